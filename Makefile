@@ -1,0 +1,63 @@
+# The front door. `make dev` runs the shop on this machine; `make test` passes every test.
+GO        ?= go
+STACK     ?= dev
+FORMAT    ?= text
+BASE      ?= origin/main
+GOLANGCI  ?= github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.6.2
+
+.PHONY: all dev build site test test-app test-infra bench lint fmt tidy plan plan-update plan-diff clean
+
+all: build
+
+## build: the shop binary at bin/shop
+build:
+	$(GO) build -o bin/shop ./app/cmd/shop
+
+## site: bundle the storefront into site/dist (content-hashed assets)
+site:
+	$(GO) run ./site/build
+
+## dev: build the site and the service, then run the shop on http://localhost:8080
+dev: site build
+	./scripts/dev
+
+## test: every test (service, site incl. headless Chromium, components, stacks, policies)
+test: site
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 40m ./...
+
+## test-app: the service and site tests only (fast loop, no Pulumi SDK compile)
+test-app: site
+	$(GO) test -count=1 ./app/... ./site/... ./internal/pgtest/...
+
+## test-infra: components, stacks, plan and policies
+test-infra:
+	$(GO) test -count=1 ./components/... ./stacks/... ./internal/pulumimock/... ./internal/plan/... ./internal/cost/... ./policies/...
+
+## bench: the hot-SKU order benchmark and the catalog read benchmark
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./app/bench/
+
+## lint: golangci-lint v2 with the repository's .golangci.yml
+lint:
+	$(GO) run $(GOLANGCI) run ./...
+
+## fmt: gofmt and go mod tidy
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+	$(GO) mod tidy
+
+## plan: offline plan of STACK (dev|prod) under the recording mock; FORMAT=text|json
+plan: site
+	$(GO) run ./cmd/plan -stack $(STACK) -format $(FORMAT)
+
+## plan-update: regenerate the committed golden plans
+plan-update: site
+	$(GO) run ./cmd/plan -update
+
+## plan-diff: markdown diff of two plan JSON files: make plan-diff OLD=a.json NEW=b.json
+plan-diff:
+	$(GO) run ./cmd/plan diff $(OLD) $(NEW)
+
+clean:
+	rm -rf bin site/dist artifacts

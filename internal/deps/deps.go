@@ -1,0 +1,42 @@
+//go:build tools
+
+// Package deps pins the modules the project adds on purpose until code in every area imports them.
+package deps
+
+import (
+	_ "github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	_ "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/acm"
+	_ "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/alb"
+	_ "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/appautoscaling"
+	_ "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudfront"
+	_ "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	_ "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	_ "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecr"
+	_ "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
+	_ "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/elasticache"
+	_ "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	_ "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
+	_ "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
+	_ "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/opensearch"
+	_ "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
+	_ "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
+	_ "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
+	_ "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
+	_ "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ssm"
+	_ "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/wafv2"
+	_ "github.com/chromedp/chromedp"
+	_ "github.com/evanw/esbuild/pkg/api"
+	_ "github.com/jackc/pgerrcode"
+	_ "github.com/jackc/pgx/v5"
+	_ "github.com/jackc/pgx/v5/pgxpool"
+	_ "github.com/jackc/tern/v2/migrate"
+	_ "github.com/labstack/echo/v4"
+	_ "github.com/labstack/echo/v4/middleware"
+	_ "github.com/pulumi/pulumi-awsx/sdk/v2/go/awsx/ecr"
+	_ "github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	_ "github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	_ "github.com/stretchr/testify/assert"
+	_ "github.com/stretchr/testify/require"
+	_ "golang.org/x/crypto/argon2"
+	_ "gopkg.in/yaml.v3"
+)
