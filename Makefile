@@ -3,7 +3,7 @@ GO        ?= go
 STACK     ?= dev
 FORMAT    ?= text
 BASE      ?= origin/main
-GOLANGCI  ?= github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.6.2
+GOLANGCI  ?= github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
 
 .PHONY: all dev build site test test-app test-infra bench lint fmt tidy plan plan-update plan-diff clean
 
