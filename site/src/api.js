@@ -1,0 +1,64 @@
+// ApiError carries the service's error shape {"error":{code,message,details}}
+// plus a message fit to show a shopper.
+export class ApiError extends Error {
+  constructor(status, code, message, details) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+const messages = {
+  network: "We couldn't reach the shop. Check your connection and try again.",
+  invalid_credentials: "That email and password don't match an account. Check them and try again.",
+  email_taken: 'An account with this email already exists. Log in instead.',
+  unauthorized: 'Please log in to continue.',
+  rate_limited: 'Too many attempts. Please wait a minute and try again.',
+  idempotency_key_reused: 'Your cart changed while the order was being placed. Please review it and try again.',
+};
+
+function human(status, err) {
+  if (messages[err.code]) return messages[err.code];
+  if (status === 401) return messages.unauthorized;
+  if (status === 429) return messages.rate_limited;
+  if (status === 404) return "We couldn't find that. It may have been removed.";
+  if (status >= 500) return 'Something went wrong on our side. Please try again in a moment.';
+  // The service's own messages for bad input are written for people.
+  if (typeof err.message === 'string' && err.message && err.message.length < 200) {
+    return err.message.charAt(0).toUpperCase() + err.message.slice(1);
+  }
+  return 'That did not work (error ' + status + '). Please try again.';
+}
+
+// api calls the shop service on the same origin. State-changing requests are
+// always JSON, which the service requires.
+export async function api(method, path, { body, headers, signal } = {}) {
+  const opts = { method, headers: { Accept: 'application/json', ...headers }, credentials: 'same-origin', signal };
+  if (method !== 'GET') {
+    opts.headers['Content-Type'] = 'application/json';
+    if (body !== undefined) opts.body = JSON.stringify(body);
+  }
+  let res;
+  try {
+    res = await fetch('/api' + path, opts);
+  } catch (e) {
+    if (e.name === 'AbortError') throw e;
+    throw new ApiError(0, 'network', messages.network);
+  }
+  let data = null;
+  if (res.status !== 204) {
+    try {
+      data = await res.json();
+    } catch {
+      data = null;
+    }
+  }
+  if (!res.ok) {
+    const err = (data && data.error) || {};
+    throw new ApiError(res.status, err.code || 'http_' + res.status, human(res.status, err), err.details);
+  }
+  return data;
+}
+
+export const isAbort = (e) => e && e.name === 'AbortError';

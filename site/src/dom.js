@@ -1,0 +1,65 @@
+// h builds DOM nodes. The storefront never parses HTML strings (the CSP
+// enforces Trusted Types), so every piece of text is a text node.
+export function h(tag, props, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(props || {})) {
+    if (v == null || v === false) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else if (k === 'class') el.className = v;
+    else if (k === 'value' || k === 'disabled' || k === 'checked') el[k] = v;
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const c of children) {
+    if (c == null || c === false) continue;
+    if (Array.isArray(c)) append(el, c);
+    else el.append(c instanceof Node ? c : String(c));
+  }
+}
+
+// replace swaps the children of el for the given nodes.
+export function replace(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
+// msgBox is where a view shows messages; role=alert for errors makes
+// screen readers announce them, role=status for confirmations.
+export function msgBox() {
+  const box = h('div', { class: 'msgs' });
+  box.show = (text, kind = 'error', ...extra) => {
+    replace(box, text == null ? null : h('p', { class: 'msg msg-' + kind, role: kind === 'error' ? 'alert' : 'status' }, text, ...extra));
+  };
+  box.add = (text, kind = 'warn') => {
+    box.append(h('p', { class: 'msg msg-' + kind, role: kind === 'error' ? 'alert' : 'status' }, text));
+  };
+  return box;
+}
+
+// image renders a product image with fixed dimensions (no layout shift) over
+// a CSS placeholder; a missing, blocked or broken URL leaves the placeholder.
+export function image(product, size, alt) {
+  const frame = h('div', { class: 'ph', 'data-initial': (product.name || '?').trim().charAt(0).toUpperCase() });
+  const url = product.image_url;
+  if (typeof url === 'string' && /^(https:\/\/|\/(?!\/))/.test(url)) {
+    const img = h('img', { src: url, alt, width: size, height: size, loading: 'lazy', decoding: 'async' });
+    img.addEventListener('error', () => {
+      img.remove();
+      if (alt) label(frame, alt);
+    }, { once: true });
+    frame.append(img);
+  } else if (alt) {
+    label(frame, alt);
+  }
+  return frame;
+}
+
+function label(frame, alt) {
+  frame.setAttribute('role', 'img');
+  frame.setAttribute('aria-label', alt);
+}

@@ -1,0 +1,136 @@
+import { api, isAbort } from '../api.js';
+import * as cart from '../cart.js';
+import { h, msgBox, replace } from '../dom.js';
+import { money } from '../format.js';
+import * as session from '../session.js';
+import { applyShortfall, reconcile } from '../stock.js';
+import { total } from './cart.js';
+
+const ATTEMPT_KEY = 'shopstack.checkout.v1';
+
+function randomKey() {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+// attemptKey returns the Idempotency-Key of this checkout attempt: the same
+// key for the same order body, so a double click, a retry after a network
+// error or a reload replays the first order instead of placing a second one.
+// A different body (the cart changed) is a new attempt with a new key.
+function attemptKey(body) {
+  try {
+    const a = JSON.parse(sessionStorage.getItem(ATTEMPT_KEY) || 'null');
+    if (a && a.body === body && a.key) return a.key;
+  } catch {
+    // A corrupt entry is replaced below.
+  }
+  const key = randomKey();
+  sessionStorage.setItem(ATTEMPT_KEY, JSON.stringify({ key, body }));
+  return key;
+}
+
+function orderBody() {
+  const items = cart
+    .lines()
+    .map((l) => ({ product_id: l.id, quantity: l.qty }))
+    .sort((a, b) => (a.product_id < b.product_id ? -1 : a.product_id > b.product_id ? 1 : 0));
+  return { items };
+}
+
+export default async function checkout(ctx) {
+  const { main, signal, navigate } = ctx;
+  ctx.title('Checkout');
+  const msgs = msgBox();
+  const body = h('div');
+  main.append(h('h1', null, 'Checkout'), msgs, body);
+  replace(body, h('p', { class: 'muted' }, 'Loading…'));
+  await session.ready();
+  if (signal.aborted) return;
+  if (!session.user()) {
+    replace(
+      body,
+      h(
+        'p',
+        null,
+        h('a', { href: '/login?next=/checkout' }, 'Log in'),
+        ' or ',
+        h('a', { href: '/register?next=/checkout' }, 'create an account'),
+        ' to place your order. Your cart is kept.',
+      ),
+    );
+    return;
+  }
+
+  let placing = false;
+  const btn = h('button', { type: 'button', class: 'btn btn-primary btn-lg', id: 'place-order' }, 'Place order');
+
+  const draw = () => {
+    const ls = cart.lines();
+    if (!ls.length) {
+      replace(body, h('p', null, 'Your cart is empty. ', h('a', { href: '/' }, 'Browse the shop'), '.'));
+      return;
+    }
+    replace(
+      body,
+      h(
+        'ul',
+        { class: 'summary-lines', 'aria-label': 'Your order' },
+        ls.map((l) => h('li', null, h('span', null, l.qty + ' × ' + l.name), h('span', null, money(l.qty * l.price_cents, l.currency)))),
+      ),
+      h('p', { class: 'total' }, 'Total ', h('strong', null, money(total(ls), ls[0].currency))),
+      h('p', { class: 'muted small' }, 'Signed in as ' + session.user().email + '. ', h('a', { href: '/cart' }, 'Edit cart')),
+      btn,
+    );
+  };
+
+  btn.addEventListener('click', async () => {
+    if (placing) return;
+    placing = true;
+    btn.disabled = true;
+    btn.textContent = 'Placing order…';
+    msgs.show(null);
+    const order = orderBody();
+    const key = attemptKey(JSON.stringify(order));
+    try {
+      const placed = await api('POST', '/orders', { body: order, headers: { 'Idempotency-Key': key } });
+      sessionStorage.removeItem(ATTEMPT_KEY);
+      cart.clear();
+      navigate('/orders/' + encodeURIComponent(placed.id) + '?placed=1', { replace: true });
+      return;
+    } catch (e) {
+      if (isAbort(e)) return;
+      if (e.code === 'insufficient_stock') {
+        try {
+          const fixes = await applyShortfall(e.details);
+          msgs.show(fixes.length ? fixes[0] : 'Some items are not available in the quantity you asked for. Please review your cart.', 'error');
+          for (const m of fixes.slice(1)) msgs.add(m, 'error');
+        } catch (e2) {
+          msgs.show(e2.message);
+        }
+      } else if (e.status === 401) {
+        session.setUser(null);
+        msgs.show('Your session has expired. ', 'error', h('a', { href: '/login?next=/checkout' }, 'Log in again'), ' to place your order.');
+      } else if (e.code === 'idempotency_key_reused') {
+        sessionStorage.removeItem(ATTEMPT_KEY);
+        msgs.show(e.message);
+      } else {
+        // Same key on the next click: if this attempt did reach the shop, the
+        // retry returns that order rather than placing another.
+        msgs.show(e.message + ' Pressing “Place order” again is safe: it never creates a second order.');
+      }
+    }
+    placing = false;
+    btn.disabled = false;
+    btn.textContent = 'Place order';
+    draw();
+  });
+
+  window.addEventListener('cartchange', draw);
+  ctx.onLeave(() => window.removeEventListener('cartchange', draw));
+  draw();
+  try {
+    for (const m of await reconcile(signal)) msgs.add(m);
+  } catch (e) {
+    if (!isAbort(e)) msgs.add('Could not check current stock: ' + e.message, 'warn');
+  }
+}
