@@ -306,6 +306,7 @@ var usageTypes = map[string]string{
 	"aws:cloudfront/vpcOrigin:VpcOrigin":             "no charge beyond CloudFront usage",
 	"aws:lb/targetGroup:TargetGroup":                 "no charge of its own (LCUs on the load balancer)",
 	"aws:secretsmanager/secretVersion:SecretVersion": "API calls ($0.05 per 10,000)",
+	"aws:sns/topic:Topic":                            "SNS publishes and deliveries",
 }
 
 var freeTypes = map[string]string{

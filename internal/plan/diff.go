@@ -1,0 +1,292 @@
+package plan
+
+import (
+	"fmt"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// stateful are the resource types that hold data a replacement or deletion would lose.
+var stateful = map[string]string{
+	"aws:rds/instance:Instance":                         "database",
+	"aws:rds/cluster:Cluster":                           "database",
+	"aws:rds/clusterInstance:ClusterInstance":           "database",
+	"aws:elasticache/replicationGroup:ReplicationGroup": "cache",
+	"aws:elasticache/cluster:Cluster":                   "cache",
+	"aws:elasticache/serverlessCache:ServerlessCache":   "cache",
+	"aws:opensearch/domain:Domain":                      "search domain",
+	"aws:s3/bucketV2:BucketV2":                          "bucket",
+	"aws:s3/bucket:Bucket":                              "bucket",
+}
+
+// replaceOnChange lists, per stateful type, the inputs whose change makes the AWS provider replace the
+// resource (delete and create) instead of updating it in place.
+var replaceOnChange = map[string][]string{
+	"aws:rds/instance:Instance": {"identifier", "identifierPrefix", "engine", "storageEncrypted", "kmsKeyId",
+		"availabilityZone", "dbName", "username", "characterSetName", "timezone", "snapshotIdentifier"},
+	"aws:rds/cluster:Cluster": {"clusterIdentifier", "clusterIdentifierPrefix", "engine", "engineMode",
+		"storageEncrypted", "kmsKeyId", "databaseName", "masterUsername", "availabilityZones", "dbSubnetGroupName",
+		"snapshotIdentifier"},
+	"aws:rds/clusterInstance:ClusterInstance": {"identifier", "identifierPrefix", "clusterIdentifier", "engine",
+		"availabilityZone", "dbSubnetGroupName"},
+	"aws:elasticache/replicationGroup:ReplicationGroup": {"replicationGroupId", "atRestEncryptionEnabled",
+		"kmsKeyId", "subnetGroupName", "port", "snapshotArns", "snapshotName", "dataTieringEnabled"},
+	"aws:elasticache/cluster:Cluster":                 {"clusterId", "engine", "subnetGroupName", "port", "snapshotArns"},
+	"aws:elasticache/serverlessCache:ServerlessCache": {"name", "engine", "kmsKeyId", "subnetIds"},
+	"aws:opensearch/domain:Domain":                    {"domainName", "encryptAtRest", "vpcOptions.subnetIds"},
+	"aws:s3/bucketV2:BucketV2":                        {"bucket", "bucketPrefix", "objectLockEnabled"},
+	"aws:s3/bucket:Bucket":                            {"bucket", "bucketPrefix", "objectLockEnabled"},
+}
+
+// Change is one property-level difference, by path ("a.b[0].c").
+type Change struct {
+	Path          string
+	Before, After any // nil when absent
+}
+
+// Changed is one resource present in both plans with different inputs or options.
+type Changed struct {
+	Old, New Resource
+	Changes  []Change
+	Replaces bool // a replace-forcing input of a stateful resource changed
+}
+
+// Delta is the difference between two plans.
+type Delta struct {
+	Stack          string
+	Added, Removed []Resource
+	Changed        []Changed
+	OldUSD, NewUSD float64
+	Warnings       []string
+}
+
+// Compare computes the difference from old to new, matching resources by URN.
+func Compare(old, new *Plan) Delta {
+	d := Delta{Stack: new.Stack, OldUSD: old.Cost.MonthlyUSD, NewUSD: new.Cost.MonthlyUSD}
+	oldBy := map[string]Resource{}
+	for _, r := range old.Resources {
+		oldBy[r.URN] = r
+	}
+	newBy := map[string]Resource{}
+	for _, r := range new.Resources {
+		newBy[r.URN] = r
+		o, ok := oldBy[r.URN]
+		if !ok {
+			d.Added = append(d.Added, r)
+			continue
+		}
+		changes := diffValues("", o.Inputs, r.Inputs)
+		if o.Protect != r.Protect {
+			changes = append(changes, Change{Path: "(protect)", Before: o.Protect, After: r.Protect})
+		}
+		if o.Parent != r.Parent {
+			changes = append(changes, Change{Path: "(parent)", Before: o.Parent, After: r.Parent})
+		}
+		if len(changes) == 0 {
+			continue
+		}
+		c := Changed{Old: o, New: r, Changes: changes}
+		for _, ch := range changes {
+			if forcesReplace(r.Type, ch.Path) {
+				c.Replaces = true
+			}
+		}
+		d.Changed = append(d.Changed, c)
+	}
+	for _, r := range old.Resources {
+		if _, ok := newBy[r.URN]; !ok {
+			d.Removed = append(d.Removed, r)
+		}
+	}
+	d.Warnings = warnings(d)
+	return d
+}
+
+func forcesReplace(typ, path string) bool {
+	for _, p := range replaceOnChange[typ] {
+		if path == p || strings.HasPrefix(path, p+".") || strings.HasPrefix(path, p+"[") {
+			return true
+		}
+	}
+	return false
+}
+
+func warnings(d Delta) []string {
+	var w []string
+	added := map[string]bool{}
+	for _, r := range d.Added {
+		added[r.Type+"\x00"+r.Name] = true
+	}
+	for _, r := range d.Removed {
+		kind, ok := stateful[r.Type]
+		if !ok {
+			continue
+		}
+		if added[r.Type+"\x00"+r.Name] {
+			w = append(w, fmt.Sprintf("%s `%s` (`%s`) moves to a new URN: without `pulumi.Aliases` Pulumi REPLACES it and its data is lost", kind, r.Name, r.Type))
+		} else {
+			w = append(w, fmt.Sprintf("%s `%s` (`%s`) is DELETED with its data", kind, r.Name, r.Type))
+		}
+	}
+	for _, c := range d.Changed {
+		kind, ok := stateful[c.New.Type]
+		if !ok {
+			continue
+		}
+		paths := make([]string, 0, len(c.Changes))
+		for _, ch := range c.Changes {
+			paths = append(paths, "`"+ch.Path+"`")
+		}
+		switch {
+		case c.Replaces:
+			w = append(w, fmt.Sprintf("%s `%s` (`%s`) is REPLACED (data loss) by a change to %s", kind, c.New.Name, c.New.Type, strings.Join(paths, ", ")))
+		case c.Old.Protect && !c.New.Protect:
+			w = append(w, fmt.Sprintf("%s `%s` (`%s`) loses `protect`", kind, c.New.Name, c.New.Type))
+		default:
+			w = append(w, fmt.Sprintf("%s `%s` (`%s`) changes in place: %s", kind, c.New.Name, c.New.Type, strings.Join(paths, ", ")))
+		}
+	}
+	return w
+}
+
+// diffValues lists the paths where a and b differ; arrays compare element by element.
+func diffValues(path string, a, b any) []Change {
+	if reflect.DeepEqual(a, b) {
+		return nil
+	}
+	am, aok := a.(map[string]any)
+	bm, bok := b.(map[string]any)
+	if aok && bok {
+		keys := map[string]bool{}
+		for k := range am {
+			keys[k] = true
+		}
+		for k := range bm {
+			keys[k] = true
+		}
+		sorted := make([]string, 0, len(keys))
+		for k := range keys {
+			sorted = append(sorted, k)
+		}
+		sort.Strings(sorted)
+		var out []Change
+		for _, k := range sorted {
+			p := k
+			if path != "" {
+				p = path + "." + k
+			}
+			out = append(out, diffValues(p, am[k], bm[k])...)
+		}
+		return out
+	}
+	aa, aok := a.([]any)
+	ba, bok := b.([]any)
+	if aok && bok && len(aa) == len(ba) {
+		var out []Change
+		for i := range aa {
+			out = append(out, diffValues(path+"["+strconv.Itoa(i)+"]", aa[i], ba[i])...)
+		}
+		return out
+	}
+	return []Change{{Path: path, Before: a, After: b}}
+}
+
+// maxChangesShown caps the property rows per changed resource in the markdown.
+const maxChangesShown = 40
+
+// Markdown renders the delta for a pull-request comment: the stateful warning first, then the cost delta,
+// then added, removed and changed resources with property-level diffs.
+func (d Delta) Markdown(sections ...Section) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "### Stack `%s`\n\n", d.Stack)
+	if len(d.Warnings) > 0 {
+		b.WriteString("> [!CAUTION]\n> **This change touches stateful resources.** Review before merging:\n")
+		for _, w := range d.Warnings {
+			fmt.Fprintf(&b, "> - %s\n", w)
+		}
+		b.WriteString("\n")
+	}
+	delta := d.NewUSD - d.OldUSD
+	fmt.Fprintf(&b, "**Idle monthly cost:** $%.2f → $%.2f (**%s**)\n\n", d.OldUSD, d.NewUSD, signed(delta))
+	if len(d.Added)+len(d.Removed)+len(d.Changed) == 0 {
+		b.WriteString("No resource changes.\n")
+	}
+	if len(d.Added) > 0 {
+		fmt.Fprintf(&b, "#### Added (%d)\n\n| Resource | Type |\n|---|---|\n", len(d.Added))
+		for _, r := range d.Added {
+			fmt.Fprintf(&b, "| `%s` | `%s` |\n", r.Name, r.Type)
+		}
+		b.WriteString("\n")
+	}
+	if len(d.Removed) > 0 {
+		fmt.Fprintf(&b, "#### Removed (%d)\n\n| Resource | Type |\n|---|---|\n", len(d.Removed))
+		for _, r := range d.Removed {
+			fmt.Fprintf(&b, "| `%s` | `%s` |\n", r.Name, r.Type)
+		}
+		b.WriteString("\n")
+	}
+	if len(d.Changed) > 0 {
+		fmt.Fprintf(&b, "#### Changed (%d)\n\n", len(d.Changed))
+		for _, c := range d.Changed {
+			tag := ""
+			if c.Replaces {
+				tag = " — **replaces**"
+			}
+			fmt.Fprintf(&b, "<details><summary><code>%s</code> (<code>%s</code>)%s: %d properties</summary>\n\n",
+				c.New.Name, c.New.Type, tag, len(c.Changes))
+			b.WriteString("| Property | Before | After |\n|---|---|---|\n")
+			for i, ch := range c.Changes {
+				if i == maxChangesShown {
+					fmt.Fprintf(&b, "| … %d more | | |\n", len(c.Changes)-maxChangesShown)
+					break
+				}
+				fmt.Fprintf(&b, "| `%s` | %s | %s |\n", ch.Path, cell(ch.Before), cell(ch.After))
+			}
+			b.WriteString("\n</details>\n\n")
+		}
+	}
+	for _, s := range sections {
+		fmt.Fprintf(&b, "#### %s\n\n%s\n\n", s.Title, strings.TrimRight(s.Markdown, "\n"))
+	}
+	return b.String()
+}
+
+func signed(v float64) string {
+	if v >= 0.005 {
+		return fmt.Sprintf("+$%.2f", v)
+	}
+	if v <= -0.005 {
+		return fmt.Sprintf("-$%.2f", -v)
+	}
+	return "±$0.00"
+}
+
+// cell renders a value for a markdown table cell: one line, pipes escaped, cut short.
+func cell(v any) string {
+	if v == nil {
+		return "_(absent)_"
+	}
+	s := compact(v, 80)
+	s = strings.ReplaceAll(s, "|", `\|`)
+	s = strings.ReplaceAll(s, "`", "'")
+	return "`" + s + "`"
+}
+
+// Truncate cuts markdown to at most max bytes on a line boundary, closing an open <details> block, and says
+// so: a GitHub comment body is limited to 65536 characters.
+func Truncate(md string, max int) string {
+	if len(md) <= max {
+		return md
+	}
+	const note = "\n\n</details>\n\n> Output truncated: run `make plan-diff` locally for the full diff.\n"
+	cut := md[:max-len(note)]
+	if i := strings.LastIndexByte(cut, '\n'); i > 0 {
+		cut = cut[:i]
+	}
+	if strings.Count(cut, "<details>") <= strings.Count(cut, "</details>") {
+		return cut + strings.Replace(note, "\n\n</details>", "", 1)
+	}
+	return cut + note
+}

@@ -1,0 +1,300 @@
+// Package infra is the shopstack Pulumi program: it reads the stack's typed configuration and composes
+// Network -> Data -> Api -> StaticSite. stacks/main.go only calls pulumi.Run(Program), so tests and the
+// offline plan run exactly this code under the recording mock.
+package infra
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+)
+
+// Project is the Pulumi project name, and the namespace of every project config key.
+const Project = "shopstack"
+
+// Config is the stack configuration, typed and validated. Defaults live in Pulumi.yaml (the Pulumi CLI and the
+// offline plan both apply them), so LoadConfig requires every declared key instead of repeating a default here.
+type Config struct {
+	Region string // aws:region
+
+	AvailabilityZones    int
+	VpcCidr              string
+	NatStrategy          string // none | instance | gateway | gatewayPerAz
+	FlowLogRetentionDays int
+
+	DatabaseEngine              string // rds | auroraServerless
+	DatabaseInstanceClass       string
+	DatabaseStorageGb           int
+	DatabaseMinAcu              int
+	DatabaseMaxAcu              int
+	DatabaseMultiAz             bool
+	DatabaseBackupRetentionDays int
+	DatabaseDeletionProtection  bool
+
+	CacheMode     string // none | serverless | replicationGroup
+	CacheNodeType string
+	CacheNodes    int
+
+	SearchMode          string // none | domain
+	SearchInstanceType  string
+	SearchInstanceCount int
+	SearchVolumeGb      int
+
+	ApiArchitecture       string // ARM64 | X86_64
+	ApiCpu                int
+	ApiMemory             int
+	ApiMinTasks           int
+	ApiMaxTasks           int
+	ApiSpotWeight         int
+	ApiOnDemandWeight     int
+	WafEnabled            bool
+	WafRateLimit          int
+	AlbDeletionProtection bool
+	LogRetentionDays      int
+	ImageURI              string
+
+	AdminEmail string
+	// AdminPassword is a Pulumi secret (pulumi config set --secret); nil when not configured.
+	AdminPassword pulumi.StringOutput
+	HasAdminPass  bool
+
+	DomainName   string
+	HostedZoneID string
+	PriceClass   string
+	SiteDir      string
+
+	ProtectStateful bool
+}
+
+// Keys lists every project config key LoadConfig reads, so a test can hold it equal to Pulumi.yaml's schema.
+var Keys = []string{
+	"availabilityZones", "vpcCidr", "natStrategy", "flowLogRetentionDays",
+	"databaseEngine", "databaseInstanceClass", "databaseStorageGb", "databaseMinAcu", "databaseMaxAcu",
+	"databaseMultiAz", "databaseBackupRetentionDays", "databaseDeletionProtection",
+	"cacheMode", "cacheNodeType", "cacheNodes",
+	"searchMode", "searchInstanceType", "searchInstanceCount", "searchVolumeGb",
+	"apiArchitecture", "apiCpu", "apiMemory", "apiMinTasks", "apiMaxTasks", "apiSpotWeight", "apiOnDemandWeight",
+	"wafEnabled", "wafRateLimit", "albDeletionProtection", "logRetentionDays", "imageUri",
+	"adminEmail", "adminPassword",
+	"domainName", "hostedZoneId", "priceClass", "siteDir",
+	"protectStateful",
+}
+
+// LoadConfig reads and validates the stack configuration. It reports every problem at once, each naming the
+// key, what is wrong and what is allowed.
+func LoadConfig(ctx *pulumi.Context) (Config, error) {
+	r := &reader{cfg: config.New(ctx, Project), aws: config.New(ctx, "aws")}
+	var c Config
+
+	c.Region = r.awsRegion()
+
+	c.AvailabilityZones = r.intIn("availabilityZones", 2, 3)
+	c.VpcCidr = r.cidr("vpcCidr")
+	c.NatStrategy = r.oneOf("natStrategy", "none", "instance", "gateway", "gatewayPerAz")
+	c.FlowLogRetentionDays = r.retention("flowLogRetentionDays")
+
+	c.DatabaseEngine = r.oneOf("databaseEngine", "rds", "auroraServerless")
+	c.DatabaseInstanceClass = r.prefixed("databaseInstanceClass", "db.")
+	c.DatabaseStorageGb = r.intIn("databaseStorageGb", 20, 65536)
+	c.DatabaseMinAcu = r.intIn("databaseMinAcu", 0, 256)
+	c.DatabaseMaxAcu = r.intIn("databaseMaxAcu", 1, 256)
+	c.DatabaseMultiAz = r.boolean("databaseMultiAz")
+	c.DatabaseBackupRetentionDays = r.intIn("databaseBackupRetentionDays", 1, 35)
+	c.DatabaseDeletionProtection = r.boolean("databaseDeletionProtection")
+	if c.DatabaseMinAcu > c.DatabaseMaxAcu && r.ok("databaseMinAcu", "databaseMaxAcu") {
+		r.fail("databaseMinAcu", "%d is above databaseMaxAcu %d", c.DatabaseMinAcu, c.DatabaseMaxAcu)
+	}
+
+	c.CacheMode = r.oneOf("cacheMode", "none", "serverless", "replicationGroup")
+	c.CacheNodeType = r.prefixed("cacheNodeType", "cache.")
+	c.CacheNodes = r.intIn("cacheNodes", 1, 6)
+
+	c.SearchMode = r.oneOf("searchMode", "none", "domain")
+	c.SearchInstanceType = r.suffixed("searchInstanceType", ".search")
+	c.SearchInstanceCount = r.intIn("searchInstanceCount", 1, 10)
+	c.SearchVolumeGb = r.intIn("searchVolumeGb", 10, 1024)
+
+	c.ApiArchitecture = r.oneOf("apiArchitecture", "ARM64", "X86_64")
+	c.ApiCpu = r.intIn("apiCpu", 256, 16384)
+	c.ApiMemory = r.intIn("apiMemory", 512, 122880)
+	c.ApiMinTasks = r.intIn("apiMinTasks", 1, 100)
+	c.ApiMaxTasks = r.intIn("apiMaxTasks", 1, 100)
+	c.ApiSpotWeight = r.intIn("apiSpotWeight", 0, 1000)
+	c.ApiOnDemandWeight = r.intIn("apiOnDemandWeight", 0, 1000)
+	if c.ApiMinTasks > c.ApiMaxTasks && r.ok("apiMinTasks", "apiMaxTasks") {
+		r.fail("apiMinTasks", "%d is above apiMaxTasks %d", c.ApiMinTasks, c.ApiMaxTasks)
+	}
+	if c.ApiSpotWeight+c.ApiOnDemandWeight == 0 && r.ok("apiSpotWeight", "apiOnDemandWeight") {
+		r.fail("apiOnDemandWeight", "apiSpotWeight and apiOnDemandWeight are both 0: no capacity provider would run a task")
+	}
+	if c.ApiSpotWeight > 0 && c.ApiArchitecture == "ARM64" {
+		r.fail("apiSpotWeight", "Fargate Spot does not run ARM64 tasks: set apiSpotWeight to 0 or apiArchitecture to X86_64")
+	}
+	c.WafEnabled = r.boolean("wafEnabled")
+	c.WafRateLimit = r.intIn("wafRateLimit", 10, 2_000_000_000)
+	c.AlbDeletionProtection = r.boolean("albDeletionProtection")
+	c.LogRetentionDays = r.retention("logRetentionDays")
+	c.ImageURI = r.str("imageUri")
+
+	c.AdminEmail = r.str("adminEmail")
+	if pw, ok := r.secret("adminPassword"); ok {
+		c.AdminPassword, c.HasAdminPass = pw, true
+	}
+	if c.HasAdminPass != (c.AdminEmail != "") {
+		r.fail("adminPassword", "adminEmail and adminPassword go together: set both or neither")
+	}
+
+	c.DomainName = r.str("domainName")
+	c.HostedZoneID = r.str("hostedZoneId")
+	if (c.DomainName == "") != (c.HostedZoneID == "") {
+		r.fail("hostedZoneId", "domainName and hostedZoneId go together: set both or neither")
+	}
+	c.PriceClass = r.oneOf("priceClass", "PriceClass_100", "PriceClass_200", "PriceClass_All")
+	c.SiteDir = r.str("siteDir")
+	if c.SiteDir == "" && r.ok("siteDir") {
+		r.fail("siteDir", "must name the built storefront directory (default site/dist)")
+	}
+
+	c.ProtectStateful = r.boolean("protectStateful")
+
+	if len(r.errs) > 0 {
+		return Config{}, fmt.Errorf("stack %q configuration: %w", ctx.Stack(), errors.Join(r.errs...))
+	}
+	return c, nil
+}
+
+// reader collects one error per bad key, so an operator fixes the file in one pass.
+type reader struct {
+	cfg, aws *config.Config
+	errs     []error
+	bad      map[string]bool
+}
+
+func (r *reader) fail(key, format string, args ...any) {
+	if r.bad == nil {
+		r.bad = map[string]bool{}
+	}
+	r.bad[key] = true
+	r.errs = append(r.errs, fmt.Errorf("%s:%s: %s", Project, key, fmt.Sprintf(format, args...)))
+}
+
+// ok reports whether none of keys has failed already, so a cross-key check does not pile onto a missing value.
+func (r *reader) ok(keys ...string) bool {
+	for _, k := range keys {
+		if r.bad[k] {
+			return false
+		}
+	}
+	return true
+}
+
+func (r *reader) raw(key string) (string, bool) {
+	v, err := r.cfg.Try(key)
+	if err != nil {
+		r.fail(key, "missing (declare a default in Pulumi.yaml or set it in Pulumi.<stack>.yaml)")
+		return "", false
+	}
+	return v, true
+}
+
+func (r *reader) awsRegion() string {
+	v, err := r.aws.Try("region")
+	if err != nil || v == "" {
+		r.errs = append(r.errs, errors.New("aws:region: missing (set it in Pulumi.<stack>.yaml, e.g. us-east-1)"))
+		return ""
+	}
+	return v
+}
+
+func (r *reader) str(key string) string {
+	v, _ := r.raw(key)
+	return v
+}
+
+func (r *reader) secret(key string) (pulumi.StringOutput, bool) {
+	if _, err := r.cfg.Try(key); err != nil {
+		return pulumi.StringOutput{}, false
+	}
+	return r.cfg.RequireSecret(key), true
+}
+
+func (r *reader) intIn(key string, lo, hi int) int {
+	v, ok := r.raw(key)
+	if !ok {
+		return 0
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil {
+		r.fail(key, "want an integer, got %q", v)
+		return 0
+	}
+	if n < lo || n > hi {
+		r.fail(key, "%d is out of range [%d, %d]", n, lo, hi)
+	}
+	return n
+}
+
+// retention accepts only the values CloudWatch Logs accepts.
+func (r *reader) retention(key string) int {
+	n := r.intIn(key, 1, 3653)
+	allowed := []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+	if n != 0 && r.ok(key) && !slices.Contains(allowed, n) {
+		r.fail(key, "%d is not a CloudWatch Logs retention; allowed: %v", n, allowed)
+	}
+	return n
+}
+
+func (r *reader) boolean(key string) bool {
+	v, ok := r.raw(key)
+	if !ok {
+		return false
+	}
+	b, err := strconv.ParseBool(strings.TrimSpace(v))
+	if err != nil || (v != "true" && v != "false") {
+		r.fail(key, "want true or false, got %q", v)
+		return false
+	}
+	return b
+}
+
+func (r *reader) oneOf(key string, allowed ...string) string {
+	v, ok := r.raw(key)
+	if ok && !slices.Contains(allowed, v) {
+		r.fail(key, "%q is not one of %s", v, strings.Join(allowed, " | "))
+	}
+	return v
+}
+
+func (r *reader) prefixed(key, prefix string) string {
+	v, ok := r.raw(key)
+	if ok && !strings.HasPrefix(v, prefix) {
+		r.fail(key, "%q does not start with %q", v, prefix)
+	}
+	return v
+}
+
+func (r *reader) suffixed(key, suffix string) string {
+	v, ok := r.raw(key)
+	if ok && !strings.HasSuffix(v, suffix) {
+		r.fail(key, "%q does not end with %q", v, suffix)
+	}
+	return v
+}
+
+func (r *reader) cidr(key string) string {
+	v, ok := r.raw(key)
+	if !ok {
+		return ""
+	}
+	p, err := netip.ParsePrefix(v)
+	if err != nil || !p.Addr().Is4() || p.Bits() < 16 || p.Bits() > 24 || p.Masked() != p {
+		r.fail(key, "%q is not an IPv4 network CIDR between /16 and /24 (e.g. 10.0.0.0/16)", v)
+	}
+	return v
+}
