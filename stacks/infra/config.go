@@ -60,7 +60,7 @@ type Config struct {
 	ImageURI              string
 
 	AdminEmail string
-	// AdminPassword is a Pulumi secret (pulumi config set --secret); nil when not configured.
+	// AdminPassword is a Pulumi secret (pulumi config set --secret), set only when HasAdminPass.
 	AdminPassword pulumi.StringOutput
 	HasAdminPass  bool
 

@@ -1,0 +1,164 @@
+package infra_test
+
+import (
+	"maps"
+	"slices"
+	"sort"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/shopstack/shopstack/internal/plan"
+	"github.com/shopstack/shopstack/internal/pulumimock"
+	"github.com/shopstack/shopstack/stacks/infra"
+)
+
+const repoRoot = "../.."
+
+// stackConfig is the effective config of a real stack file (Pulumi.yaml defaults + Pulumi.<stack>.yaml).
+func stackConfig(t *testing.T, stack string) map[string]string {
+	t.Helper()
+	sc, err := plan.ReadStackConfig(repoRoot, stack)
+	require.NoError(t, err)
+	return sc.Values
+}
+
+// loadConfig runs LoadConfig alone under the mock with the given config.
+func loadConfig(t *testing.T, values map[string]string, secretKeys ...string) (infra.Config, error) {
+	t.Helper()
+	var cfg infra.Config
+	var loadErr error
+	opts := []pulumimock.RunOption{pulumimock.WithStack("t")}
+	for k, v := range values {
+		if slices.Contains(secretKeys, k) {
+			opts = append(opts, pulumimock.WithSecretConfig(k, v))
+		} else {
+			opts = append(opts, pulumimock.WithConfig(k, v))
+		}
+	}
+	pulumimock.Run(t, func(ctx *pulumi.Context) error {
+		cfg, loadErr = infra.LoadConfig(ctx)
+		return nil
+	}, opts...)
+	return cfg, loadErr
+}
+
+func TestConfigKeysMatchTheSchema(t *testing.T) {
+	t.Parallel()
+	proj, err := plan.ReadProject(repoRoot)
+	require.NoError(t, err)
+	declared := slices.Collect(maps.Keys(proj.Config))
+	sort.Strings(declared)
+	read := slices.Clone(infra.Keys)
+	sort.Strings(read)
+	assert.Equal(t, declared, read, "every Pulumi.yaml key is read by LoadConfig and every key read is declared")
+	for k, s := range proj.Config {
+		assert.NotEmpty(t, s.Description, "%s has a description", k)
+		if !s.Secret {
+			assert.NotNil(t, s.Default, "%s has a default (secrets cannot)", k)
+		}
+	}
+}
+
+func TestLoadConfigOfTheRealStacks(t *testing.T) {
+	t.Parallel()
+	dev, err := loadConfig(t, stackConfig(t, "dev"))
+	require.NoError(t, err)
+	prod, err := loadConfig(t, stackConfig(t, "prod"))
+	require.NoError(t, err)
+
+	assert.Equal(t, "us-east-1", dev.Region)
+	// dev: the minimum-cost profile.
+	assert.Equal(t, "instance", dev.NatStrategy)
+	assert.Equal(t, "auroraServerless", dev.DatabaseEngine)
+	assert.Equal(t, 0, dev.DatabaseMinAcu)
+	assert.False(t, dev.DatabaseMultiAz)
+	assert.False(t, dev.DatabaseDeletionProtection)
+	assert.Equal(t, "none", dev.CacheMode)
+	assert.Equal(t, "none", dev.SearchMode)
+	assert.False(t, dev.WafEnabled)
+	assert.Positive(t, dev.ApiSpotWeight)
+	assert.Equal(t, 7, dev.LogRetentionDays)
+	assert.False(t, dev.ProtectStateful)
+	// prod: the highly available profile.
+	assert.Equal(t, "gatewayPerAz", prod.NatStrategy)
+	assert.Equal(t, "rds", prod.DatabaseEngine)
+	assert.True(t, prod.DatabaseMultiAz)
+	assert.True(t, prod.DatabaseDeletionProtection)
+	assert.GreaterOrEqual(t, prod.DatabaseBackupRetentionDays, 7)
+	assert.Equal(t, "replicationGroup", prod.CacheMode)
+	assert.GreaterOrEqual(t, prod.CacheNodes, 2)
+	assert.Equal(t, "domain", prod.SearchMode)
+	assert.True(t, prod.WafEnabled)
+	assert.Zero(t, prod.ApiSpotWeight)
+	assert.GreaterOrEqual(t, prod.ApiMinTasks, 2)
+	assert.Greater(t, prod.LogRetentionDays, dev.LogRetentionDays)
+	assert.True(t, prod.ProtectStateful)
+	assert.Equal(t, "site/dist", prod.SiteDir)
+	assert.Empty(t, prod.ImageURI)
+	assert.False(t, prod.HasAdminPass)
+}
+
+func TestLoadConfigErrorsNameTheKey(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		edit    func(map[string]string)
+		wantErr []string
+	}{
+		{"missing key", func(c map[string]string) { delete(c, "shopstack:natStrategy") },
+			[]string{"shopstack:natStrategy: missing"}},
+		{"missing region", func(c map[string]string) { delete(c, "aws:region") },
+			[]string{"aws:region: missing"}},
+		{"integer of the wrong type", func(c map[string]string) { c["shopstack:apiCpu"] = "lots" },
+			[]string{`shopstack:apiCpu: want an integer, got "lots"`}},
+		{"boolean of the wrong type", func(c map[string]string) { c["shopstack:wafEnabled"] = "yes" },
+			[]string{`shopstack:wafEnabled: want true or false, got "yes"`}},
+		{"value not allowed", func(c map[string]string) { c["shopstack:cacheMode"] = "memcached" },
+			[]string{`shopstack:cacheMode: "memcached" is not one of none | serverless | replicationGroup`}},
+		{"out of range", func(c map[string]string) { c["shopstack:availabilityZones"] = "1" },
+			[]string{"shopstack:availabilityZones: 1 is out of range [2, 3]"}},
+		{"not a log retention", func(c map[string]string) { c["shopstack:logRetentionDays"] = "10" },
+			[]string{"shopstack:logRetentionDays: 10 is not a CloudWatch Logs retention"}},
+		{"bad CIDR", func(c map[string]string) { c["shopstack:vpcCidr"] = "10.0.0.1/33" },
+			[]string{`shopstack:vpcCidr: "10.0.0.1/33" is not an IPv4 network CIDR`}},
+		{"Spot with ARM64", func(c map[string]string) {
+			c["shopstack:apiSpotWeight"] = "1"
+			c["shopstack:apiArchitecture"] = "ARM64"
+		}, []string{"shopstack:apiSpotWeight: Fargate Spot does not run ARM64 tasks"}},
+		{"domain without zone", func(c map[string]string) { c["shopstack:domainName"] = "shop.example.com" },
+			[]string{"shopstack:hostedZoneId: domainName and hostedZoneId go together"}},
+		{"admin email without password", func(c map[string]string) { c["shopstack:adminEmail"] = "ops@example.com" },
+			[]string{"shopstack:adminPassword: adminEmail and adminPassword go together"}},
+		{"every problem at once", func(c map[string]string) {
+			c["shopstack:apiMinTasks"] = "x"
+			c["shopstack:searchMode"] = "elastic"
+		}, []string{"shopstack:apiMinTasks: want an integer", "shopstack:searchMode: \"elastic\" is not one of"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := stackConfig(t, "dev")
+			tc.edit(c)
+			_, err := loadConfig(t, c)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), `stack "t" configuration`)
+			for _, want := range tc.wantErr {
+				assert.Contains(t, err.Error(), want)
+			}
+		})
+	}
+}
+
+func TestLoadConfigAdminPasswordStaysSecret(t *testing.T) {
+	t.Parallel()
+	c := stackConfig(t, "dev")
+	c["shopstack:adminEmail"] = "ops@example.com"
+	c["shopstack:adminPassword"] = "correct horse battery staple"
+	cfg, err := loadConfig(t, c, "shopstack:adminPassword")
+	require.NoError(t, err)
+	require.True(t, cfg.HasAdminPass)
+	assert.Equal(t, "correct horse battery staple", pulumimock.AwaitSecret[string](t, cfg.AdminPassword))
+}
