@@ -1,0 +1,376 @@
+package policies
+
+import (
+	"strconv"
+	"strings"
+)
+
+var dbTypes = append(append(Tokens{}, tDBInstance...), tDBCluster...)
+
+var rdsEncrypted = &Rule{
+	ID:        "rds-storage-encrypted",
+	Title:     "Databases encrypt their storage",
+	Rationale: "Encryption at rest covers the volumes, snapshots and backups; it cannot be turned on later without a copy.",
+	Control:   "RDS.3",
+	Level:     Mandatory,
+	Types:     dbTypes,
+	Check: func(c *Check, r Resource) {
+		c.Bool(r, "storageEncrypted", true, false, "storage is not encrypted")
+	},
+}
+
+var rdsNotPublic = &Rule{
+	ID:        "rds-not-public",
+	Title:     "Database instances are not publicly accessible",
+	Rationale: "A public endpoint puts the database one leaked password away from the internet.",
+	Control:   "RDS.2",
+	Level:     Mandatory,
+	Types:     append(append(Tokens{}, tDBInstance...), tDBClusterInstance...),
+	Check: func(c *Check, r Resource) {
+		c.Bool(r, "publiclyAccessible", false, false, "the database has a public endpoint")
+	},
+}
+
+var rdsBackups = &Rule{
+	ID:    "rds-backup-retention",
+	Title: "Databases keep automated backups: at least 1 day everywhere, at least 7 days in production-grade stacks",
+	Rationale: "A short window loses the ability to restore from a problem noticed after a weekend; " +
+		"a cost-minimal stack may keep one day but never none.",
+	Control: "RDS.11",
+	Level:   Mandatory,
+	Types:   dbTypes,
+	Check: func(c *Check, r Resource) {
+		v := r.Get("backupRetentionPeriod")
+		n, ok := v.Num()
+		switch {
+		case v.State == Unknown:
+			c.Unknown(r, "backupRetentionPeriod")
+			return
+		case v.State == Absent:
+			n, ok = 1, true // the AWS default
+		}
+		switch {
+		case !ok:
+			c.Fail(r, "backupRetentionPeriod is not a number")
+		case n < 1:
+			c.Fail(r, "backupRetentionPeriod is %v: automated backups are off", n)
+		case n < 7 && c.Settings.ProductionGrade:
+			c.Fail(r, "backupRetentionPeriod is %v days in a production-grade stack, want at least 7", n)
+		case n < 7:
+			c.Advise(r, "backupRetentionPeriod is %v days (below the 7 of RDS.11)", n)
+		}
+	},
+}
+
+var rdsIAMAuth = &Rule{
+	ID:        "rds-iam-auth",
+	Title:     "Databases accept IAM authentication",
+	Rationale: "Short-lived IAM tokens replace long-lived database passwords for services and people.",
+	Control:   "RDS.10",
+	Level:     Mandatory,
+	Types:     dbTypes,
+	Check: func(c *Check, r Resource) {
+		c.Bool(r, "iamDatabaseAuthenticationEnabled", true, false, "IAM database authentication is off")
+	},
+}
+
+var rdsDeletionProtection = &Rule{
+	ID:             "rds-deletion-protection",
+	Title:          "Databases in production-grade stacks have deletion protection",
+	Rationale:      "One mistaken `pulumi destroy` or replacement must not delete the shop's data.",
+	Control:        "RDS.8",
+	Level:          Mandatory,
+	ProductionOnly: true,
+	Types:          dbTypes,
+	Check: func(c *Check, r Resource) {
+		c.Bool(r, "deletionProtection", true, false, "the database can be deleted")
+	},
+}
+
+var rdsManagedPassword = &Rule{
+	ID:        "rds-no-plain-password",
+	Title:     "Database master passwords are never plain values",
+	Rationale: "A plain password input is stored readable in the Pulumi state and plan; let RDS manage it in Secrets Manager.",
+	Level:     Mandatory,
+	Types:     dbTypes,
+	Check: func(c *Check, r Resource) {
+		for _, p := range []string{"password", "masterPassword"} {
+			if v := r.Get(p); v.State != Absent && !v.Secret {
+				c.Fail(r, "%s is a plain value; use manageMasterUserPassword or a Pulumi secret", p)
+			}
+		}
+	},
+}
+
+var rdsLogExports = &Rule{
+	ID:        "rds-log-exports",
+	Title:     "PostgreSQL logs are exported to CloudWatch",
+	Rationale: "Connection and error logs are needed to investigate incidents and slow queries.",
+	Control:   "RDS.9",
+	Level:     Advisory,
+	Types:     dbTypes,
+	Check: func(c *Check, r Resource) {
+		logs, unknown := r.Get("enabledCloudwatchLogsExports").Strings()
+		if unknown {
+			c.Unknown(r, "enabledCloudwatchLogsExports")
+			return
+		}
+		for _, l := range logs {
+			if l == "postgresql" {
+				return
+			}
+		}
+		c.Fail(r, "enabledCloudwatchLogsExports does not include postgresql")
+	},
+}
+
+var rdsMultiAZ = &Rule{
+	ID:             "rds-multi-az",
+	Title:          "Databases in production-grade stacks survive the loss of an availability zone",
+	Rationale:      "A single-AZ database is down for the whole AZ outage; Multi-AZ or an Aurora reader fails over.",
+	Control:        "RDS.5",
+	Level:          Mandatory,
+	ProductionOnly: true,
+	CheckStack: func(c *Check, s *Stack) {
+		for _, db := range s.Of(tDBInstance) {
+			c.Bool(db, "multiAz", true, false, "single-AZ database")
+		}
+		for _, cl := range s.Of(tDBCluster) {
+			if n := len(s.Referencing(cl, tDBClusterInstance, "clusterIdentifier")); n < 2 {
+				c.Fail(cl, "the cluster has %d instance(s); a reader in another AZ is needed for failover", n)
+			}
+		}
+	},
+}
+
+var rdsForceSSL = &Rule{
+	ID:        "rds-force-ssl",
+	Title:     "PostgreSQL databases reject connections without TLS",
+	Rationale: "Without rds.force_ssl=1 a misconfigured client sends credentials and data in clear text inside the VPC.",
+	Level:     Mandatory,
+	CheckStack: func(c *Check, s *Stack) {
+		check := func(db Resource, paramProp string, groups Tokens, defaultOn func(Resource) bool) {
+			if e, _ := db.Get("engine").Str(); !strings.Contains(e, "postgres") {
+				return
+			}
+			pgs := s.Deps(db, paramProp)
+			found := false
+			for _, pg := range pgs {
+				if !groups.Has(pg.Type) {
+					continue
+				}
+				found = true
+				ps := pg.Get("parameters")
+				if ps.State == Unknown {
+					c.Unknown(pg, "parameters")
+					continue
+				}
+				on := false
+				for _, p := range ps.Items() {
+					n, _ := p.Field("name").Str()
+					v, _ := p.Field("value").Str()
+					if n == "rds.force_ssl" {
+						on = v == "1"
+					}
+				}
+				if !on {
+					c.Fail(pg, "parameter rds.force_ssl is not 1")
+				}
+			}
+			if !found && !defaultOn(db) {
+				c.Fail(db, "%s does not name a parameter group of this stack setting rds.force_ssl=1", paramProp)
+			}
+		}
+		for _, db := range s.Of(tDBInstance) {
+			// RDS for PostgreSQL 15 and later defaults rds.force_ssl to 1.
+			check(db, "parameterGroupName", tDBParamGroup, func(r Resource) bool {
+				v, _ := r.Get("engineVersion").Str()
+				major, err := strconv.Atoi(strings.Split(v, ".")[0])
+				return err == nil && major >= 15
+			})
+		}
+		for _, cl := range s.Of(tDBCluster) {
+			check(cl, "dbClusterParameterGroupName", tDBClusterParamGrp, func(Resource) bool { return false })
+		}
+	},
+}
+
+var cacheAtRest = &Rule{
+	ID:        "elasticache-at-rest-encryption",
+	Title:     "Cache replication groups encrypt data at rest",
+	Rationale: "Snapshots and swap hold session and cart data.",
+	Control:   "ElastiCache.4",
+	Level:     Mandatory,
+	Types:     tCacheReplGroup,
+	Check: func(c *Check, r Resource) {
+		c.Bool(r, "atRestEncryptionEnabled", true, false, "data at rest is not encrypted")
+	},
+}
+
+var cacheInTransit = &Rule{
+	ID:        "elasticache-in-transit-encryption",
+	Title:     "Cache replication groups require TLS",
+	Rationale: "Without TLS the auth token and cached data cross the VPC in clear text.",
+	Control:   "ElastiCache.5",
+	Level:     Mandatory,
+	Types:     tCacheReplGroup,
+	Check: func(c *Check, r Resource) {
+		c.Bool(r, "transitEncryptionEnabled", true, false, "traffic is not encrypted")
+	},
+}
+
+var cacheAuth = &Rule{
+	ID:        "elasticache-auth",
+	Title:     "Caches require authentication, with the token kept secret",
+	Rationale: "Security groups are the only barrier otherwise; a plain token would sit readable in state.",
+	Control:   "ElastiCache.6",
+	Level:     Mandatory,
+	Types:     append(append(Tokens{}, tCacheReplGroup...), tCacheServerless...),
+	Check: func(c *Check, r Resource) {
+		if tCacheServerless.Has(r.Type) {
+			if r.Get("userGroupId").State == Absent {
+				c.Advise(r, "no userGroupId: any client that reaches the endpoint can connect (network access only)")
+			}
+			return
+		}
+		tok := r.Get("authToken")
+		switch {
+		case tok.State == Absent && r.Get("userGroupIds").State == Absent:
+			c.Fail(r, "neither authToken nor userGroupIds is set")
+		case tok.State != Absent && !tok.Secret:
+			c.Fail(r, "authToken is a plain value; pass it as a Pulumi secret")
+		}
+	},
+}
+
+var cacheBackups = &Rule{
+	ID:             "elasticache-backups",
+	Title:          "Caches in production-grade stacks keep automatic snapshots",
+	Rationale:      "A restore point for the cache avoids a cold start and lost sessions after a failure.",
+	Control:        "ElastiCache.1",
+	Level:          Mandatory,
+	ProductionOnly: true,
+	Types:          append(append(Tokens{}, tCacheReplGroup...), tCacheServerless...),
+	Check: func(c *Check, r Resource) {
+		v := r.Get("snapshotRetentionLimit")
+		n, _ := v.Num()
+		switch {
+		case v.State == Unknown:
+			c.Unknown(r, "snapshotRetentionLimit")
+		case n < 1:
+			c.Fail(r, "snapshotRetentionLimit is %v (AWS default 0: no snapshots)", n)
+		}
+	},
+}
+
+var cacheFailover = &Rule{
+	ID:             "elasticache-automatic-failover",
+	Title:          "Cache replication groups in production-grade stacks fail over automatically",
+	Rationale:      "Without it a primary failure needs a human to promote a replica.",
+	Control:        "ElastiCache.3",
+	Level:          Mandatory,
+	ProductionOnly: true,
+	Types:          tCacheReplGroup,
+	Check: func(c *Check, r Resource) {
+		c.Bool(r, "automaticFailoverEnabled", true, false, "no automatic failover")
+	},
+}
+
+var searchTLSPolicies = []string{"Policy-Min-TLS-1-2-2019-07", "Policy-Min-TLS-1-2-PFS-2023-10"}
+
+var searchDomain = []*Rule{
+	{
+		ID: "opensearch-encryption-at-rest", Title: "OpenSearch domains encrypt data at rest",
+		Rationale: "Indexes hold customer and order data.", Control: "Opensearch.1", Level: Mandatory, Types: tSearchDomain,
+		Check: func(c *Check, r Resource) { c.Bool(r, "encryptAtRest.enabled", true, false, "data at rest is not encrypted") },
+	},
+	{
+		ID: "opensearch-in-vpc", Title: "OpenSearch domains live in the VPC",
+		Rationale: "A public domain endpoint is reachable from the internet.", Control: "Opensearch.2", Level: Mandatory,
+		Types: tSearchDomain,
+		Check: func(c *Check, r Resource) {
+			ids, unknown := r.Get("vpcOptions.subnetIds").Strings()
+			if unknown && len(ids) == 0 {
+				c.Unknown(r, "vpcOptions.subnetIds")
+			} else if len(ids) == 0 && !unknown {
+				c.Fail(r, "no vpcOptions.subnetIds: the domain has a public endpoint")
+			}
+		},
+	},
+	{
+		ID: "opensearch-node-to-node-encryption", Title: "OpenSearch nodes encrypt traffic between themselves",
+		Rationale: "Shard replication carries all indexed data.", Control: "Opensearch.3", Level: Mandatory, Types: tSearchDomain,
+		Check: func(c *Check, r Resource) {
+			c.Bool(r, "nodeToNodeEncryption.enabled", true, false, "node-to-node traffic is not encrypted")
+		},
+	},
+	{
+		ID: "opensearch-fine-grained-access", Title: "OpenSearch domains use fine-grained access control",
+		Rationale: "Index- and document-level permissions mapped to IAM roles instead of all-or-nothing.",
+		Control:   "Opensearch.7", Level: Mandatory, Types: tSearchDomain,
+		Check: func(c *Check, r Resource) {
+			c.Bool(r, "advancedSecurityOptions.enabled", true, false, "fine-grained access control is off")
+		},
+	},
+	{
+		ID: "opensearch-https-tls12", Title: "OpenSearch domains require HTTPS with TLS 1.2 or newer",
+		Rationale: "The default policy accepts TLS 1.0.", Control: "Opensearch.8", Level: Mandatory, Types: tSearchDomain,
+		Check: func(c *Check, r Resource) {
+			c.Bool(r, "domainEndpointOptions.enforceHttps", true, false, "plain HTTP is accepted")
+			v := r.Get("domainEndpointOptions.tlsSecurityPolicy")
+			s, _ := v.Str()
+			switch {
+			case v.State == Unknown:
+				c.Unknown(r, "domainEndpointOptions.tlsSecurityPolicy")
+			case v.State == Absent:
+				c.Fail(r, "domainEndpointOptions.tlsSecurityPolicy is not set and AWS defaults it to Policy-Min-TLS-1-0-2019-07")
+			case s != searchTLSPolicies[0] && s != searchTLSPolicies[1]:
+				c.Fail(r, "domainEndpointOptions.tlsSecurityPolicy is %q, want one of %v", s, searchTLSPolicies)
+			}
+		},
+	},
+	{
+		ID: "opensearch-logs", Title: "OpenSearch domains publish application and audit logs",
+		Rationale: "Error and audit logs show failed queries and who accessed which index.",
+		Control:   "Opensearch.4", Level: Advisory, Types: tSearchDomain,
+		Check: func(c *Check, r Resource) {
+			have := map[string]bool{}
+			for _, o := range r.Get("logPublishingOptions").Items() {
+				t, _ := o.Field("logType").Str()
+				if on, ok := o.Field("enabled").Bool(); !ok || on {
+					have[t] = true
+				}
+			}
+			for _, t := range []string{"ES_APPLICATION_LOGS", "AUDIT_LOGS"} {
+				if !have[t] {
+					c.Fail(r, "logPublishingOptions has no %s", t)
+				}
+			}
+		},
+	},
+	{
+		ID: "opensearch-access-policy", Title: "OpenSearch access policies name their principals",
+		Rationale: "An Allow for Principal * without a condition lets every network-reachable caller use the domain.",
+		Level:     Mandatory, Types: append(append(Tokens{}, tSearchDomain...), tSearchDomainPolicy...),
+		Check: func(c *Check, r Resource) {
+			v := r.Get("accessPolicies")
+			switch v.State {
+			case Absent:
+				return
+			case Unknown:
+				c.Unknown(r, "accessPolicies")
+				return
+			}
+			sts, err := parseStatements(v)
+			if err != nil {
+				c.Fail(r, "accessPolicies: %v", err)
+				return
+			}
+			for i, st := range sts {
+				if strings.EqualFold(st.Effect, "Allow") && st.publicPrincipal() && len(st.Condition) == 0 {
+					c.Fail(r, "accessPolicies statement %d allows everyone (Principal *) without a condition", i)
+				}
+			}
+		},
+	},
+}
