@@ -282,7 +282,9 @@ var searchDomain = []*Rule{
 	{
 		ID: "opensearch-encryption-at-rest", Title: "OpenSearch domains encrypt data at rest",
 		Rationale: "Indexes hold customer and order data.", Control: "Opensearch.1", Level: Mandatory, Types: tSearchDomain,
-		Check: func(c *Check, r Resource) { c.Bool(r, "encryptAtRest.enabled", true, false, "data at rest is not encrypted") },
+		Check: func(c *Check, r Resource) {
+			c.Bool(r, "encryptAtRest.enabled", true, false, "data at rest is not encrypted")
+		},
 	},
 	{
 		ID: "opensearch-in-vpc", Title: "OpenSearch domains live in the VPC",
