@@ -1,0 +1,154 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/shopstack/shopstack/app/shop"
+)
+
+const productColumns = "id::text, sku, name, description, price_cents, currency, stock, category, image_url"
+
+func scanProduct(row pgx.Row) (shop.Product, error) {
+	var p shop.Product
+	err := row.Scan(&p.ID, &p.SKU, &p.Name, &p.Description, &p.PriceCents, &p.Currency, &p.Stock, &p.Category, &p.ImageURL)
+	return p, err
+}
+
+// ListProducts returns one page of products sorted by (name, id), keyset-paginated.
+func (s *Store) ListProducts(ctx context.Context, q shop.ProductQuery) (shop.ProductPage, error) {
+	var where []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	if q.Q != "" {
+		// The pattern is a parameter; only LIKE's own wildcards in it need escaping.
+		pat := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q.Q) + "%"
+		p := arg(pat)
+		where = append(where, "(name ILIKE "+p+" OR description ILIKE "+p+" OR sku ILIKE "+p+")")
+	}
+	if q.Category != "" {
+		where = append(where, "category = "+arg(q.Category))
+	}
+	if q.After != nil {
+		where = append(where, "(name, id) > ("+arg(q.After.Name)+", "+arg(q.After.ID)+"::uuid)")
+	}
+	sql := "SELECT " + productColumns + " FROM products"
+	if len(where) > 0 {
+		sql += " WHERE " + strings.Join(where, " AND ")
+	}
+	sql += " ORDER BY name, id LIMIT " + arg(q.Limit+1)
+	rows, err := s.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return shop.ProductPage{}, mapError("list products", err)
+	}
+	items, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (shop.Product, error) { return scanProduct(r) })
+	if err != nil {
+		return shop.ProductPage{}, mapError("list products", err)
+	}
+	page := shop.ProductPage{Items: items}
+	if len(items) > q.Limit {
+		page.Items = items[:q.Limit]
+		last := page.Items[q.Limit-1]
+		c := shop.ProductCursor{Name: last.Name, ID: last.ID}.Encode()
+		page.NextCursor = &c
+	}
+	return page, nil
+}
+
+// GetProduct returns one product with its live stock.
+func (s *Store) GetProduct(ctx context.Context, id string) (shop.Product, error) {
+	p, err := scanProduct(s.pool.QueryRow(ctx, "SELECT "+productColumns+" FROM products WHERE id = $1", id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return shop.Product{}, shop.Errorf(shop.CodeNotFound, "no product with this id")
+	}
+	return p, mapError("get product", err)
+}
+
+// CreateProduct inserts a product; a taken SKU is shop.CodeSKUTaken.
+func (s *Store) CreateProduct(ctx context.Context, np shop.NewProduct) (shop.Product, error) {
+	p, err := scanProduct(s.pool.QueryRow(ctx, `
+		INSERT INTO products (sku, name, description, price_cents, currency, stock, category, image_url)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		ON CONFLICT (sku) DO NOTHING
+		RETURNING `+productColumns,
+		np.SKU, np.Name, np.Description, np.PriceCents, np.Currency, np.Stock, np.Category, np.ImageURL))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return shop.Product{}, shop.Errorf(shop.CodeSKUTaken, "a product with SKU %s already exists", np.SKU)
+	}
+	return p, mapError("create product", err)
+}
+
+// UpdateProduct changes the given fields of a product.
+func (s *Store) UpdateProduct(ctx context.Context, id string, pp shop.ProductPatch) (shop.Product, error) {
+	p, err := scanProduct(s.pool.QueryRow(ctx, `
+		UPDATE products SET
+			name        = coalesce($2, name),
+			description = coalesce($3, description),
+			price_cents = coalesce($4, price_cents),
+			category    = coalesce($5, category),
+			image_url   = coalesce($6, image_url),
+			updated_at  = now()
+		WHERE id = $1
+		RETURNING `+productColumns,
+		id, pp.Name, pp.Description, pp.PriceCents, pp.Category, pp.ImageURL))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return shop.Product{}, shop.Errorf(shop.CodeNotFound, "no product with this id")
+	}
+	return p, mapError("update product", err)
+}
+
+// AdjustStock adds delta (which may be negative) to a product's stock in one conditional
+// statement, so it composes with concurrent orders: it never takes stock below zero.
+func (s *Store) AdjustStock(ctx context.Context, id string, delta int) (shop.Product, error) {
+	p, err := scanProduct(s.pool.QueryRow(ctx, `
+		UPDATE products SET stock = stock + $2, updated_at = now()
+		WHERE id = $1 AND stock + $2 BETWEEN 0 AND $3
+		RETURNING `+productColumns, id, delta, shop.MaxStock))
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return p, mapError("adjust stock", err)
+	}
+	var stock int
+	err = s.pool.QueryRow(ctx, "SELECT stock FROM products WHERE id = $1", id).Scan(&stock)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return shop.Product{}, shop.Errorf(shop.CodeNotFound, "no product with this id")
+	}
+	if err != nil {
+		return shop.Product{}, mapError("adjust stock", err)
+	}
+	if delta < 0 {
+		return shop.Product{}, &shop.Error{Code: shop.CodeStockWouldGoNegative,
+			Message: fmt.Sprintf("stock is %d; removing %d would take it below zero", stock, -delta),
+			Details: map[string]int{"stock": stock, "delta": delta}}
+	}
+	return shop.Product{}, &shop.Error{Code: shop.CodeInvalidInput,
+		Message: fmt.Sprintf("stock is %d; adding %d would exceed the maximum of %d", stock, delta, shop.MaxStock),
+		Details: []shop.FieldError{{Field: "delta", Problem: "too large for the current stock"}}}
+}
+
+// SeedProducts inserts the products whose SKU does not exist yet and returns how many it added.
+// Existing products (and their stock) are left alone, so re-running it is harmless.
+func (s *Store) SeedProducts(ctx context.Context, products []shop.NewProduct) (int, error) {
+	added := 0
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		for _, p := range products {
+			tag, err := tx.Exec(ctx, `
+				INSERT INTO products (sku, name, description, price_cents, currency, stock, category, image_url)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+				ON CONFLICT (sku) DO NOTHING`,
+				p.SKU, p.Name, p.Description, p.PriceCents, p.Currency, p.Stock, p.Category, p.ImageURL)
+			if err != nil {
+				return err
+			}
+			added += int(tag.RowsAffected())
+		}
+		return nil
+	})
+	return added, mapError("seed products", err)
+}

@@ -1,0 +1,223 @@
+package shop_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/shopstack/shopstack/app/shop"
+)
+
+const (
+	idA = "0a7c1b3e-1111-4a4a-8a8a-000000000001"
+	idB = "0a7c1b3e-1111-4a4a-8a8a-000000000002"
+)
+
+func TestParseOrder(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, body string
+		code       shop.Code
+		field      string
+	}{
+		{"valid", `{"items":[{"product_id":"` + idB + `","quantity":2},{"product_id":"` + idA + `","quantity":1}]}`, "", ""},
+		{"uppercase id is normalised", `{"items":[{"product_id":"` + strings.ToUpper(idA) + `","quantity":1}]}`, "", ""},
+		{"malformed", `{"items":[`, shop.CodeMalformedJSON, ""},
+		{"empty body", ``, shop.CodeMalformedJSON, ""},
+		{"trailing data", `{"items":[{"product_id":"` + idA + `","quantity":1}]} {}`, shop.CodeMalformedJSON, ""},
+		{"wrong type", `{"items":[{"product_id":"` + idA + `","quantity":"1"}]}`, shop.CodeInvalidInput, "items.quantity"},
+		{"fractional quantity", `{"items":[{"product_id":"` + idA + `","quantity":1.5}]}`, shop.CodeInvalidInput, "items.quantity"},
+		{"huge quantity", `{"items":[{"product_id":"` + idA + `","quantity":1e30}]}`, shop.CodeInvalidInput, "items.quantity"},
+		{"unknown field", `{"items":[],"coupon":"FREE"}`, shop.CodeInvalidInput, "coupon"},
+		{"no items", `{"items":[]}`, shop.CodeInvalidInput, "items"},
+		{"null", `null`, shop.CodeInvalidInput, "items"},
+		{"zero quantity", `{"items":[{"product_id":"` + idA + `","quantity":0}]}`, shop.CodeInvalidInput, "items[0].quantity"},
+		{"negative quantity", `{"items":[{"product_id":"` + idA + `","quantity":-3}]}`, shop.CodeInvalidInput, "items[0].quantity"},
+		{"over the line maximum", `{"items":[{"product_id":"` + idA + `","quantity":1001}]}`, shop.CodeInvalidInput, "items[0].quantity"},
+		{"bad id", `{"items":[{"product_id":"42","quantity":1}]}`, shop.CodeInvalidInput, "items[0].product_id"},
+		{"duplicate line", `{"items":[{"product_id":"` + idA + `","quantity":1},{"product_id":"` + idA + `","quantity":2}]}`, shop.CodeInvalidInput, "items[1].product_id"},
+		{"not an object", `[1,2]`, shop.CodeInvalidInput, "(body)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			req, err := shop.ParseOrder([]byte(tt.body))
+			if tt.code == "" {
+				require.NoError(t, err)
+				require.NotEmpty(t, req.Lines)
+				for i := 1; i < len(req.Lines); i++ {
+					assert.Less(t, req.Lines[i-1].ProductID, req.Lines[i].ProductID, "lines are in lock order")
+				}
+				return
+			}
+			var e *shop.Error
+			require.ErrorAs(t, err, &e)
+			assert.Equal(t, tt.code, e.Code)
+			if tt.field != "" {
+				require.IsType(t, []shop.FieldError{}, e.Details)
+				assert.Equal(t, tt.field, e.Details.([]shop.FieldError)[0].Field)
+			}
+		})
+	}
+}
+
+func TestParseOrderTooManyLines(t *testing.T) {
+	t.Parallel()
+	var items []string
+	for i := range shop.MaxOrderLines + 1 {
+		items = append(items, fmt.Sprintf(`{"product_id":"0a7c1b3e-1111-4a4a-8a8a-%012d","quantity":1}`, i))
+	}
+	_, err := shop.ParseOrder([]byte(`{"items":[` + strings.Join(items, ",") + `]}`))
+	assert.Equal(t, shop.CodeInvalidInput, shop.ErrorCode(err))
+}
+
+func TestFingerprintIgnoresLineOrderAndWhitespace(t *testing.T) {
+	t.Parallel()
+	a, err := shop.ParseOrder([]byte(`{"items":[{"product_id":"` + idA + `","quantity":1},{"product_id":"` + idB + `","quantity":2}]}`))
+	require.NoError(t, err)
+	b, err := shop.ParseOrder([]byte(` { "items" : [ {"quantity":2,"product_id":"` + idB + `"}, {"product_id":"` + idA + `","quantity":1} ] } `))
+	require.NoError(t, err)
+	c, err := shop.ParseOrder([]byte(`{"items":[{"product_id":"` + idA + `","quantity":2},{"product_id":"` + idB + `","quantity":2}]}`))
+	require.NoError(t, err)
+	assert.Equal(t, a.Fingerprint(), b.Fingerprint())
+	assert.NotEqual(t, a.Fingerprint(), c.Fingerprint())
+}
+
+func TestParseRegistration(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, body string
+		code       shop.Code
+		field      string
+	}{
+		{"valid", `{"email":"ada@example.com","password":"correct horse","name":"Ada"}`, "", ""},
+		{"email with display name", `{"email":"Ada <ada@example.com>","password":"correct horse","name":"Ada"}`, shop.CodeInvalidInput, "email"},
+		{"no domain dot", `{"email":"ada@localhost","password":"correct horse","name":"Ada"}`, shop.CodeInvalidInput, "email"},
+		{"short password", `{"email":"ada@example.com","password":"short","name":"Ada"}`, shop.CodeInvalidInput, "password"},
+		{"blank name", `{"email":"ada@example.com","password":"correct horse","name":"   "}`, shop.CodeInvalidInput, "name"},
+		{"control char in name", `{"email":"ada@example.com","password":"correct horse","name":"A\u0000da"}`, shop.CodeInvalidInput, "name"},
+		{"unknown field", `{"email":"ada@example.com","password":"correct horse","name":"Ada","is_admin":true}`, shop.CodeInvalidInput, "is_admin"},
+		{"wrong type", `{"email":1,"password":"correct horse","name":"Ada"}`, shop.CodeInvalidInput, "email"},
+		{"malformed", `{"email":`, shop.CodeMalformedJSON, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r, err := shop.ParseRegistration([]byte(tt.body))
+			if tt.code == "" {
+				require.NoError(t, err)
+				assert.Equal(t, "ada@example.com", r.Email)
+				return
+			}
+			var e *shop.Error
+			require.ErrorAs(t, err, &e)
+			assert.Equal(t, tt.code, e.Code)
+			if tt.field != "" {
+				assert.Equal(t, tt.field, e.Details.([]shop.FieldError)[0].Field)
+			}
+		})
+	}
+}
+
+func TestParseNewProductAndPatch(t *testing.T) {
+	t.Parallel()
+	p, err := shop.ParseNewProduct([]byte(`{"sku":"TEE-1","name":"Tee","price_cents":1999,"stock":5,"category":"apparel","image_url":"https://img.example.com/t.png"}`))
+	require.NoError(t, err)
+	assert.Equal(t, shop.NewProduct{SKU: "TEE-1", Name: "Tee", PriceCents: 1999, Currency: "USD", Stock: 5, Category: "apparel", ImageURL: "https://img.example.com/t.png"}, p)
+
+	bad := []struct{ body, field string }{
+		{`{"sku":"t","name":"Tee","price_cents":1,"category":"a"}`, "sku"},
+		{`{"sku":"TEE-1","name":"Tee","category":"a"}`, "price_cents"},
+		{`{"sku":"TEE-1","name":"Tee","price_cents":-1,"category":"a"}`, "price_cents"},
+		{`{"sku":"TEE-1","name":"Tee","price_cents":1,"category":"a","stock":-1}`, "stock"},
+		{`{"sku":"TEE-1","name":"Tee","price_cents":1,"category":"A B"}`, "category"},
+		{`{"sku":"TEE-1","name":"Tee","price_cents":1,"category":"a","image_url":"javascript:alert(1)"}`, "image_url"},
+		{`{"sku":"TEE-1","name":"Tee","price_cents":1,"category":"a","image_url":"//evil.example/x.png"}`, "image_url"},
+		{`{"sku":"TEE-1","name":"Tee","price_cents":1,"category":"a","currency":"usd"}`, "currency"},
+	}
+	for _, tt := range bad {
+		t.Run(tt.field, func(t *testing.T) {
+			t.Parallel()
+			_, err := shop.ParseNewProduct([]byte(tt.body))
+			var e *shop.Error
+			require.ErrorAs(t, err, &e)
+			assert.Equal(t, tt.field, e.Details.([]shop.FieldError)[0].Field)
+		})
+	}
+
+	_, err = shop.ParseProductPatch([]byte(`{}`))
+	assert.Equal(t, shop.CodeInvalidInput, shop.ErrorCode(err))
+	patch, err := shop.ParseProductPatch([]byte(`{"price_cents":10}`))
+	require.NoError(t, err)
+	assert.Nil(t, patch.Name)
+	assert.Equal(t, int64(10), *patch.PriceCents)
+	_, err = shop.ParseProductPatch([]byte(`{"stock":10}`))
+	assert.Equal(t, shop.CodeInvalidInput, shop.ErrorCode(err), "stock changes go through the stock endpoint")
+
+	for _, body := range []string{`{}`, `{"delta":0}`, `{"delta":1000001}`, `{"delta":"1"}`} {
+		_, err := shop.ParseStockDelta([]byte(body))
+		assert.Equal(t, shop.CodeInvalidInput, shop.ErrorCode(err), body)
+	}
+	d, err := shop.ParseStockDelta([]byte(`{"delta":-5}`))
+	require.NoError(t, err)
+	assert.Equal(t, -5, d)
+}
+
+func TestParseProductQuery(t *testing.T) {
+	t.Parallel()
+	cursor := shop.ProductCursor{Name: "Mug", ID: idA}.Encode()
+	q, err := shop.ParseProductQuery(" mug ", "kitchen", "5", cursor)
+	require.NoError(t, err)
+	assert.Equal(t, shop.ProductQuery{Q: "mug", Category: "kitchen", Limit: 5, After: &shop.ProductCursor{Name: "Mug", ID: idA}}, q)
+	q, err = shop.ParseProductQuery("", "", "", "")
+	require.NoError(t, err)
+	assert.Equal(t, shop.DefaultPageLimit, q.Limit)
+	for _, tt := range []struct{ q, cat, limit, cursor, field string }{
+		{"", "", "0", "", "limit"},
+		{"", "", "101", "", "limit"},
+		{"", "", "ten", "", "limit"},
+		{"", "Bad Cat", "", "", "category"},
+		{"", "", "", "!!", "cursor"},
+		{strings.Repeat("x", 101), "", "", "", "q"},
+	} {
+		_, err := shop.ParseProductQuery(tt.q, tt.cat, tt.limit, tt.cursor)
+		var e *shop.Error
+		require.ErrorAs(t, err, &e, tt.field)
+		assert.Equal(t, tt.field, e.Details.([]shop.FieldError)[0].Field)
+	}
+}
+
+func TestPasswordHash(t *testing.T) {
+	t.Parallel()
+	h, err := shop.HashPassword("correct horse")
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(h, "$argon2id$"))
+	assert.True(t, shop.CheckPassword(h, "correct horse"))
+	assert.False(t, shop.CheckPassword(h, "correct horsE"))
+	assert.False(t, shop.CheckPassword("garbage", "correct horse"))
+	h2, err := shop.HashPassword("correct horse")
+	require.NoError(t, err)
+	assert.NotEqual(t, h, h2, "salted")
+}
+
+func TestDemoCatalogIsValid(t *testing.T) {
+	t.Parallel()
+	demo := shop.DemoCatalog()
+	assert.GreaterOrEqual(t, len(demo), 24)
+	skus, cats := map[string]bool{}, map[string]bool{}
+	for _, p := range demo {
+		raw, err := json.Marshal(map[string]any{"sku": p.SKU, "name": p.Name, "description": p.Description,
+			"price_cents": p.PriceCents, "currency": p.Currency, "stock": p.Stock, "category": p.Category, "image_url": p.ImageURL})
+		require.NoError(t, err)
+		parsed, err := shop.ParseNewProduct(raw)
+		require.NoError(t, err, p.SKU)
+		assert.Equal(t, p, parsed)
+		assert.False(t, skus[p.SKU], "duplicate SKU %s", p.SKU)
+		skus[p.SKU], cats[p.Category] = true, true
+	}
+	assert.GreaterOrEqual(t, len(cats), 4)
+}
