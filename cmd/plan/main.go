@@ -1,0 +1,127 @@
+// Command plan prints the offline plan of a stack (its real Pulumi program under the recording mock), rewrites
+// the golden plans, or renders the markdown diff of two plan files.
+//
+//	go run ./cmd/plan -stack dev -format text|json
+//	go run ./cmd/plan -update
+//	go run ./cmd/plan diff OLD.json NEW.json
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	iofs "io/fs"
+	"os"
+
+	"github.com/shopstack/shopstack/internal/plan"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "plan:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdout io.Writer) error {
+	if len(args) > 0 && args[0] == "diff" {
+		return diff(args[1:], stdout)
+	}
+	fs := flag.NewFlagSet("plan", flag.ContinueOnError)
+	stack := fs.String("stack", "dev", "stack to plan (a Pulumi.<stack>.yaml must exist)")
+	format := fs.String("format", "text", "text or json")
+	update := fs.Bool("update", false, "rewrite the golden plans of every stack (stacks/testdata/plan.<stack>.json)")
+	root := fs.String("root", ".", "repository root (where Pulumi.yaml is)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q (usage: plan [-stack S] [-format text|json] | -update | diff OLD NEW)", fs.Args())
+	}
+	if *update {
+		return updateGoldens(*root, stdout)
+	}
+	p, err := plan.Load(*root, *stack)
+	if err != nil {
+		return err
+	}
+	switch *format {
+	case "json":
+		b, err := p.JSON()
+		if err != nil {
+			return err
+		}
+		_, err = stdout.Write(b)
+		return err
+	case "text":
+		return p.Text(stdout)
+	default:
+		return fmt.Errorf("-format %q: want text or json", *format)
+	}
+}
+
+func updateGoldens(root string, stdout io.Writer) error {
+	stacks, err := plan.Stacks(root)
+	if err != nil {
+		return err
+	}
+	if len(stacks) == 0 {
+		return errors.New("no Pulumi.<stack>.yaml in " + root)
+	}
+	for _, s := range stacks {
+		p, err := plan.Load(root, s, plan.GoldenOptions)
+		if err != nil {
+			return err
+		}
+		b, err := p.JSON()
+		if err != nil {
+			return err
+		}
+		path := plan.GoldenPath(root, s)
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			return fmt.Errorf("write golden: %w", err)
+		}
+		fmt.Fprintf(stdout, "wrote %s (%d resources, $%.2f/month idle)\n", path, len(p.Resources), p.Cost.MonthlyUSD)
+	}
+	return nil
+}
+
+func diff(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("plan diff", flag.ContinueOnError)
+	maxBytes := fs.Int("max-bytes", 0, "truncate the markdown to this many bytes (0: no limit; GitHub comments take 65536)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 2 {
+		return errors.New("usage: plan diff [-max-bytes N] OLD.json NEW.json")
+	}
+	next, err := readPlan(fs.Arg(1))
+	if err != nil {
+		return err
+	}
+	old, err := readPlan(fs.Arg(0))
+	if errors.Is(err, iofs.ErrNotExist) {
+		old = &plan.Plan{Stack: next.Stack} // a stack new in this change: everything is added
+	} else if err != nil {
+		return err
+	}
+	if old.Stack != next.Stack {
+		return fmt.Errorf("%s is stack %q but %s is stack %q", fs.Arg(0), old.Stack, fs.Arg(1), next.Stack)
+	}
+	md := plan.Compare(old, next).Markdown()
+	if *maxBytes > 0 {
+		md = plan.Truncate(md, *maxBytes)
+	}
+	_, err = io.WriteString(stdout, md)
+	return err
+}
+
+// readPlan reads a plan file written by `plan -format json` or `plan -update`.
+func readPlan(path string) (*plan.Plan, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read plan: %w", err)
+	}
+	return plan.Parse(b)
+}

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/shopstack/shopstack/internal/plan"
+)
+
+const root = "../.."
+
+func TestPlanTextAndJSON(t *testing.T) {
+	t.Parallel()
+	var text bytes.Buffer
+	require.NoError(t, run([]string{"-root", root, "-stack", "dev", "-format", "text"}, &text))
+	assert.Contains(t, text.String(), `Offline plan of stack "dev"`)
+	assert.Contains(t, text.String(), "Estimated idle monthly cost: $")
+
+	var js bytes.Buffer
+	require.NoError(t, run([]string{"-root", root, "-stack", "prod", "-format", "json"}, &js))
+	p, err := plan.Parse(js.Bytes())
+	require.NoError(t, err)
+	assert.Equal(t, "prod", p.Stack)
+	assert.NotEmpty(t, p.Resources)
+}
+
+func TestPlanRejectsBadArguments(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	assert.ErrorContains(t, run([]string{"-root", root, "-format", "yaml"}, &out), `-format "yaml": want text or json`)
+	assert.ErrorContains(t, run([]string{"-root", root, "-stack", "staging"}, &out), `stack "staging"`)
+	assert.ErrorContains(t, run([]string{"diff", "one.json"}, &out), "usage: plan diff")
+}
+
+func TestPlanDiff(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	p, err := plan.Load(root, "dev", plan.GoldenOptions)
+	require.NoError(t, err)
+	b, err := p.JSON()
+	require.NoError(t, err)
+	newPath := filepath.Join(dir, "new.json")
+	require.NoError(t, os.WriteFile(newPath, b, 0o600))
+
+	var same bytes.Buffer
+	require.NoError(t, run([]string{"diff", newPath, newPath}, &same))
+	assert.Contains(t, same.String(), "No resource changes.")
+
+	var fresh bytes.Buffer
+	require.NoError(t, run([]string{"diff", filepath.Join(dir, "missing.json"), newPath}, &fresh))
+	assert.Contains(t, fresh.String(), "#### Added (")
+
+	var cut bytes.Buffer
+	require.NoError(t, run([]string{"diff", "-max-bytes", "300", filepath.Join(dir, "missing.json"), newPath}, &cut))
+	assert.LessOrEqual(t, cut.Len(), 300)
+
+	other := strings.Replace(string(b), `"stack": "dev"`, `"stack": "prod"`, 1)
+	otherPath := filepath.Join(dir, "other.json")
+	require.NoError(t, os.WriteFile(otherPath, []byte(other), 0o600))
+	assert.ErrorContains(t, run([]string{"diff", otherPath, newPath}, &cut), `is stack "prod" but`)
+}
