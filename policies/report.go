@@ -51,11 +51,9 @@ func (f Finding) label() string {
 func (r Report) Text() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Policy report for stack %s: %s\n", r.Stack, r.summary())
-	last := ""
-	for _, f := range r.Findings {
-		if f.URN != last {
+	for i, f := range r.Findings {
+		if i == 0 || f.URN != r.Findings[i-1].URN {
 			fmt.Fprintf(&b, "\n  %s %s\n", f.Type, f.Name)
-			last = f.URN
 		}
 		fmt.Fprintf(&b, "    %-9s %s: %s\n", tag(f), f.label(), f.Message)
 	}

@@ -15,7 +15,7 @@ import (
 type Resource struct {
 	Type, Name, URN string
 	Parent          string // parent URN, "" when none
-	Provider        string // provider reference ("<urn>::<id>"), "" for the default provider
+	Provider        string // URN of the explicit provider, "" for the default provider
 	Protect         bool
 	// Inputs keep secrets and computed (unknown at preview) values marked, so a
 	// rule can tell a secret from a plain value and an unknown from an absent one.

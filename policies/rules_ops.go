@@ -150,7 +150,7 @@ var tagsRequired = &Rule{
 				for k := range c.Settings.DefaultTags {
 					have[k] = true
 				}
-			} else if p, ok := s.ByURN(providerURN(r.Provider)); ok {
+			} else if p, ok := s.ByURN(r.Provider); ok {
 				add(p.Get("defaultTags"))
 				add(p.Get("defaultTags.tags"))
 			}
@@ -169,14 +169,6 @@ var tagsRequired = &Rule{
 			}
 		}
 	},
-}
-
-// providerURN strips the "::<id>" suffix of a provider reference.
-func providerURN(ref string) string {
-	if i := strings.LastIndex(ref, "::"); i > 0 {
-		return ref[:i]
-	}
-	return ref
 }
 
 var sizeOrder = []string{"nano", "micro", "small", "medium", "large", "xlarge", "2xlarge", "4xlarge", "8xlarge",

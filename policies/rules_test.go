@@ -380,7 +380,7 @@ func ruleCases() []ruleCase {
 		{rule: "tags-required", name: "explicit provider default tags (JSON string)", rs: func() []policies.Resource {
 			pr := res(tProvider, "aws", obj{"defaultTags": jsonStr(obj{"tags": obj{"project": "shopstack", "stack": "dev", "managed-by": "pulumi"}})})
 			lg := res(tLogGroup, "lg", obj{})
-			lg.Provider = pr.URN + "::04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+			lg.Provider = pr.URN
 			return rs(pr, lg)
 		}(), want: pass},
 		{rule: "tags-required", name: "missing stack tag", rs: rs(res(tLogGroup, "lg", obj{"tags": obj{"project": "shopstack", "managed-by": "pulumi"}})), want: fires},
