@@ -1,0 +1,138 @@
+package components
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/shopstack/shopstack/internal/pulumimock"
+)
+
+const (
+	tBucket     = "aws:s3/bucketV2:BucketV2"
+	tPAB        = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+	tOwnership  = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
+	tSSE        = "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"
+	tVersioning = "aws:s3/bucketVersioningV2:BucketVersioningV2"
+	tLifecycle  = "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"
+	tPolicy     = "aws:s3/bucketPolicy:BucketPolicy"
+)
+
+type bucketHost struct{ pulumi.ResourceState }
+
+func runBucket(t *testing.T, args privateBucketArgs, extra func(b *privateBucket) []pulumi.Map, opts ...pulumimock.RunOption) (*pulumimock.Recorder, string) {
+	t.Helper()
+	var hostURN pulumi.URNOutput
+	rec := pulumimock.Run(t, func(ctx *pulumi.Context) error {
+		host := &bucketHost{}
+		if err := ctx.RegisterComponentResource("shopstack:test:Host", "host", host); err != nil {
+			return err
+		}
+		hostURN = host.URN()
+		b, err := newPrivateBucket(ctx, "host-files", host, args)
+		if err != nil {
+			return err
+		}
+		var statements []pulumi.Map
+		if extra != nil {
+			statements = extra(b)
+		}
+		return b.attachPolicy(ctx, statements...)
+	}, opts...)
+	return rec, pulumimock.Await[string](t, hostURN)
+}
+
+func bucketPolicy(t *testing.T, rec *pulumimock.Recorder, name string) map[string]any {
+	t.Helper()
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal([]byte(rec.Must(t, tPolicy, name).Str("policy")), &doc))
+	return doc
+}
+
+func TestBucketDefaultsArePrivateEncryptedAndTLSOnly(t *testing.T) {
+	t.Parallel()
+	rec, host := runBucket(t, privateBucketArgs{}, nil)
+
+	bucket := rec.Must(t, tBucket, "host-files")
+	assert.Equal(t, host, bucket.Parent)
+	assert.False(t, bucket.Bool("forceDestroy"))
+	assert.False(t, bucket.Has("bucket"), "no fixed physical name: two stacks never collide")
+	assert.False(t, bucket.Has("acl"), "no ACLs: ownership is enforced")
+	arn := bucket.Out("arn").StringValue()
+
+	pab := rec.Must(t, tPAB, "host-files-public-access")
+	assert.Equal(t, host, pab.Parent)
+	for _, k := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
+		assert.True(t, pab.Bool(k), k)
+	}
+	assert.Equal(t, bucket.ID, pab.Str("bucket"))
+
+	own := rec.Must(t, tOwnership, "host-files-ownership")
+	assert.Equal(t, "BucketOwnerEnforced", own.Str("rule.objectOwnership"))
+
+	sse := rec.Must(t, tSSE, "host-files-encryption")
+	assert.Equal(t, "AES256", sse.Str("rules[0].applyServerSideEncryptionByDefault.sseAlgorithm"))
+	assert.False(t, sse.Has("rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId"))
+
+	assert.Empty(t, rec.ByType(tVersioning, tLifecycle), "versioning and lifecycle are opt-in")
+
+	policy := rec.Must(t, tPolicy, "host-files-policy")
+	assert.Equal(t, host, policy.Parent)
+	assert.Contains(t, policy.Dependencies, pab.URN, "policy waits for the public access block")
+	doc := bucketPolicy(t, rec, "host-files-policy")
+	require.Len(t, doc["Statement"], 1)
+	deny := doc["Statement"].([]any)[0].(map[string]any)
+	assert.Equal(t, "Deny", deny["Effect"])
+	assert.Equal(t, "*", deny["Principal"])
+	assert.Equal(t, "s3:*", deny["Action"])
+	assert.Equal(t, []any{arn, arn + "/*"}, deny["Resource"])
+	assert.Equal(t, map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}}, deny["Condition"])
+}
+
+func TestBucketOptions(t *testing.T) {
+	t.Parallel()
+	rec, _ := runBucket(t, privateBucketArgs{
+		Versioned:    true,
+		ForceDestroy: true,
+		KMSKeyARN:    pulumi.String("arn:aws:kms:us-east-1:123456789012:key/k"),
+		LifecycleRules: s3.BucketLifecycleConfigurationV2RuleArray{&s3.BucketLifecycleConfigurationV2RuleArgs{
+			Id: pulumi.String("r"), Status: pulumi.String("Enabled"),
+		}},
+	}, func(b *privateBucket) []pulumi.Map {
+		return []pulumi.Map{{
+			"Sid":       pulumi.String("AllowReader"),
+			"Effect":    pulumi.String("Allow"),
+			"Principal": pulumi.Map{"Service": pulumi.String("cloudfront.amazonaws.com")},
+			"Action":    pulumi.String("s3:GetObject"),
+			"Resource":  pulumi.Sprintf("%s/*", b.Bucket.Arn),
+		}}
+	})
+
+	assert.True(t, rec.Must(t, tBucket, "host-files").Bool("forceDestroy"))
+	sse := rec.Must(t, tSSE, "host-files-encryption")
+	assert.Equal(t, "aws:kms", sse.Str("rules[0].applyServerSideEncryptionByDefault.sseAlgorithm"))
+	assert.Equal(t, "arn:aws:kms:us-east-1:123456789012:key/k", sse.Str("rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId"))
+	assert.True(t, sse.Bool("rules[0].bucketKeyEnabled"))
+
+	versioning := rec.Must(t, tVersioning, "host-files-versioning")
+	assert.Equal(t, "Enabled", versioning.Str("versioningConfiguration.status"))
+	lifecycle := rec.Must(t, tLifecycle, "host-files-lifecycle")
+	assert.Contains(t, lifecycle.Dependencies, versioning.URN)
+
+	doc := bucketPolicy(t, rec, "host-files-policy")
+	statements := doc["Statement"].([]any)
+	require.Len(t, statements, 2)
+	assert.Equal(t, "DenyInsecureTransport", statements[0].(map[string]any)["Sid"], "the TLS deny always comes first")
+	assert.Equal(t, "AllowReader", statements[1].(map[string]any)["Sid"])
+}
+
+func TestBucketPolicyIsUnknownNotBrokenInPreview(t *testing.T) {
+	t.Parallel()
+	rec, _ := runBucket(t, privateBucketArgs{}, nil, pulumimock.WithPreview())
+	policy := rec.Must(t, tPolicy, "host-files-policy")
+	assert.Equal(t, pulumimock.UnknownMarker, pulumimock.Plain(policy.Inputs, true)["policy"])
+}
