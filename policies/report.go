@@ -76,7 +76,10 @@ func (r Report) Markdown() string {
 		if len(fs) == 0 {
 			return
 		}
-		fmt.Fprintf(&b, "\n%s\n\n| Resource | Rule | Finding |\n|---|---|---|\n", title)
+		if title != "" {
+			fmt.Fprintf(&b, "\n%s\n", title)
+		}
+		b.WriteString("\n| Resource | Rule | Finding |\n|---|---|---|\n")
 		for _, f := range fs {
 			fmt.Fprintf(&b, "| `%s` `%s` | %s | %s |\n", f.Type, f.Name, f.label(), mdEscape(f.Message))
 		}
