@@ -13,20 +13,29 @@ const messages = {
   network: "We couldn't reach the shop. Check your connection and try again.",
   invalid_credentials: "That email and password don't match an account. Check them and try again.",
   email_taken: 'An account with this email already exists. Log in instead.',
-  unauthorized: 'Please log in to continue.',
-  rate_limited: 'Too many attempts. Please wait a minute and try again.',
+  unauthenticated: 'Please log in to continue.',
+  too_many_attempts: 'Too many attempts. Please wait a minute and try again.',
+  not_cancellable: 'This order can no longer be cancelled.',
+  unknown_product: 'One of the products in your cart is no longer sold.',
+  mixed_currency: 'Products priced in different currencies cannot be ordered together.',
   idempotency_key_reused: 'Your cart changed while the order was being placed. Please review it and try again.',
 };
 
+const cap = (t) => t.charAt(0).toUpperCase() + t.slice(1);
+
 function human(status, err) {
   if (messages[err.code]) return messages[err.code];
-  if (status === 401) return messages.unauthorized;
-  if (status === 429) return messages.rate_limited;
+  if (status === 401) return messages.unauthenticated;
+  if (status === 429) return messages.too_many_attempts;
+  // invalid_input details name each field and its problem.
+  if (Array.isArray(err.details) && err.details.length && err.details.every((d) => d && d.field && d.problem)) {
+    return err.details.map((d) => cap(d.field.replace(/_/g, ' ')) + ' ' + d.problem + '.').join(' ');
+  }
   if (status === 404) return "We couldn't find that. It may have been removed.";
   if (status >= 500) return 'Something went wrong on our side. Please try again in a moment.';
   // The service's own messages for bad input are written for people.
   if (typeof err.message === 'string' && err.message && err.message.length < 200) {
-    return err.message.charAt(0).toUpperCase() + err.message.slice(1);
+    return cap(err.message);
   }
   return 'That did not work (error ' + status + '). Please try again.';
 }

@@ -47,11 +47,10 @@ function authForm(ctx, { title, fields, submit, call, other }) {
     } catch (err) {
       btn.disabled = false;
       msgs.show(err.message);
-      const bad = err.code === 'email_taken' ? inputs.find(([i]) => i.name === 'email') : err.code === 'invalid_credentials' ? inputs.find(([i]) => i.name === 'password') : null;
-      if (bad) {
-        bad[0].setAttribute('aria-invalid', 'true');
-        bad[0].focus();
-      }
+      const names = err.code === 'email_taken' ? ['email'] : err.code === 'invalid_credentials' ? ['password'] : Array.isArray(err.details) ? err.details.map((d) => d && d.field) : [];
+      const bad = inputs.filter(([i]) => names.includes(i.name));
+      for (const [i] of bad) i.setAttribute('aria-invalid', 'true');
+      if (bad.length) bad[0][0].focus();
     }
   });
   const q = query.get('next') ? '?next=' + encodeURIComponent(next(query)) : '';
@@ -77,7 +76,7 @@ export function register(ctx) {
     fields: [
       ['name', 'Name', { type: 'text', autocomplete: 'name' }],
       ['email', 'Email', { type: 'email', autocomplete: 'email' }],
-      ['password', 'Password', { type: 'password', autocomplete: 'new-password', minlength: 8 }, 'At least 8 characters.'],
+      ['password', 'Password', { type: 'password', autocomplete: 'new-password', minlength: 10, maxlength: 128 }, '10 to 128 characters.'],
     ],
     submit: 'Create account',
     call: (v) => api('POST', '/auth/register', { body: v }),

@@ -5,6 +5,9 @@ import { money } from '../format.js';
 const PAGE = 12;
 const CATS_KEY = 'shopstack.categories.v1';
 
+// pretty turns a category slug ("t-shirts") into a label ("T-shirts").
+export const pretty = (c) => (c ? c.charAt(0).toUpperCase() + c.slice(1).replace(/-/g, ' ').replace(/ shirt/, '-shirt') : c);
+
 export function stockLabel(stock) {
   if (stock <= 0) return h('span', { class: 'badge badge-out' }, 'Sold out');
   if (stock <= 5) return h('span', { class: 'badge badge-low' }, 'Only ' + stock + ' left');
@@ -59,11 +62,11 @@ export default async function catalog(ctx) {
   const cursor = query.get('cursor') || '';
   // Cursors of the pages before this one, so "Previous" works with keyset paging.
   const trail = Array.isArray(ctx.state.trail) ? ctx.state.trail : [];
-  ctx.title(q ? 'Search: ' + q : category || 'Shop');
+  ctx.title(q ? 'Search: ' + q : pretty(category) || 'Shop');
 
   const input = h('input', { id: 'q', name: 'q', type: 'search', value: q, autocomplete: 'off', placeholder: 'T-shirt, mug…' });
   const select = h('select', { id: 'category', name: 'category' }, h('option', { value: '' }, 'All categories'));
-  if (category) select.append(h('option', { value: category }, category));
+  if (category) select.append(h('option', { value: category }, pretty(category)));
   select.value = category;
   const form = h(
     'form',
@@ -85,7 +88,7 @@ export default async function catalog(ctx) {
 
   categories(signal).then(
     (list) => {
-      for (const c of list) if (c !== category) select.append(h('option', { value: c }, c));
+      for (const c of list) if (c !== category) select.append(h('option', { value: c }, pretty(c)));
       [...select.options].slice(1).sort((a, b) => a.text.localeCompare(b.text)).forEach((o) => select.append(o));
       select.value = category;
     },
@@ -110,9 +113,9 @@ export default async function catalog(ctx) {
   }
   const items = page.items || [];
   const summary = items.length
-    ? (q ? 'Results for “' + q + '”' : 'Products') + (category ? ' in ' + category : '')
+    ? (q ? 'Results for “' + q + '”' : 'Products') + (category ? ' in ' + pretty(category) : '')
     : q || category
-      ? 'No products match ' + (q ? '“' + q + '”' : '') + (q && category ? ' in ' : '') + category + '.'
+      ? 'No products match ' + (q ? '“' + q + '”' : '') + (q && category ? ' in ' : '') + pretty(category) + '.'
       : 'The shop has no products yet.';
   replace(
     results,

@@ -2,7 +2,7 @@ import { api } from '../api.js';
 import * as cart from '../cart.js';
 import { h, image, msgBox, replace } from '../dom.js';
 import { money } from '../format.js';
-import { stockLabel } from './catalog.js';
+import { pretty, stockLabel } from './catalog.js';
 
 const POLL_MS = 15000;
 
@@ -82,7 +82,7 @@ export default async function product(ctx) {
         h('p', { class: 'price price-lg' }, money(p.price_cents, p.currency)),
         stock,
         p.description ? h('p', { class: 'desc' }, p.description) : null,
-        h('p', { class: 'muted small' }, (p.category ? p.category + ' · ' : '') + 'SKU ' + p.sku),
+        h('p', { class: 'muted small' }, (p.category ? pretty(p.category) + ' · ' : '') + 'SKU ' + p.sku),
         form,
         msgs,
         inCart,
