@@ -376,3 +376,25 @@ var searchDomain = []*Rule{
 		},
 	},
 }
+
+var statefulProtect = &Rule{
+	ID:    "stateful-protect",
+	Title: "Stateful resources in production-grade stacks are protected (databases, caches, search domains, versioned buckets)",
+	Rationale: "Pulumi's protect option refuses a delete or a replacement, so a refactor cannot destroy data; " +
+		"deletion protection on the AWS side does not cover buckets or caches.",
+	Level:          Mandatory,
+	ProductionOnly: true,
+	CheckStack: func(c *Check, s *Stack) {
+		stateful := append(append(append(append(Tokens{}, dbTypes...), tCacheReplGroup...), tCacheServerless...), tSearchDomain...)
+		for _, r := range s.Of(stateful) {
+			if !r.Protect {
+				c.Fail(r, "not protected: `pulumi up` may delete or replace it")
+			}
+		}
+		for _, b := range s.Of(tBucket) {
+			if versioned, _ := bucketVersioned(s, b); versioned && !b.Protect {
+				c.Fail(b, "versioned bucket is not protected: `pulumi up` may delete it")
+			}
+		}
+	},
+}

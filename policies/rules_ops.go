@@ -264,7 +264,7 @@ func All() []*Rule {
 		ecsContainerInsights,
 		wafHasRules, wafMetrics, wafLogging, albWAF,
 		rdsEncrypted, rdsNotPublic, rdsBackups, rdsIAMAuth, rdsForceSSL, rdsDeletionProtection, rdsManagedPassword,
-		rdsLogExports, rdsMultiAZ,
+		rdsLogExports, rdsMultiAZ, statefulProtect,
 		cacheAtRest, cacheInTransit, cacheAuth, cacheBackups, cacheFailover,
 	}
 	rules = append(rules, searchDomain...)

@@ -267,6 +267,18 @@ func ruleCases() []ruleCase {
 		}(), want: fires, on: "db"},
 		{rule: "rds-multi-az", name: "single-az instance in dev is advisory", rs: rs(res(tDB, "db", with(goodDB, obj{"multiAz": false}))), want: advises},
 
+		{rule: "stateful-protect", name: "protected in prod", settings: p, rs: func() []policies.Resource {
+			db := res(tDB, "db", goodDB)
+			db.Protect = true
+			b := bucket
+			b.Protect = true
+			return rs(db, b, versioning)
+		}(), want: pass},
+		{rule: "stateful-protect", name: "unversioned bucket needs no protect", settings: p, rs: rs(bucket), want: pass},
+		{rule: "stateful-protect", name: "database unprotected in prod", settings: p, rs: rs(res(tRepl, "cache", obj{})), want: fires},
+		{rule: "stateful-protect", name: "versioned bucket unprotected in prod", settings: p, rs: rs(bucket, versioning), want: fires, on: "media"},
+		{rule: "stateful-protect", name: "unprotected in dev is advisory", rs: rs(res(tDBCluster, "db", obj{})), want: advises},
+
 		// --- ElastiCache --------------------------------------------------------
 		{rule: "elasticache-at-rest-encryption", name: "on", rs: rs(res(tRepl, "cache", obj{"atRestEncryptionEnabled": true})), want: pass},
 		{rule: "elasticache-at-rest-encryption", name: "absent", rs: rs(res(tRepl, "cache", obj{})), want: fires},
