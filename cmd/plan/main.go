@@ -13,8 +13,10 @@ import (
 	"io"
 	iofs "io/fs"
 	"os"
+	"path/filepath"
 
 	"github.com/shopstack/shopstack/internal/plan"
+	"github.com/shopstack/shopstack/policies"
 )
 
 func main() {
@@ -42,12 +44,12 @@ func run(args []string, stdout io.Writer) error {
 	if *update {
 		return updateGoldens(*root, stdout)
 	}
-	p, err := plan.Load(*root, *stack)
-	if err != nil {
-		return err
-	}
 	switch *format {
 	case "json":
+		p, err := plan.Load(*root, *stack)
+		if err != nil {
+			return err
+		}
 		b, err := p.JSON()
 		if err != nil {
 			return err
@@ -55,10 +57,37 @@ func run(args []string, stdout io.Writer) error {
 		_, err = stdout.Write(b)
 		return err
 	case "text":
+		p, err := withPolicies(*root, *stack)
+		if err != nil {
+			return err
+		}
 		return p.Text(stdout)
 	default:
 		return fmt.Errorf("-format %q: want text or json", *format)
 	}
+}
+
+// withPolicies plans the stack and appends the policy report (package policies) as a section.
+func withPolicies(root, stack string) (*plan.Plan, error) {
+	rec, err := plan.RecordStack(root, stack)
+	if err != nil {
+		return nil, err
+	}
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, err
+	}
+	resources := rec.Recorder.Resources()
+	p, err := plan.FromResources(stack, abs, resources)
+	if err != nil {
+		return nil, err
+	}
+	report, err := policies.Run(stack, rec.Config.Values, resources, &p.Cost.MonthlyUSD)
+	if err != nil {
+		return nil, fmt.Errorf("policies: %w", err)
+	}
+	p.Sections = append(p.Sections, plan.Section{Title: "Policies", Text: report.Text(), Markdown: report.Markdown()})
+	return p, nil
 }
 
 func updateGoldens(root string, stdout io.Writer) error {
@@ -90,6 +119,7 @@ func updateGoldens(root string, stdout io.Writer) error {
 func diff(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("plan diff", flag.ContinueOnError)
 	maxBytes := fs.Int("max-bytes", 0, "truncate the markdown to this many bytes (0: no limit; GitHub comments take 65536)")
+	policyRoot := fs.String("policies", "", "repository root to run the policy pack on NEW's stack from (the working tree), appended to the diff")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -109,7 +139,15 @@ func diff(args []string, stdout io.Writer) error {
 	if old.Stack != next.Stack {
 		return fmt.Errorf("%s is stack %q but %s is stack %q", fs.Arg(0), old.Stack, fs.Arg(1), next.Stack)
 	}
-	md := plan.Compare(old, next).Markdown()
+	var sections []plan.Section
+	if *policyRoot != "" {
+		p, err := withPolicies(*policyRoot, next.Stack)
+		if err != nil {
+			return err
+		}
+		sections = p.Sections
+	}
+	md := plan.Compare(old, next).Markdown(sections...)
 	if *maxBytes > 0 {
 		md = plan.Truncate(md, *maxBytes)
 	}

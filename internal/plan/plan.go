@@ -55,9 +55,25 @@ type Options struct {
 	SiteDir string
 }
 
+// Recording is one offline run of a stack's program.
+type Recording struct {
+	Stack    string
+	Config   StackConfig // the effective configuration the program ran with
+	Recorder *pulumimock.Recorder
+}
+
 // Record runs the stack's program under a fresh recording mock with the stack's effective configuration
 // (Pulumi.yaml defaults overlaid with Pulumi.<stack>.yaml) and returns the recorder.
 func Record(repoRoot, stack string, opts ...Options) (*pulumimock.Recorder, error) {
+	r, err := RecordStack(repoRoot, stack, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return r.Recorder, nil
+}
+
+// RecordStack is Record that also returns the configuration the program ran with.
+func RecordStack(repoRoot, stack string, opts ...Options) (*Recording, error) {
 	var o Options
 	if len(opts) > 0 {
 		o = opts[0]
@@ -94,7 +110,7 @@ func Record(repoRoot, stack string, opts ...Options) (*pulumimock.Recorder, erro
 	if err != nil {
 		return nil, fmt.Errorf("plan: stack %s: %w", stack, err)
 	}
-	return rec, nil
+	return &Recording{Stack: stack, Config: sc, Recorder: rec}, nil
 }
 
 // Load runs the stack's program offline (see Record) and builds its plan.
