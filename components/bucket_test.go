@@ -13,13 +13,13 @@ import (
 )
 
 const (
-	tBucket     = "aws:s3/bucketV2:BucketV2"
-	tPAB        = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
-	tOwnership  = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
-	tSSE        = "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"
-	tVersioning = "aws:s3/bucketVersioningV2:BucketVersioningV2"
-	tLifecycle  = "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"
-	tPolicy     = "aws:s3/bucketPolicy:BucketPolicy"
+	bktBucket     = "aws:s3/bucketV2:BucketV2"
+	bktPAB        = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+	bktOwnership  = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
+	bktSSE        = "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"
+	bktVersioning = "aws:s3/bucketVersioningV2:BucketVersioningV2"
+	bktLifecycle  = "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"
+	bktPolicy     = "aws:s3/bucketPolicy:BucketPolicy"
 )
 
 type bucketHost struct{ pulumi.ResourceState }
@@ -49,7 +49,7 @@ func runBucket(t *testing.T, args privateBucketArgs, extra func(b *privateBucket
 func bucketPolicy(t *testing.T, rec *pulumimock.Recorder, name string) map[string]any {
 	t.Helper()
 	var doc map[string]any
-	require.NoError(t, json.Unmarshal([]byte(rec.Must(t, tPolicy, name).Str("policy")), &doc))
+	require.NoError(t, json.Unmarshal([]byte(rec.Must(t, bktPolicy, name).Str("policy")), &doc))
 	return doc
 }
 
@@ -57,30 +57,30 @@ func TestBucketDefaultsArePrivateEncryptedAndTLSOnly(t *testing.T) {
 	t.Parallel()
 	rec, host := runBucket(t, privateBucketArgs{}, nil)
 
-	bucket := rec.Must(t, tBucket, "host-files")
+	bucket := rec.Must(t, bktBucket, "host-files")
 	assert.Equal(t, host, bucket.Parent)
 	assert.False(t, bucket.Bool("forceDestroy"))
 	assert.False(t, bucket.Has("bucket"), "no fixed physical name: two stacks never collide")
 	assert.False(t, bucket.Has("acl"), "no ACLs: ownership is enforced")
 	arn := bucket.Out("arn").StringValue()
 
-	pab := rec.Must(t, tPAB, "host-files-public-access")
+	pab := rec.Must(t, bktPAB, "host-files-public-access")
 	assert.Equal(t, host, pab.Parent)
 	for _, k := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
 		assert.True(t, pab.Bool(k), k)
 	}
 	assert.Equal(t, bucket.ID, pab.Str("bucket"))
 
-	own := rec.Must(t, tOwnership, "host-files-ownership")
+	own := rec.Must(t, bktOwnership, "host-files-ownership")
 	assert.Equal(t, "BucketOwnerEnforced", own.Str("rule.objectOwnership"))
 
-	sse := rec.Must(t, tSSE, "host-files-encryption")
+	sse := rec.Must(t, bktSSE, "host-files-encryption")
 	assert.Equal(t, "AES256", sse.Str("rules[0].applyServerSideEncryptionByDefault.sseAlgorithm"))
 	assert.False(t, sse.Has("rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId"))
 
-	assert.Empty(t, rec.ByType(tVersioning, tLifecycle), "versioning and lifecycle are opt-in")
+	assert.Empty(t, rec.ByType(bktVersioning, bktLifecycle), "versioning and lifecycle are opt-in")
 
-	policy := rec.Must(t, tPolicy, "host-files-policy")
+	policy := rec.Must(t, bktPolicy, "host-files-policy")
 	assert.Equal(t, host, policy.Parent)
 	assert.Contains(t, policy.Dependencies, pab.URN, "policy waits for the public access block")
 	doc := bucketPolicy(t, rec, "host-files-policy")
@@ -112,15 +112,15 @@ func TestBucketOptions(t *testing.T) {
 		}}
 	})
 
-	assert.True(t, rec.Must(t, tBucket, "host-files").Bool("forceDestroy"))
-	sse := rec.Must(t, tSSE, "host-files-encryption")
+	assert.True(t, rec.Must(t, bktBucket, "host-files").Bool("forceDestroy"))
+	sse := rec.Must(t, bktSSE, "host-files-encryption")
 	assert.Equal(t, "aws:kms", sse.Str("rules[0].applyServerSideEncryptionByDefault.sseAlgorithm"))
 	assert.Equal(t, "arn:aws:kms:us-east-1:123456789012:key/k", sse.Str("rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId"))
 	assert.True(t, sse.Bool("rules[0].bucketKeyEnabled"))
 
-	versioning := rec.Must(t, tVersioning, "host-files-versioning")
+	versioning := rec.Must(t, bktVersioning, "host-files-versioning")
 	assert.Equal(t, "Enabled", versioning.Str("versioningConfiguration.status"))
-	lifecycle := rec.Must(t, tLifecycle, "host-files-lifecycle")
+	lifecycle := rec.Must(t, bktLifecycle, "host-files-lifecycle")
 	assert.Contains(t, lifecycle.Dependencies, versioning.URN)
 
 	doc := bucketPolicy(t, rec, "host-files-policy")
@@ -133,6 +133,6 @@ func TestBucketOptions(t *testing.T) {
 func TestBucketPolicyIsUnknownNotBrokenInPreview(t *testing.T) {
 	t.Parallel()
 	rec, _ := runBucket(t, privateBucketArgs{}, nil, pulumimock.WithPreview())
-	policy := rec.Must(t, tPolicy, "host-files-policy")
+	policy := rec.Must(t, bktPolicy, "host-files-policy")
 	assert.Equal(t, pulumimock.UnknownMarker, pulumimock.Plain(policy.Inputs, true)["policy"])
 }

@@ -157,6 +157,11 @@ func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 	}
 	res.URN = r.urn(parent, args.TypeToken, args.Name)
 
+	if _, dup := r.resources[res.URN]; dup {
+		// The engine refuses a second resource with the same URN; so do we, so
+		// tests catch two component instances whose children collide.
+		return "", nil, errorf("duplicate resource URN %s", res.URN)
+	}
 	id, outputs := r.outputsFor(res, args.ID)
 	res.ID = id
 	res.Outputs = outputs

@@ -260,3 +260,16 @@ func (f *fakeT) Fatalf(format string, args ...any) {
 }
 
 func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+
+func TestMockRejectsDuplicateURNs(t *testing.T) {
+	t.Parallel()
+	_, err := pulumimock.RunErr(func(ctx *pulumi.Context) error {
+		if _, err := s3.NewBucketV2(ctx, "same", nil); err != nil {
+			return err
+		}
+		_, err := s3.NewBucketV2(ctx, "same", nil)
+		return err
+	})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "duplicate resource URN")
+}
