@@ -68,6 +68,7 @@ func TestBrowseSearchAndCartSurvivesReload(t *testing.T) {
 	tb.open("/")
 	tb.until("the catalog grid", `document.querySelectorAll('.card').length > 0`)
 	tb.imagesHaveSize()
+	tb.shot("catalog")
 
 	// Category filter and keyset pagination: 14 products, 12 a page.
 	tb.until("the category list", `[...document.querySelectorAll('#category option')].some(o => o.value === 'e2e-bulk')`)
@@ -77,7 +78,7 @@ func TestBrowseSearchAndCartSurvivesReload(t *testing.T) {
 	for _, n := range names {
 		assert.Contains(t, n, "Quartz Pebble")
 	}
-	tb.shot("catalog")
+	tb.shot("catalog-category")
 	tb.clickText(".pager a", "Next page")
 	tb.until("the second page", `location.search.includes('cursor=') && document.querySelectorAll('.card').length === 2`)
 	second := eval[[]string](tb, `[...document.querySelectorAll('.card-name')].map(e => e.innerText)`)
