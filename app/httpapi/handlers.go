@@ -1,0 +1,227 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/shopstack/shopstack/app/shop"
+)
+
+func (a *api) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (a *api) readyz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	defer cancel()
+	if err := a.store.Ping(ctx); err != nil {
+		return echo.NewHTTPError(http.StatusServiceUnavailable).SetInternal(err)
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func pathID(c echo.Context, what string) (string, error) {
+	id, ok := shop.ParseID(c.Param("id"))
+	if !ok {
+		return "", shop.Errorf(shop.CodeNotFound, "no %s with this id", what)
+	}
+	return id, nil
+}
+
+func (a *api) listProducts(c echo.Context) error {
+	q, err := shop.ParseProductQuery(c.QueryParam("q"), c.QueryParam("category"), c.QueryParam("limit"), c.QueryParam("cursor"))
+	if err != nil {
+		return err
+	}
+	page, err := a.store.ListProducts(c.Request().Context(), q)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, page)
+}
+
+func (a *api) getProduct(c echo.Context) error {
+	id, err := pathID(c, "product")
+	if err != nil {
+		return err
+	}
+	p, err := a.store.GetProduct(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, p)
+}
+
+func (a *api) register(c echo.Context) error {
+	body, err := a.readBody(c)
+	if err != nil {
+		return err
+	}
+	r, err := shop.ParseRegistration(body)
+	if err != nil {
+		return err
+	}
+	u, err := a.store.Register(c.Request().Context(), r)
+	if err != nil {
+		return err
+	}
+	return a.startSession(c, u, http.StatusCreated)
+}
+
+func (a *api) login(c echo.Context) error {
+	body, err := a.readBody(c)
+	if err != nil {
+		return err
+	}
+	cred, err := shop.ParseCredentials(body)
+	if err != nil {
+		return err
+	}
+	u, err := a.store.Login(c.Request().Context(), cred, c.RealIP())
+	if err != nil {
+		return err
+	}
+	return a.startSession(c, u, http.StatusOK)
+}
+
+func (a *api) startSession(c echo.Context, u shop.User, status int) error {
+	s, err := a.store.CreateSession(c.Request().Context(), u.ID)
+	if err != nil {
+		return err
+	}
+	setSessionCookie(c, s)
+	return c.JSON(status, u)
+}
+
+func (a *api) logout(c echo.Context) error {
+	if ck, err := c.Cookie(sessionCookie); err == nil && ck.Value != "" && len(ck.Value) <= 100 {
+		if err := a.store.DeleteSession(c.Request().Context(), ck.Value); err != nil {
+			return err
+		}
+	}
+	clearSessionCookie(c)
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (a *api) me(c echo.Context) error {
+	return c.JSON(http.StatusOK, currentUser(c))
+}
+
+func (a *api) placeOrder(c echo.Context) error {
+	key, err := shop.ParseIdempotencyKey(c.Request().Header.Get("Idempotency-Key"))
+	if err != nil {
+		return err
+	}
+	body, err := a.readBody(c)
+	if err != nil {
+		return err
+	}
+	req, err := shop.ParseOrder(body)
+	if err != nil {
+		return err
+	}
+	res, err := a.store.PlaceOrder(c.Request().Context(), currentUser(c).ID, key, req,
+		func(o shop.Order) ([]byte, error) { return json.Marshal(o) })
+	if err != nil {
+		return err
+	}
+	if res.Replay {
+		c.Response().Header().Set("Idempotent-Replayed", "true")
+	}
+	return c.JSONBlob(res.Status, res.Body)
+}
+
+func (a *api) listOrders(c echo.Context) error {
+	orders, err := a.store.ListOrders(c.Request().Context(), currentUser(c).ID)
+	if err != nil {
+		return err
+	}
+	if orders == nil {
+		orders = []shop.Order{}
+	}
+	return c.JSON(http.StatusOK, map[string][]shop.Order{"items": orders})
+}
+
+func (a *api) getOrder(c echo.Context) error {
+	id, err := pathID(c, "order")
+	if err != nil {
+		return err
+	}
+	o, err := a.store.GetOrder(c.Request().Context(), currentUser(c).ID, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, o)
+}
+
+func (a *api) cancelOrder(c echo.Context) error {
+	id, err := pathID(c, "order")
+	if err != nil {
+		return err
+	}
+	o, err := a.store.CancelOrder(c.Request().Context(), currentUser(c).ID, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, o)
+}
+
+func (a *api) createProduct(c echo.Context) error {
+	body, err := a.readBody(c)
+	if err != nil {
+		return err
+	}
+	np, err := shop.ParseNewProduct(body)
+	if err != nil {
+		return err
+	}
+	p, err := a.store.CreateProduct(c.Request().Context(), np)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, p)
+}
+
+func (a *api) updateProduct(c echo.Context) error {
+	id, err := pathID(c, "product")
+	if err != nil {
+		return err
+	}
+	body, err := a.readBody(c)
+	if err != nil {
+		return err
+	}
+	patch, err := shop.ParseProductPatch(body)
+	if err != nil {
+		return err
+	}
+	p, err := a.store.UpdateProduct(c.Request().Context(), id, patch)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, p)
+}
+
+func (a *api) adjustStock(c echo.Context) error {
+	id, err := pathID(c, "product")
+	if err != nil {
+		return err
+	}
+	body, err := a.readBody(c)
+	if err != nil {
+		return err
+	}
+	delta, err := shop.ParseStockDelta(body)
+	if err != nil {
+		return err
+	}
+	p, err := a.store.AdjustStock(c.Request().Context(), id, delta)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, p)
+}

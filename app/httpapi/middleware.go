@@ -1,0 +1,178 @@
+package httpapi
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/shopstack/shopstack/app/shop"
+)
+
+type api struct {
+	store     shop.Store
+	log       *slog.Logger
+	bodyLimit int64
+}
+
+var requestIDRE = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)
+
+// requestID reuses a well-formed X-Request-Id from the load balancer or client, or makes one,
+// and returns it in the response so a user's report can be matched to the logs.
+func requestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id := c.Request().Header.Get(echo.HeaderXRequestID)
+		if !requestIDRE.MatchString(id) {
+			var b [12]byte
+			_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+			id = hex.EncodeToString(b[:])
+		}
+		c.Response().Header().Set(echo.HeaderXRequestID, id)
+		return next(c)
+	}
+}
+
+// logRequests writes one JSON log line per request.
+func (a *api) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		res := c.Response()
+		level := slog.LevelInfo
+		if res.Status >= 500 {
+			level = slog.LevelError
+		}
+		a.log.LogAttrs(c.Request().Context(), level, "request",
+			slog.String("request_id", res.Header().Get(echo.HeaderXRequestID)),
+			slog.String("method", c.Request().Method),
+			slog.String("path", c.Request().URL.Path),
+			slog.String("route", c.Path()),
+			slog.Int("status", res.Status),
+			slog.Int64("bytes", res.Size),
+			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
+			slog.String("ip", c.RealIP()),
+		)
+		return nil
+	}
+}
+
+// limitBody rejects bodies over the limit: at once when Content-Length says so, otherwise
+// when reading passes the limit (readBody maps that to 413).
+func (a *api) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		if req.ContentLength > a.bodyLimit {
+			return echo.NewHTTPError(http.StatusRequestEntityTooLarge, "the request body is too large")
+		}
+		req.Body = http.MaxBytesReader(c.Response(), req.Body, a.bodyLimit)
+		return next(c)
+	}
+}
+
+func (a *api) readBody(c echo.Context) ([]byte, error) {
+	b, err := io.ReadAll(c.Request().Body)
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, echo.NewHTTPError(http.StatusRequestEntityTooLarge, "the request body is too large")
+	}
+	if err != nil {
+		return nil, echo.NewHTTPError(http.StatusBadRequest, "the request body could not be read")
+	}
+	return b, nil
+}
+
+// requireJSON answers 415 to a state-changing request whose body is not JSON. Requests
+// without a body (logout, cancel) need no Content-Type.
+func requireJSON(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		switch req.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+			return next(c)
+		}
+		if req.ContentLength == 0 && req.Header.Get(echo.HeaderContentType) == "" {
+			return next(c)
+		}
+		mt, _, err := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
+		if err != nil || mt != echo.MIMEApplicationJSON {
+			return echo.NewHTTPError(http.StatusUnsupportedMediaType, "state-changing requests must send Content-Type: application/json")
+		}
+		return next(c)
+	}
+}
+
+// apiHeaders marks API responses as uncacheable, unframeable data. Static files get the
+// storefront's headers instead (static.go).
+func apiHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if p := c.Request().URL.Path; p != "/api" && !strings.HasPrefix(p, "/api/") {
+			return next(c)
+		}
+		h := c.Response().Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Cache-Control", "no-store")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		h.Set("Referrer-Policy", "no-referrer")
+		return next(c)
+	}
+}
+
+const sessionCookie = "shop_session"
+
+const userKey = "user"
+
+func (a *api) requireUser(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ck, err := c.Cookie(sessionCookie)
+		if err != nil || ck.Value == "" || len(ck.Value) > 100 {
+			return shop.Errorf(shop.CodeUnauthenticated, "log in first")
+		}
+		u, err := a.store.UserBySession(c.Request().Context(), ck.Value)
+		if err != nil {
+			return err
+		}
+		c.Set(userKey, u)
+		return next(c)
+	}
+}
+
+func requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if !currentUser(c).IsAdmin {
+			return shop.Errorf(shop.CodeForbidden, "this needs an admin account")
+		}
+		return next(c)
+	}
+}
+
+func currentUser(c echo.Context) shop.User {
+	u, _ := c.Get(userKey).(shop.User)
+	return u
+}
+
+func setSessionCookie(c echo.Context, s shop.Session) {
+	c.SetCookie(&http.Cookie{
+		Name: sessionCookie, Value: s.Token, Path: "/", Expires: s.ExpiresAt,
+		MaxAge:   int(time.Until(s.ExpiresAt).Seconds()),
+		HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		// c.Scheme() honours X-Forwarded-Proto from CloudFront/ALB, which terminate TLS.
+		Secure: c.Scheme() == "https",
+	})
+}
+
+func clearSessionCookie(c echo.Context) {
+	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: c.Scheme() == "https"})
+}

@@ -1,0 +1,87 @@
+// Package httpapi is the HTTP transport of the shop: an Echo v4 application that serves the
+// JSON API under /api and, optionally, the storefront's static files at /.
+package httpapi
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/shopstack/shopstack/app/shop"
+)
+
+// DefaultBodyLimit caps request bodies; the largest legitimate body (a 50-line order) is a few KiB.
+const DefaultBodyLimit = 64 << 10
+
+// Config holds the dependencies of the HTTP application.
+type Config struct {
+	Store shop.Store
+	Log   *slog.Logger
+	// SiteDir, when set, is served at / (see site.go); the API stays under /api.
+	SiteDir string
+	// BodyLimit caps request bodies in bytes. Default DefaultBodyLimit.
+	BodyLimit int64
+}
+
+// New builds the Echo application with every route and middleware.
+func New(cfg Config) (*echo.Echo, error) {
+	if cfg.BodyLimit <= 0 {
+		cfg.BodyLimit = DefaultBodyLimit
+	}
+	a := &api{store: cfg.Store, log: cfg.Log, bodyLimit: cfg.BodyLimit}
+
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = a.handleError
+	// Behind CloudFront and the load balancer, X-Forwarded-For is appended by trusted proxies
+	// on private addresses; a client-supplied value from the internet is not believed.
+	e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	e.Use(requestID, a.logRequests, a.limitBody, apiHeaders, requireJSON)
+
+	// No group middleware: Echo would register catch-all routes for it, turning 405s into 404s.
+	g := e.Group("/api")
+	g.GET("/healthz", a.healthz)
+	g.GET("/readyz", a.readyz)
+	g.GET("/openapi.yaml", serveOpenAPI)
+	g.GET("/products", a.listProducts)
+	g.GET("/products/:id", a.getProduct)
+	g.POST("/auth/register", a.register)
+	g.POST("/auth/login", a.login)
+	g.POST("/auth/logout", a.logout)
+	g.GET("/me", a.me, a.requireUser)
+	g.POST("/orders", a.placeOrder, a.requireUser)
+	g.GET("/orders", a.listOrders, a.requireUser)
+	g.GET("/orders/:id", a.getOrder, a.requireUser)
+	g.POST("/orders/:id/cancel", a.cancelOrder, a.requireUser)
+	g.POST("/admin/products", a.createProduct, a.requireUser, requireAdmin)
+	g.PATCH("/admin/products/:id", a.updateProduct, a.requireUser, requireAdmin)
+	g.POST("/admin/products/:id/stock", a.adjustStock, a.requireUser, requireAdmin)
+
+	if cfg.SiteDir != "" {
+		static, err := newStatic(cfg.SiteDir)
+		if err != nil {
+			return nil, err
+		}
+		// site.SPAFallback never rewrites /api/..., so unknown API paths stay JSON 404s.
+		e.GET("/*", static.serve)
+		e.HEAD("/*", static.serve)
+	}
+	return e, nil
+}
+
+// NewServer wraps h in an http.Server with timeouts, so slow or idle clients cannot hold
+// connections open indefinitely.
+func NewServer(addr string, h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}
