@@ -450,7 +450,7 @@ func TestAdminStockAdjustmentsRacingOrders(t *testing.T) {
 	for b := range 8 {
 		wg.Go(func() {
 			for range 15 {
-				_, err := store.PlaceOrder(ctx, u.ID, key(), order(line(p.ID, 1 + b%3)), render)
+				_, err := store.PlaceOrder(ctx, u.ID, key(), order(line(p.ID, 1+b%3)), render)
 				if err == nil {
 					sold.Add(int64(1 + b%3))
 				} else if shop.ErrorCode(err) != shop.CodeInsufficientStock {
