@@ -66,6 +66,7 @@ const (
 	tLifecycle   = "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"
 	tDist        = "aws:cloudfront/distribution:Distribution"
 	tRHP         = "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy"
+	tVpcOrigin   = "aws:cloudfront/vpcOrigin:VpcOrigin"
 	tLB          = "aws:lb/loadBalancer:LoadBalancer"
 	tALB         = "aws:alb/loadBalancer:LoadBalancer"
 	tListener    = "aws:lb/listener:Listener"

@@ -1,6 +1,7 @@
 package policies
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -82,28 +83,39 @@ var cloudfrontTLS = &Rule{
 
 var cloudfrontOriginTLS = &Rule{
 	ID:        "cloudfront-origin-tls",
-	Title:     "Custom origins never offer deprecated SSL/TLS versions",
+	Title:     "Custom and VPC origins never offer deprecated SSL/TLS versions",
 	Rationale: "SSLv3, TLS 1.0 and 1.1 between the edge and the origin are breakable.",
 	Control:   "CloudFront.10",
 	Level:     Mandatory,
-	Types:     tDistribution,
+	Types:     append(append(Tokens{}, tDistribution...), tVpcOrigin...),
 	Check: func(c *Check, r Resource) {
+		type origin struct {
+			path      string
+			cfg       Value
+			protocols Value
+		}
+		var origins []origin
+		if tVpcOrigin.Has(r.Type) {
+			cfg := r.Get("vpcOriginEndpointConfig")
+			origins = append(origins, origin{"vpcOriginEndpointConfig", cfg, cfg.Path("originSslProtocols.items")})
+		}
 		for i, o := range r.Get("origins").Items() {
-			coc := o.Field("customOriginConfig")
-			if coc.State == Absent {
-				continue
+			if cfg := o.Field("customOriginConfig"); cfg.State != Absent {
+				origins = append(origins, origin{fmt.Sprintf("origins[%d].customOriginConfig", i), cfg, cfg.Field("originSslProtocols")})
 			}
-			protos, unknown := coc.Field("originSslProtocols").Strings()
+		}
+		for _, o := range origins {
+			protos, unknown := o.protocols.Strings()
 			if unknown {
-				c.Unknown(r, "origins.customOriginConfig.originSslProtocols")
+				c.Unknown(r, o.path+".originSslProtocols")
 			}
 			for _, p := range protos {
 				if p == "SSLv3" || p == "TLSv1" || p == "TLSv1.1" {
-					c.Fail(r, "origins[%d].customOriginConfig.originSslProtocols includes %s", i, p)
+					c.Fail(r, "%s.originSslProtocols includes %s", o.path, p)
 				}
 			}
-			if pp, _ := coc.Field("originProtocolPolicy").Str(); pp == "http-only" {
-				c.Advise(r, "origins[%d] is reached over plain HTTP (originProtocolPolicy http-only)", i)
+			if pp, _ := o.cfg.Field("originProtocolPolicy").Str(); pp == "http-only" {
+				c.Advise(r, "%s: the origin is reached over plain HTTP (originProtocolPolicy http-only)", o.path)
 			}
 		}
 	},

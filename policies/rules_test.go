@@ -91,6 +91,9 @@ func ruleCases() []ruleCase {
 		{rule: "cloudfront-origin-tls", name: "TLSv1.2 only", rs: rs(res(tDist, "cdn", obj{"origins": []any{obj{"originId": "api", "customOriginConfig": obj{"originProtocolPolicy": "https-only", "originSslProtocols": []any{"TLSv1.2"}}}}})), want: pass},
 		{rule: "cloudfront-origin-tls", name: "TLSv1 offered", rs: rs(res(tDist, "cdn", obj{"origins": []any{obj{"originId": "api", "customOriginConfig": obj{"originProtocolPolicy": "https-only", "originSslProtocols": []any{"TLSv1", "TLSv1.2"}}}}})), want: fires},
 		{rule: "cloudfront-origin-tls", name: "http-only origin is advisory", rs: rs(res(tDist, "cdn", obj{"origins": []any{obj{"originId": "api", "customOriginConfig": obj{"originProtocolPolicy": "http-only", "originSslProtocols": []any{"TLSv1.2"}}}}})), want: advises},
+		{rule: "cloudfront-origin-tls", name: "vpc origin TLSv1.2", rs: rs(res(tVpcOrigin, "api", obj{"vpcOriginEndpointConfig": obj{"originProtocolPolicy": "https-only", "originSslProtocols": obj{"items": []any{"TLSv1.2"}, "quantity": 1}}})), want: pass},
+		{rule: "cloudfront-origin-tls", name: "vpc origin TLSv1.1", rs: rs(res(tVpcOrigin, "api", obj{"vpcOriginEndpointConfig": obj{"originProtocolPolicy": "https-only", "originSslProtocols": obj{"items": []any{"TLSv1.1", "TLSv1.2"}, "quantity": 2}}})), want: fires},
+		{rule: "cloudfront-origin-tls", name: "vpc origin over http is advisory", rs: rs(res(tVpcOrigin, "api", obj{"vpcOriginEndpointConfig": obj{"originProtocolPolicy": "http-only", "originSslProtocols": obj{"items": []any{"TLSv1.2"}, "quantity": 1}}})), want: advises},
 		{rule: "cloudfront-origin-tls", name: "protocols unknown", rs: rs(res(tDist, "cdn", obj{"origins": []any{obj{"originId": "api", "customOriginConfig": obj{"originProtocolPolicy": "https-only", "originSslProtocols": unknown()}}}})), want: cantTell},
 
 		{rule: "cloudfront-s3-oac", name: "oac on the s3 origin", rs: rs(res(tDist, "cdn", obj{"origins": []any{goodOrigin}})), want: pass},

@@ -12,6 +12,7 @@ var (
 	tBucketLifecycle    = Tokens{"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"}
 	tDistribution       = Tokens{"aws:cloudfront/distribution:Distribution"}
 	tRespHeadersPolicy  = Tokens{"aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy"}
+	tVpcOrigin          = Tokens{"aws:cloudfront/vpcOrigin:VpcOrigin"}
 	tLoadBalancer       = Tokens{"aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"}
 	tListener           = Tokens{"aws:lb/listener:Listener", "aws:alb/listener:Listener"}
 	tTaskDefinition     = Tokens{"aws:ecs/taskDefinition:TaskDefinition"}
