@@ -1,0 +1,214 @@
+package main_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/shopstack/shopstack/internal/pgtest"
+)
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "shop-bin")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "shop")
+	out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "build shop: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// syncBuf is an output buffer safe for the process's writer goroutine and the test.
+type syncBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+func shopCmd(env []string, args ...string) (*exec.Cmd, *syncBuf) {
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)
+	out := &syncBuf{}
+	cmd.Stdout, cmd.Stderr = out, out
+	return cmd, out
+}
+
+func freeAddr(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
+	return addr
+}
+
+func waitHealthy(t *testing.T, addr string, out *syncBuf) {
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		res, err := http.Get("http://" + addr + "/api/healthz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				return
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("shop did not become healthy; output:\n%s", out)
+}
+
+func TestServeMigratesEnsuresAdminAndShutsDownGracefully(t *testing.T) {
+	t.Parallel()
+	dbURL := pgtest.NewDatabase(t)
+	addr := freeAddr(t)
+	const password = "s3cret-admin-password"
+	cmd, out := shopCmd([]string{"DATABASE_URL=" + dbURL, "SHOP_ADDR=" + addr,
+		"SHOP_ADMIN_EMAIL=admin@example.com", "SHOP_ADMIN_PASSWORD=" + password}, "serve")
+	require.NoError(t, cmd.Start())
+	defer cmd.Process.Kill() //nolint:errcheck // already exited on the happy path
+	waitHealthy(t, addr, out)
+
+	res, err := http.Post("http://"+addr+"/api/auth/login", "application/json",
+		strings.NewReader(`{"email":"admin@example.com","password":"`+password+`"}`))
+	require.NoError(t, err)
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode, string(body))
+	assert.Contains(t, string(body), `"is_admin":true`)
+
+	// An in-flight request: headers and half the body sent before SIGTERM.
+	conn, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	defer conn.Close()
+	reg := `{"email":"late@example.com","password":"correct horse battery","name":"Late"}`
+	_, err = fmt.Fprintf(conn, "POST /api/auth/register HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(reg), reg[:10])
+	require.NoError(t, err)
+	time.Sleep(300 * time.Millisecond)
+
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	time.Sleep(300 * time.Millisecond)
+	_, err = http.Get("http://" + addr + "/api/healthz")
+	assert.Error(t, err, "no new connections after SIGTERM")
+
+	_, err = conn.Write([]byte(reg[10:]))
+	require.NoError(t, err)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err, "the in-flight request is finished")
+	assert.Equal(t, http.StatusCreated, resp.StatusCode)
+
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		require.NoError(t, err, out.String())
+	case <-time.After(25 * time.Second):
+		t.Fatalf("shop did not exit after SIGTERM:\n%s", out)
+	}
+	logs := out.String()
+	assert.Contains(t, logs, `"msg":"stopped"`)
+	assert.Contains(t, logs, `"SHOP_ADMIN_PASSWORD":"*****"`)
+	assert.NotContains(t, logs, password, "the secret never reaches the log")
+	assert.Contains(t, logs, `"request_id"`)
+}
+
+func TestSubcommands(t *testing.T) {
+	t.Parallel()
+	server, err := url.Parse(pgtest.ServerURL())
+	require.NoError(t, err)
+	name := fmt.Sprintf("shop_cmd_test_%d", time.Now().UnixNano())
+	dbu := *server
+	dbu.Path = "/" + name
+	dbURL := dbu.String()
+	t.Cleanup(func() {
+		ctx := context.Background()
+		conn, err := pgx.Connect(ctx, pgtest.ServerURL())
+		if assert.NoError(t, err) {
+			_, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+			assert.NoError(t, err)
+			conn.Close(ctx)
+		}
+	})
+	env := []string{"DATABASE_URL=" + dbURL}
+
+	run := func(args ...string) string {
+		cmd, out := shopCmd(env, args...)
+		require.NoError(t, cmd.Run(), out.String())
+		return out.String()
+	}
+	assert.Contains(t, run("createdb"), `"created":true`)
+	assert.Contains(t, run("createdb"), `"created":false`)
+
+	// Several instances migrating at once: the advisory lock serialises them.
+	var wg sync.WaitGroup
+	outs := make([]string, 3)
+	errs := make([]error, 3)
+	for i := range 3 {
+		wg.Go(func() {
+			cmd, out := shopCmd(env, "migrate")
+			errs[i] = cmd.Run()
+			outs[i] = out.String()
+		})
+	}
+	wg.Wait()
+	for i := range 3 {
+		require.NoError(t, errs[i], outs[i])
+		assert.Contains(t, outs[i], `"version":1`)
+	}
+
+	assert.Contains(t, run("seed"), `"added":36`)
+	assert.Contains(t, run("seed"), `"added":0`, "seeding is idempotent")
+}
+
+func TestBadConfigFailsClearly(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		env  []string
+		args []string
+		want string
+	}{
+		{nil, nil, "usage: shop"},
+		{nil, []string{"frobnicate"}, `unknown command \"frobnicate\"`},
+		{[]string{"SHOP_ADMIN_EMAIL=a@example.com"}, []string{"serve"}, "must be set together"},
+		{[]string{"SHOP_ADMIN_EMAIL=a@example.com", "SHOP_ADMIN_PASSWORD=short"}, []string{"serve"}, "SHOP_ADMIN_PASSWORD must be"},
+		{[]string{"SHOP_DB_MAX_CONNS=lots"}, []string{"serve"}, "SHOP_DB_MAX_CONNS"},
+		{[]string{"DATABASE_URL=postgres://u:hunter2@127.0.0.1:1/shop?connect_timeout=2"}, []string{"migrate"}, "connect to 127.0.0.1:1/shop"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(append(tt.env, tt.args...), " "), func(t *testing.T) {
+			t.Parallel()
+			cmd, out := shopCmd(tt.env, tt.args...)
+			err := cmd.Run()
+			var exit *exec.ExitError
+			require.ErrorAs(t, err, &exit)
+			assert.Equal(t, 1, exit.ExitCode())
+			assert.Contains(t, out.String(), tt.want)
+			assert.NotContains(t, out.String(), "hunter2")
+		})
+	}
+}
