@@ -1,0 +1,623 @@
+package components
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"mime"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/acm"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudfront"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// StaticSiteType is the StaticSite component's type token.
+const StaticSiteType = "shopstack:index:StaticSite"
+
+// Managed CloudFront policies (global, fixed ids published by AWS).
+const (
+	// CachingOptimizedPolicyID caches on the URL only, honours origin
+	// Cache-Control, and compresses (gzip, brotli).
+	CachingOptimizedPolicyID = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+	// CachingDisabledPolicyID caches nothing.
+	CachingDisabledPolicyID = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+	// AllViewerExceptHostHeaderPolicyID forwards every viewer header except
+	// Host, every cookie and the query string. Host is left out so CloudFront
+	// sends the origin's own name, which the origin's TLS certificate covers.
+	AllViewerExceptHostHeaderPolicyID = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+)
+
+// Defaults of the StaticSite security headers.
+const (
+	// DefaultContentSecurityPolicy allows same-origin content only.
+	DefaultContentSecurityPolicy = "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+	// DefaultPermissionsPolicy turns off powerful browser features.
+	DefaultPermissionsPolicy = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+	// HSTSMaxAgeSeconds is two years.
+	HSTSMaxAgeSeconds = 63072000
+)
+
+// Cache-Control values of the default asset contract.
+const (
+	CacheControlImmutable  = "public, max-age=31536000, immutable"
+	CacheControlRevalidate = "no-cache"
+	CacheControlShort      = "public, max-age=300"
+)
+
+// DefaultViewerRequestFunction is the deep-link rule for a site whose routes
+// are history-API paths: a URI whose last segment has no dot is a client-side
+// route and is answered with /index.html. It runs on the default (S3)
+// behaviour only, so /api/* responses are never rewritten.
+const DefaultViewerRequestFunction = `function handler(event) {
+  var request = event.request;
+  var uri = request.uri;
+  if (uri === '/api' || uri.startsWith('/api/')) {
+    return request;
+  }
+  var last = uri.substring(uri.lastIndexOf('/') + 1);
+  if (last.indexOf('.') === -1) {
+    request.uri = '/index.html';
+  }
+  return request;
+}
+`
+
+// StaticSiteArgs configures a StaticSite.
+type StaticSiteArgs struct {
+	// AssetsDir is uploaded, one object per file (dot files skipped). A
+	// directory that does not exist is an error. Default "": no upload.
+	AssetsDir string
+	// CacheControl returns the Cache-Control header of an object key. Default
+	// DefaultCacheControl.
+	CacheControl func(key string) string
+
+	// ContentSecurityPolicy is sent with every response. Default
+	// DefaultContentSecurityPolicy.
+	ContentSecurityPolicy string
+	// PermissionsPolicy is sent with every response. Default
+	// DefaultPermissionsPolicy.
+	PermissionsPolicy string
+	// ViewerRequestFunction is CloudFront Function code (cloudfront-js-2.0,
+	// viewer-request) on the default behaviour. Default
+	// DefaultViewerRequestFunction.
+	ViewerRequestFunction string
+	// DefaultRootObject answers "/". Default "index.html".
+	DefaultRootObject string
+	// PriceClass is "PriceClass_100" (default, cheapest), "PriceClass_200" or
+	// "PriceClass_All".
+	PriceClass string
+
+	// Domain is the site's custom name (e.g. "shop.example.com"). With it, an
+	// ACM certificate (us-east-1), its DNS validation and Route53 alias A/AAAA
+	// records are created. Default "": the CloudFront default certificate and
+	// domain (visible as UsesDefaultCertificate).
+	Domain string
+	// HostedZoneId is the Route53 zone of Domain. Required with Domain.
+	HostedZoneId pulumi.StringInput
+
+	// ApiOrigin routes /api/* to an Api (Api.Origin) through a CloudFront VPC
+	// origin, uncached, with every method and the viewer's headers (except
+	// Host), cookies and query string. Default nil: no API behaviour.
+	ApiOrigin *ApiOrigin
+
+	// AccessLogBucketDomainName turns on standard access logging to this
+	// bucket ("name.s3.amazonaws.com"; the bucket must accept the log
+	// delivery's ACL). Default off.
+	AccessLogBucketDomainName pulumi.StringInput
+	// AccessLogPrefix is the access logs' key prefix. Default "cloudfront/".
+	AccessLogPrefix string
+
+	// ForceDestroy lets `pulumi destroy` empty the site bucket. Default false.
+	ForceDestroy bool
+}
+
+// StaticSite is a private S3 bucket served by CloudFront.
+type StaticSite struct {
+	pulumi.ResourceState
+
+	BucketName             pulumi.StringOutput `pulumi:"bucketName"`
+	BucketArn              pulumi.StringOutput `pulumi:"bucketArn"`
+	DistributionId         pulumi.StringOutput `pulumi:"distributionId"`
+	DistributionArn        pulumi.StringOutput `pulumi:"distributionArn"`
+	DomainName             pulumi.StringOutput `pulumi:"domainName"`
+	Url                    pulumi.StringOutput `pulumi:"url"`
+	UsesDefaultCertificate pulumi.BoolOutput   `pulumi:"usesDefaultCertificate"`
+	// AssetCount is the number of uploaded objects.
+	AssetCount pulumi.IntOutput `pulumi:"assetCount"`
+}
+
+var (
+	hashedAsset  = regexp.MustCompile(`[-.]([A-Z2-7]{8}|[0-9a-f]{8,})\.[A-Za-z0-9]+$`)
+	domainName   = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+	priceClasses = []string{"PriceClass_100", "PriceClass_200", "PriceClass_All"}
+)
+
+// DefaultCacheControl is the default asset contract: HTML is revalidated on
+// every request, content-hashed names ("app-ABCDEFGH.js", "app.3f2a9c1d.js")
+// are immutable, anything else is cached five minutes. A deploy therefore
+// never needs an invalidation.
+func DefaultCacheControl(key string) string {
+	base := path.Base(key)
+	switch {
+	case strings.HasSuffix(base, ".html") || !strings.Contains(base, "."):
+		return CacheControlRevalidate
+	case hashedAsset.MatchString(base):
+		return CacheControlImmutable
+	default:
+		return CacheControlShort
+	}
+}
+
+// contentTypes is fixed here rather than read from the machine's mime tables,
+// so a plan is the same on every machine.
+var contentTypes = map[string]string{
+	".html":        "text/html; charset=utf-8",
+	".htm":         "text/html; charset=utf-8",
+	".css":         "text/css; charset=utf-8",
+	".js":          "text/javascript; charset=utf-8",
+	".mjs":         "text/javascript; charset=utf-8",
+	".map":         "application/json",
+	".json":        "application/json",
+	".webmanifest": "application/manifest+json",
+	".txt":         "text/plain; charset=utf-8",
+	".xml":         "application/xml",
+	".svg":         "image/svg+xml",
+	".png":         "image/png",
+	".jpg":         "image/jpeg",
+	".jpeg":        "image/jpeg",
+	".gif":         "image/gif",
+	".webp":        "image/webp",
+	".avif":        "image/avif",
+	".ico":         "image/x-icon",
+	".woff":        "font/woff",
+	".woff2":       "font/woff2",
+	".ttf":         "font/ttf",
+	".otf":         "font/otf",
+	".wasm":        "application/wasm",
+	".pdf":         "application/pdf",
+}
+
+// ContentType returns the Content-Type of an object key.
+func ContentType(key string) string {
+	ext := strings.ToLower(path.Ext(key))
+	if ct, ok := contentTypes[ext]; ok {
+		return ct
+	}
+	if ct := mime.TypeByExtension(ext); ct != "" {
+		return ct
+	}
+	return "application/octet-stream"
+}
+
+func (a *StaticSiteArgs) withDefaults() StaticSiteArgs {
+	out := *a
+	if out.CacheControl == nil {
+		out.CacheControl = DefaultCacheControl
+	}
+	if out.ContentSecurityPolicy == "" {
+		out.ContentSecurityPolicy = DefaultContentSecurityPolicy
+	}
+	if out.PermissionsPolicy == "" {
+		out.PermissionsPolicy = DefaultPermissionsPolicy
+	}
+	if out.ViewerRequestFunction == "" {
+		out.ViewerRequestFunction = DefaultViewerRequestFunction
+	}
+	if out.DefaultRootObject == "" {
+		out.DefaultRootObject = "index.html"
+	}
+	if out.PriceClass == "" {
+		out.PriceClass = "PriceClass_100"
+	}
+	if out.AccessLogPrefix == "" {
+		out.AccessLogPrefix = "cloudfront/"
+	}
+	return out
+}
+
+func (a *StaticSiteArgs) validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if a.AssetsDir != "" {
+		st, err := os.Stat(a.AssetsDir)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			bad("StaticSiteArgs.AssetsDir: %q does not exist (build the site first)", a.AssetsDir)
+		case err != nil:
+			bad("StaticSiteArgs.AssetsDir: %w", err)
+		case !st.IsDir():
+			bad("StaticSiteArgs.AssetsDir: %q is not a directory", a.AssetsDir)
+		}
+	}
+	if !strings.Contains(a.ViewerRequestFunction, "function handler(") {
+		bad("StaticSiteArgs.ViewerRequestFunction: must define function handler(event)")
+	}
+	if strings.ContainsAny(a.ContentSecurityPolicy, "\r\n") {
+		bad("StaticSiteArgs.ContentSecurityPolicy: must be a single header line")
+	}
+	if strings.ContainsAny(a.PermissionsPolicy, "\r\n") {
+		bad("StaticSiteArgs.PermissionsPolicy: must be a single header line")
+	}
+	if strings.HasPrefix(a.DefaultRootObject, "/") {
+		bad("StaticSiteArgs.DefaultRootObject: %q must not start with /", a.DefaultRootObject)
+	}
+	if !containsString(priceClasses, a.PriceClass) {
+		bad("StaticSiteArgs.PriceClass: %q is not one of %q", a.PriceClass, priceClasses)
+	}
+	if a.Domain != "" && !domainName.MatchString(a.Domain) {
+		bad("StaticSiteArgs.Domain: %q is not a lower-case DNS name", a.Domain)
+	}
+	if a.Domain != "" && a.HostedZoneId == nil {
+		bad("StaticSiteArgs.HostedZoneId: required with Domain")
+	}
+	if a.Domain == "" && a.HostedZoneId != nil {
+		bad("StaticSiteArgs.HostedZoneId: set without Domain")
+	}
+	if o := a.ApiOrigin; o != nil {
+		if o.LoadBalancerArn == nil || o.Name == nil || o.DomainName == nil {
+			bad("StaticSiteArgs.ApiOrigin: LoadBalancerArn, Name and DomainName are required (pass Api.Origin of an Api behind CloudFront)")
+		}
+		if o.ProtocolPolicy != "http-only" && o.ProtocolPolicy != "https-only" {
+			bad("StaticSiteArgs.ApiOrigin.ProtocolPolicy: %q is not one of \"http-only\", \"https-only\"", o.ProtocolPolicy)
+		}
+		if o.HTTPPort < 1 || o.HTTPPort > 65535 || o.HTTPSPort < 1 || o.HTTPSPort > 65535 {
+			bad("StaticSiteArgs.ApiOrigin: HTTPPort %d / HTTPSPort %d must be ports (1-65535)", o.HTTPPort, o.HTTPSPort)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// siteFile is one file to upload.
+type siteFile struct{ key, path string }
+
+// listAssets walks dir; keys use forward slashes whatever the OS.
+func listAssets(dir string) ([]siteFile, error) {
+	var files []siteFile
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if strings.HasPrefix(d.Name(), ".") && p != dir {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		files = append(files, siteFile{key: filepath.ToSlash(rel), path: p})
+		return nil
+	})
+	return files, err
+}
+
+const (
+	s3OriginID  = "s3"
+	apiOriginID = "api"
+)
+
+// NewStaticSite registers a StaticSite.
+func NewStaticSite(ctx *pulumi.Context, name string, args *StaticSiteArgs, opts ...pulumi.ResourceOption) (*StaticSite, error) {
+	if args == nil {
+		args = &StaticSiteArgs{}
+	}
+	a := args.withDefaults()
+	if err := a.validate(); err != nil {
+		return nil, fmt.Errorf("static site %q: %w", name, err)
+	}
+	var files []siteFile
+	if a.AssetsDir != "" {
+		var err error
+		if files, err = listAssets(a.AssetsDir); err != nil {
+			return nil, fmt.Errorf("static site %q: StaticSiteArgs.AssetsDir: %w", name, err)
+		}
+	}
+
+	site := &StaticSite{}
+	if err := ctx.RegisterComponentResource(StaticSiteType, name, site, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(site)
+
+	bucket, err := newPrivateBucket(ctx, name+"-bucket", site, privateBucketArgs{ForceDestroy: a.ForceDestroy})
+	if err != nil {
+		return nil, err
+	}
+	oac, err := cloudfront.NewOriginAccessControl(ctx, name+"-oac", &cloudfront.OriginAccessControlArgs{
+		Description:                   pulumi.String("Site bucket of " + name),
+		OriginAccessControlOriginType: pulumi.String("s3"),
+		SigningBehavior:               pulumi.String("always"),
+		SigningProtocol:               pulumi.String("sigv4"),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	headers, err := cloudfront.NewResponseHeadersPolicy(ctx, name+"-headers", &cloudfront.ResponseHeadersPolicyArgs{
+		Comment: pulumi.String("Security headers of " + name),
+		SecurityHeadersConfig: cloudfront.ResponseHeadersPolicySecurityHeadersConfigArgs{
+			StrictTransportSecurity: cloudfront.ResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurityArgs{
+				AccessControlMaxAgeSec: pulumi.Int(HSTSMaxAgeSeconds),
+				IncludeSubdomains:      pulumi.Bool(true),
+				Override:               pulumi.Bool(true),
+			},
+			ContentSecurityPolicy: cloudfront.ResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicyArgs{
+				ContentSecurityPolicy: pulumi.String(a.ContentSecurityPolicy),
+				Override:              pulumi.Bool(true),
+			},
+			ContentTypeOptions: cloudfront.ResponseHeadersPolicySecurityHeadersConfigContentTypeOptionsArgs{
+				Override: pulumi.Bool(true),
+			},
+			FrameOptions: cloudfront.ResponseHeadersPolicySecurityHeadersConfigFrameOptionsArgs{
+				FrameOption: pulumi.String("DENY"),
+				Override:    pulumi.Bool(true),
+			},
+			ReferrerPolicy: cloudfront.ResponseHeadersPolicySecurityHeadersConfigReferrerPolicyArgs{
+				ReferrerPolicy: pulumi.String("strict-origin-when-cross-origin"),
+				Override:       pulumi.Bool(true),
+			},
+		},
+		CustomHeadersConfig: cloudfront.ResponseHeadersPolicyCustomHeadersConfigArgs{
+			Items: cloudfront.ResponseHeadersPolicyCustomHeadersConfigItemArray{
+				cloudfront.ResponseHeadersPolicyCustomHeadersConfigItemArgs{
+					Header: pulumi.String("Permissions-Policy"), Value: pulumi.String(a.PermissionsPolicy), Override: pulumi.Bool(true),
+				},
+				cloudfront.ResponseHeadersPolicyCustomHeadersConfigItemArgs{
+					Header: pulumi.String("Cross-Origin-Opener-Policy"), Value: pulumi.String("same-origin"), Override: pulumi.Bool(true),
+				},
+				cloudfront.ResponseHeadersPolicyCustomHeadersConfigItemArgs{
+					Header: pulumi.String("Cross-Origin-Resource-Policy"), Value: pulumi.String("same-origin"), Override: pulumi.Bool(true),
+				},
+			},
+		},
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	fn, err := cloudfront.NewFunction(ctx, name+"-deep-links", &cloudfront.FunctionArgs{
+		Runtime: pulumi.String("cloudfront-js-2.0"),
+		Comment: pulumi.String("Answers client-side routes with /index.html"),
+		Code:    pulumi.String(a.ViewerRequestFunction),
+		Publish: pulumi.Bool(true),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	origins := cloudfront.DistributionOriginArray{
+		cloudfront.DistributionOriginArgs{
+			OriginId:              pulumi.String(s3OriginID),
+			DomainName:            bucket.Bucket.BucketRegionalDomainName,
+			OriginAccessControlId: oac.ID(),
+		},
+	}
+	var ordered cloudfront.DistributionOrderedCacheBehaviorArray
+	if o := a.ApiOrigin; o != nil {
+		vpcOrigin, err := cloudfront.NewVpcOrigin(ctx, name+"-api-origin", &cloudfront.VpcOriginArgs{
+			VpcOriginEndpointConfig: cloudfront.VpcOriginVpcOriginEndpointConfigArgs{
+				Name:                 o.Name,
+				Arn:                  o.LoadBalancerArn,
+				HttpPort:             pulumi.Int(o.HTTPPort),
+				HttpsPort:            pulumi.Int(o.HTTPSPort),
+				OriginProtocolPolicy: pulumi.String(o.ProtocolPolicy),
+				OriginSslProtocols: cloudfront.VpcOriginVpcOriginEndpointConfigOriginSslProtocolsArgs{
+					Items:    pulumi.StringArray{pulumi.String("TLSv1.2")},
+					Quantity: pulumi.Int(1),
+				},
+			},
+		}, parent)
+		if err != nil {
+			return nil, err
+		}
+		origins = append(origins, cloudfront.DistributionOriginArgs{
+			OriginId:   pulumi.String(apiOriginID),
+			DomainName: o.DomainName,
+			VpcOriginConfig: cloudfront.DistributionOriginVpcOriginConfigArgs{
+				VpcOriginId: vpcOrigin.ID(),
+			},
+		})
+		ordered = append(ordered, cloudfront.DistributionOrderedCacheBehaviorArgs{
+			PathPattern:          pulumi.String("/api/*"),
+			TargetOriginId:       pulumi.String(apiOriginID),
+			ViewerProtocolPolicy: pulumi.String("redirect-to-https"),
+			AllowedMethods: pulumi.StringArray{
+				pulumi.String("GET"), pulumi.String("HEAD"), pulumi.String("OPTIONS"), pulumi.String("PUT"),
+				pulumi.String("POST"), pulumi.String("PATCH"), pulumi.String("DELETE"),
+			},
+			CachedMethods:           pulumi.StringArray{pulumi.String("GET"), pulumi.String("HEAD")},
+			CachePolicyId:           pulumi.String(CachingDisabledPolicyID),
+			OriginRequestPolicyId:   pulumi.String(AllViewerExceptHostHeaderPolicyID),
+			ResponseHeadersPolicyId: headers.ID(),
+			Compress:                pulumi.Bool(true),
+		})
+	}
+
+	var cert pulumi.StringInput
+	aliases := pulumi.StringArray{}
+	if a.Domain != "" {
+		validated, err := newSiteCertificate(ctx, name, a.Domain, a.HostedZoneId, site)
+		if err != nil {
+			return nil, err
+		}
+		cert = validated
+		aliases = append(aliases, pulumi.String(a.Domain))
+	}
+	viewerCert := cloudfront.DistributionViewerCertificateArgs{CloudfrontDefaultCertificate: pulumi.Bool(true)}
+	if cert != nil {
+		viewerCert = cloudfront.DistributionViewerCertificateArgs{
+			AcmCertificateArn:      cert,
+			SslSupportMethod:       pulumi.String("sni-only"),
+			MinimumProtocolVersion: pulumi.String("TLSv1.2_2021"),
+		}
+	}
+	distArgs := &cloudfront.DistributionArgs{
+		Enabled:           pulumi.Bool(true),
+		Comment:           pulumi.String(name),
+		Aliases:           aliases,
+		HttpVersion:       pulumi.String("http2and3"),
+		IsIpv6Enabled:     pulumi.Bool(true),
+		PriceClass:        pulumi.String(a.PriceClass),
+		DefaultRootObject: pulumi.String(a.DefaultRootObject),
+		Origins:           origins,
+		DefaultCacheBehavior: cloudfront.DistributionDefaultCacheBehaviorArgs{
+			TargetOriginId:          pulumi.String(s3OriginID),
+			ViewerProtocolPolicy:    pulumi.String("redirect-to-https"),
+			AllowedMethods:          pulumi.StringArray{pulumi.String("GET"), pulumi.String("HEAD"), pulumi.String("OPTIONS")},
+			CachedMethods:           pulumi.StringArray{pulumi.String("GET"), pulumi.String("HEAD")},
+			CachePolicyId:           pulumi.String(CachingOptimizedPolicyID),
+			ResponseHeadersPolicyId: headers.ID(),
+			Compress:                pulumi.Bool(true),
+			FunctionAssociations: cloudfront.DistributionDefaultCacheBehaviorFunctionAssociationArray{
+				cloudfront.DistributionDefaultCacheBehaviorFunctionAssociationArgs{
+					EventType: pulumi.String("viewer-request"), FunctionArn: fn.Arn,
+				},
+			},
+		},
+		OrderedCacheBehaviors: ordered,
+		Restrictions: cloudfront.DistributionRestrictionsArgs{
+			GeoRestriction: cloudfront.DistributionRestrictionsGeoRestrictionArgs{RestrictionType: pulumi.String("none")},
+		},
+		ViewerCertificate: viewerCert,
+	}
+	if a.AccessLogBucketDomainName != nil {
+		distArgs.LoggingConfig = cloudfront.DistributionLoggingConfigArgs{
+			Bucket:         a.AccessLogBucketDomainName,
+			Prefix:         pulumi.String(a.AccessLogPrefix),
+			IncludeCookies: pulumi.Bool(false),
+		}
+	}
+	dist, err := cloudfront.NewDistribution(ctx, name+"-cdn", distArgs, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	// Only this distribution may read the bucket, and only through OAC.
+	if err := bucket.attachPolicy(ctx, pulumi.Map{
+		"Sid":       pulumi.String("AllowCloudFrontOAC"),
+		"Effect":    pulumi.String("Allow"),
+		"Principal": pulumi.Map{"Service": pulumi.String("cloudfront.amazonaws.com")},
+		"Action":    pulumi.String("s3:GetObject"),
+		"Resource":  pulumi.Sprintf("%s/*", bucket.Bucket.Arn),
+		"Condition": pulumi.Map{"StringEquals": pulumi.Map{"AWS:SourceArn": dist.Arn}},
+	}); err != nil {
+		return nil, err
+	}
+
+	if a.Domain != "" {
+		for _, typ := range []string{"A", "AAAA"} {
+			if _, err := route53.NewRecord(ctx, name+"-alias-"+strings.ToLower(typ), &route53.RecordArgs{
+				ZoneId: a.HostedZoneId,
+				Name:   pulumi.String(a.Domain),
+				Type:   pulumi.String(typ),
+				Aliases: route53.RecordAliasArray{route53.RecordAliasArgs{
+					Name:                 dist.DomainName,
+					ZoneId:               dist.HostedZoneId,
+					EvaluateTargetHealth: pulumi.Bool(false),
+				}},
+			}, parent); err != nil {
+				return nil, err
+			}
+		}
+	}
+
+	for _, f := range files {
+		if _, err := s3.NewBucketObjectv2(ctx, name+"-asset-"+f.key, &s3.BucketObjectv2Args{
+			Bucket:       bucket.Bucket.ID(),
+			Key:          pulumi.String(f.key),
+			Source:       pulumi.NewFileAsset(f.path),
+			ContentType:  pulumi.String(ContentType(f.key)),
+			CacheControl: pulumi.String(a.CacheControl(f.key)),
+		}, parent, pulumi.DependsOn([]pulumi.Resource{bucket.Encryption})); err != nil {
+			return nil, err
+		}
+	}
+
+	site.BucketName = bucket.Bucket.Bucket
+	site.BucketArn = bucket.Bucket.Arn
+	site.DistributionId = dist.ID().ToStringOutput()
+	site.DistributionArn = dist.Arn
+	site.DomainName = dist.DomainName
+	if a.Domain != "" {
+		site.Url = pulumi.String("https://" + a.Domain).ToStringOutput()
+	} else {
+		site.Url = pulumi.Sprintf("https://%s", dist.DomainName)
+	}
+	site.UsesDefaultCertificate = pulumi.Bool(a.Domain == "").ToBoolOutput()
+	site.AssetCount = pulumi.Int(len(files)).ToIntOutput()
+	if err := ctx.RegisterResourceOutputs(site, pulumi.Map{
+		"bucketName":             site.BucketName,
+		"bucketArn":              site.BucketArn,
+		"distributionId":         site.DistributionId,
+		"distributionArn":        site.DistributionArn,
+		"domainName":             site.DomainName,
+		"url":                    site.Url,
+		"usesDefaultCertificate": site.UsesDefaultCertificate,
+		"assetCount":             site.AssetCount,
+	}); err != nil {
+		return nil, err
+	}
+	return site, nil
+}
+
+// newSiteCertificate requests a DNS-validated certificate for domain in
+// us-east-1 (the only region CloudFront reads certificates from) and
+// returns its ARN once validated.
+func newSiteCertificate(ctx *pulumi.Context, name, domain string, zoneID pulumi.StringInput, site *StaticSite) (pulumi.StringOutput, error) {
+	parent := pulumi.Parent(site)
+	useast1, err := aws.NewProvider(ctx, name+"-us-east-1", &aws.ProviderArgs{
+		Region: pulumi.String("us-east-1"),
+	}, parent)
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	cert, err := acm.NewCertificate(ctx, name+"-cert", &acm.CertificateArgs{
+		DomainName:       pulumi.String(domain),
+		ValidationMethod: pulumi.String("DNS"),
+		KeyAlgorithm:     pulumi.String("EC_prime256v1"),
+	}, parent, pulumi.Provider(useast1))
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	// One domain, so exactly one validation record, known before deployment.
+	opt := cert.DomainValidationOptions.Index(pulumi.Int(0))
+	record, err := route53.NewRecord(ctx, name+"-cert-validation", &route53.RecordArgs{
+		ZoneId:         zoneID,
+		Name:           opt.ResourceRecordName().Elem(),
+		Type:           opt.ResourceRecordType().Elem(),
+		Records:        pulumi.StringArray{opt.ResourceRecordValue().Elem()},
+		Ttl:            pulumi.Int(300),
+		AllowOverwrite: pulumi.Bool(true),
+	}, parent)
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	validation, err := acm.NewCertificateValidation(ctx, name+"-cert-validated", &acm.CertificateValidationArgs{
+		CertificateArn:        cert.Arn,
+		ValidationRecordFqdns: pulumi.StringArray{record.Fqdn},
+	}, parent, pulumi.Provider(useast1))
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	return validation.CertificateArn, nil
+}

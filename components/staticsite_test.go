@@ -1,0 +1,464 @@
+package components_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/shopstack/shopstack/components"
+	"github.com/shopstack/shopstack/internal/pulumimock"
+)
+
+const (
+	rtBucket       = "aws:s3/bucketV2:BucketV2"
+	rtPAB          = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+	rtOwnership    = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
+	rtSSE          = "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"
+	rtBucketPolicy = "aws:s3/bucketPolicy:BucketPolicy"
+	rtObject       = "aws:s3/bucketObjectv2:BucketObjectv2"
+	rtOAC          = "aws:cloudfront/originAccessControl:OriginAccessControl"
+	rtHeaders      = "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy"
+	rtFunction     = "aws:cloudfront/function:Function"
+	rtDistribution = "aws:cloudfront/distribution:Distribution"
+	rtVpcOrigin    = "aws:cloudfront/vpcOrigin:VpcOrigin"
+	rtProvider     = "pulumi:providers:aws"
+	rtCert         = "aws:acm/certificate:Certificate"
+	rtCertValid    = "aws:acm/certificateValidation:CertificateValidation"
+	rtRecord       = "aws:route53/record:Record"
+)
+
+// bucketPolicyDoc keeps Action, Resource and Principal as written: a string or a list.
+type bucketPolicyDoc struct {
+	Statement []struct {
+		Effect    string
+		Principal any
+		Action    any
+		Resource  any
+		Condition map[string]map[string]any
+	}
+}
+
+type siteRun struct {
+	rec  *pulumimock.Recorder
+	site *components.StaticSite
+	urn  string
+}
+
+func runSite(t *testing.T, args *components.StaticSiteArgs) siteRun {
+	t.Helper()
+	var site *components.StaticSite
+	rec := pulumimock.Run(t, func(ctx *pulumi.Context) error {
+		var err error
+		site, err = components.NewStaticSite(ctx, "site", args)
+		return err
+	})
+	return siteRun{rec: rec, site: site, urn: pulumimock.Await[string](t, site.URN())}
+}
+
+// writeDist lays out a built site the way the storefront build does.
+func writeDist(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"index.html":              "<!doctype html>",
+		"favicon.svg":             "<svg/>",
+		"robots.txt":              "User-agent: *",
+		"assets/app-ABCDEFGH.js":  "console.log(1)",
+		"assets/app-QWERTY23.css": "body{}",
+		"assets/logo.webp":        "webp",
+		".DS_Store":               "junk",
+		".cache/x.txt":            "junk",
+	} {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
+	}
+	return dir
+}
+
+func TestStaticSiteDefaultsArePrivateAndServedOverTLSOnly(t *testing.T) {
+	t.Parallel()
+	r := runSite(t, &components.StaticSiteArgs{})
+	rec := r.rec
+
+	assert.Equal(t, sortedList(
+		rtBucket+" site-bucket",
+		rtPAB+" site-bucket-public-access",
+		rtOwnership+" site-bucket-ownership",
+		rtSSE+" site-bucket-encryption",
+		rtBucketPolicy+" site-bucket-policy",
+		rtOAC+" site-oac",
+		rtHeaders+" site-headers",
+		rtFunction+" site-deep-links",
+		rtDistribution+" site-cdn",
+	), childrenOf(rec, r.urn), "exactly these children, all parented to the component")
+	assert.Empty(t, rec.ByType(rtObject), "no directory, no upload")
+	assert.Empty(t, rec.ByType(rtProvider), "no custom domain, no us-east-1 provider")
+
+	// Bucket: private, owner-enforced, encrypted.
+	bucket := rec.Must(t, rtBucket, "site-bucket")
+	assert.False(t, bucket.Has("bucket"), "autonamed")
+	assert.False(t, bucket.Bool("forceDestroy"))
+	pab := rec.Must(t, rtPAB, "site-bucket-public-access")
+	for _, k := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
+		assert.True(t, pab.Bool(k), k)
+	}
+	assert.Equal(t, "BucketOwnerEnforced", rec.Must(t, rtOwnership, "site-bucket-ownership").Str("rule.objectOwnership"))
+	assert.Equal(t, "AES256", rec.Must(t, rtSSE, "site-bucket-encryption").Str("rules[0].applyServerSideEncryptionByDefault.sseAlgorithm"))
+
+	// Origin Access Control: always signed.
+	oac := rec.Must(t, rtOAC, "site-oac")
+	assert.Equal(t, "s3", oac.Str("originAccessControlOriginType"))
+	assert.Equal(t, "always", oac.Str("signingBehavior"))
+	assert.Equal(t, "sigv4", oac.Str("signingProtocol"))
+
+	// Distribution.
+	dist := rec.Must(t, rtDistribution, "site-cdn")
+	distArn := dist.Out("arn").StringValue()
+	assert.True(t, dist.Bool("enabled"))
+	assert.Equal(t, "http2and3", dist.Str("httpVersion"))
+	assert.True(t, dist.Bool("isIpv6Enabled"))
+	assert.Equal(t, "PriceClass_100", dist.Str("priceClass"))
+	assert.Equal(t, "index.html", dist.Str("defaultRootObject"))
+	assert.False(t, dist.Has("loggingConfig"))
+	assert.Empty(t, dist.Plain("aliases"))
+	assert.Empty(t, dist.Plain("customErrorResponses"), "deep links are the function's job, so API errors stay errors")
+	assert.Empty(t, dist.Plain("orderedCacheBehaviors"), "no API origin")
+	assert.True(t, dist.Bool("viewerCertificate.cloudfrontDefaultCertificate"))
+	require.Len(t, dist.Plain("origins"), 1)
+	assert.Equal(t, "s3", dist.Str("origins[0].originId"))
+	assert.Equal(t, bucket.Out("bucketRegionalDomainName").StringValue(), dist.Str("origins[0].domainName"))
+	assert.Equal(t, oac.ID, dist.Str("origins[0].originAccessControlId"))
+	assert.False(t, dist.Has("origins[0].s3OriginConfig"), "no legacy origin access identity")
+
+	def := "defaultCacheBehavior."
+	assert.Equal(t, "s3", dist.Str(def+"targetOriginId"))
+	assert.Equal(t, "redirect-to-https", dist.Str(def+"viewerProtocolPolicy"))
+	assert.True(t, dist.Bool(def+"compress"))
+	assert.Equal(t, components.CachingOptimizedPolicyID, dist.Str(def+"cachePolicyId"))
+	assert.False(t, dist.Has(def+"forwardedValues"), "managed cache policies only")
+	assert.Equal(t, []any{"GET", "HEAD", "OPTIONS"}, dist.Plain(def+"allowedMethods"))
+	headers := rec.Must(t, rtHeaders, "site-headers")
+	assert.Equal(t, headers.ID, dist.Str(def+"responseHeadersPolicyId"))
+	fn := rec.Must(t, rtFunction, "site-deep-links")
+	assert.Equal(t, []any{map[string]any{"eventType": "viewer-request", "functionArn": fn.Out("arn").StringValue()}},
+		dist.Plain(def+"functionAssociations"))
+
+	// Deep links: the function rewrites client-side routes only.
+	assert.Equal(t, "cloudfront-js-2.0", fn.Str("runtime"))
+	assert.True(t, fn.Bool("publish"))
+	assert.Equal(t, components.DefaultViewerRequestFunction, fn.Str("code"))
+
+	// Security headers.
+	sh := "securityHeadersConfig."
+	assert.Equal(t, float64(components.HSTSMaxAgeSeconds), headers.Num(sh+"strictTransportSecurity.accessControlMaxAgeSec"))
+	assert.True(t, headers.Bool(sh+"strictTransportSecurity.includeSubdomains"))
+	assert.True(t, headers.Bool(sh+"strictTransportSecurity.override"))
+	assert.Equal(t, components.DefaultContentSecurityPolicy, headers.Str(sh+"contentSecurityPolicy.contentSecurityPolicy"))
+	assert.True(t, headers.Bool(sh+"contentSecurityPolicy.override"))
+	assert.True(t, headers.Bool(sh+"contentTypeOptions.override"), "nosniff")
+	assert.Equal(t, "DENY", headers.Str(sh+"frameOptions.frameOption"))
+	assert.Equal(t, "strict-origin-when-cross-origin", headers.Str(sh+"referrerPolicy.referrerPolicy"))
+	assert.Equal(t, []any{
+		map[string]any{"header": "Permissions-Policy", "value": components.DefaultPermissionsPolicy, "override": true},
+		map[string]any{"header": "Cross-Origin-Opener-Policy", "value": "same-origin", "override": true},
+		map[string]any{"header": "Cross-Origin-Resource-Policy", "value": "same-origin", "override": true},
+	}, headers.Plain("customHeadersConfig.items"))
+
+	// Bucket policy: TLS only, and this distribution only, through OAC.
+	policy := decodeJSON[bucketPolicyDoc](t, rec.Must(t, rtBucketPolicy, "site-bucket-policy").Str("policy"))
+	require.Len(t, policy.Statement, 2)
+	deny := policy.Statement[0]
+	assert.Equal(t, "Deny", deny.Effect)
+	assert.Equal(t, "false", deny.Condition["Bool"]["aws:SecureTransport"])
+	allow := policy.Statement[1]
+	assert.Equal(t, "Allow", allow.Effect)
+	assert.Equal(t, map[string]any{"Service": "cloudfront.amazonaws.com"}, allow.Principal)
+	assert.Equal(t, "s3:GetObject", allow.Action)
+	assert.Equal(t, bucket.Out("arn").StringValue()+"/*", allow.Resource)
+	assert.Equal(t, distArn, allow.Condition["StringEquals"]["AWS:SourceArn"])
+
+	// Outputs.
+	s := r.site
+	assert.Equal(t, bucket.Out("bucket").StringValue(), pulumimock.Await[string](t, s.BucketName))
+	assert.Equal(t, dist.ID, pulumimock.Await[string](t, s.DistributionId))
+	assert.Equal(t, dist.Out("domainName").StringValue(), pulumimock.Await[string](t, s.DomainName))
+	assert.Equal(t, "https://"+dist.Out("domainName").StringValue(), pulumimock.Await[string](t, s.Url))
+	assert.True(t, pulumimock.Await[bool](t, s.UsesDefaultCertificate))
+	assert.Equal(t, 0, pulumimock.Await[int](t, s.AssetCount))
+}
+
+func TestStaticSiteUploadsEveryFileWithTypeAndCacheContract(t *testing.T) {
+	t.Parallel()
+	dir := writeDist(t)
+	r := runSite(t, &components.StaticSiteArgs{AssetsDir: dir})
+	rec := r.rec
+
+	bucketID := rec.Must(t, rtBucket, "site-bucket").ID
+	want := map[string][2]string{
+		"index.html":              {"text/html; charset=utf-8", components.CacheControlRevalidate},
+		"favicon.svg":             {"image/svg+xml", components.CacheControlShort},
+		"robots.txt":              {"text/plain; charset=utf-8", components.CacheControlShort},
+		"assets/app-ABCDEFGH.js":  {"text/javascript; charset=utf-8", components.CacheControlImmutable},
+		"assets/app-QWERTY23.css": {"text/css; charset=utf-8", components.CacheControlImmutable},
+		"assets/logo.webp":        {"image/webp", components.CacheControlShort},
+	}
+	objects := rec.ByType(rtObject)
+	require.Len(t, objects, len(want), "one object per file; dot files skipped")
+	for _, o := range objects {
+		key := o.Str("key")
+		w, ok := want[key]
+		require.True(t, ok, "unexpected object %q", key)
+		assert.Equal(t, "site-asset-"+key, o.Name)
+		assert.Equal(t, r.urn, o.Parent)
+		assert.Equal(t, bucketID, o.Str("bucket"))
+		assert.Equal(t, w[0], o.Str("contentType"), key)
+		assert.Equal(t, w[1], o.Str("cacheControl"), key)
+		assert.True(t, o.Get("source").IsAsset(), key)
+		assert.Equal(t, filepath.Join(dir, filepath.FromSlash(key)), o.Get("source").AssetValue().Path)
+		assert.False(t, o.Has("acl"), "no ACLs")
+	}
+	assert.Equal(t, len(want), pulumimock.Await[int](t, r.site.AssetCount))
+
+	// The stack passes the site's own contract.
+	custom := runSite(t, &components.StaticSiteArgs{AssetsDir: dir, CacheControl: func(key string) string {
+		if strings.HasPrefix(key, "assets/") {
+			return "public, max-age=60"
+		}
+		return "private"
+	}})
+	for _, o := range custom.rec.ByType(rtObject) {
+		if strings.HasPrefix(o.Str("key"), "assets/") {
+			assert.Equal(t, "public, max-age=60", o.Str("cacheControl"))
+		} else {
+			assert.Equal(t, "private", o.Str("cacheControl"))
+		}
+	}
+}
+
+func TestStaticSiteDefaultCacheControlAndContentType(t *testing.T) {
+	t.Parallel()
+	for key, want := range map[string]string{
+		"index.html":                components.CacheControlRevalidate,
+		"orders/index.html":         components.CacheControlRevalidate,
+		"checkout":                  components.CacheControlRevalidate,
+		"assets/app-ABCDEFGH.js":    components.CacheControlImmutable,
+		"assets/chunk.3f2a9c1d.js":  components.CacheControlImmutable,
+		"assets/app.js":             components.CacheControlShort,
+		"assets/app-abcdefgh.js":    components.CacheControlShort,
+		"assets/settings-panel.css": components.CacheControlShort,
+		"favicon.ico":               components.CacheControlShort,
+	} {
+		assert.Equal(t, want, components.DefaultCacheControl(key), key)
+	}
+	for key, want := range map[string]string{
+		"a.HTML":       "text/html; charset=utf-8",
+		"a.woff2":      "font/woff2",
+		"a.json":       "application/json",
+		"a.map":        "application/json",
+		"a.unknownext": "application/octet-stream",
+		"LICENSE":      "application/octet-stream",
+	} {
+		assert.Equal(t, want, components.ContentType(key), key)
+	}
+}
+
+func TestStaticSiteCustomDomain(t *testing.T) {
+	t.Parallel()
+	r := runSite(t, &components.StaticSiteArgs{
+		Domain:       "shop.example.com",
+		HostedZoneId: pulumi.String("Z123"),
+	})
+	rec := r.rec
+
+	provider := rec.Must(t, rtProvider, "site-us-east-1")
+	assert.Equal(t, r.urn, provider.Parent)
+	assert.Equal(t, "us-east-1", provider.Str("region"), "CloudFront reads certificates from us-east-1 only")
+	cert := rec.Must(t, rtCert, "site-cert")
+	assert.Equal(t, r.urn, cert.Parent)
+	assert.True(t, strings.HasPrefix(cert.Provider, provider.URN+"::"), "explicit provider: %s", cert.Provider)
+	assert.Equal(t, "shop.example.com", cert.Str("domainName"))
+	assert.Equal(t, "DNS", cert.Str("validationMethod"))
+	validation := rec.Must(t, rtRecord, "site-cert-validation")
+	assert.Equal(t, "Z123", validation.Str("zoneId"))
+	assert.Equal(t, cert.Out("domainValidationOptions[0].resourceRecordName").StringValue(), validation.Str("name"))
+	assert.Equal(t, cert.Out("domainValidationOptions[0].resourceRecordType").StringValue(), validation.Str("type"))
+	assert.Equal(t, []any{cert.Out("domainValidationOptions[0].resourceRecordValue").StringValue()}, validation.Plain("records"))
+	validated := rec.Must(t, rtCertValid, "site-cert-validated")
+	assert.True(t, strings.HasPrefix(validated.Provider, provider.URN+"::"))
+	assert.Equal(t, cert.Out("arn").StringValue(), validated.Str("certificateArn"))
+	assert.Equal(t, []any{validation.Out("fqdn").StringValue()}, validated.Plain("validationRecordFqdns"))
+
+	dist := rec.Must(t, rtDistribution, "site-cdn")
+	assert.Equal(t, []any{"shop.example.com"}, dist.Plain("aliases"))
+	assert.Equal(t, cert.Out("arn").StringValue(), dist.Str("viewerCertificate.acmCertificateArn"))
+	assert.True(t, dist.DependsOn("viewerCertificate", validated.URN), "the distribution waits for validation")
+	assert.Equal(t, "sni-only", dist.Str("viewerCertificate.sslSupportMethod"))
+	assert.Equal(t, "TLSv1.2_2021", dist.Str("viewerCertificate.minimumProtocolVersion"))
+	assert.False(t, dist.Bool("viewerCertificate.cloudfrontDefaultCertificate"))
+
+	for _, typ := range []string{"A", "AAAA"} {
+		rr := rec.Must(t, rtRecord, "site-alias-"+strings.ToLower(typ))
+		assert.Equal(t, r.urn, rr.Parent)
+		assert.Equal(t, "Z123", rr.Str("zoneId"))
+		assert.Equal(t, "shop.example.com", rr.Str("name"))
+		assert.Equal(t, typ, rr.Str("type"))
+		assert.Equal(t, dist.Out("domainName").StringValue(), rr.Str("aliases[0].name"))
+		assert.Equal(t, dist.Out("hostedZoneId").StringValue(), rr.Str("aliases[0].zoneId"))
+	}
+
+	assert.Equal(t, "https://shop.example.com", pulumimock.Await[string](t, r.site.Url))
+	assert.False(t, pulumimock.Await[bool](t, r.site.UsesDefaultCertificate))
+}
+
+func TestStaticSiteRoutesApiToAnInternalLoadBalancer(t *testing.T) {
+	t.Parallel()
+	var api *components.Api
+	var site *components.StaticSite
+	rec := pulumimock.Run(t, func(ctx *pulumi.Context) error {
+		var err error
+		if api, err = components.NewApi(ctx, "api", baseApiArgs()); err != nil {
+			return err
+		}
+		site, err = components.NewStaticSite(ctx, "site", &components.StaticSiteArgs{ApiOrigin: api.Origin})
+		return err
+	})
+	siteURN := pulumimock.Await[string](t, site.URN())
+	alb := rec.Must(t, rtLB, "api-alb")
+	assert.True(t, alb.Bool("internal"))
+
+	vo := rec.Must(t, rtVpcOrigin, "site-api-origin")
+	assert.Equal(t, siteURN, vo.Parent)
+	ep := "vpcOriginEndpointConfig."
+	assert.Equal(t, alb.Out("arn").StringValue(), vo.Str(ep+"arn"))
+	assert.Equal(t, alb.Out("name").StringValue(), vo.Str(ep+"name"))
+	assert.Equal(t, "http-only", vo.Str(ep+"originProtocolPolicy"))
+	assert.Equal(t, 80.0, vo.Num(ep+"httpPort"))
+
+	dist := rec.Must(t, rtDistribution, "site-cdn")
+	require.Len(t, dist.Plain("origins"), 2)
+	assert.Equal(t, "api", dist.Str("origins[1].originId"))
+	assert.Equal(t, alb.Out("dnsName").StringValue(), dist.Str("origins[1].domainName"))
+	assert.Equal(t, vo.ID, dist.Str("origins[1].vpcOriginConfig.vpcOriginId"))
+	assert.False(t, dist.Has("origins[1].customOriginConfig"), "never over the internet")
+
+	require.Len(t, dist.Plain("orderedCacheBehaviors"), 1)
+	b := "orderedCacheBehaviors[0]."
+	assert.Equal(t, "/api/*", dist.Str(b+"pathPattern"))
+	assert.Equal(t, "api", dist.Str(b+"targetOriginId"))
+	assert.Equal(t, components.CachingDisabledPolicyID, dist.Str(b+"cachePolicyId"))
+	assert.Equal(t, components.AllViewerExceptHostHeaderPolicyID, dist.Str(b+"originRequestPolicyId"))
+	assert.ElementsMatch(t, []any{"GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"}, dist.Plain(b+"allowedMethods"))
+	assert.Equal(t, "redirect-to-https", dist.Str(b+"viewerProtocolPolicy"))
+	assert.Empty(t, dist.Plain(b+"functionAssociations"), "API responses are never rewritten")
+	assert.False(t, dist.Has(b+"forwardedValues"))
+	assert.Len(t, dist.Plain("defaultCacheBehavior.functionAssociations"), 1, "deep links on the S3 behaviour only")
+
+	// The load balancer admits CloudFront only.
+	cf := rec.Must(t, rtIngress, "api-lb-in-cloudfront-80")
+	assert.Equal(t, "pl-3b927c52", cf.Str("prefixListId"))
+}
+
+func TestStaticSiteOptions(t *testing.T) {
+	t.Parallel()
+	const csp = "default-src 'self'; img-src 'self' https:"
+	const code = "function handler(event) { return event.request; }"
+	r := runSite(t, &components.StaticSiteArgs{
+		ContentSecurityPolicy:     csp,
+		PermissionsPolicy:         "camera=()",
+		ViewerRequestFunction:     code,
+		PriceClass:                "PriceClass_All",
+		DefaultRootObject:         "home.html",
+		AccessLogBucketDomainName: pulumi.String("logs.s3.amazonaws.com"),
+		ForceDestroy:              true,
+	})
+	rec := r.rec
+	headers := rec.Must(t, rtHeaders, "site-headers")
+	assert.Equal(t, csp, headers.Str("securityHeadersConfig.contentSecurityPolicy.contentSecurityPolicy"))
+	assert.Equal(t, "camera=()", headers.Str("customHeadersConfig.items[0].value"))
+	assert.Equal(t, code, rec.Must(t, rtFunction, "site-deep-links").Str("code"))
+	dist := rec.Must(t, rtDistribution, "site-cdn")
+	assert.Equal(t, "PriceClass_All", dist.Str("priceClass"))
+	assert.Equal(t, "home.html", dist.Str("defaultRootObject"))
+	assert.Equal(t, "logs.s3.amazonaws.com", dist.Str("loggingConfig.bucket"))
+	assert.Equal(t, "cloudfront/", dist.Str("loggingConfig.prefix"))
+	assert.False(t, dist.Bool("loggingConfig.includeCookies"), "session cookies stay out of the logs")
+	assert.True(t, rec.Must(t, rtBucket, "site-bucket").Bool("forceDestroy"))
+}
+
+func TestStaticSiteValidation(t *testing.T) {
+	t.Parallel()
+	missing := filepath.Join(t.TempDir(), "dist")
+	file := filepath.Join(t.TempDir(), "file")
+	require.NoError(t, os.WriteFile(file, nil, 0o644))
+	tests := []struct {
+		name string
+		args components.StaticSiteArgs
+		want string
+	}{
+		{"missing dir", components.StaticSiteArgs{AssetsDir: missing},
+			`StaticSiteArgs.AssetsDir: "` + missing + `" does not exist (build the site first)`},
+		{"not a dir", components.StaticSiteArgs{AssetsDir: file}, `StaticSiteArgs.AssetsDir: "` + file + `" is not a directory`},
+		{"price class", components.StaticSiteArgs{PriceClass: "PriceClass_50"},
+			`StaticSiteArgs.PriceClass: "PriceClass_50" is not one of ["PriceClass_100" "PriceClass_200" "PriceClass_All"]`},
+		{"domain without zone", components.StaticSiteArgs{Domain: "shop.example.com"}, "StaticSiteArgs.HostedZoneId: required with Domain"},
+		{"zone without domain", components.StaticSiteArgs{HostedZoneId: pulumi.String("Z1")}, "StaticSiteArgs.HostedZoneId: set without Domain"},
+		{"bad domain", components.StaticSiteArgs{Domain: "Shop.Example.com", HostedZoneId: pulumi.String("Z1")},
+			`StaticSiteArgs.Domain: "Shop.Example.com" is not a lower-case DNS name`},
+		{"function", components.StaticSiteArgs{ViewerRequestFunction: "exports.handler = 1"},
+			"StaticSiteArgs.ViewerRequestFunction: must define function handler(event)"},
+		{"csp header injection", components.StaticSiteArgs{ContentSecurityPolicy: "default-src 'self'\r\nX-Evil: 1"},
+			"StaticSiteArgs.ContentSecurityPolicy: must be a single header line"},
+		{"root object", components.StaticSiteArgs{DefaultRootObject: "/index.html"},
+			`StaticSiteArgs.DefaultRootObject: "/index.html" must not start with /`},
+		{"api origin", components.StaticSiteArgs{ApiOrigin: &components.ApiOrigin{ProtocolPolicy: "match-viewer", HTTPPort: 80, HTTPSPort: 443}},
+			"StaticSiteArgs.ApiOrigin: LoadBalancerArn, Name and DomainName are required"},
+		{"api origin protocol", components.StaticSiteArgs{ApiOrigin: &components.ApiOrigin{
+			LoadBalancerArn: pulumi.String("arn"), Name: pulumi.String("n"), DomainName: pulumi.String("d"),
+			ProtocolPolicy: "match-viewer", HTTPPort: 80, HTTPSPort: 443,
+		}}, `StaticSiteArgs.ApiOrigin.ProtocolPolicy: "match-viewer" is not one of "http-only", "https-only"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rec, err := pulumimock.RunErr(func(ctx *pulumi.Context) error {
+				_, err := components.NewStaticSite(ctx, "site", &tt.args)
+				return err
+			})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), `static site "site": `+tt.want)
+			assert.Empty(t, rec.Resources(), "nothing is registered before validation passes")
+		})
+	}
+}
+
+func TestStaticSiteTwoInstancesDoNotCollide(t *testing.T) {
+	t.Parallel()
+	dir := writeDist(t)
+	var shop, docs *components.StaticSite
+	rec := pulumimock.Run(t, func(ctx *pulumi.Context) error {
+		var err error
+		if shop, err = components.NewStaticSite(ctx, "shop", &components.StaticSiteArgs{AssetsDir: dir}); err != nil {
+			return err
+		}
+		docs, err = components.NewStaticSite(ctx, "docs", &components.StaticSiteArgs{AssetsDir: dir})
+		return err
+	})
+	assert.Len(t, rec.ByType(rtDistribution), 2)
+	assert.Len(t, rec.ByType(rtObject), 12)
+	assert.NotEqual(t, pulumimock.Await[string](t, shop.BucketName), pulumimock.Await[string](t, docs.BucketName))
+	assert.NotEqual(t, pulumimock.Await[string](t, shop.DistributionId), pulumimock.Await[string](t, docs.DistributionId))
+	for _, typ := range []string{rtOAC, rtHeaders, rtFunction} {
+		for _, res := range rec.ByType(typ) {
+			assert.False(t, res.Has("name"), "%s %s has a fixed name", res.Type, res.Name)
+		}
+	}
+	for _, res := range rec.ByType(rtBucket) {
+		assert.False(t, res.Has("bucket"), "%s has a fixed name", res.Name)
+	}
+}
