@@ -271,6 +271,21 @@ func All() []*Rule {
 	return append(rules,
 		vpcFlowLogs, vpcDefaultSGClosed, ec2OpenIngress, subnetPublicIP, ec2IMDSv2, ec2EBSEncrypted,
 		iamNoAdmin, iamNoServiceWildcard,
-		logsRetention, tagsRequired, costInstanceClasses, costBudget,
+		logsRetention, secretValueSecret, tagsRequired, costInstanceClasses, costBudget,
 	)
+}
+
+var secretValueSecret = &Rule{
+	ID:        "secret-value-is-secret",
+	Title:     "Secrets Manager values are Pulumi secrets",
+	Rationale: "A plain secretString is stored readable in the Pulumi state, the plan and the preview diff.",
+	Level:     Mandatory,
+	Types:     Tokens{"aws:secretsmanager/secretVersion:SecretVersion"},
+	Check: func(c *Check, r Resource) {
+		for _, p := range []string{"secretString", "secretBinary"} {
+			if v := r.Get(p); v.State != Absent && !v.Secret {
+				c.Fail(r, "%s is a plain value; wrap it with pulumi.ToSecret or read it from secret config", p)
+			}
+		}
+	},
 }

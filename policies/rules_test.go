@@ -390,6 +390,9 @@ func ruleCases() []ruleCase {
 		{rule: "logs-retention", name: "absent keeps forever", rs: rs(res(tLogGroup, "lg", obj{})), want: fires},
 		{rule: "logs-retention", name: "unknown", rs: rs(res(tLogGroup, "lg", obj{"retentionInDays": unknown()})), want: cantTell},
 
+		{rule: "secret-value-is-secret", name: "secret string", rs: rs(res("aws:secretsmanager/secretVersion:SecretVersion", "v", obj{"secretId": "s", "secretString": secret("p4ss")})), want: pass},
+		{rule: "secret-value-is-secret", name: "plain string", rs: rs(res("aws:secretsmanager/secretVersion:SecretVersion", "v", obj{"secretId": "s", "secretString": "p4ss"})), want: fires},
+
 		{rule: "tags-required", name: "own tags", rs: rs(res(tLogGroup, "lg", obj{"tags": obj{"project": "shopstack", "stack": "dev", "managed-by": "pulumi"}})), want: pass},
 		{rule: "tags-required", name: "default provider tags from stack config", settings: &policies.Settings{RequiredTags: policies.DefaultRequiredTags, DefaultTags: map[string]string{"project": "shopstack", "stack": "dev", "managed-by": "pulumi"}}, rs: rs(res(tLogGroup, "lg", obj{})), want: pass},
 		{rule: "tags-required", name: "explicit provider default tags (JSON string)", rs: func() []policies.Resource {
