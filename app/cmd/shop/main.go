@@ -120,7 +120,7 @@ func (c config) logValue() slog.Value {
 		slog.String("SHOP_ADMIN_EMAIL", admin),
 		slog.String("SHOP_ADMIN_PASSWORD", pw),
 		slog.Int("SHOP_DB_MAX_CONNS", int(c.MaxConns)),
-		slog.Duration("SHOP_SHUTDOWN_TIMEOUT", c.ShutdownTimeout),
+		slog.String("SHOP_SHUTDOWN_TIMEOUT", c.ShutdownTimeout.String()),
 	)
 }
 
@@ -234,7 +234,7 @@ func serve(ctx context.Context, store *postgres.Store, cfg config, log *slog.Log
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	case <-ctx.Done():
 	}
-	log.Info("shutting down: finishing in-flight requests", "timeout", cfg.ShutdownTimeout)
+	log.Info("shutting down: finishing in-flight requests", "timeout", cfg.ShutdownTimeout.String())
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
