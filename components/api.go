@@ -96,7 +96,7 @@ type ApiArgs struct {
 	// only the image knows which command works in it.
 	HealthCheckCommand []string
 	// HealthCheckPath is the target group's HTTP health check path.
-	// Default "/healthz".
+	// Default "/api/healthz" (the shop service's).
 	HealthCheckPath string
 	// ImageRepositoryArn scopes the execution role's image pull permission.
 	// Default: every ECR repository of this account and region.
@@ -256,7 +256,7 @@ func (a *ApiArgs) withDefaults() ApiArgs {
 		out.User = "65532:65532"
 	}
 	if out.HealthCheckPath == "" {
-		out.HealthCheckPath = "/healthz"
+		out.HealthCheckPath = "/api/healthz"
 	}
 	if out.LogRetentionDays == 0 {
 		out.LogRetentionDays = 30

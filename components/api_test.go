@@ -246,7 +246,7 @@ func TestApiDefaultsAreInternalHardenedAndFirewalled(t *testing.T) {
 	assert.Equal(t, "ip", tg.Str("targetType"))
 	assert.Equal(t, 8080.0, tg.Num("port"))
 	assert.Equal(t, "HTTP", tg.Str("protocol"))
-	assert.Equal(t, "/healthz", tg.Str("healthCheck.path"))
+	assert.Equal(t, "/api/healthz", tg.Str("healthCheck.path"))
 	assert.Equal(t, "200", tg.Str("healthCheck.matcher"))
 	listener := rec.Must(t, rtListener, "api-http")
 	assert.Equal(t, 80.0, listener.Num("port"))
@@ -493,7 +493,7 @@ func TestApiSizingScalingAndLoadBalancerOptions(t *testing.T) {
 	args := baseApiArgs()
 	args.Cpu, args.Memory, args.Architecture = 1024, 3072, "X86_64"
 	args.ContainerPort = 9000
-	args.HealthCheckPath = "/api/health"
+	args.HealthCheckPath = "/api/ready"
 	args.MinCapacity, args.MaxCapacity = 2, 10
 	args.CpuTargetPercent, args.RequestsPerTarget = 70, 500
 	args.FargateBase, args.FargateWeight, args.FargateSpotWeight = 1, 1, 3
@@ -514,7 +514,7 @@ func TestApiSizingScalingAndLoadBalancerOptions(t *testing.T) {
 	assert.Equal(t, "1000:1000", defs[0]["user"])
 	assert.Equal(t, 9000.0, defs[0]["portMappings"].([]any)[0].(map[string]any)["containerPort"])
 	assert.Equal(t, 9000.0, rec.Must(t, rtTG, "api-tg").Num("port"))
-	assert.Equal(t, "/api/health", rec.Must(t, rtTG, "api-tg").Str("healthCheck.path"))
+	assert.Equal(t, "/api/ready", rec.Must(t, rtTG, "api-tg").Str("healthCheck.path"))
 	assert.Equal(t, 9000.0, rec.Must(t, rtIngress, "api-task-in-lb").Num("fromPort"))
 	assert.Equal(t, 9000.0, rec.Must(t, rtEgress, "api-lb-out-tasks").Num("toPort"))
 

@@ -462,3 +462,31 @@ func TestStaticSiteTwoInstancesDoNotCollide(t *testing.T) {
 		assert.False(t, res.Has("bucket"), "%s has a fixed name", res.Name)
 	}
 }
+
+// A preview knows no provider-computed value; both components must still
+// register every resource, with the unknowns left unknown.
+func TestStaticSiteAndApiPreview(t *testing.T) {
+	t.Parallel()
+	dir := writeDist(t)
+	rec := pulumimock.Run(t, func(ctx *pulumi.Context) error {
+		api, err := components.NewApi(ctx, "api", baseApiArgs())
+		if err != nil {
+			return err
+		}
+		_, err = components.NewStaticSite(ctx, "site", &components.StaticSiteArgs{
+			AssetsDir: dir, ApiOrigin: api.Origin, Domain: "shop.example.com", HostedZoneId: pulumi.String("Z123"),
+		})
+		return err
+	}, pulumimock.WithPreview())
+
+	for _, typ := range []string{rtDistribution, rtVpcOrigin, rtCert, rtCertValid, rtBucketPolicy, rtLB, rtService, rtWebACL} {
+		assert.Len(t, rec.ByType(typ), 1, typ)
+	}
+	assert.Len(t, rec.ByType(rtObject), 6)
+	assert.Len(t, rec.ByType(rtRecord), 3, "validation record and two aliases")
+	validation := rec.Must(t, rtRecord, "site-cert-validation")
+	assert.True(t, validation.Get("name").IsComputed(), "the validation record name is ACM's to decide")
+	assert.Equal(t, "Z123", validation.Str("zoneId"), "what the program knows stays known")
+	assert.True(t, rec.Must(t, rtBucketPolicy, "site-bucket-policy").Get("policy").IsComputed())
+	assert.True(t, rec.Must(t, rtTaskDef, "api-task").Get("containerDefinitions").IsComputed())
+}
