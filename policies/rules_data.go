@@ -337,7 +337,12 @@ var searchDomain = []*Rule{
 		Control:   "Opensearch.4", Level: Advisory, Types: tSearchDomain,
 		Check: func(c *Check, r Resource) {
 			have := map[string]bool{}
-			for _, o := range r.Get("logPublishingOptions").Items() {
+			opts := r.Get("logPublishingOptions")
+			if opts.State == Unknown {
+				c.Unknown(r, "logPublishingOptions")
+				return
+			}
+			for _, o := range opts.Items() {
 				t, _ := o.Field("logType").Str()
 				if on, ok := o.Field("enabled").Bool(); !ok || on {
 					have[t] = true

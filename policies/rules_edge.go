@@ -139,12 +139,11 @@ var cloudfrontOAC = &Rule{
 			name, _ := dom.Str()
 			isS3 := s3cfg.State == Known || strings.Contains(name, ".s3.") || strings.Contains(name, ".s3-")
 			oac := o.Field("originAccessControlId")
+			custom := o.Field("customOriginConfig").State != Absent || o.Field("vpcOriginConfig").State != Absent
 			switch {
-			case oac.State == Known:
+			case oac.State != Absent || custom: // an OAC is attached (its id may be unknown), or not an S3 origin
 			case dom.State == Unknown && s3cfg.State == Absent:
 				c.Unknown(r, "origins.domainName")
-			case isS3 && oac.State == Unknown:
-				c.Unknown(r, "origins.originAccessControlId")
 			case isS3:
 				c.Fail(r, "origins[%d] (%s) is an S3 origin without originAccessControlId", i, name)
 			}
@@ -169,6 +168,8 @@ var cloudfrontSecurityHeaders = &Rule{
 				switch id, _ := v.Str(); {
 				case v.State == Absent:
 					c.Fail(d, "%s has no responseHeadersPolicyId", path)
+				case v.State == Unknown && len(respPolicies(s, d)) == 0:
+					c.Unknown(d, path+".responseHeadersPolicyId")
 				case v.State == Known && id != managedSecurityHeadersPolicy && len(respPolicies(s, d)) == 0:
 					c.Fail(d, "%s.responseHeadersPolicyId %q is neither a policy in this stack nor the managed SecurityHeadersPolicy", path, id)
 				}
@@ -250,7 +251,12 @@ var elbHTTPSRedirect = &Rule{
 				}
 			}
 			for _, l := range listeners {
-				if p, _ := l.Get("protocol").Str(); p != "HTTP" && l.Get("protocol").State != Absent {
+				proto := l.Get("protocol")
+				if proto.State == Unknown {
+					c.Unknown(l, "protocol")
+					continue
+				}
+				if p, _ := proto.Str(); p != "HTTP" && proto.State != Absent {
 					continue
 				}
 				acts := l.Get("defaultActions")

@@ -95,8 +95,11 @@ var ec2OpenIngress = &Rule{
 				c.Unknown(sg, "ingress")
 			}
 			for _, in := range v.Items() {
-				cidrs, _ := in.Field("cidrBlocks").Strings()
-				v6, _ := in.Field("ipv6CidrBlocks").Strings()
+				cidrs, u4 := in.Field("cidrBlocks").Strings()
+				v6, u6 := in.Field("ipv6CidrBlocks").Strings()
+				if u4 || u6 {
+					c.Unknown(sg, "ingress.cidrBlocks")
+				}
 				if a := anywhere(append(cidrs, v6...)); a != "" {
 					from, _ := in.Field("fromPort").Num()
 					to, _ := in.Field("toPort").Num()
@@ -109,8 +112,11 @@ var ec2OpenIngress = &Rule{
 			if t, _ := r.Get("type").Str(); t != "ingress" {
 				continue
 			}
-			cidrs, _ := r.Get("cidrBlocks").Strings()
-			v6, _ := r.Get("ipv6CidrBlocks").Strings()
+			cidrs, u4 := r.Get("cidrBlocks").Strings()
+			v6, u6 := r.Get("ipv6CidrBlocks").Strings()
+			if u4 || u6 {
+				c.Unknown(r, "cidrBlocks")
+			}
 			if a := anywhere(append(cidrs, v6...)); a != "" {
 				from, _ := r.Get("fromPort").Num()
 				to, _ := r.Get("toPort").Num()
@@ -119,6 +125,9 @@ var ec2OpenIngress = &Rule{
 			}
 		}
 		for _, r := range s.Of(tSGIngressRule) {
+			if r.Get("cidrIpv4").State == Unknown || r.Get("cidrIpv6").State == Unknown {
+				c.Unknown(r, "cidrIpv4/cidrIpv6")
+			}
 			v4, _ := r.Get("cidrIpv4").Str()
 			v6, _ := r.Get("cidrIpv6").Str()
 			if a := anywhere([]string{v4, v6}); a != "" {

@@ -33,10 +33,18 @@ var wafMetrics = &Rule{
 	Types:     tWebACL,
 	Check: func(c *Check, r Resource) {
 		c.Bool(r, "visibilityConfig.cloudwatchMetricsEnabled", true, false, "web ACL metrics off")
-		for i, rule := range r.Get("rules").Items() {
+		rules := r.Get("rules")
+		if rules.State == Unknown {
+			c.Unknown(r, "rules")
+		}
+		for i, rule := range rules.Items() {
 			name, _ := rule.Field("name").Str()
 			v := rule.Path("visibilityConfig.cloudwatchMetricsEnabled")
-			if on, _ := v.Bool(); v.State == Known && !on || v.State == Absent {
+			on, _ := v.Bool()
+			switch {
+			case v.State == Unknown:
+				c.Unknown(r, fmt.Sprintf("rules[%d].visibilityConfig.cloudwatchMetricsEnabled", i))
+			case !on:
 				c.Fail(r, "rules[%d] (%s): visibilityConfig.cloudwatchMetricsEnabled is not true", i, name)
 			}
 		}

@@ -142,12 +142,17 @@ var s3Lifecycle = &Rule{
 			}
 			lcs := s.Referencing(b, tBucketLifecycle, "bucket")
 			var rules []Value
+			unknownRules := false
 			for _, lc := range lcs {
 				v := lc.Get("rules")
 				if v.State == Unknown {
 					c.Unknown(lc, "rules")
+					unknownRules = true
 				}
 				rules = append(rules, v.Items()...)
+			}
+			if unknownRules {
+				continue
 			}
 			rules = append(rules, b.Get("lifecycleRules").Items()...)
 			noncurrent, multipart := false, false

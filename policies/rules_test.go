@@ -76,6 +76,7 @@ func ruleCases() []ruleCase {
 		{rule: "s3-versioned-lifecycle", name: "disabled rules do not count", rs: rs(bucket, versioning, dep(res(tLifecycle, "lc", obj{"rules": []any{
 			obj{"id": "x", "status": "Disabled", "noncurrentVersionExpiration": obj{"noncurrentDays": 1}, "abortIncompleteMultipartUpload": obj{"daysAfterInitiation": 7}}}}), "bucket", bucket)), want: fires},
 		{rule: "s3-versioned-lifecycle", name: "versioning status unknown", rs: rs(bucket, dep(res(tVersioning, "v", obj{"versioningConfiguration": obj{"status": unknown()}}), "bucket", bucket)), want: cantTell},
+		{rule: "s3-versioned-lifecycle", name: "lifecycle rules unknown", rs: rs(bucket, versioning, dep(res(tLifecycle, "lc", obj{"rules": unknown()}), "bucket", bucket)), want: cantTell},
 
 		// --- CloudFront ---------------------------------------------------------
 		{rule: "cloudfront-viewer-https", name: "redirect everywhere", rs: rs(res(tDist, "cdn", obj{"defaultCacheBehavior": goodBehavior, "orderedCacheBehaviors": []any{with(goodBehavior, obj{"pathPattern": "/api/*", "viewerProtocolPolicy": "https-only"})}})), want: pass},
@@ -100,6 +101,8 @@ func ruleCases() []ruleCase {
 		{rule: "cloudfront-s3-oac", name: "s3 origin without oac", rs: rs(res(tDist, "cdn", obj{"origins": []any{with(goodOrigin, obj{"originAccessControlId": nil})}})), want: fires},
 		{rule: "cloudfront-s3-oac", name: "legacy OAI", rs: rs(res(tDist, "cdn", obj{"origins": []any{with(goodOrigin, obj{"originAccessControlId": nil, "s3OriginConfig": obj{"originAccessIdentity": "origin-access-identity/cloudfront/X"}})}})), want: fires},
 		{rule: "cloudfront-s3-oac", name: "domain unknown without oac", rs: rs(res(tDist, "cdn", obj{"origins": []any{obj{"originId": "site", "domainName": unknown()}}})), want: cantTell},
+		{rule: "cloudfront-s3-oac", name: "oac id unknown at preview", rs: rs(res(tDist, "cdn", obj{"origins": []any{with(goodOrigin, obj{"domainName": unknown(), "originAccessControlId": unknown()})}})), want: pass},
+		{rule: "cloudfront-s3-oac", name: "vpc origin with an unknown domain", rs: rs(res(tDist, "cdn", obj{"origins": []any{obj{"originId": "api", "domainName": unknown(), "vpcOriginConfig": obj{"vpcOriginId": unknown()}}}})), want: pass},
 
 		{rule: "cloudfront-security-headers", name: "policy of this stack with all headers", rs: rs(goodRHP, dep(res(tDist, "cdn", obj{"defaultCacheBehavior": goodBehavior}), "defaultCacheBehavior", goodRHP)), want: pass},
 		{rule: "cloudfront-security-headers", name: "managed SecurityHeadersPolicy", rs: rs(res(tDist, "cdn", obj{"defaultCacheBehavior": with(goodBehavior, obj{"responseHeadersPolicyId": "67f7725c-6f97-4210-82d7-5512b31e9d03"})})), want: pass},
@@ -107,6 +110,7 @@ func ruleCases() []ruleCase {
 		{rule: "cloudfront-security-headers", name: "policy without HSTS", rs: rs(res(tRHP, "h", obj{"securityHeadersConfig": obj{"contentTypeOptions": obj{"override": true}, "frameOptions": obj{}, "referrerPolicy": obj{}}}), dep(res(tDist, "cdn", obj{"defaultCacheBehavior": goodBehavior}), "defaultCacheBehavior", res(tRHP, "h", obj{}))), want: fires, on: "h"},
 		{rule: "cloudfront-security-headers", name: "unknown policy id of no resource", rs: rs(res(tDist, "cdn", obj{"defaultCacheBehavior": with(goodBehavior, obj{"responseHeadersPolicyId": "some-id"})})), want: fires},
 		{rule: "cloudfront-security-headers", name: "headers config unknown", rs: rs(res(tRHP, "h", obj{"securityHeadersConfig": unknown()}), dep(res(tDist, "cdn", obj{"defaultCacheBehavior": goodBehavior}), "defaultCacheBehavior", res(tRHP, "h", obj{}))), want: cantTell},
+		{rule: "cloudfront-security-headers", name: "policy id unknown, no policy in the stack", rs: rs(res(tDist, "cdn", obj{"defaultCacheBehavior": with(goodBehavior, obj{"responseHeadersPolicyId": unknown()})})), want: cantTell},
 
 		{rule: "cloudfront-default-root-object", name: "index.html", rs: rs(res(tDist, "cdn", obj{"defaultRootObject": "index.html"})), want: pass},
 		{rule: "cloudfront-default-root-object", name: "absent", rs: rs(res(tDist, "cdn", obj{})), want: fires},
@@ -135,6 +139,10 @@ func ruleCases() []ruleCase {
 		{rule: "elb-http-redirect", name: "actions unknown", rs: func() []policies.Resource {
 			lb := res(tLB, "api", obj{})
 			return rs(lb, dep(res(tListener, "http", obj{"protocol": "HTTP", "defaultActions": unknown()}), "loadBalancerArn", lb))
+		}(), want: cantTell},
+		{rule: "elb-http-redirect", name: "protocol unknown", rs: func() []policies.Resource {
+			lb := res(tLB, "api", obj{})
+			return rs(lb, dep(res(tListener, "l", obj{"protocol": unknown()}), "loadBalancerArn", lb))
 		}(), want: cantTell},
 
 		{rule: "elb-drop-invalid-headers", name: "on", rs: rs(res(tLB, "api", obj{"dropInvalidHeaderFields": true})), want: pass},
@@ -200,6 +208,7 @@ func ruleCases() []ruleCase {
 		{rule: "waf-metrics", name: "metrics everywhere", rs: rs(res(tWebACL, "acl", obj{"visibilityConfig": obj{"cloudwatchMetricsEnabled": true}, "rules": []any{obj{"name": "common", "visibilityConfig": obj{"cloudwatchMetricsEnabled": true}}}})), want: pass},
 		{rule: "waf-metrics", name: "a rule without metrics", rs: rs(res(tWebACL, "acl", obj{"visibilityConfig": obj{"cloudwatchMetricsEnabled": true}, "rules": []any{obj{"name": "common", "visibilityConfig": obj{"cloudwatchMetricsEnabled": false}}}})), want: fires},
 		{rule: "waf-metrics", name: "acl metrics unknown", rs: rs(res(tWebACL, "acl", obj{"visibilityConfig": obj{"cloudwatchMetricsEnabled": unknown()}})), want: cantTell},
+		{rule: "waf-metrics", name: "rules unknown", rs: rs(res(tWebACL, "acl", obj{"visibilityConfig": obj{"cloudwatchMetricsEnabled": true}, "rules": unknown()})), want: cantTell},
 
 		{rule: "waf-logging", name: "logging configuration joined", rs: func() []policies.Resource {
 			acl := res(tWebACL, "acl", obj{})
@@ -318,6 +327,7 @@ func ruleCases() []ruleCase {
 		{rule: "opensearch-https-tls12", name: "http allowed", rs: rs(res(tSearch, "search", with(goodSearch, obj{"domainEndpointOptions": obj{"tlsSecurityPolicy": "Policy-Min-TLS-1-2-2019-07"}}))), want: fires},
 		{rule: "opensearch-logs", name: "both logs", rs: rs(res(tSearch, "search", goodSearch)), want: pass},
 		{rule: "opensearch-logs", name: "no audit log", rs: rs(res(tSearch, "search", with(goodSearch, obj{"logPublishingOptions": []any{obj{"logType": "ES_APPLICATION_LOGS"}}}))), want: fires},
+		{rule: "opensearch-logs", name: "unknown", rs: rs(res(tSearch, "search", with(goodSearch, obj{"logPublishingOptions": unknown()}))), want: cantTell},
 		{rule: "opensearch-access-policy", name: "role principal", rs: rs(res(tSearch, "search", with(goodSearch, obj{"accessPolicies": policyDoc(obj{"Effect": "Allow", "Principal": obj{"AWS": "arn:aws:iam::1:role/api"}, "Action": "es:ESHttp*", "Resource": "arn:aws:es:us-east-1:1:domain/x/*"})}))), want: pass},
 		{rule: "opensearch-access-policy", name: "everyone", rs: rs(res(tSearch, "search", with(goodSearch, obj{"accessPolicies": policyDoc(obj{"Effect": "Allow", "Principal": "*", "Action": "es:*", "Resource": "*"})}))), want: fires},
 		{rule: "opensearch-access-policy", name: "unknown", rs: rs(res(tSearch, "search", with(goodSearch, obj{"accessPolicies": unknown()}))), want: cantTell},
@@ -354,6 +364,7 @@ func ruleCases() []ruleCase {
 			return rs(sg)
 		}(), want: pass},
 		{rule: "ec2-open-ingress", name: "ingress unknown", rs: rs(res(tSG, "sg", obj{"ingress": unknown()})), want: cantTell},
+		{rule: "ec2-open-ingress", name: "rule cidr unknown", rs: rs(res(tSGIngress, "in", obj{"cidrIpv4": unknown(), "fromPort": 5432, "toPort": 5432, "ipProtocol": "tcp"})), want: cantTell},
 
 		{rule: "subnet-no-auto-public-ip", name: "private subnet without auto ip", rs: rs(res(tSubnet, "private", obj{})), want: pass},
 		{rule: "subnet-no-auto-public-ip", name: "private subnet with auto ip", rs: rs(res(tSubnet, "private", obj{"mapPublicIpOnLaunch": true})), want: fires},
