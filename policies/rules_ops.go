@@ -284,15 +284,23 @@ func All() []*Rule {
 }
 
 var secretValueSecret = &Rule{
-	ID:        "secret-value-is-secret",
-	Title:     "Secrets Manager values are Pulumi secrets",
-	Rationale: "A plain secretString is stored readable in the Pulumi state, the plan and the preview diff.",
+	ID:        "credentials-are-secrets",
+	Title:     "Credential inputs (Secrets Manager values, cache user passwords) are Pulumi secrets",
+	Rationale: "A plain credential is stored readable in the Pulumi state, the plan and the preview diff.",
 	Level:     Mandatory,
-	Types:     Tokens{"aws:secretsmanager/secretVersion:SecretVersion"},
+	Types:     Tokens{"aws:secretsmanager/secretVersion:SecretVersion", "aws:elasticache/user:User"},
 	Check: func(c *Check, r Resource) {
+		plain := func(path string, v Value) {
+			if v.State != Absent && !v.Secret {
+				c.Fail(r, "%s is a plain value; wrap it with pulumi.ToSecret or read it from secret config", path)
+			}
+		}
 		for _, p := range []string{"secretString", "secretBinary"} {
-			if v := r.Get(p); v.State != Absent && !v.Secret {
-				c.Fail(r, "%s is a plain value; wrap it with pulumi.ToSecret or read it from secret config", p)
+			plain(p, r.Get(p))
+		}
+		for _, p := range []string{"passwords", "authenticationMode.passwords"} {
+			for i, v := range r.Get(p).Items() {
+				plain(fmt.Sprintf("%s[%d]", p, i), v)
 			}
 		}
 	},

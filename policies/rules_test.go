@@ -401,8 +401,10 @@ func ruleCases() []ruleCase {
 		{rule: "logs-retention", name: "absent keeps forever", rs: rs(res(tLogGroup, "lg", obj{})), want: fires},
 		{rule: "logs-retention", name: "unknown", rs: rs(res(tLogGroup, "lg", obj{"retentionInDays": unknown()})), want: cantTell},
 
-		{rule: "secret-value-is-secret", name: "secret string", rs: rs(res("aws:secretsmanager/secretVersion:SecretVersion", "v", obj{"secretId": "s", "secretString": secret("p4ss")})), want: pass},
-		{rule: "secret-value-is-secret", name: "plain string", rs: rs(res("aws:secretsmanager/secretVersion:SecretVersion", "v", obj{"secretId": "s", "secretString": "p4ss"})), want: fires},
+		{rule: "credentials-are-secrets", name: "secret string", rs: rs(res("aws:secretsmanager/secretVersion:SecretVersion", "v", obj{"secretId": "s", "secretString": secret("p4ss")})), want: pass},
+		{rule: "credentials-are-secrets", name: "plain string", rs: rs(res("aws:secretsmanager/secretVersion:SecretVersion", "v", obj{"secretId": "s", "secretString": "p4ss"})), want: fires},
+		{rule: "credentials-are-secrets", name: "cache user with a secret password", rs: rs(res("aws:elasticache/user:User", "u", obj{"authenticationMode": obj{"type": "password", "passwords": []any{secret("0123456789abcdef")}}})), want: pass},
+		{rule: "credentials-are-secrets", name: "cache user with a plain password", rs: rs(res("aws:elasticache/user:User", "u", obj{"passwords": []any{"0123456789abcdef"}})), want: fires},
 
 		{rule: "tags-required", name: "own tags", rs: rs(res(tLogGroup, "lg", obj{"tags": obj{"project": "shopstack", "stack": "dev", "managed-by": "pulumi"}})), want: pass},
 		{rule: "tags-required", name: "default provider tags from stack config", settings: &policies.Settings{RequiredTags: policies.DefaultRequiredTags, DefaultTags: map[string]string{"project": "shopstack", "stack": "dev", "managed-by": "pulumi"}}, rs: rs(res(tLogGroup, "lg", obj{})), want: pass},
