@@ -225,7 +225,7 @@ func waitReady(url string, within time.Duration) error {
 		last = err
 		time.Sleep(200 * time.Millisecond)
 	}
-	return fmt.Errorf("shop serve not ready at %s after %s: %v", url, within, last)
+	return fmt.Errorf("shop serve not ready at %s after %s: %w", url, within, last)
 }
 
 // product is the API's Product.

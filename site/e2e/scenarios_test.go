@@ -21,13 +21,17 @@ import (
 // TestServing checks that `shop serve` plays the CDN's part as site/README.md
 // describes it: headers, caching, and the SPA fallback that leaves /api alone.
 func TestServing(t *testing.T) {
-	get := func(path string) (*http.Response, string) {
+	type response struct {
+		StatusCode int
+		Header     http.Header
+	}
+	get := func(path string) (response, string) {
 		res, err := http.Get(baseURL + path)
 		require.NoError(t, err)
 		defer res.Body.Close()
 		b, err := io.ReadAll(res.Body)
 		require.NoError(t, err)
-		return res, string(b)
+		return response{res.StatusCode, res.Header}, string(b)
 	}
 	index, html := get("/")
 	require.Equal(t, http.StatusOK, index.StatusCode)
