@@ -642,6 +642,22 @@ func TestApiValidation(t *testing.T) {
 	}
 }
 
+// A computed "*" escapes validation, so the policy document refuses it at deploy time.
+func TestApiRejectsComputedWildcardResourceWithWildcardAction(t *testing.T) {
+	t.Parallel()
+	args := baseApiArgs()
+	args.TaskPolicyStatements = []components.PolicyStatement{{
+		Actions:   []string{"s3:*"},
+		Resources: []pulumi.StringInput{pulumi.String("*").ToStringOutput()},
+	}}
+	_, err := pulumimock.RunErr(func(ctx *pulumi.Context) error {
+		_, err := components.NewApi(ctx, "api", args)
+		return err
+	})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `task policy: wildcard actions ["s3:*"] on resource "*"`)
+}
+
 func TestApiTwoInstancesDoNotCollide(t *testing.T) {
 	t.Parallel()
 	var shop, admin *components.Api
