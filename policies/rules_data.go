@@ -42,11 +42,11 @@ var rdsBackups = &Rule{
 	Check: func(c *Check, r Resource) {
 		v := r.Get("backupRetentionPeriod")
 		n, ok := v.Num()
-		switch {
-		case v.State == Unknown:
+		switch v.State {
+		case Unknown:
 			c.Unknown(r, "backupRetentionPeriod")
 			return
-		case v.State == Absent:
+		case Absent:
 			n, ok = 1, true // the AWS default
 		}
 		switch {

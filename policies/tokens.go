@@ -28,7 +28,6 @@ var (
 	tDBClusterParamGrp  = Tokens{"aws:rds/clusterParameterGroup:ClusterParameterGroup"}
 	tCacheReplGroup     = Tokens{"aws:elasticache/replicationGroup:ReplicationGroup"}
 	tCacheServerless    = Tokens{"aws:elasticache/serverlessCache:ServerlessCache"}
-	tCacheCluster       = Tokens{"aws:elasticache/cluster:Cluster"}
 	tSearchDomain       = Tokens{"aws:opensearch/domain:Domain", "aws:elasticsearch/domain:Domain"}
 	tSearchDomainPolicy = Tokens{"aws:opensearch/domainPolicy:DomainPolicy", "aws:elasticsearch/domainPolicy:DomainPolicy"}
 	tVPC                = Tokens{"aws:ec2/vpc:Vpc"}
@@ -38,7 +37,6 @@ var (
 	tSGRule             = Tokens{"aws:ec2/securityGroupRule:SecurityGroupRule"}
 	tSGIngressRule      = Tokens{"aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"}
 	tSubnet             = Tokens{"aws:ec2/subnet:Subnet"}
-	tRouteTable         = Tokens{"aws:ec2/routeTable:RouteTable"}
 	tRoute              = Tokens{"aws:ec2/route:Route"}
 	tRouteTableAssoc    = Tokens{"aws:ec2/routeTableAssociation:RouteTableAssociation"}
 	tInternetGateway    = Tokens{"aws:ec2/internetGateway:InternetGateway"}
@@ -46,7 +44,6 @@ var (
 	tIAMPolicyDocs      = Tokens{"aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy", "aws:iam/userPolicy:UserPolicy", "aws:iam/groupPolicy:GroupPolicy"}
 	tIAMRole            = Tokens{"aws:iam/role:Role"}
 	tLogGroup           = Tokens{"aws:cloudwatch/logGroup:LogGroup"}
-	tAWSProvider        = Tokens{"pulumi:providers:aws"}
 )
 
 // taggable are the resource types the stacks create that accept tags; a type
