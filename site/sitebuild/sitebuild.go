@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -117,7 +118,7 @@ func Build(opts Options) (*Result, error) {
 		}
 	}
 
-	if err := os.RemoveAll(out); err != nil {
+	if err := clean(out); err != nil {
 		return nil, fmt.Errorf("clean output folder: %w", err)
 	}
 	res := &Result{Files: map[string]File{}}
@@ -193,6 +194,24 @@ func preload(page []byte, imports []string, res *Result) ([]byte, []string) {
 	withLinks := append([]byte{}, page[:i]...)
 	withLinks = append(withLinks, []byte(strings.Join(links, "\n")+"\n")...)
 	return append(withLinks, page[i:]...), imports
+}
+
+// clean empties out but keeps the folder itself, so a server that holds it
+// open (shop serve during `make dev`) serves the new build without a restart.
+func clean(out string) error {
+	entries, err := os.ReadDir(out)
+	if errors.Is(err, fs.ErrNotExist) {
+		return os.MkdirAll(out, 0o755) //nolint:gosec // public files
+	}
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if err := os.RemoveAll(filepath.Join(out, e.Name())); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // hashedName gives a file the same kind of name esbuild gives bundles:

@@ -115,9 +115,14 @@ func TestBuildReplacesOutput(t *testing.T) {
 	require.NoError(t, os.MkdirAll(filepath.Join(out, "assets"), 0o755))
 	stale := filepath.Join(out, "assets", "old-AAAAAAAA.js")
 	require.NoError(t, os.WriteFile(stale, []byte("old"), 0o644))
-	_, err := sitebuild.Build(sitebuild.Options{SrcDir: src, OutDir: out})
+	before, err := os.Stat(out)
+	require.NoError(t, err)
+	_, err = sitebuild.Build(sitebuild.Options{SrcDir: src, OutDir: out})
 	require.NoError(t, err)
 	assert.NoFileExists(t, stale)
+	after, err := os.Stat(out)
+	require.NoError(t, err)
+	assert.True(t, os.SameFile(before, after), "the output folder itself is kept, so a running server keeps serving it")
 }
 
 func TestBuildRejects(t *testing.T) {

@@ -43,11 +43,13 @@ export function msgBox() {
 
 // image renders a product image with fixed dimensions (no layout shift) over
 // a CSS placeholder; a missing, blocked or broken URL leaves the placeholder.
-export function image(product, size, alt) {
+// The frame's aspect ratio comes from CSS; the image covers it whatever its
+// own shape.
+export function image(product, width, height, alt) {
   const frame = h('div', { class: 'ph', 'data-initial': (product.name || '?').trim().charAt(0).toUpperCase() });
   const url = product.image_url;
   if (typeof url === 'string' && /^(https:\/\/|\/(?!\/))/.test(url)) {
-    const img = h('img', { src: url, alt, width: size, height: size, loading: 'lazy', decoding: 'async' });
+    const img = h('img', { src: url, alt, width, height, loading: 'lazy', decoding: 'async' });
     img.addEventListener('error', () => {
       img.remove();
       if (alt) label(frame, alt);

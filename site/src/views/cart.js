@@ -35,7 +35,7 @@ function line(l, msgs) {
   return h(
     'li',
     { class: 'line' },
-    image(l, 96, ''),
+    image(l, 96, 96, ''),
     h(
       'div',
       { class: 'line-main' },

@@ -21,7 +21,7 @@ function card(p) {
     h(
       'a',
       { href: '/products/' + encodeURIComponent(p.id), class: 'card-link' },
-      image(p, 400, ''),
+      image(p, 600, 400, ''),
       h('span', { class: 'card-name' }, p.name),
     ),
     h('span', { class: 'card-meta' }, h('span', { class: 'price' }, money(p.price_cents, p.currency)), stockLabel(p.stock)),

@@ -75,7 +75,7 @@ export default async function product(ctx) {
     h(
       'div',
       { class: 'product' },
-      image(p, 600, p.name),
+      image(p, 900, 600, p.name),
       h(
         'div',
         { class: 'product-info' },
