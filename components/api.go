@@ -356,8 +356,8 @@ func (a *ApiArgs) validate() error {
 		bad("ApiArgs.HealthCheckPath: %q must start with /", a.HealthCheckPath)
 	}
 	for i, s := range a.TaskPolicyStatements {
-		if err := s.validate(); err != nil {
-			bad("ApiArgs.TaskPolicyStatements[%d]: %w", i, err)
+		if err := s.validate(fmt.Sprintf("ApiArgs.TaskPolicyStatements[%d]", i)); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	if a.LogRetentionDays < 0 || !slices.Contains(logRetentionDays, a.LogRetentionDays) {
@@ -393,26 +393,28 @@ func (a *ApiArgs) validate() error {
 	return errors.Join(errs...)
 }
 
-func (s PolicyStatement) validate() error {
+// validate names the statement's fields after field, e.g.
+// "ApiArgs.TaskPolicyStatements[0]".
+func (s PolicyStatement) validate(field string) error {
 	if len(s.Actions) == 0 {
-		return errors.New("Actions: required")
+		return fmt.Errorf("%s.Actions: required", field)
 	}
 	if len(s.Resources) == 0 {
-		return errors.New("Resources: required")
+		return fmt.Errorf("%s.Resources: required", field)
 	}
 	wildAction := false
 	for _, a := range s.Actions {
 		if a == "*" || !actionName.MatchString(a) {
-			return fmt.Errorf("Actions: %q is not a \"service:Action\" name", a)
+			return fmt.Errorf("%s.Actions: %q is not a \"service:Action\" name", field, a)
 		}
 		wildAction = wildAction || strings.Contains(a, "*")
 	}
 	for i, r := range s.Resources {
 		if r == nil {
-			return fmt.Errorf("Resources[%d]: nil", i)
+			return fmt.Errorf("%s.Resources[%d]: nil", field, i)
 		}
 		if lit, ok := r.(pulumi.String); ok && string(lit) == "*" && wildAction {
-			return errors.New("wildcard actions on resource \"*\" are not allowed; name the resources or the actions")
+			return fmt.Errorf("%s: wildcard actions on resource \"*\" are not allowed; name the resources or the actions", field)
 		}
 	}
 	return nil

@@ -609,13 +609,13 @@ func TestApiValidation(t *testing.T) {
 		}, `ApiArgs.Environment["DB"]: also in Secrets`},
 		{"wildcard action", func(a *components.ApiArgs) {
 			a.TaskPolicyStatements = []components.PolicyStatement{{Actions: []string{"*"}, Resources: []pulumi.StringInput{pulumi.String("arn:aws:s3:::b")}}}
-		}, `ApiArgs.TaskPolicyStatements[0]: Actions: "*" is not a "service:Action" name`},
+		}, `ApiArgs.TaskPolicyStatements[0].Actions: "*" is not a "service:Action" name`},
 		{"wildcards together", func(a *components.ApiArgs) {
 			a.TaskPolicyStatements = []components.PolicyStatement{{Actions: []string{"s3:Get*"}, Resources: []pulumi.StringInput{pulumi.String("*")}}}
 		}, `ApiArgs.TaskPolicyStatements[0]: wildcard actions on resource "*" are not allowed`},
 		{"statement without resources", func(a *components.ApiArgs) {
 			a.TaskPolicyStatements = []components.PolicyStatement{{Actions: []string{"s3:GetObject"}}}
-		}, "ApiArgs.TaskPolicyStatements[0]: Resources: required"},
+		}, "ApiArgs.TaskPolicyStatements[0].Resources: required"},
 		{"retention", func(a *components.ApiArgs) { a.LogRetentionDays = 10 }, "ApiArgs.LogRetentionDays: 10 is not a CloudWatch retention"},
 		{"capacity", func(a *components.ApiArgs) { a.MinCapacity, a.MaxCapacity = 3, 2 }, "ApiArgs.MaxCapacity: 2 is below MinCapacity 3"},
 		{"cpu target", func(a *components.ApiArgs) { a.CpuTargetPercent = 120 }, "ApiArgs.CpuTargetPercent: 120 must be in (0, 100]"},
