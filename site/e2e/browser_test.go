@@ -24,7 +24,9 @@ type tab struct {
 	problems []string
 }
 
-const step = 15 * time.Second
+// step bounds one browser action; generous because `make test` runs every
+// package at once on a small machine.
+const step = 30 * time.Second
 
 func newTab(t *testing.T) *tab {
 	t.Helper()
