@@ -91,6 +91,10 @@ type ApiArgs struct {
 	// understands). The execution role may read exactly these secrets.
 	// Default none.
 	Secrets map[string]pulumi.StringInput
+	// SecretsKmsKeyArn is the customer managed key encrypting Secrets; the
+	// execution role may decrypt with it through Secrets Manager only.
+	// Default none: the AWS-managed key, which needs no permission.
+	SecretsKmsKeyArn pulumi.StringInput
 	// HealthCheckCommand is the container health check, in ECS form
 	// (["CMD", "/shop", "healthcheck"] or ["CMD-SHELL", "..."]). Required:
 	// only the image knows which command works in it.
@@ -489,7 +493,7 @@ func NewApi(ctx *pulumi.Context, name string, args *ApiArgs, opts ...pulumi.Reso
 	for _, k := range sortedKeys(a.Secrets) {
 		secretArns = append(secretArns, a.Secrets[k])
 	}
-	execPolicy := executionPolicy(repoArn, logGroup.Arn, secretArns)
+	execPolicy := executionPolicy(repoArn, logGroup.Arn, a.SecretsKmsKeyArn, region.Name, secretArns)
 	if _, err := iam.NewRolePolicy(ctx, name+"-execution-policy", &iam.RolePolicyArgs{
 		Role:   execRole.Name,
 		Policy: execPolicy,
@@ -963,8 +967,11 @@ func secretResource(arn string) string {
 	return arn
 }
 
-func executionPolicy(repoArn pulumi.StringInput, logGroupArn pulumi.StringOutput, secretArns []pulumi.StringInput) pulumi.StringOutput {
-	inputs := []any{repoArn, logGroupArn}
+func executionPolicy(repoArn pulumi.StringInput, logGroupArn pulumi.StringOutput, kmsKey pulumi.StringInput, region string, secretArns []pulumi.StringInput) pulumi.StringOutput {
+	if kmsKey == nil {
+		kmsKey = pulumi.String("")
+	}
+	inputs := []any{repoArn, logGroupArn, kmsKey}
 	for _, s := range secretArns {
 		inputs = append(inputs, s)
 	}
@@ -975,15 +982,21 @@ func executionPolicy(repoArn pulumi.StringInput, logGroupArn pulumi.StringOutput
 			{Sid: "EcrPull", Effect: "Allow", Action: []string{"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"}, Resource: []string{v[0].(string)}},
 			{Sid: "Logs", Effect: "Allow", Action: []string{"logs:CreateLogStream", "logs:PutLogEvents"}, Resource: []string{v[1].(string) + ":log-stream:*"}},
 		}
-		if len(v) > 2 {
+		if len(v) > 3 {
 			var arns []string
-			for _, s := range v[2:] {
+			for _, s := range v[3:] {
 				arn := secretResource(s.(string))
 				if !slices.Contains(arns, arn) {
 					arns = append(arns, arn)
 				}
 			}
 			stmts = append(stmts, policyStatementJSON{Sid: "Secrets", Effect: "Allow", Action: []string{"secretsmanager:GetSecretValue"}, Resource: arns})
+			if key := v[2].(string); key != "" {
+				stmts = append(stmts, policyStatementJSON{
+					Sid: "SecretsKey", Effect: "Allow", Action: []string{"kms:Decrypt"}, Resource: []string{key},
+					Condition: map[string]any{"StringEquals": map[string]any{"kms:ViaService": "secretsmanager." + region + ".amazonaws.com"}},
+				})
+			}
 		}
 		b, err := json.Marshal(policyDocument{Version: "2012-10-17", Statement: stmts})
 		return string(b), err

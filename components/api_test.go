@@ -459,11 +459,15 @@ func TestApiSecretsAndTaskPermissions(t *testing.T) {
 		{Actions: []string{"es:ESHttp*"}, Resources: []pulumi.StringInput{pulumi.String("arn:aws:es:us-east-1:123456789012:domain/search/*")}},
 	}
 	args.ImageRepositoryArn = pulumi.String("arn:aws:ecr:us-east-1:123456789012:repository/shop")
+	args.SecretsKmsKeyArn = pulumi.String("arn:aws:kms:us-east-1:123456789012:key/1234")
 	r := runApi(t, args)
 	rec := r.rec
 
 	exec := decodeJSON[iamDoc](t, rec.Must(t, rtRolePolicy, "api-execution-policy").Str("policy"))
-	require.Len(t, exec.Statement, 4)
+	require.Len(t, exec.Statement, 5)
+	assert.Equal(t, []string{"kms:Decrypt"}, exec.Statement[4].Action)
+	assert.Equal(t, []string{"arn:aws:kms:us-east-1:123456789012:key/1234"}, exec.Statement[4].Resource)
+	assert.Equal(t, "secretsmanager.us-east-1.amazonaws.com", exec.Statement[4].Condition["StringEquals"]["kms:ViaService"])
 	assert.Equal(t, []string{"arn:aws:ecr:us-east-1:123456789012:repository/shop"}, exec.Statement[1].Resource)
 	assert.Equal(t, "Secrets", exec.Statement[3].Sid)
 	assert.Equal(t, []string{"secretsmanager:GetSecretValue"}, exec.Statement[3].Action)
