@@ -470,11 +470,12 @@ func (a *DataArgs) validate() error {
 
 // identifier reports whether s is a PostgreSQL-style identifier of at most max characters.
 func identifier(s string, max int) bool {
-	if s == "" || len(s) > max || !(s[0] >= 'a' && s[0] <= 'z' || s[0] >= 'A' && s[0] <= 'Z') {
+	letter := func(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }
+	if s == "" || len(s) > max || !letter(rune(s[0])) {
 		return false
 	}
 	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') {
+		if !letter(r) && (r < '0' || r > '9') && r != '_' {
 			return false
 		}
 	}

@@ -1,6 +1,7 @@
 package components
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -128,11 +129,14 @@ func isGraviton(typ string) bool { return gravitonType.MatchString(typ) }
 func subnetCIDR(vpc string, i int) string {
 	p := netip.MustParsePrefix(vpc)
 	bits := p.Bits() + 4
+	size := uint32(1) << (32 - bits)
 	a := p.Addr().As4()
-	base := uint32(a[0])<<24 | uint32(a[1])<<16 | uint32(a[2])<<8 | uint32(a[3])
-	base += uint32(i) << (32 - bits)
-	addr := netip.AddrFrom4([4]byte{byte(base >> 24), byte(base >> 16), byte(base >> 8), byte(base)})
-	return netip.PrefixFrom(addr, bits).String()
+	addr := binary.BigEndian.Uint32(a[:])
+	for range i {
+		addr += size
+	}
+	binary.BigEndian.PutUint32(a[:], addr)
+	return netip.PrefixFrom(netip.AddrFrom4(a), bits).String()
 }
 
 // NewNetwork creates the VPC, its subnets, routing, NAT, S3 endpoint and flow logs.
@@ -282,7 +286,7 @@ func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pul
 	n.VpcCidr = vpc.CidrBlock
 	n.PublicSubnetIds = subnetIDs(public)
 	n.PrivateSubnetIds = subnetIDs(private)
-	n.PrivateRouteTableIds = pulumi.StringArray(rtIDs[1:]).ToStringArrayOutput()
+	n.PrivateRouteTableIds = rtIDs[1:].ToStringArrayOutput()
 	n.AvailabilityZones = pulumi.ToStringArray(azs).ToStringArrayOutput()
 	n.NatStrategy = pulumi.String(string(a.NatStrategy)).ToStringOutput()
 	n.FlowLogGroupName = flowLogs.Name

@@ -334,7 +334,7 @@ func (r *Recorder) outputsFor(res Resource, importID string) (string, resource.P
 	case "random:index/randomId:RandomId":
 		n := o.num("byteLength", 8)
 		o.set("hex", hash(res.URN, "random")[:2*n])
-		o.set("dec", strconv.FormatUint(uint64(digits(h, 12)), 10))
+		o.set("dec", strconv.Itoa(digits(h, 12)))
 		o.set("b64Url", hash(res.URN, "random")[:n])
 		o.set("b64Std", hash(res.URN, "random")[:n])
 		id = o.str("b64Url")

@@ -249,6 +249,4 @@ func hash(parts ...string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func shortHash(n int, parts ...string) string { return hash(parts...)[:n] }
-
 func errorf(format string, args ...any) error { return fmt.Errorf("pulumimock: "+format, args...) }

@@ -68,9 +68,8 @@ func RunProgram(rec *Recorder, opts RunOptions, fn pulumi.RunFunc) error {
 type RunOption func(*runConfig)
 
 type runConfig struct {
-	run      RunOptions
-	recOpts  []Option
-	wantFail bool
+	run     RunOptions
+	recOpts []Option
 }
 
 // WithConfig sets one config value ("key" or "project:key").
