@@ -30,118 +30,184 @@ func newUUID() (string, error) {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]), nil
 }
 
-// PlaceOrder is the order transaction:
+// placeAttempts bounds the optimistic attempts when a product's price changes between the
+// unlocked read and the conditional decrement (an admin edit racing the order). Later attempts
+// read with row locks (in product-id order), so the price cannot change under them.
+const (
+	placeAttempts  = 3
+	lockedAttempts = 2
+)
+
+// errRetry asks PlaceOrder to run the transaction again: a price or currency changed under it.
+var errRetry = errors.New("a product changed while the order was being placed")
+
+// PlaceOrder is the order transaction. It keeps the time any product row is locked to one
+// statement plus the commit:
 //
-//  1. claim the (user, Idempotency-Key) row; a concurrent request with the same key waits here
-//     on the unique index until the first commits, then replays its stored response;
-//  2. decrement every line with one conditional UPDATE each, in product-id order (the order
-//     req.Lines is in), so two multi-line orders cannot deadlock. The statements go out as one
-//     pipelined batch: no round trip per line while rows are locked;
-//  3. if any line was short, roll back (nothing was decremented) and report the shortfall;
-//  4. insert the order, its lines and the stored response in one statement, and commit.
+//  1. claim the (user, Idempotency-Key) row and read the products (sku, name, price, currency),
+//     pipelined, before any product lock. A concurrent request with the same key waits on the
+//     key's unique index until the first commits, then replays its stored response;
+//  2. render the order in Go, so its response can be stored with it;
+//  3. one pipelined batch: a single-statement conditional decrement per line, in product-id
+//     order (the order req.Lines is in) so two multi-line orders cannot deadlock; the last
+//     line's decrement also inserts the order, its lines and the stored response, and only if
+//     it succeeded. Each decrement also requires the price and currency that were read, so the
+//     order is charged what the product costs at the moment it is decremented;
+//  4. if any line did not decrement, roll back: nothing was sold. The shortfall is read after
+//     the rollback, without locks; if nothing is short, a price changed, and the order is retried.
 func (s *Store) PlaceOrder(ctx context.Context, userID, key string, req shop.OrderRequest,
 	render func(shop.Order) ([]byte, error)) (shop.IdempotentResult, error) {
 	if len(req.Lines) == 0 {
 		return shop.IdempotentResult{}, shop.Errorf(shop.CodeInvalidInput, "an order needs at least one line")
 	}
+	for attempt := 1; ; attempt++ {
+		res, err := s.placeOrder(ctx, userID, key, req, render, attempt > placeAttempts)
+		if errors.Is(err, errShort) {
+			err = s.shortfall(ctx, req)
+		}
+		if !errors.Is(err, errRetry) || attempt == placeAttempts+lockedAttempts {
+			return res, err
+		}
+	}
+}
+
+func (s *Store) placeOrder(ctx context.Context, userID, key string, req shop.OrderRequest,
+	render func(shop.Order) ([]byte, error), lock bool) (shop.IdempotentResult, error) {
 	orderID, err := newUUID()
 	if err != nil {
 		return shop.IdempotentResult{}, fmt.Errorf("place order: %w", err)
 	}
 	fingerprint := req.Fingerprint()
+	n := len(req.Lines)
+	ids := make([]string, n)
+	for i, l := range req.Lines {
+		ids[i] = l.ProductID
+	}
 	var result shop.IdempotentResult
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var claimed bool
-		err := tx.QueryRow(ctx, `
+		claimed := false
+		info := make(map[string]shop.OrderItem, n)
+		currencies := make(map[string]string, n)
+		read := &pgx.Batch{}
+		read.Queue(`
 			INSERT INTO idempotency_keys (user_id, key, request_hash) VALUES ($1, $2, $3)
 			ON CONFLICT (user_id, key) DO UPDATE
 				SET request_hash = EXCLUDED.request_hash, status_code = NULL, response_body = NULL,
 				    order_id = NULL, created_at = now()
 				WHERE idempotency_keys.created_at < now() - $4::interval
-			RETURNING true`, userID, key, fingerprint, IdempotencyTTL).Scan(&claimed)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return replay(ctx, tx, userID, key, fingerprint, &result)
-		}
-		if err != nil {
+			RETURNING true`, userID, key, fingerprint, IdempotencyTTL).QueryRow(func(row pgx.Row) error {
+			err := row.Scan(&claimed)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return nil
+			}
 			return err
+		})
+		readSQL := `SELECT id::text, sku, name, price_cents, currency FROM products WHERE id = ANY($1::uuid[])`
+		if lock {
+			// Locks are taken in the sorted order, the same order as every decrement.
+			readSQL += ` ORDER BY id FOR NO KEY UPDATE`
 		}
-
-		batch := &pgx.Batch{}
-		order := shop.Order{ID: orderID, Status: shop.StatusPlaced, Items: make([]shop.OrderItem, len(req.Lines))}
-		short := false
-		for i, l := range req.Lines {
-			item := &order.Items[i]
-			*item = shop.OrderItem{ProductID: l.ProductID, Quantity: l.Quantity}
-			var currency string
-			batch.Queue(`
-				UPDATE products SET stock = stock - $2
-				WHERE id = $1 AND stock >= $2
-				RETURNING sku, name, price_cents, currency`, l.ProductID, l.Quantity).
-				QueryRow(func(row pgx.Row) error {
-					err := row.Scan(&item.SKU, &item.Name, &item.UnitPriceCents, &currency)
-					if errors.Is(err, pgx.ErrNoRows) {
-						short = true
-						return nil
-					}
-					if err != nil {
-						return err
-					}
-					if order.Currency == "" {
-						order.Currency = currency
-					} else if order.Currency != currency {
-						return shop.Errorf(shop.CodeMixedCurrency, "all products of an order must have the same currency")
-					}
+		read.Queue(readSQL, ids).
+			Query(func(rows pgx.Rows) error {
+				var it shop.OrderItem
+				var cur string
+				_, err := pgx.ForEachRow(rows, []any{&it.ProductID, &it.SKU, &it.Name, &it.UnitPriceCents, &cur}, func() error {
+					info[it.ProductID], currencies[it.ProductID] = it, cur
 					return nil
 				})
-		}
-		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+				return err
+			})
+		if err := tx.SendBatch(ctx, read).Close(); err != nil {
 			return err
 		}
-		if short {
-			return errShort
+		if !claimed {
+			return replay(ctx, tx, userID, key, fingerprint, &result)
 		}
 
-		ids := make([]string, len(order.Items))
-		skus := make([]string, len(order.Items))
-		names := make([]string, len(order.Items))
-		qtys := make([]int32, len(order.Items))
-		prices := make([]int64, len(order.Items))
-		for i, it := range order.Items {
+		order := shop.Order{ID: orderID, Status: shop.StatusPlaced, Items: make([]shop.OrderItem, n)}
+		var unknown []string
+		for i, l := range req.Lines {
+			it, ok := info[l.ProductID]
+			if !ok {
+				unknown = append(unknown, l.ProductID)
+				continue
+			}
+			it.Quantity = l.Quantity
+			order.Items[i] = it
 			order.TotalCents += it.UnitPriceCents * int64(it.Quantity)
-			ids[i], skus[i], names[i], qtys[i], prices[i] = it.ProductID, it.SKU, it.Name, int32(it.Quantity), it.UnitPriceCents
+			if order.Currency == "" {
+				order.Currency = currencies[l.ProductID]
+			} else if order.Currency != currencies[l.ProductID] {
+				return shop.Errorf(shop.CodeMixedCurrency, "all products of an order must have the same currency")
+			}
 		}
-		// The transaction's start time (what now() would say), taken client-side so the response
-		// can be rendered before the single insert statement.
+		if len(unknown) > 0 {
+			return &shop.Error{Code: shop.CodeUnknownProduct, Message: "the order names products that do not exist",
+				Details: map[string][]string{"product_ids": unknown}}
+		}
 		order.CreatedAt = s.now().UTC().Truncate(time.Microsecond)
 		body, err := render(order)
 		if err != nil {
 			return fmt.Errorf("render order: %w", err)
 		}
-		_, err = tx.Exec(ctx, `
-			WITH o AS (
+
+		skus, names := make([]string, n), make([]string, n)
+		qtys, prices := make([]int32, n), make([]int64, n)
+		for i, it := range order.Items {
+			skus[i], names[i], qtys[i], prices[i] = it.SKU, it.Name, int32(it.Quantity), it.UnitPriceCents
+		}
+		decremented := 0
+		counted := func(row pgx.Row) error {
+			var k int
+			if err := row.Scan(&k); err != nil {
+				return err
+			}
+			decremented += k
+			return nil
+		}
+		write := &pgx.Batch{}
+		for _, it := range order.Items[:n-1] {
+			write.Queue(`
+				WITH d AS (
+					UPDATE products SET stock = stock - $2
+					WHERE id = $1 AND stock >= $2 AND price_cents = $3 AND currency = $4
+					RETURNING 1)
+				SELECT count(*) FROM d`, it.ProductID, it.Quantity, it.UnitPriceCents, order.Currency).QueryRow(counted)
+		}
+		last := order.Items[n-1]
+		write.Queue(`
+			WITH d AS (
+				UPDATE products SET stock = stock - $2
+				WHERE id = $1 AND stock >= $2 AND price_cents = $3 AND currency = $4
+				RETURNING 1
+			), o AS (
 				INSERT INTO orders (id, user_id, status, total_cents, currency, created_at)
-				VALUES ($1, $2, 'placed', $3, $4, $5)
+				SELECT $5, $6, 'placed', $7, $4, $8 FROM d
+				RETURNING id
 			), i AS (
 				INSERT INTO order_items (order_id, product_id, sku, name, quantity, unit_price_cents)
-				SELECT $1, * FROM unnest($6::uuid[], $7::text[], $8::text[], $9::int[], $10::bigint[])
+				SELECT o.id, l.* FROM o, unnest($9::uuid[], $10::text[], $11::text[], $12::int[], $13::bigint[]) AS l
+			), k AS (
+				UPDATE idempotency_keys SET status_code = $14, response_body = $15, order_id = $5
+				WHERE user_id = $6 AND key = $16 AND EXISTS (SELECT 1 FROM o)
 			)
-			UPDATE idempotency_keys SET status_code = $11, response_body = $12, order_id = $1
-			WHERE user_id = $2 AND key = $13`,
-			order.ID, userID, order.TotalCents, order.Currency, order.CreatedAt,
-			ids, skus, names, qtys, prices, http.StatusCreated, body, key)
-		if err != nil {
+			SELECT count(*) FROM d`,
+			last.ProductID, last.Quantity, last.UnitPriceCents, order.Currency,
+			order.ID, userID, order.TotalCents, order.CreatedAt,
+			ids, skus, names, qtys, prices, http.StatusCreated, body, key).QueryRow(counted)
+		if err := tx.SendBatch(ctx, write).Close(); err != nil {
 			return err
+		}
+		if decremented != n {
+			return errShort
 		}
 		result = shop.IdempotentResult{Status: http.StatusCreated, Body: body}
 		return nil
 	})
-	if errors.Is(err, errShort) {
-		return shop.IdempotentResult{}, s.shortfall(ctx, req)
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, errShort) {
 		return shop.IdempotentResult{}, mapError("place order", err)
 	}
-	return result, nil
+	return result, err
 }
 
 func replay(ctx context.Context, tx pgx.Tx, userID, key, fingerprint string, result *shop.IdempotentResult) error {
@@ -198,11 +264,9 @@ func (s *Store) shortfall(ctx context.Context, req shop.OrderRequest) error {
 			Details: map[string][]string{"product_ids": unknown}}
 	}
 	if len(short) == 0 {
-		// Stock was returned between the failed decrement and this read: still report it, so
-		// the client retries rather than assuming the order was placed.
-		for _, l := range req.Lines {
-			short = append(short, shop.Shortfall{ProductID: l.ProductID, Requested: l.Quantity, Available: stock[l.ProductID]})
-		}
+		// Every line has the stock now: the decrement missed because a price changed, or
+		// stock was returned in between. Either way a fresh attempt is right.
+		return errRetry
 	}
 	return &shop.Error{Code: shop.CodeInsufficientStock, Message: "not enough stock for every line; nothing was ordered", Details: short}
 }

@@ -633,18 +633,67 @@ func TestLoginThrottling(t *testing.T) {
 
 	t.Run("per IP, across accounts", func(t *testing.T) {
 		t.Parallel()
+		ip := fmt.Sprintf("10.%d.%d.%d", rand.IntN(256), rand.IntN(256), rand.IntN(256))
 		for i := range 20 {
-			_, err := store.Login(ctx, shop.Credentials{Email: fmt.Sprintf("spray%d@example.com", i), Password: "wrong password!"}, "192.0.2.77")
+			_, err := store.Login(ctx, shop.Credentials{Email: fmt.Sprintf("spray%d@example.com", i), Password: "wrong password!"}, ip)
 			require.Equal(t, shop.CodeInvalidCredentials, shop.ErrorCode(err))
 		}
 		u := newUser(t)
-		_, err := store.Login(ctx, shop.Credentials{Email: u.Email, Password: "correct horse battery"}, "192.0.2.77")
+		_, err := store.Login(ctx, shop.Credentials{Email: u.Email, Password: "correct horse battery"}, ip)
 		assert.Equal(t, shop.CodeTooManyAttempts, shop.ErrorCode(err))
-		_, err = store.Login(ctx, shop.Credentials{Email: u.Email, Password: "correct horse battery"}, "192.0.2.78")
+		_, err = store.Login(ctx, shop.Credentials{Email: u.Email, Password: "correct horse battery"}, ip+"0")
 		assert.NoError(t, err)
 	})
 }
 
 func line(productID string, qty int) shop.OrderLine {
 	return shop.OrderLine{ProductID: productID, Quantity: qty}
+}
+
+func TestMixedCurrencyIsRefusedBeforeAnyDecrement(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	usd := newProduct(t, 5, 100)
+	eur, err := store.CreateProduct(ctx, shop.NewProduct{SKU: fmt.Sprintf("EUR-%d", seq.Add(1)), Name: "Euro thing",
+		PriceCents: 100, Currency: "EUR", Stock: 5, Category: "test"})
+	require.NoError(t, err)
+	_, err = store.PlaceOrder(ctx, newUser(t).ID, key(), order(line(usd.ID, 1), line(eur.ID, 1)), render)
+	assert.Equal(t, shop.CodeMixedCurrency, shop.ErrorCode(err))
+	assert.Equal(t, 5, stockOf(t, usd.ID))
+	assert.Equal(t, 5, stockOf(t, eur.ID))
+}
+
+// An admin repricing a product while it sells: every order is charged a price the product
+// actually had, and the books still balance.
+func TestRepricingRacingOrders(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	p := newProduct(t, 200, 100)
+	u := newUser(t)
+	var wg sync.WaitGroup
+	var sold atomic.Int64
+	for range 6 {
+		wg.Go(func() {
+			for range 20 {
+				if _, err := store.PlaceOrder(ctx, u.ID, key(), order(line(p.ID, 1)), render); err != nil {
+					t.Errorf("order: %v", err)
+					return
+				}
+				sold.Add(1)
+			}
+		})
+	}
+	wg.Go(func() {
+		for i := range 40 {
+			price := int64(100 + 100*(i%2))
+			if _, err := store.UpdateProduct(ctx, p.ID, shop.ProductPatch{PriceCents: &price}); err != nil {
+				t.Errorf("reprice: %v", err)
+			}
+		}
+	})
+	wg.Wait()
+	assert.Equal(t, 200-int(sold.Load()), stockOf(t, p.ID))
+	var bad int
+	require.NoError(t, store.Pool().QueryRow(ctx, `SELECT count(*) FROM order_items WHERE product_id = $1 AND unit_price_cents NOT IN (100, 200)`, p.ID).Scan(&bad))
+	assert.Zero(t, bad)
 }

@@ -1,0 +1,305 @@
+package bench_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/shopstack/shopstack/app/httpapi"
+	"github.com/shopstack/shopstack/app/postgres"
+	"github.com/shopstack/shopstack/app/shop"
+	"github.com/shopstack/shopstack/internal/pgtest"
+)
+
+// Workload knobs; the defaults are what app/README.md reports.
+var (
+	clients = envInt("BENCH_CLIENTS", 32)  // concurrent buyers in both phases
+	orders  = envInt("BENCH_ORDERS", 4000) // orders per phase = the hot SKU's stock
+	reads   = envInt("BENCH_READS", 8000)  // product GETs
+)
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+type env struct {
+	store  *postgres.Store
+	srv    *httptest.Server
+	users  []shop.User
+	client []*http.Client
+}
+
+func setup(b *testing.B) *env {
+	b.Helper()
+	ctx := context.Background()
+	dbURL := pgtest.NewDatabase(b)
+	log := slog.New(slog.NewJSONHandler(io.Discard, nil)) // request logs are produced, then dropped
+	// One pool for both phases, sized to the concurrency so neither waits for a connection.
+	store, err := postgres.Open(ctx, dbURL, int32(clients+4), log)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(store.Close)
+	if _, err := store.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	e, err := httpapi.New(httpapi.Config{Store: store, Log: log})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(httpapi.NewServer("", e, log).Handler)
+	b.Cleanup(srv.Close)
+
+	en := &env{store: store, srv: srv}
+	transport := &http.Transport{MaxIdleConns: clients * 2, MaxIdleConnsPerHost: clients * 2}
+	for i := range clients {
+		jar, _ := cookiejar.New(nil)
+		c := &http.Client{Jar: jar, Transport: transport, Timeout: time.Minute}
+		body := fmt.Sprintf(`{"email":"buyer%d@bench.example.com","password":"benchmark password","name":"Buyer %d"}`, i, i)
+		res, err := c.Post(srv.URL+"/api/auth/register", "application/json", bytes.NewBufferString(body))
+		if err != nil {
+			b.Fatal(err)
+		}
+		var u shop.User
+		if res.StatusCode != http.StatusCreated {
+			b.Fatalf("register: %d", res.StatusCode)
+		}
+		res.Body.Close()
+		me, err := store.Login(ctx, shop.Credentials{Email: fmt.Sprintf("buyer%d@bench.example.com", i), Password: "benchmark password"}, "127.0.0.1")
+		if err != nil {
+			b.Fatal(err)
+		}
+		u = me
+		en.users = append(en.users, u)
+		en.client = append(en.client, c)
+	}
+	return en
+}
+
+func (en *env) product(b *testing.B, stock int) shop.Product {
+	b.Helper()
+	p, err := en.store.CreateProduct(context.Background(), shop.NewProduct{
+		SKU: fmt.Sprintf("HOT-%d", time.Now().UnixNano()), Name: "Hot T-shirt", PriceCents: 1999,
+		Currency: "USD", Stock: stock, Category: "apparel"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return p
+}
+
+// result of one phase.
+type result struct {
+	ok, failed int64
+	elapsed    time.Duration
+	lat        []time.Duration
+}
+
+func (r result) perSecond() float64 { return float64(r.ok) / r.elapsed.Seconds() }
+
+func (r result) pct(p float64) time.Duration {
+	if len(r.lat) == 0 {
+		return 0
+	}
+	return r.lat[int(p*float64(len(r.lat)-1))]
+}
+
+// drive runs n operations from `clients` goroutines and collects latencies.
+func drive(n int, op func(client, i int) error) result {
+	var next, ok, failed atomic.Int64
+	lats := make([][]time.Duration, clients)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for c := range clients {
+		wg.Go(func() {
+			for {
+				i := next.Add(1) - 1
+				if i >= int64(n) {
+					return
+				}
+				t0 := time.Now()
+				err := op(c, int(i))
+				lats[c] = append(lats[c], time.Since(t0))
+				if err != nil {
+					failed.Add(1)
+				} else {
+					ok.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	r := result{ok: ok.Load(), failed: failed.Load(), elapsed: time.Since(start)}
+	for _, l := range lats {
+		r.lat = append(r.lat, l...)
+	}
+	slices.Sort(r.lat)
+	return r
+}
+
+// rawOrderSQL is the floor: one autocommitted statement that decrements the hot SKU and records
+// the order and its line, with no idempotency, session, HTTP or JSON.
+const rawOrderSQL = `
+	WITH d AS (
+		UPDATE products SET stock = stock - 1 WHERE id = $1 AND stock >= 1
+		RETURNING id, sku, name, price_cents, currency
+	), o AS (
+		INSERT INTO orders (id, user_id, status, total_cents, currency, created_at)
+		SELECT gen_random_uuid(), $2, 'placed', price_cents, currency, now() FROM d
+		RETURNING id
+	)
+	INSERT INTO order_items (order_id, product_id, sku, name, quantity, unit_price_cents)
+	SELECT o.id, d.id, d.sku, d.name, 1, d.price_cents FROM o, d`
+
+func (en *env) raw(b *testing.B, p shop.Product, n int) result {
+	ctx := context.Background()
+	return drive(n, func(c, _ int) error {
+		tag, err := en.store.Pool().Exec(ctx, rawOrderSQL, p.ID, en.users[c].ID)
+		if err != nil {
+			b.Error(err)
+			return err
+		}
+		if tag.RowsAffected() != 1 {
+			return fmt.Errorf("short")
+		}
+		return nil
+	})
+}
+
+func (en *env) full(b *testing.B, p shop.Product, n int) result {
+	body := []byte(`{"items":[{"product_id":"` + p.ID + `","quantity":1}]}`)
+	return drive(n, func(c, i int) error {
+		req, _ := http.NewRequest(http.MethodPost, en.srv.URL+"/api/orders", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Idempotency-Key", fmt.Sprintf("bench-%s-%d", p.ID, i))
+		res, err := en.client[c].Do(req)
+		if err != nil {
+			b.Error(err)
+			return err
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		switch res.StatusCode {
+		case http.StatusCreated:
+			return nil
+		case http.StatusConflict:
+			return fmt.Errorf("short")
+		}
+		b.Errorf("order: status %d", res.StatusCode)
+		return fmt.Errorf("status %d", res.StatusCode)
+	})
+}
+
+// checkNoOversell proves the books balance: stock never below zero, initial = remaining + sold,
+// exactly `initial` orders succeeded, and one more order is refused.
+func (en *env) checkNoOversell(b *testing.B, p shop.Product, r result) {
+	var remaining, sold int
+	err := en.store.Pool().QueryRow(context.Background(), `
+		SELECT p.stock, coalesce((SELECT sum(quantity) FROM order_items WHERE product_id = p.id), 0)
+		FROM products p WHERE p.id = $1`, p.ID).Scan(&remaining, &sold)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if remaining < 0 || remaining+sold != p.Stock || int64(sold) != r.ok || remaining != 0 {
+		b.Fatalf("OVERSELL CHECK FAILED for %s: initial %d, remaining %d, sold %d, successful orders %d",
+			p.SKU, p.Stock, remaining, sold, r.ok)
+	}
+}
+
+// merge adds the orders, time and latencies of one round to a phase's total.
+func (r *result) merge(o result) {
+	r.ok += o.ok
+	r.failed += o.failed
+	r.elapsed += o.elapsed
+	r.lat = append(r.lat, o.lat...)
+}
+
+func BenchmarkHotSKU(b *testing.B) {
+	en := setup(b)
+	const rounds = 4 // the phases alternate, so a load spike on this shared machine hits both
+	for b.Loop() {
+		// Warm-up: connections, plans, caches.
+		en.raw(b, en.product(b, 300), 300)
+		en.full(b, en.product(b, 300), 300)
+
+		var raw, full result
+		for range rounds {
+			rawP, fullP := en.product(b, orders/rounds), en.product(b, orders/rounds)
+			// clients more attempts than stock: the last ones must be refused.
+			r := en.raw(b, rawP, orders/rounds+clients)
+			f := en.full(b, fullP, orders/rounds+clients)
+			en.checkNoOversell(b, rawP, r)
+			en.checkNoOversell(b, fullP, f)
+			if r.ok != int64(orders/rounds) || f.ok != int64(orders/rounds) || r.failed != int64(clients) || f.failed != int64(clients) {
+				b.Fatalf("expected %d orders and %d refusals per round; raw %d/%d, full %d/%d",
+					orders/rounds, clients, r.ok, r.failed, f.ok, f.failed)
+			}
+			raw.merge(r)
+			full.merge(f)
+		}
+		slices.Sort(raw.lat)
+		slices.Sort(full.lat)
+		ratio := full.perSecond() / raw.perSecond()
+		fmt.Printf("\nHot SKU: %d orders of one product per path (%d alternating rounds), %d concurrent buyers, GOMAXPROCS=%d\n",
+			orders/rounds*rounds, rounds, clients, runtime.GOMAXPROCS(0))
+		fmt.Printf("  %-40s %10s %10s %10s\n", "path", "orders/s", "p50", "p99")
+		fmt.Printf("  %-40s %10.0f %10s %10s\n", "(1) raw single SQL statement", raw.perSecond(), raw.pct(0.50).Round(time.Microsecond), raw.pct(0.99).Round(time.Microsecond))
+		fmt.Printf("  %-40s %10.0f %10s %10s\n", "(2) HTTP -> Echo -> order transaction", full.perSecond(), full.pct(0.50).Round(time.Microsecond), full.pct(0.99).Round(time.Microsecond))
+		fmt.Printf("  ratio (2)/(1) = %.2f (target >= 0.80)\n", ratio)
+		fmt.Printf("  oversell check: every round sold exactly its stock, ended at 0, refused the %d extra orders: OK\n\n", clients)
+		b.ReportMetric(raw.perSecond(), "raw-orders/s")
+		b.ReportMetric(full.perSecond(), "http-orders/s")
+		b.ReportMetric(ratio, "ratio")
+		b.ReportMetric(float64(full.pct(0.99).Microseconds()), "http-p99-µs")
+	}
+}
+
+func BenchmarkCatalogRead(b *testing.B) {
+	en := setup(b)
+	if _, err := en.store.SeedProducts(context.Background(), shop.DemoCatalog()); err != nil {
+		b.Fatal(err)
+	}
+	page, err := en.store.ListProducts(context.Background(), shop.ProductQuery{Limit: 100})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		get := func(c, i int) error {
+			res, err := en.client[c].Get(en.srv.URL + "/api/products/" + page.Items[i%len(page.Items)].ID)
+			if err != nil {
+				return err
+			}
+			_, _ = io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			if res.StatusCode != http.StatusOK {
+				return fmt.Errorf("status %d", res.StatusCode)
+			}
+			return nil
+		}
+		drive(500, get)
+		r := drive(reads, get)
+		if r.failed > 0 {
+			b.Fatalf("%d product reads failed", r.failed)
+		}
+		fmt.Printf("\nCatalog read: GET /api/products/{id}, %d requests, %d concurrent clients\n", reads, clients)
+		fmt.Printf("  %10.0f req/s   p50 %s   p99 %s\n\n", r.perSecond(), r.pct(0.50).Round(time.Microsecond), r.pct(0.99).Round(time.Microsecond))
+		b.ReportMetric(r.perSecond(), "req/s")
+		b.ReportMetric(float64(r.pct(0.50).Microseconds()), "p50-µs")
+		b.ReportMetric(float64(r.pct(0.99).Microseconds()), "p99-µs")
+	}
+}
