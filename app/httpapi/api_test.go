@@ -83,7 +83,7 @@ func TestReadinessFailsWithoutDatabase(t *testing.T) {
 	e, err := httpapi.New(httpapi.Config{Store: downStore{store}, Log: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)
 	rec := httptest.NewRecorder()
-	e.ServeHTTP(rec, httptest.NewRequest("GET", "/api/readyz", nil))
+	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/readyz", nil))
 	assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
 	assert.JSONEq(t, `{"error":{"code":"not_ready","message":"the database is not answering","details":null}}`, rec.Body.String())
 	checkAgainstOpenAPI(t, "GET", "/api/readyz", response{status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()})
@@ -460,7 +460,7 @@ func TestInternalErrorsAreLoggedNotShown(t *testing.T) {
 	e, err := httpapi.New(httpapi.Config{Store: failingStore{store}, Log: slog.New(slog.NewJSONHandler(&logBuf, nil))})
 	require.NoError(t, err)
 	rec := httptest.NewRecorder()
-	e.ServeHTTP(rec, httptest.NewRequest("GET", "/api/products", nil))
+	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/products", nil))
 	assert.Equal(t, http.StatusInternalServerError, rec.Code)
 	assert.NotContains(t, rec.Body.String(), "secret-internal-detail")
 	var body httpapi.ErrorBody

@@ -152,9 +152,9 @@ func (s *Store) placeOrder(ctx context.Context, userID, key string, req shop.Ord
 		}
 
 		skus, names := make([]string, n), make([]string, n)
-		qtys, prices := make([]int32, n), make([]int64, n)
+		qtys, prices := make([]int, n), make([]int64, n)
 		for i, it := range order.Items {
-			skus[i], names[i], qtys[i], prices[i] = it.SKU, it.Name, int32(it.Quantity), it.UnitPriceCents
+			skus[i], names[i], qtys[i], prices[i] = it.SKU, it.Name, it.Quantity, it.UnitPriceCents
 		}
 		decremented := 0
 		counted := func(row pgx.Row) error {

@@ -17,7 +17,7 @@ const (
 	CodeNotFound               Code = "not_found"
 	CodeUnauthenticated        Code = "unauthenticated"
 	CodeForbidden              Code = "forbidden"
-	CodeInvalidCredentials     Code = "invalid_credentials"
+	CodeInvalidCredentials     Code = "invalid_credentials" //nolint:gosec // an error code, not a credential
 	CodeTooManyAttempts        Code = "too_many_attempts"
 	CodeEmailTaken             Code = "email_taken"
 	CodeSKUTaken               Code = "sku_taken"

@@ -454,7 +454,8 @@ func parseText(s string, minLen, maxLen int, multiline bool) (string, bool) {
 		return "", false
 	}
 	for _, r := range s {
-		if unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\t' || r == '\r')) {
+		allowed := multiline && (r == '\n' || r == '\t' || r == '\r')
+		if unicode.IsControl(r) && !allowed {
 			return "", false
 		}
 	}

@@ -149,7 +149,7 @@ func unreachable(server string, err error) error {
 	return fmt.Errorf("pgtest: PostgreSQL is not reachable at %s%s: %v\n"+
 		"  The database tests need a running PostgreSQL; they never skip.\n"+
 		"  Start the local server:  sudo pg_ctlcluster 15 main start   (or run .ci/run, which installs and starts it)\n"+
-		"  or point %s at a server where this user may CREATE DATABASE.",
+		"  or point %s at a server where this user may CREATE DATABASE",
 		Redact(server), hint, err, EnvURL)
 }
 

@@ -74,7 +74,7 @@ func waitHealthy(t *testing.T, addr string, out *syncBuf) {
 		res, err := http.Get("http://" + addr + "/api/healthz")
 		if err == nil {
 			res.Body.Close()
-			if res.StatusCode == 200 {
+			if res.StatusCode == http.StatusOK {
 				return
 			}
 		}
@@ -113,13 +113,15 @@ func TestServeMigratesEnsuresAdminAndShutsDownGracefully(t *testing.T) {
 
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
 	time.Sleep(300 * time.Millisecond)
-	_, err = http.Get("http://" + addr + "/api/healthz")
-	assert.Error(t, err, "no new connections after SIGTERM")
+	if res, err := http.Get("http://" + addr + "/api/healthz"); !assert.Error(t, err, "no new connections after SIGTERM") {
+		res.Body.Close()
+	}
 
 	_, err = conn.Write([]byte(reg[10:]))
 	require.NoError(t, err)
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	require.NoError(t, err, "the in-flight request is finished")
+	defer resp.Body.Close()
 	assert.Equal(t, http.StatusCreated, resp.StatusCode)
 
 	done := make(chan error, 1)
