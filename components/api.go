@@ -474,13 +474,23 @@ func NewApi(ctx *pulumi.Context, name string, args *ApiArgs, opts ...pulumi.Reso
 	}
 
 	// Roles.
-	trust, err := ecsTasksTrustPolicy(identity.AccountId, partition.Partition, region.Name)
+	// ECS documents the confused-deputy conditions for task roles only; the
+	// execution role keeps the plain trust ECS documents for it (iam:PassRole
+	// in this account is what guards it).
+	execTrust, err := ecsTasksTrustPolicy(nil)
+	if err != nil {
+		return nil, err
+	}
+	taskTrust, err := ecsTasksTrustPolicy(map[string]any{
+		"StringEquals": map[string]any{"aws:SourceAccount": identity.AccountId},
+		"ArnLike":      map[string]any{"aws:SourceArn": fmt.Sprintf("arn:%s:ecs:%s:%s:*", partition.Partition, region.Name, identity.AccountId)},
+	})
 	if err != nil {
 		return nil, err
 	}
 	execRole, err := iam.NewRole(ctx, name+"-execution-role", &iam.RoleArgs{
 		Description:      pulumi.String("ECS execution role of " + name + ": image pull, logs, listed secrets"),
-		AssumeRolePolicy: pulumi.String(trust),
+		AssumeRolePolicy: pulumi.String(execTrust),
 	}, parent)
 	if err != nil {
 		return nil, err
@@ -502,7 +512,7 @@ func NewApi(ctx *pulumi.Context, name string, args *ApiArgs, opts ...pulumi.Reso
 	}
 	taskRole, err := iam.NewRole(ctx, name+"-task-role", &iam.RoleArgs{
 		Description:      pulumi.String("ECS task role of " + name + ": only the statements the stack passes"),
-		AssumeRolePolicy: pulumi.String(trust),
+		AssumeRolePolicy: pulumi.String(taskTrust),
 	}, parent)
 	if err != nil {
 		return nil, err
@@ -927,17 +937,13 @@ const (
 	tmpVolume     = "tmp"
 )
 
-// ecsTasksTrustPolicy lets ECS tasks of this account (and region) assume a
-// role; the conditions stop the confused-deputy problem.
-func ecsTasksTrustPolicy(account, partition, region string) (string, error) {
+// ecsTasksTrustPolicy lets ECS tasks assume a role, under condition when given.
+func ecsTasksTrustPolicy(condition map[string]any) (string, error) {
 	doc := policyDocument{Version: "2012-10-17", Statement: []policyStatementJSON{{
 		Effect:    "Allow",
 		Principal: map[string]any{"Service": "ecs-tasks.amazonaws.com"},
 		Action:    []string{"sts:AssumeRole"},
-		Condition: map[string]any{
-			"StringEquals": map[string]any{"aws:SourceAccount": account},
-			"ArnLike":      map[string]any{"aws:SourceArn": fmt.Sprintf("arn:%s:ecs:%s:%s:*", partition, region, account)},
-		},
+		Condition: condition,
 	}}}
 	b, err := json.Marshal(doc)
 	return string(b), err

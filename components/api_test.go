@@ -142,7 +142,7 @@ func TestApiDefaultsAreInternalHardenedAndFirewalled(t *testing.T) {
 	assert.Equal(t, 30.0, logs.Num("retentionInDays"))
 	assert.False(t, logs.Has("name"), "autonamed")
 
-	// Roles: ECS tasks of this account only.
+	// Roles: ECS tasks only; the task role of this account's tasks only.
 	for _, name := range []string{"api-execution-role", "api-task-role"} {
 		role := rec.Must(t, rtRole, name)
 		assert.False(t, role.Has("name"), "autonamed")
@@ -151,8 +151,12 @@ func TestApiDefaultsAreInternalHardenedAndFirewalled(t *testing.T) {
 		require.Len(t, trust.Statement, 1)
 		assert.Equal(t, map[string]any{"Service": "ecs-tasks.amazonaws.com"}, trust.Statement[0].Principal)
 		assert.Equal(t, []string{"sts:AssumeRole"}, trust.Statement[0].Action)
-		assert.Equal(t, "123456789012", trust.Statement[0].Condition["StringEquals"]["aws:SourceAccount"])
-		assert.Equal(t, "arn:aws:ecs:us-east-1:123456789012:*", trust.Statement[0].Condition["ArnLike"]["aws:SourceArn"])
+		if name == "api-task-role" {
+			assert.Equal(t, "123456789012", trust.Statement[0].Condition["StringEquals"]["aws:SourceAccount"])
+			assert.Equal(t, "arn:aws:ecs:us-east-1:123456789012:*", trust.Statement[0].Condition["ArnLike"]["aws:SourceArn"])
+		} else {
+			assert.Empty(t, trust.Statement[0].Condition, "ECS documents no source conditions for the execution role")
+		}
 	}
 	exec := decodeJSON[iamDoc](t, rec.Must(t, rtRolePolicy, "api-execution-policy").Str("policy"))
 	logsArn := logs.Out("arn").StringValue()
