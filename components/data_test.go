@@ -571,3 +571,30 @@ func TestDataTwoInstancesDoNotCollide(t *testing.T) {
 		}
 	}
 }
+
+func TestDataOnNetworkInPreviewLeavesEndpointsUnknown(t *testing.T) {
+	t.Parallel()
+	var data *components.Data
+	rec := pulumimock.Run(t, func(ctx *pulumi.Context) error {
+		net, err := components.NewNetwork(ctx, "net", &components.NetworkArgs{NatStrategy: components.NatInstance})
+		if err != nil {
+			return err
+		}
+		data, err = components.NewData(ctx, "data", &components.DataArgs{
+			VpcId: net.VpcId, SubnetIds: net.PrivateSubnetIds,
+			Database: components.DatabaseArgs{Engine: components.DatabaseAuroraServerless},
+			Search:   components.SearchArgs{Mode: components.SearchDomain},
+		})
+		return err
+	}, pulumimock.WithPreview())
+
+	for _, o := range []pulumi.Output{data.Connection.DatabaseHost, data.Connection.DatabaseSecretArn,
+		data.Connection.CacheHost, data.Connection.SearchEndpoint, data.Connection.MediaBucketArn} {
+		r, err := pulumimock.AwaitErr(o)
+		require.NoError(t, err)
+		assert.False(t, r.Known, "known only after deploy")
+	}
+	sg := rec.Must(t, dtSecGroup, "data-db-sg")
+	assert.Equal(t, pulumimock.UnknownMarker, pulumimock.Plain(sg.Inputs, true)["vpcId"])
+	assert.NotEmpty(t, rec.ByType(dtDomainPolicy), "every child is registered in preview, none hides in an apply")
+}

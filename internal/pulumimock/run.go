@@ -19,7 +19,8 @@ type RunOptions struct {
 	Config  map[string]string // keys "project:key"; a bare "key" is put in Project's namespace
 	// SecretKeys lists the Config keys (as given in Config) that are secrets.
 	SecretKeys []string
-	// Preview runs as `pulumi preview` does: what the provider computes stays unknown.
+	// Preview runs as `pulumi preview` does: what the provider computes stays
+	// unknown (except random:* results, see outputsFor).
 	Preview bool
 }
 
