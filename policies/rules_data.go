@@ -55,9 +55,9 @@ var rdsBackups = &Rule{
 		case n < 1:
 			c.Fail(r, "backupRetentionPeriod is %v: automated backups are off", n)
 		case n < 7 && c.Settings.ProductionGrade:
-			c.Fail(r, "backupRetentionPeriod is %v days in a production-grade stack, want at least 7", n)
+			c.Fail(r, "backupRetentionPeriod is %v day(s) in a production-grade stack, want at least 7", n)
 		case n < 7:
-			c.Advise(r, "backupRetentionPeriod is %v days (below the 7 of RDS.11)", n)
+			c.Advise(r, "backupRetentionPeriod is %v day(s), below the 7 of RDS.11", n)
 		}
 	},
 }
