@@ -3,6 +3,18 @@
 // and invoke, and offers helpers so tests read top to bottom instead of living
 // inside ApplyT callbacks. Components tests, the stack tests, the offline plan
 // and the policy tests all run programs through it.
+//
+//	rec := pulumimock.Run(t, func(ctx *pulumi.Context) error {
+//		net, err = components.NewNetwork(ctx, "net", nil)
+//		return err
+//	}, pulumimock.WithConfig("aws:region", "us-east-1"))
+//	vpc := rec.Must(t, "aws:ec2/vpc:Vpc", "net-vpc")
+//	assert.True(t, vpc.Bool("enableDnsHostnames"))
+//	assert.Equal(t, vpc.ID, pulumimock.Await[string](t, net.VpcId))
+//
+// Outputs are deterministic (derived from the URN), so golden plans are stable.
+// Preview (WithPreview) leaves what the provider computes unknown; Plain renders
+// inputs or outputs for printing with secrets redacted and unknowns marked.
 package pulumimock
 
 import (
