@@ -35,6 +35,7 @@ func run(args []string, stdout io.Writer) error {
 	format := fs.String("format", "text", "text or json")
 	update := fs.Bool("update", false, "rewrite the golden plans of every stack (stacks/testdata/plan.<stack>.json)")
 	root := fs.String("root", ".", "repository root (where Pulumi.yaml is)")
+	siteDir := fs.String("site", "", "built storefront to upload, relative to -root (default: the stack's siteDir, site/dist)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -46,7 +47,7 @@ func run(args []string, stdout io.Writer) error {
 	}
 	switch *format {
 	case "json":
-		p, err := plan.Load(*root, *stack)
+		p, err := plan.Load(*root, *stack, plan.Options{SiteDir: *siteDir})
 		if err != nil {
 			return err
 		}
@@ -57,7 +58,7 @@ func run(args []string, stdout io.Writer) error {
 		_, err = stdout.Write(b)
 		return err
 	case "text":
-		p, err := withPolicies(*root, *stack)
+		p, err := withPolicies(*root, *stack, plan.Options{SiteDir: *siteDir})
 		if err != nil {
 			return err
 		}
@@ -68,8 +69,8 @@ func run(args []string, stdout io.Writer) error {
 }
 
 // withPolicies plans the stack and appends the policy report (package policies) as a section.
-func withPolicies(root, stack string) (*plan.Plan, error) {
-	rec, err := plan.RecordStack(root, stack)
+func withPolicies(root, stack string, opts plan.Options) (*plan.Plan, error) {
+	rec, err := plan.RecordStack(root, stack, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +142,7 @@ func diff(args []string, stdout io.Writer) error {
 	}
 	var sections []plan.Section
 	if *policyRoot != "" {
-		p, err := withPolicies(*policyRoot, next.Stack)
+		p, err := withPolicies(*policyRoot, next.Stack, plan.GoldenOptions)
 		if err != nil {
 			return err
 		}

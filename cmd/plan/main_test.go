@@ -18,12 +18,13 @@ const root = "../.."
 func TestPlanTextAndJSON(t *testing.T) {
 	t.Parallel()
 	var text bytes.Buffer
-	require.NoError(t, run([]string{"-root", root, "-stack", "dev", "-format", "text"}, &text))
+	require.NoError(t, run([]string{"-root", root, "-site", plan.GoldenOptions.SiteDir, "-stack", "dev", "-format", "text"}, &text))
 	assert.Contains(t, text.String(), `Offline plan of stack "dev"`)
 	assert.Contains(t, text.String(), "Estimated idle monthly cost: $")
+	assert.Contains(t, text.String(), "Policy report for stack dev")
 
 	var js bytes.Buffer
-	require.NoError(t, run([]string{"-root", root, "-stack", "prod", "-format", "json"}, &js))
+	require.NoError(t, run([]string{"-root", root, "-site", plan.GoldenOptions.SiteDir, "-stack", "prod", "-format", "json"}, &js))
 	p, err := plan.Parse(js.Bytes())
 	require.NoError(t, err)
 	assert.Equal(t, "prod", p.Stack)

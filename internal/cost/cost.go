@@ -366,6 +366,10 @@ var freeTypes = map[string]string{
 	"aws:ecr/lifecyclePolicy:LifecyclePolicy":                                                    "repository setting",
 	"aws:kms/alias:Alias":                                                                        "key alias",
 	"aws:iam/serviceLinkedRole:ServiceLinkedRole":                                                "IAM",
+	"aws:wafv2/ipSet:IpSet":                                                                      "IP set",
+	"random:index/randomPassword:RandomPassword":                                                 "generated in the Pulumi engine",
+	"random:index/randomString:RandomString":                                                     "generated in the Pulumi engine",
+	"random:index/randomId:RandomId":                                                             "generated in the Pulumi engine",
 }
 
 func (e *estimator) loadBalancer(in map[string]any) (Item, bool) {
@@ -515,6 +519,7 @@ func (e *estimator) rdsInstance(in map[string]any) (Item, bool) {
 		s.add(e.monthlyUnits("secretsmanager.secret", 1))
 		s.note("RDS-managed master password secret")
 	}
+	e.exportedLogs(s, in)
 	s.note("backups up to the storage size free")
 	return s.item()
 }
@@ -530,6 +535,7 @@ func (e *estimator) auroraCluster(in map[string]any) (Item, bool) {
 		s.add(e.monthlyUnits("secretsmanager.secret", 1))
 		s.note("RDS-managed master password secret")
 	}
+	e.exportedLogs(s, in)
 	return s.item()
 }
 
@@ -610,6 +616,15 @@ func (e *estimator) openSearch(in map[string]any) (Item, bool) {
 		s.add(e.monthlyUnits("opensearch.gp3", count*math.Max(10, num(ebs, "volumeSize"))))
 	}
 	return s.item()
+}
+
+// exportedLogs prices the log groups RDS creates itself for enabledCloudwatchLogsExports (outside Pulumi).
+func (e *estimator) exportedLogs(s *sum, in map[string]any) {
+	if n := length(in, "enabledCloudwatchLogsExports"); n > 0 {
+		gb := e.t.byKey["cloudwatch.logs.idle_gb"].USD
+		s.add(e.monthlyUnits("cloudwatch.logs.ingest", gb*float64(n)))
+		s.note(fmt.Sprintf("%d exported log streams at the idle ingestion assumption", n))
+	}
 }
 
 func (e *estimator) logGroup() (Item, bool) {

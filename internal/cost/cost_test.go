@@ -161,3 +161,16 @@ func TestEstimateReportsUnknownTypesAndClasses(t *testing.T) {
 	assert.Contains(t, e.Items[0].Basis, "UNPRICED")
 	assert.Zero(t, e.MonthlyUSD)
 }
+
+func TestDatabaseLogExportsArePriced(t *testing.T) {
+	t.Parallel()
+	tb := table(t)
+	base := map[string]any{"engine": "postgres", "instanceClass": "db.t4g.micro", "allocatedStorage": 20.0}
+	withLogs := map[string]any{"engine": "postgres", "instanceClass": "db.t4g.micro", "allocatedStorage": 20.0,
+		"enabledCloudwatchLogsExports": []any{"postgresql", "upgrade"}}
+	a := one(t, cost.Resource{Type: "aws:rds/instance:Instance", Inputs: base})
+	b := one(t, cost.Resource{Type: "aws:rds/instance:Instance", Inputs: withLogs})
+	want := 2 * price(t, tb, "cloudwatch.logs.idle_gb") * price(t, tb, "cloudwatch.logs.ingest")
+	assert.InDelta(t, want, b.MonthlyUSD-a.MonthlyUSD, 0.011)
+	assert.Contains(t, b.Items[0].Basis, "2 exported log streams")
+}

@@ -1,11 +1,22 @@
 package infra
 
 import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	ecrtypes "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecr"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
 	"github.com/pulumi/pulumi-awsx/sdk/v2/go/awsx/ecr"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/shopstack/shopstack/components"
+	"github.com/shopstack/shopstack/site"
 )
+
+// ContainerPort is the port the shop listens on in its container (SHOP_ADDR).
+const ContainerPort = 8080
 
 // Program is the stack: typed config, a default-tags provider, then Network -> Data -> Api -> StaticSite.
 func Program(ctx *pulumi.Context) error {
@@ -21,12 +32,95 @@ func Program(ctx *pulumi.Context) error {
 		return err
 	}
 	withAWS := pulumi.Providers(prov)
+	protect := ProtectStateful(cfg.ProtectStateful)
 
-	image, err := serviceImage(ctx, cfg, withAWS)
+	net, err := components.NewNetwork(ctx, "network", &components.NetworkArgs{
+		AvailabilityZones:    cfg.AvailabilityZones,
+		CidrBlock:            cfg.VpcCidr,
+		NatStrategy:          components.NatStrategy(cfg.NatStrategy),
+		FlowLogRetentionDays: cfg.FlowLogRetentionDays,
+	}, withAWS)
 	if err != nil {
 		return err
 	}
+
+	data, err := newData(ctx, cfg, net, withAWS, protect)
+	if err != nil {
+		return err
+	}
+
+	image, repoArn, err := serviceImage(ctx, cfg, withAWS)
+	if err != nil {
+		return err
+	}
+	env, secrets, err := serviceEnvironment(ctx, cfg, data, withAWS)
+	if err != nil {
+		return err
+	}
+	api, err := components.NewApi(ctx, "api", &components.ApiArgs{
+		VpcId:                net.VpcId,
+		PrivateSubnetIds:     net.PrivateSubnetIds,
+		PublicSubnetIds:      net.PublicSubnetIds,
+		Exposure:             components.ApiBehindCloudFront,
+		Image:                image,
+		ImageRepositoryArn:   repoArn,
+		ContainerPort:        ContainerPort,
+		Cpu:                  cfg.ApiCpu,
+		Memory:               cfg.ApiMemory,
+		Architecture:         cfg.ApiArchitecture,
+		Environment:          env,
+		Secrets:              secrets,
+		HealthCheckCommand:   []string{"CMD", "/shop", "healthcheck"},
+		HealthCheckPath:      "/api/healthz",
+		TaskPolicyStatements: data.taskPolicy,
+		LogRetentionDays:     cfg.LogRetentionDays,
+		MinCapacity:          cfg.ApiMinTasks,
+		MaxCapacity:          cfg.ApiMaxTasks,
+		FargateBase:          fargateBase(cfg),
+		FargateWeight:        cfg.ApiOnDemandWeight,
+		FargateSpotWeight:    cfg.ApiSpotWeight,
+		DeletionProtection:   pulumi.Bool(cfg.AlbDeletionProtection),
+		DisableWaf:           !cfg.WafEnabled,
+		WafRateLimit:         cfg.WafRateLimit,
+	}, withAWS)
+	if err != nil {
+		return err
+	}
+	if err := data.allowFrom(ctx, api.SecurityGroupId); err != nil {
+		return err
+	}
+
+	siteArgs := &components.StaticSiteArgs{
+		AssetsDir:             resolve(ctx, cfg.SiteDir),
+		CacheControl:          site.CacheControl,
+		ContentSecurityPolicy: site.ContentSecurityPolicy,
+		PermissionsPolicy:     site.PermissionsPolicy,
+		ViewerRequestFunction: site.CloudFrontFunctionCode,
+		PriceClass:            cfg.PriceClass,
+		ApiOrigin:             api.Origin,
+		ForceDestroy:          !cfg.ProtectStateful,
+	}
+	if cfg.DomainName != "" {
+		siteArgs.Domain = cfg.DomainName
+		siteArgs.HostedZoneId = pulumi.String(cfg.HostedZoneID)
+	}
+	shop, err := components.NewStaticSite(ctx, "site", siteArgs, withAWS, protect)
+	if err != nil {
+		return err
+	}
+
+	ctx.Export("siteUrl", shop.Url)
+	ctx.Export("apiUrl", pulumi.Sprintf("%s/api", shop.Url))
+	ctx.Export("usesDefaultCertificate", shop.UsesDefaultCertificate)
+	ctx.Export("distributionId", shop.DistributionId)
+	ctx.Export("siteBucket", shop.BucketName)
+	ctx.Export("clusterName", api.ClusterName)
+	ctx.Export("serviceName", api.ServiceName)
+	ctx.Export("serviceLogGroup", api.LogGroupName)
+	ctx.Export("wafEnabled", api.WafEnabled)
 	ctx.Export("imageUri", image)
+	ctx.Export("vpcId", net.VpcId)
+	data.export(ctx)
 	return nil
 }
 
@@ -39,18 +133,62 @@ func DefaultTags(ctx *pulumi.Context) pulumi.StringMap {
 	}
 }
 
+// StatefulTypes are the resource types that hold data: ProtectStateful protects exactly these.
+var StatefulTypes = map[string]bool{
+	"aws:rds/instance:Instance":                         true,
+	"aws:rds/cluster:Cluster":                           true,
+	"aws:rds/clusterInstance:ClusterInstance":           true,
+	"aws:elasticache/replicationGroup:ReplicationGroup": true,
+	"aws:elasticache/serverlessCache:ServerlessCache":   true,
+	"aws:opensearch/domain:Domain":                      true,
+	"aws:s3/bucketV2:BucketV2":                          true,
+}
+
+// ProtectStateful sets Pulumi's protect on every stateful resource a component creates (when on), and on
+// nothing else: protecting a whole component would also pin its uploaded site objects and its security
+// groups, which a normal deploy replaces. Protect is a value in Pulumi.<stack>.yaml (protectStateful).
+func ProtectStateful(on bool) pulumi.ResourceOption {
+	return pulumi.Transformations([]pulumi.ResourceTransformation{
+		func(a *pulumi.ResourceTransformationArgs) *pulumi.ResourceTransformationResult {
+			if !on || !StatefulTypes[a.Type] {
+				return nil
+			}
+			return &pulumi.ResourceTransformationResult{Props: a.Props, Opts: append(a.Opts, pulumi.Protect(true))}
+		},
+	})
+}
+
+// fargateBase keeps one task on on-demand capacity unless the stack runs Spot only.
+func fargateBase(cfg Config) int {
+	if cfg.ApiOnDemandWeight == 0 {
+		return 0
+	}
+	return 1
+}
+
+// resolve makes a project-relative path absolute: Pulumi runs the program in its main directory (stacks/),
+// while config paths are relative to the project root (where Pulumi.yaml is).
+func resolve(ctx *pulumi.Context, p string) string {
+	if filepath.IsAbs(p) || ctx.RootDirectory() == "" {
+		return p
+	}
+	return filepath.Join(ctx.RootDirectory(), p)
+}
+
 // serviceImage is the configured pre-built image (the CI deploy path builds and pushes once, then deploys
-// the same digest to every stack), or app/Dockerfile built and pushed to a new ECR repository.
-func serviceImage(ctx *pulumi.Context, cfg Config, opts ...pulumi.ResourceOption) (pulumi.StringOutput, error) {
+// the same digest to every stack), or app/Dockerfile built and pushed to a new ECR repository. The second
+// result scopes the execution role's pull permission (nil: the component's account-wide default, for an
+// image from a repository this stack does not manage).
+func serviceImage(ctx *pulumi.Context, cfg Config, opts ...pulumi.ResourceOption) (pulumi.StringOutput, pulumi.StringInput, error) {
 	if cfg.ImageURI != "" {
-		return pulumi.String(cfg.ImageURI).ToStringOutput(), nil
+		return pulumi.String(cfg.ImageURI).ToStringOutput(), nil, nil
 	}
 	repo, err := ecr.NewRepository(ctx, "api-images", &ecr.RepositoryArgs{
 		ImageScanningConfiguration: &ecrtypes.RepositoryImageScanningConfigurationArgs{ScanOnPush: pulumi.Bool(true)},
 		ForceDelete:                pulumi.Bool(!cfg.ProtectStateful),
 	}, opts...)
 	if err != nil {
-		return pulumi.StringOutput{}, err
+		return pulumi.StringOutput{}, nil, err
 	}
 	platform := "linux/arm64"
 	if cfg.ApiArchitecture == "X86_64" {
@@ -64,7 +202,58 @@ func serviceImage(ctx *pulumi.Context, cfg Config, opts ...pulumi.ResourceOption
 		Platform:      pulumi.String(platform),
 	}, opts...)
 	if err != nil {
-		return pulumi.StringOutput{}, err
+		return pulumi.StringOutput{}, nil, err
 	}
-	return img.ImageUri, nil
+	return img.ImageUri, repo.Url.ApplyT(RepositoryArn).(pulumi.StringOutput), nil
+}
+
+// RepositoryArn derives an ECR repository's ARN from its URL
+// (<account>.dkr.ecr.<region>.amazonaws.com/<name>); "" when url is not one. awsx's Repository exposes the
+// URL directly, its underlying repository only as a resource reference.
+func RepositoryArn(url string) string {
+	host, name, ok := strings.Cut(url, "/")
+	if !ok || name == "" {
+		return ""
+	}
+	account, rest, ok := strings.Cut(host, ".dkr.ecr.")
+	if !ok {
+		return ""
+	}
+	region, suffix, ok := strings.Cut(rest, ".")
+	if !ok || account == "" || region == "" {
+		return ""
+	}
+	partition := "aws"
+	if strings.HasSuffix(suffix, ".com.cn") {
+		partition = "aws-cn"
+	}
+	return fmt.Sprintf("arn:%s:ecr:%s:%s:repository/%s", partition, region, account, name)
+}
+
+// serviceEnvironment is the shop's configuration (app/README.md): plain settings as environment variables,
+// credentials only as Secrets Manager references the task's execution role resolves at start.
+func serviceEnvironment(ctx *pulumi.Context, cfg Config, data *dataTier, opts ...pulumi.ResourceOption) (map[string]pulumi.StringInput, map[string]pulumi.StringInput, error) {
+	env := map[string]pulumi.StringInput{
+		"SHOP_ADDR":  pulumi.Sprintf(":%d", ContainerPort),
+		"AWS_REGION": pulumi.String(cfg.Region),
+	}
+	secrets := map[string]pulumi.StringInput{}
+	data.environment(env, secrets)
+	if cfg.HasAdminPass {
+		s, err := secretsmanager.NewSecret(ctx, "admin-password", &secretsmanager.SecretArgs{
+			Description: pulumi.String("shop admin password (SHOP_ADMIN_PASSWORD), from the stack's secret config"),
+		}, opts...)
+		if err != nil {
+			return nil, nil, err
+		}
+		if _, err := secretsmanager.NewSecretVersion(ctx, "admin-password", &secretsmanager.SecretVersionArgs{
+			SecretId:     s.ID(),
+			SecretString: cfg.AdminPassword,
+		}, append(opts, pulumi.Parent(s))...); err != nil {
+			return nil, nil, err
+		}
+		env["SHOP_ADMIN_EMAIL"] = pulumi.String(cfg.AdminEmail)
+		secrets["SHOP_ADMIN_PASSWORD"] = s.Arn
+	}
+	return env, secrets, nil
 }

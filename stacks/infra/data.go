@@ -1,0 +1,107 @@
+package infra
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/shopstack/shopstack/components"
+)
+
+// dataTier is the Data component plus what the stack derives from it for the service: environment,
+// secret references, task permissions.
+type dataTier struct {
+	cfg  Config
+	data *components.Data
+	// taskPolicy is the service's task role: the media bucket's objects and, with search, assuming the role
+	// OpenSearch maps to its master user (the domain's access policy admits only that role).
+	taskPolicy []components.PolicyStatement
+}
+
+func newData(ctx *pulumi.Context, cfg Config, net *components.Network, opts ...pulumi.ResourceOption) (*dataTier, error) {
+	d, err := components.NewData(ctx, "data", &components.DataArgs{
+		VpcId:             net.VpcId,
+		SubnetIds:         net.PrivateSubnetIds,
+		SubnetCount:       cfg.AvailabilityZones,
+		ProductionGrade:   cfg.ProtectStateful,
+		AllowDeletion:     !cfg.DatabaseDeletionProtection,
+		SkipFinalSnapshot: !cfg.DatabaseDeletionProtection,
+		Database: components.DatabaseArgs{
+			Engine:              components.DatabaseEngine(cfg.DatabaseEngine),
+			InstanceClass:       cfg.DatabaseInstanceClass,
+			AllocatedStorageGb:  cfg.DatabaseStorageGb,
+			MinCapacity:         float64(cfg.DatabaseMinAcu),
+			MaxCapacity:         float64(cfg.DatabaseMaxAcu),
+			MultiAZ:             cfg.DatabaseMultiAz,
+			BackupRetentionDays: cfg.DatabaseBackupRetentionDays,
+		},
+		Cache: components.CacheArgs{
+			Mode:     components.CacheMode(cfg.CacheMode),
+			NodeType: cfg.CacheNodeType,
+			Nodes:    cfg.CacheNodes,
+			MultiAZ:  cfg.CacheNodes >= 2,
+		},
+		Search: components.SearchArgs{
+			Mode:             components.SearchMode(cfg.SearchMode),
+			InstanceType:     cfg.SearchInstanceType,
+			Instances:        cfg.SearchInstanceCount,
+			ZoneAwareness:    cfg.SearchInstanceCount >= 2,
+			VolumeGb:         cfg.SearchVolumeGb,
+			LogRetentionDays: cfg.LogRetentionDays,
+		},
+	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	c := d.Connection
+	t := &dataTier{cfg: cfg, data: d}
+	t.taskPolicy = []components.PolicyStatement{
+		{Actions: []string{"s3:ListBucket"}, Resources: []pulumi.StringInput{c.MediaBucketArn}},
+		{
+			Actions:   []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"},
+			Resources: []pulumi.StringInput{pulumi.Sprintf("%s/*", c.MediaBucketArn)},
+		},
+	}
+	if cfg.SearchMode != "none" {
+		t.taskPolicy = append(t.taskPolicy, components.PolicyStatement{
+			Actions: []string{"sts:AssumeRole"}, Resources: []pulumi.StringInput{c.SearchRoleArn},
+		})
+	}
+	return t, nil
+}
+
+// allowFrom lets the service's security group in to every data service.
+func (t *dataTier) allowFrom(ctx *pulumi.Context, sg pulumi.StringOutput) error {
+	return t.data.AllowFrom(ctx, "api", sg)
+}
+
+// environment adds the service's data settings. The database password never becomes a plain value: pgx reads
+// PGPASSWORD when DATABASE_URL has none, and ECS fills PGPASSWORD from the "password" key of the RDS-managed
+// secret at task start.
+func (t *dataTier) environment(env, secrets map[string]pulumi.StringInput) {
+	c := t.data.Connection
+	env["DATABASE_URL"] = pulumi.Sprintf("postgres://%s@%s:%d/%s?sslmode=require",
+		c.DatabaseUsername, c.DatabaseHost, c.DatabasePort, c.DatabaseName)
+	secrets["PGPASSWORD"] = pulumi.Sprintf("%s:password::", c.DatabaseSecretArn)
+	if t.cfg.CacheMode != "none" {
+		env["SHOP_CACHE_URL"] = pulumi.Sprintf("rediss://%s@%s:%d", c.CacheUsername, c.CacheHost, c.CachePort)
+		secrets["SHOP_CACHE_PASSWORD"] = c.CacheAuthSecretArn
+	}
+	if t.cfg.SearchMode != "none" {
+		env["SHOP_SEARCH_URL"] = c.SearchEndpoint
+		env["SHOP_SEARCH_ROLE_ARN"] = c.SearchRoleArn
+	}
+	env["SHOP_MEDIA_BUCKET"] = c.MediaBucketName
+}
+
+// export adds the data outputs an operator needs (no secret values: only where they are kept).
+func (t *dataTier) export(ctx *pulumi.Context) {
+	c := t.data.Connection
+	ctx.Export("databaseEndpoint", pulumi.Sprintf("%s:%d", c.DatabaseHost, c.DatabasePort))
+	ctx.Export("databaseSecretArn", c.DatabaseSecretArn)
+	ctx.Export("mediaBucket", c.MediaBucketName)
+	if t.cfg.CacheMode != "none" {
+		ctx.Export("cacheEndpoint", pulumi.Sprintf("%s:%d", c.CacheHost, c.CachePort))
+	}
+	if t.cfg.SearchMode != "none" {
+		ctx.Export("searchEndpoint", c.SearchEndpoint)
+	}
+}

@@ -1,0 +1,264 @@
+package infra_test
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/shopstack/shopstack/internal/plan"
+	"github.com/shopstack/shopstack/internal/pulumimock"
+	"github.com/shopstack/shopstack/site"
+	"github.com/shopstack/shopstack/stacks/infra"
+)
+
+// record runs the real program of a real stack file (with the fixed fixture site).
+func record(t *testing.T, stack string) *pulumimock.Recorder {
+	t.Helper()
+	rec, err := plan.Record(repoRoot, stack, plan.GoldenOptions)
+	require.NoError(t, err)
+	return rec
+}
+
+// recordWith runs the program with a stack file's config edited.
+func recordWith(t *testing.T, stack string, edit func(map[string]string), secretKeys ...string) *pulumimock.Recorder {
+	t.Helper()
+	c := stackConfig(t, stack)
+	siteDir, err := filepath.Abs(filepath.Join(repoRoot, plan.GoldenOptions.SiteDir))
+	require.NoError(t, err)
+	c["shopstack:siteDir"] = siteDir
+	edit(c)
+	opts := []pulumimock.RunOption{pulumimock.WithStack(stack)}
+	for k, v := range c {
+		secret := false
+		for _, s := range secretKeys {
+			secret = secret || s == k
+		}
+		if secret {
+			opts = append(opts, pulumimock.WithSecretConfig(k, v))
+		} else {
+			opts = append(opts, pulumimock.WithConfig(k, v))
+		}
+	}
+	return pulumimock.Run(t, infra.Program, opts...)
+}
+
+const (
+	tProvider = "pulumi:providers:aws"
+	tNetwork  = "shopstack:index:Network"
+	tData     = "shopstack:index:Data"
+	tApi      = "shopstack:index:Api"
+	tSite     = "shopstack:index:StaticSite"
+	tTaskDef  = "aws:ecs/taskDefinition:TaskDefinition"
+	tService  = "aws:ecs/service:Service"
+	tNatGw    = "aws:ec2/natGateway:NatGateway"
+	tInstance = "aws:ec2/instance:Instance"
+	tWebAcl   = "aws:wafv2/webAcl:WebAcl"
+	tLB       = "aws:lb/loadBalancer:LoadBalancer"
+	tObject   = "aws:s3/bucketObjectv2:BucketObjectv2"
+)
+
+func TestProgramComposesTheComponentsAtTheTop(t *testing.T) {
+	t.Parallel()
+	for _, stack := range []string{"dev", "prod"} {
+		t.Run(stack, func(t *testing.T) {
+			t.Parallel()
+			rec := record(t, stack)
+			for _, c := range []struct{ typ, name string }{{tNetwork, "network"}, {tData, "data"}, {tApi, "api"}, {tSite, "site"}} {
+				r := rec.Must(t, c.typ, c.name)
+				topLevel := r.Parent == "" || strings.HasSuffix(r.Parent, "::pulumi:pulumi:Stack::shopstack-"+stack)
+				assert.True(t, topLevel, "%s is top-level, got parent %q", c.name, r.Parent)
+			}
+			api := rec.Must(t, tApi, "api")
+			net := rec.Must(t, tNetwork, "network")
+			svc := only(t, rec, tService)
+			assert.True(t, strings.HasPrefix(svc.URN, strings.TrimSuffix(api.URN, "::api")), "the service is inside the Api")
+			for _, subnet := range svc.Get("networkConfiguration.subnets").ArrayValue() {
+				assert.True(t, privateSubnet(rec, net, subnet.StringValue()), "the service runs in a private subnet: %v", subnet)
+			}
+		})
+	}
+}
+
+func only(t *testing.T, rec *pulumimock.Recorder, typ string) pulumimock.Resource {
+	t.Helper()
+	rs := rec.ByType(typ)
+	require.Len(t, rs, 1, "exactly one %s", typ)
+	return rs[0]
+}
+
+// privateSubnet reports whether id is the id of one of the network's private subnets.
+func privateSubnet(rec *pulumimock.Recorder, net pulumimock.Resource, id string) bool {
+	for _, s := range rec.ByType("aws:ec2/subnet:Subnet") {
+		if s.ID == id && strings.Contains(s.Name, "private") && strings.HasPrefix(s.Parent, net.URN) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestEveryAwsResourceUsesTheDefaultTagsProvider(t *testing.T) {
+	t.Parallel()
+	for _, stack := range []string{"dev", "prod"} {
+		t.Run(stack, func(t *testing.T) {
+			t.Parallel()
+			rec := record(t, stack)
+			var ours []pulumimock.Resource
+			for _, p := range rec.ByType(tProvider) {
+				tags := pulumimock.Plain(p.Inputs, true)["defaultTags"]
+				assert.Equal(t, map[string]any{"tags": map[string]any{
+					"project": "shopstack", "stack": stack, "managed-by": "pulumi",
+				}}, tags, "provider %s sets the default tags", p.Name)
+				if p.Name == "aws" {
+					ours = append(ours, p)
+				}
+			}
+			require.Len(t, ours, 1)
+			assert.Equal(t, "us-east-1", ours[0].Str("region"))
+			for _, r := range rec.Resources() {
+				if !r.Custom || !strings.HasPrefix(r.Type, "aws:") {
+					continue
+				}
+				assert.True(t, strings.HasPrefix(r.Provider, ours[0].URN+"::"), "%s %s uses provider %q", r.Type, r.Name, r.Provider)
+			}
+		})
+	}
+}
+
+func TestProtectOnlyStatefulResourcesAndOnlyInProd(t *testing.T) {
+	t.Parallel()
+	prod := record(t, "prod")
+	stateful := 0
+	for _, r := range prod.Resources() {
+		if infra.StatefulTypes[r.Type] {
+			stateful++
+			assert.True(t, r.Protect, "prod %s %s is protected", r.Type, r.Name)
+		} else {
+			assert.False(t, r.Protect, "prod %s %s is not protected (only data-holding resources are)", r.Type, r.Name)
+		}
+	}
+	assert.GreaterOrEqual(t, stateful, 4, "database, cache, search domain and buckets")
+	for _, r := range record(t, "dev").Resources() {
+		assert.False(t, r.Protect, "dev %s %s is not protected", r.Type, r.Name)
+	}
+}
+
+func TestProfilesDiffer(t *testing.T) {
+	t.Parallel()
+	dev, prod := record(t, "dev"), record(t, "prod")
+
+	assert.Empty(t, dev.ByType(tNatGw), "dev: no NAT gateway")
+	require.Len(t, dev.ByType(tInstance), 1, "dev: one NAT instance")
+	assert.False(t, dev.ByType(tInstance)[0].Bool("sourceDestCheck"))
+	assert.Len(t, prod.ByType(tNatGw), 2, "prod: one NAT gateway per zone")
+	assert.Empty(t, prod.ByType(tInstance))
+
+	assert.Empty(t, dev.ByType(tWebAcl), "dev: WAF off")
+	assert.Len(t, prod.ByType(tWebAcl), 1, "prod: WAF on")
+
+	assert.False(t, only(t, dev, tLB).Bool("enableDeletionProtection"))
+	assert.True(t, only(t, prod, tLB).Bool("enableDeletionProtection"))
+
+	spotWeight := func(rec *pulumimock.Recorder) float64 {
+		for _, s := range only(t, rec, tService).Get("capacityProviderStrategies").ArrayValue() {
+			o := s.ObjectValue()
+			if o["capacityProvider"].StringValue() == "FARGATE_SPOT" {
+				return o["weight"].NumberValue()
+			}
+		}
+		return 0
+	}
+	assert.Positive(t, spotWeight(dev), "dev: Fargate Spot")
+	assert.Zero(t, spotWeight(prod), "prod: on-demand only")
+	assert.Equal(t, "X86_64", only(t, dev, tTaskDef).Str("runtimePlatform.cpuArchitecture"), "Spot runs X86_64 only")
+	assert.Equal(t, "ARM64", only(t, prod, tTaskDef).Str("runtimePlatform.cpuArchitecture"))
+
+	assert.Equal(t, 7.0, dev.Must(t, "aws:cloudwatch/logGroup:LogGroup", "api-logs").Num("retentionInDays"))
+	assert.Equal(t, 30.0, prod.Must(t, "aws:cloudwatch/logGroup:LogGroup", "api-logs").Num("retentionInDays"))
+}
+
+func TestSiteAssetsAndHeadersComeFromTheSitePackage(t *testing.T) {
+	t.Parallel()
+	rec := record(t, "dev")
+	objects := rec.ByType(tObject)
+	keys := map[string]string{}
+	for _, o := range objects {
+		keys[o.Str("key")] = o.Str("cacheControl")
+	}
+	assert.Equal(t, map[string]string{
+		"index.html":              site.CacheControl("index.html"),
+		"robots.txt":              site.CacheControl("robots.txt"),
+		"assets/app-FIXTURE2.js":  site.CacheControl("assets/app-FIXTURE2.js"),
+		"assets/app-FIXTURE3.css": site.CacheControl("assets/app-FIXTURE3.css"),
+	}, keys)
+	assert.Equal(t, site.CacheImmutable, keys["assets/app-FIXTURE2.js"])
+	assert.Equal(t, site.CacheRevalidate, keys["index.html"])
+
+	headers := only(t, rec, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy")
+	assert.Equal(t, site.ContentSecurityPolicy, headers.Str("securityHeadersConfig.contentSecurityPolicy.contentSecurityPolicy"))
+	fn := only(t, rec, "aws:cloudfront/function:Function")
+	assert.Equal(t, site.CloudFrontFunctionCode, fn.Str("code"))
+}
+
+func TestPrebuiltImageSkipsTheBuild(t *testing.T) {
+	t.Parallel()
+	const uri = "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	rec := recordWith(t, "prod", func(c map[string]string) { c["shopstack:imageUri"] = uri })
+	assert.Empty(t, rec.ByType("awsx:ecr:Repository", "awsx:ecr:Image"))
+	var defs []map[string]any
+	require.NoError(t, json.Unmarshal([]byte(only(t, rec, tTaskDef).Str("containerDefinitions")), &defs))
+	require.Len(t, defs, 1)
+	assert.Equal(t, uri, defs[0]["image"])
+
+	built := record(t, "prod")
+	img := only(t, built, "awsx:ecr:Image")
+	assert.Equal(t, "linux/arm64", img.Str("platform"))
+	assert.Equal(t, "../app/Dockerfile", img.Str("dockerfile"))
+	assert.Equal(t, "linux/amd64", only(t, record(t, "dev"), "awsx:ecr:Image").Str("platform"), "dev runs X86_64 on Spot")
+}
+
+func TestAdminPasswordIsNeverPlain(t *testing.T) {
+	t.Parallel()
+	const password = "correct-horse-battery-staple-4711"
+	rec := recordWith(t, "dev", func(c map[string]string) {
+		c["shopstack:adminEmail"] = "ops@example.com"
+		c["shopstack:adminPassword"] = password
+	}, "shopstack:adminPassword")
+
+	version := rec.Must(t, "aws:secretsmanager/secretVersion:SecretVersion", "admin-password")
+	assert.True(t, version.IsSecret("secretString"), "the secret's value is a Pulumi secret")
+	for _, r := range rec.Resources() {
+		b, err := json.Marshal(pulumimock.Plain(r.Inputs, true))
+		require.NoError(t, err)
+		assert.NotContains(t, string(b), password, "%s %s holds the password in plain text", r.Type, r.Name)
+	}
+	var defs []map[string]any
+	require.NoError(t, json.Unmarshal([]byte(only(t, rec, tTaskDef).Str("containerDefinitions")), &defs))
+	env := map[string]any{}
+	for _, e := range defs[0]["environment"].([]any) {
+		m := e.(map[string]any)
+		env[m["name"].(string)] = m["value"]
+	}
+	secrets := map[string]any{}
+	for _, e := range defs[0]["secrets"].([]any) {
+		m := e.(map[string]any)
+		secrets[m["name"].(string)] = m["valueFrom"]
+	}
+	assert.Equal(t, "ops@example.com", env["SHOP_ADMIN_EMAIL"])
+	assert.NotContains(t, env, "SHOP_ADMIN_PASSWORD")
+	assert.Equal(t, rec.Must(t, "aws:secretsmanager/secret:Secret", "admin-password").Out("arn").StringValue(), secrets["SHOP_ADMIN_PASSWORD"])
+}
+
+func TestRepositoryArn(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, "arn:aws:ecr:eu-west-1:123456789012:repository/api-images-1a2b3c",
+		infra.RepositoryArn("123456789012.dkr.ecr.eu-west-1.amazonaws.com/api-images-1a2b3c"))
+	assert.Equal(t, "arn:aws-cn:ecr:cn-north-1:123456789012:repository/shop",
+		infra.RepositoryArn("123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/shop"))
+	for _, bad := range []string{"", "ghcr.io/shop", "123456789012.dkr.ecr.eu-west-1.amazonaws.com/"} {
+		assert.Empty(t, infra.RepositoryArn(bad), bad)
+	}
+}
