@@ -227,3 +227,18 @@ func (tb *tab) imagesHaveSize() {
 		tb.t.Errorf("images without width and height: %v", bad)
 	}
 }
+
+// untilSettled waits until the current view has finished loading (the router
+// clears aria-busy on main when the view's work is done).
+func (tb *tab) untilSettled() {
+	tb.t.Helper()
+	tb.until("the page to settle", `!document.querySelector('main').hasAttribute('aria-busy')`)
+}
+
+// checkout opens the checkout page and waits until it can take an order.
+func (tb *tab) checkout() {
+	tb.t.Helper()
+	tb.open("/checkout")
+	tb.until("the place order button", `document.querySelector('#place-order')`)
+	tb.untilSettled()
+}

@@ -33,6 +33,7 @@ var (
 	baseURL  string
 	browser  context.Context // a started browser; each test opens its own browser contexts
 	products = map[string]product{}
+	admin    *client // signed in as the admin
 	// noBrowser is why the browser tests cannot run; set only outside CI.
 	noBrowser string
 )
@@ -298,7 +299,7 @@ func (c *client) login(email, password string) error {
 // seed creates the products the scenarios use. Names are unusual so that a
 // demo catalog loaded by the service cannot collide with them.
 func seed(adminEmail, adminPassword string) error {
-	admin := newClient()
+	admin = newClient()
 	if err := admin.login(adminEmail, adminPassword); err != nil {
 		return fmt.Errorf("admin login: %w", err)
 	}
@@ -315,6 +316,7 @@ func seed(adminEmail, adminPassword string) error {
 		{"lantern", "E2E-LAST-LANTERN", "Last Lantern", "e2e-home", 4999, 1, ""},
 		{"dice", "E2E-DOUBLE-DICE", "Double Dice", "e2e-games", 799, 5, ""},
 		{"gone", "E2E-GONE-GLOBE", "Gone Globe", "e2e-home", 1999, 0, ""},
+		{"kite", "E2E-LIVE-KITE", "Live Kite", "e2e-games", 2599, 4, ""},
 	}
 	for i := 1; i <= 14; i++ {
 		list = append(list, np{fmt.Sprintf("bulk%02d", i), fmt.Sprintf("E2E-BULK-%02d", i), fmt.Sprintf("Quartz Pebble %02d", i), "e2e-bulk", int64(100 * i), 10 + i, ""})

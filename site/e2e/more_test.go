@@ -26,8 +26,7 @@ func TestRetryAfterLostResponsePlacesOneOrder(t *testing.T) {
 	email, password := tb.register("Flaky Network")
 	tb.addToCart("mug", 2)
 	before := stockOf(t, "mug")
-	tb.open("/checkout")
-	tb.until("the place order button", `document.querySelector('#place-order')`)
+	tb.checkout()
 
 	// Drop the response of the first POST /api/orders after the service has
 	// answered it; let everything else through.
@@ -143,4 +142,16 @@ func TestAccessibilityBasics(t *testing.T) {
 	tb.open("/nowhere/at/all")
 	tb.untilText("h1", "Page not found")
 	audit("not found")
+}
+
+// Stock on the product page is live: when the last units sell elsewhere, the
+// open page says "Sold out" and disables the button without a reload.
+func TestProductPageStockIsLive(t *testing.T) {
+	tb := newTab(t)
+	tb.open("/products/" + products["kite"].ID)
+	tb.untilText(".stock", "Only 4 left")
+	require.NoError(t, admin.call(http.MethodPost, "/api/admin/products/"+products["kite"].ID+"/stock",
+		map[string]int{"delta": -4}, nil, http.StatusOK))
+	tb.untilText(".stock", "Sold out")
+	assert.True(t, eval[bool](tb, `document.querySelector('form.buy button').disabled`))
 }

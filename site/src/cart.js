@@ -36,8 +36,16 @@ export function setQty(id, qty) {
   save(lines().flatMap((l) => (l.id !== id ? [l] : qty > 0 ? [{ ...l, qty }] : [])));
 }
 
+// update refreshes a line's copy of the product; the cart only changes (and
+// pages only redraw) when something did.
 export function update(id, product) {
-  save(lines().map((l) => (l.id === id ? { ...l, ...snapshot(product) } : l)));
+  const ls = lines();
+  const l = ls.find((x) => x.id === id);
+  if (!l) return;
+  const fresh = snapshot(product);
+  if (Object.keys(fresh).every((k) => l[k] === fresh[k])) return;
+  Object.assign(l, fresh);
+  save(ls);
 }
 
 export const remove = (id) => setQty(id, 0);
