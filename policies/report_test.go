@@ -1,6 +1,7 @@
 package policies_test
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -105,10 +106,17 @@ func TestReadmeListsEveryRule(t *testing.T) {
 	require.NoError(t, err)
 	readme := string(b)
 	for _, r := range policies.All() {
-		control := r.Control
+		control, level, scope := r.Control, string(r.Level), "resource"
 		if control == "" {
 			control = "—"
 		}
-		assert.Contains(t, readme, "| `"+r.ID+"` | "+control+" | ", r.ID)
+		if r.ProductionOnly {
+			level = "mandatory in production-grade, else advisory"
+		}
+		if r.CheckStack != nil {
+			scope = "stack"
+		}
+		row := fmt.Sprintf("| `%s` | %s | %s | %s | %s |\n", r.ID, control, level, scope, r.Title)
+		assert.Contains(t, readme, row, "README rule table row for %s", r.ID)
 	}
 }
