@@ -263,17 +263,42 @@ func anyResource(st statement) bool {
 	return false
 }
 
-var iamNoAdmin = iamRule("iam-no-full-admin",
-	"No policy allows every action on every resource",
-	"Action * on Resource * is full administrator access; one compromised task would own the account.",
-	"IAM.1",
-	func(c *Check, r Resource, path string, i int, st statement) {
-		for _, a := range st.Actions {
-			if a == "*" && anyResource(st) {
-				c.Fail(r, "%s statement %d allows Action * on Resource *", path, i)
+// adminPolicies are AWS managed policies that grant (or can grant themselves) everything.
+var adminPolicies = []string{":policy/AdministratorAccess", ":policy/PowerUserAccess", ":policy/IAMFullAccess"}
+
+var iamNoAdmin = func() *Rule {
+	r := iamRule("iam-no-full-admin",
+		"No policy allows every action on every resource, and no role gets an AWS administrator policy",
+		"Action * on Resource * is full administrator access; one compromised task would own the account.",
+		"IAM.1",
+		func(c *Check, r Resource, path string, i int, st statement) {
+			for _, a := range st.Actions {
+				if a == "*" && anyResource(st) {
+					c.Fail(r, "%s statement %d allows Action * on Resource *", path, i)
+				}
+			}
+		})
+	docs := r.Check
+	r.Types = append(r.Types, tIAMAttachments...)
+	r.Check = func(c *Check, res Resource) {
+		arns, unknown := res.Get("policyArn").Strings()
+		more, moreUnknown := res.Get("managedPolicyArns").Strings()
+		if unknown || moreUnknown {
+			c.Unknown(res, "policyArn/managedPolicyArns")
+		}
+		for _, arn := range append(arns, more...) {
+			for _, admin := range adminPolicies {
+				if strings.HasPrefix(arn, "arn:aws:iam::aws:") && strings.HasSuffix(arn, admin) {
+					c.Fail(res, "attaches the AWS managed %s", strings.TrimPrefix(admin, ":policy/"))
+				}
 			}
 		}
-	})
+		if !tIAMAttachments.Has(res.Type) {
+			docs(c, res)
+		}
+	}
+	return r
+}()
 
 var iamNoServiceWildcard = iamRule("iam-no-service-wildcards",
 	"No policy allows a whole service (svc:*) on every resource",

@@ -390,6 +390,10 @@ func ruleCases() []ruleCase {
 		{rule: "iam-no-full-admin", name: "star on star", rs: rs(res(tRolePolicy, "p", obj{"policy": policyDoc(obj{"Effect": "Allow", "Action": "*", "Resource": "*"})})), want: fires},
 		{rule: "iam-no-full-admin", name: "star on star in an inline role policy", rs: rs(res(tRole, "r", obj{"inlinePolicies": []any{obj{"name": "x", "policy": policyDoc(obj{"Effect": "Allow", "Action": "*", "Resource": []any{"*"}})}}})), want: fires},
 		{rule: "iam-no-full-admin", name: "deny star is fine", rs: rs(res(tRolePolicy, "p", obj{"policy": policyDoc(obj{"Effect": "Deny", "Action": "*", "Resource": "*"})})), want: pass},
+		{rule: "iam-no-full-admin", name: "AWS managed task execution policy", rs: rs(res("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "a", obj{"role": "r", "policyArn": "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"})), want: pass},
+		{rule: "iam-no-full-admin", name: "AdministratorAccess attached", rs: rs(res("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "a", obj{"role": "r", "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"})), want: fires},
+		{rule: "iam-no-full-admin", name: "AdministratorAccess in managedPolicyArns", rs: rs(res(tRole, "r", obj{"managedPolicyArns": []any{"arn:aws:iam::aws:policy/AdministratorAccess"}})), want: fires},
+		{rule: "iam-no-full-admin", name: "attachment arn unknown", rs: rs(res("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "a", obj{"role": "r", "policyArn": unknown()})), want: cantTell},
 		{rule: "iam-no-full-admin", name: "unknown", rs: rs(res(tRolePolicy, "p", obj{"policy": unknown()})), want: cantTell},
 
 		{rule: "iam-no-service-wildcards", name: "named actions", rs: rs(res(tRolePolicy, "p", obj{"policy": policyDoc(obj{"Effect": "Allow", "Action": []any{"logs:PutLogEvents"}, "Resource": "*"})})), want: pass},

@@ -43,6 +43,7 @@ var (
 	tEC2Instance        = Tokens{"aws:ec2/instance:Instance"}
 	tIAMPolicyDocs      = Tokens{"aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy", "aws:iam/userPolicy:UserPolicy", "aws:iam/groupPolicy:GroupPolicy"}
 	tIAMRole            = Tokens{"aws:iam/role:Role"}
+	tIAMAttachments     = Tokens{"aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:iam/policyAttachment:PolicyAttachment", "aws:iam/userPolicyAttachment:UserPolicyAttachment", "aws:iam/groupPolicyAttachment:GroupPolicyAttachment"}
 	tLogGroup           = Tokens{"aws:cloudwatch/logGroup:LogGroup"}
 )
 
