@@ -262,3 +262,87 @@ func TestRepositoryArn(t *testing.T) {
 		assert.Empty(t, infra.RepositoryArn(bad), bad)
 	}
 }
+
+// container returns the single container definition's environment and secrets.
+func container(t *testing.T, rec *pulumimock.Recorder) (env, secrets map[string]string) {
+	t.Helper()
+	var defs []struct {
+		Environment []struct{ Name, Value string }
+		Secrets     []struct{ Name, ValueFrom string }
+		User        string
+	}
+	require.NoError(t, json.Unmarshal([]byte(only(t, rec, tTaskDef).Str("containerDefinitions")), &defs))
+	require.Len(t, defs, 1)
+	env, secrets = map[string]string{}, map[string]string{}
+	for _, e := range defs[0].Environment {
+		env[e.Name] = e.Value
+	}
+	for _, s := range defs[0].Secrets {
+		secrets[s.Name] = s.ValueFrom
+	}
+	return env, secrets
+}
+
+func TestServiceIsWiredToTheData(t *testing.T) {
+	t.Parallel()
+	for _, stack := range []string{"dev", "prod"} {
+		t.Run(stack, func(t *testing.T) {
+			t.Parallel()
+			rec := record(t, stack)
+			env, secrets := container(t, rec)
+
+			var dbHost, dbSecret string
+			if db, ok := rec.Find("aws:rds/instance:Instance", "data-db"); ok {
+				dbHost = db.Out("address").StringValue()
+				dbSecret = db.Out("masterUserSecrets[0].secretArn").StringValue()
+			} else {
+				cluster := rec.Must(t, "aws:rds/cluster:Cluster", "data-db")
+				dbHost = cluster.Out("endpoint").StringValue()
+				dbSecret = cluster.Out("masterUserSecrets[0].secretArn").StringValue()
+			}
+			require.NotEmpty(t, dbHost)
+			require.NotEmpty(t, dbSecret)
+			assert.Equal(t, "postgres://shop_admin@"+dbHost+":5432/shop?sslmode=require", env["DATABASE_URL"],
+				"no password in the URL")
+			assert.Equal(t, dbSecret+":password::", secrets["PGPASSWORD"], "the password comes from the RDS-managed secret")
+			assert.Equal(t, ":8080", env["SHOP_ADDR"])
+
+			media := rec.Must(t, "aws:s3/bucketV2:BucketV2", "data-media")
+			assert.Equal(t, media.Out("bucket").StringValue(), env["SHOP_MEDIA_BUCKET"])
+
+			_, hasCache := secrets["SHOP_CACHE_PASSWORD"]
+			_, hasSearch := env["SHOP_SEARCH_URL"]
+			if stack == "dev" {
+				assert.False(t, hasCache, "dev has no cache")
+				assert.False(t, hasSearch, "dev has no search domain")
+			} else {
+				auth := rec.Must(t, "aws:secretsmanager/secret:Secret", "data-cache-auth")
+				assert.Equal(t, auth.Out("arn").StringValue(), secrets["SHOP_CACHE_PASSWORD"])
+				assert.True(t, strings.HasPrefix(env["SHOP_CACHE_URL"], "rediss://"), "TLS to the cache")
+				assert.NotContains(t, env["SHOP_CACHE_URL"], ":@", "no password in the cache URL")
+				assert.True(t, strings.HasPrefix(env["SHOP_SEARCH_URL"], "https://"))
+				taskPolicy := rec.Must(t, "aws:iam/rolePolicy:RolePolicy", "api-task-policy").Str("policy")
+				assert.Contains(t, taskPolicy, "sts:AssumeRole")
+				assert.Contains(t, taskPolicy, rec.Must(t, "aws:iam/role:Role", "data-search-access").Out("arn").StringValue())
+			}
+			for name, v := range env {
+				for _, secretish := range []string{"PASSWORD", "TOKEN", "SECRET"} {
+					assert.NotContains(t, name, secretish, "%s=%s is a plain environment variable", name, v)
+				}
+			}
+
+			// The data services admit the service's security group, and nothing else.
+			taskSG := rec.Must(t, "aws:ec2/securityGroup:SecurityGroup", "api-task-sg").ID
+			var admitted int
+			for _, rule := range rec.ByType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule") {
+				if !strings.HasPrefix(rule.Name, "data-") {
+					continue
+				}
+				admitted++
+				assert.Equal(t, taskSG, rule.Str("referencedSecurityGroupId"), rule.Name)
+				assert.False(t, rule.Has("cidrIpv4"), rule.Name)
+			}
+			assert.Positive(t, admitted)
+		})
+	}
+}
