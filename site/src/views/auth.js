@@ -5,7 +5,8 @@ import * as session from '../session.js';
 // next keeps a post-login redirect on this site: only local paths.
 function next(query) {
   const n = query.get('next') || '/';
-  return n.startsWith('/') && !n.startsWith('//') ? n : '/';
+  // "//host" and "/\host" would leave the site.
+  return n.startsWith('/') && !n.startsWith('//') && !n.includes('\\') ? n : '/';
 }
 
 function field(id, label, attrs, hint) {

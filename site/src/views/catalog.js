@@ -75,12 +75,12 @@ export default async function catalog(ctx) {
     h('div', { class: 'field' }, h('label', { for: 'category' }, 'Category'), select),
     h('button', { type: 'submit', class: 'btn' }, 'Search'),
   );
-  const go = () => navigate(href(input.value.trim(), select.value, ''));
+  // Filters apply on submit only: changing the select with the keyboard must
+  // not reload the results under the shopper (WCAG 3.2.2).
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    go();
+    navigate(href(input.value.trim(), select.value, ''));
   });
-  select.addEventListener('change', go);
 
   const msgs = msgBox();
   const results = h('section', { 'aria-labelledby': 'results-h' });
