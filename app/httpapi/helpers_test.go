@@ -57,7 +57,7 @@ func TestMain(m *testing.M) {
 	pgtest.Main(m, func(dbURL string) {
 		ctx := context.Background()
 		log := slog.New(slog.NewJSONHandler(&logBuf, nil))
-		s, err := postgres.Open(ctx, dbURL, 20, log)
+		s, err := postgres.Open(ctx, dbURL, 10, log)
 		if err != nil {
 			panic(err)
 		}

@@ -26,7 +26,7 @@ var store *postgres.Store
 func TestMain(m *testing.M) {
 	pgtest.Main(m, func(dbURL string) {
 		ctx := context.Background()
-		s, err := postgres.Open(ctx, dbURL, 40, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+		s, err := postgres.Open(ctx, dbURL, 16, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 		if err != nil {
 			panic(err)
 		}

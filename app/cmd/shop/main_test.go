@@ -112,10 +112,16 @@ func TestServeMigratesEnsuresAdminAndShutsDownGracefully(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
-	time.Sleep(300 * time.Millisecond)
-	if res, err := http.Get("http://" + addr + "/api/healthz"); !assert.Error(t, err, "no new connections after SIGTERM") {
-		res.Body.Close()
+	refused := false
+	for deadline := time.Now().Add(10 * time.Second); !refused && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		res, err := http.Get("http://" + addr + "/api/healthz")
+		if err != nil {
+			refused = true
+		} else {
+			res.Body.Close()
+		}
 	}
+	assert.True(t, refused, "no new connections after SIGTERM")
 
 	_, err = conn.Write([]byte(reg[10:]))
 	require.NoError(t, err)
