@@ -92,9 +92,10 @@ func TestCloudFrontFunctionMatchesSPAFallback(t *testing.T) {
 	}
 }
 
-// Every page of the storefront passes a basic accessibility audit: one h1,
-// labelled fields, named buttons and links, alt text on images, a lang.
-func TestAccessibilityBasics(t *testing.T) {
+// Every page of the storefront passes an accessibility audit: one h1,
+// labelled fields, named buttons and links, alt text on images, a lang, AA
+// text contrast, and no sideways scrolling at 360 px.
+func TestAccessibility(t *testing.T) {
 	tb := newTab(t)
 	audit := func(page string) {
 		t.Helper()
@@ -113,6 +114,11 @@ func TestAccessibilityBasics(t *testing.T) {
 			return p;
 		})()`)
 		assert.Empty(t, problems, page)
+		assert.Empty(t, eval[[]string](tb, contrastAudit), "%s: text below WCAG AA contrast", page)
+		// Usable at 360 px: nothing makes the page scroll sideways.
+		tb.do(chromedp.EmulateViewport(360, 740))
+		assert.LessOrEqual(t, eval[int](tb, `document.documentElement.scrollWidth`), 360, "%s scrolls sideways at 360 px", page)
+		tb.do(chromedp.EmulateViewport(1280, 900))
 	}
 	tb.open("/")
 	tb.until("the catalog grid", `document.querySelectorAll('.card').length > 0`)
@@ -132,7 +138,9 @@ func TestAccessibilityBasics(t *testing.T) {
 	audit("cart")
 	tb.open("/login")
 	tb.until("the form", `document.querySelector('#email')`)
-	audit("login")
+	tb.click("form.auth button[type=submit]")
+	tb.untilText(".msg-error", "Email is required")
+	audit("login with an error")
 	tb.open("/register")
 	tb.until("the form", `document.querySelector('#email')`)
 	audit("register")
@@ -155,3 +163,37 @@ func TestProductPageStockIsLive(t *testing.T) {
 	tb.untilText(".stock", "Sold out")
 	assert.True(t, eval[bool](tb, `document.querySelector('form.buy button').disabled`))
 }
+
+// contrastAudit lists visible text whose contrast with the background behind
+// it is under WCAG AA: 4.5:1, or 3:1 for large text (24 px, or 18.66 px bold).
+// Disabled controls are exempt, as WCAG says.
+const contrastAudit = `(() => {
+	const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+	const lum = ([r, g, b]) => {
+		const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+		return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+	};
+	const bgOf = (el) => {
+		for (let e = el; e; e = e.parentElement) {
+			const c = rgb(getComputedStyle(e).backgroundColor);
+			if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) return c.slice(0, 3);
+		}
+		return [255, 255, 255];
+	};
+	const bad = [];
+	for (const el of document.querySelectorAll('body *')) {
+		if (el.closest('[disabled]') || el.closest('.sr-only')) continue;
+		const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+		const r = el.getBoundingClientRect();
+		if (!own || r.width === 0 || r.height === 0) continue;
+		const cs = getComputedStyle(el);
+		if (cs.visibility === 'hidden') continue;
+		const fg = rgb(cs.color).slice(0, 3);
+		const [a, b] = [lum(fg), lum(bgOf(el))].sort((x, y) => y - x);
+		const ratio = (a + 0.05) / (b + 0.05);
+		const size = parseFloat(cs.fontSize), bold = Number(cs.fontWeight) >= 700;
+		const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+		if (ratio < need) bad.push(el.tagName + ' "' + el.textContent.trim().slice(0, 30) + '" ' + ratio.toFixed(2));
+	}
+	return bad;
+})()`
