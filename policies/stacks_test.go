@@ -52,6 +52,30 @@ func TestStacksHaveNoMandatoryViolations(t *testing.T) {
 	}
 }
 
+// TestStacksExerciseEveryResourceRule keeps the stack test honest: every
+// per-resource rule meets at least one resource in some stack, so "no
+// violations" is never the vacuous result of rules that saw nothing.
+func TestStacksExerciseEveryResourceRule(t *testing.T) {
+	types := map[string]bool{}
+	for _, stack := range stacks(t) {
+		rec, err := plan.Record(repoRoot, stack, plan.GoldenOptions)
+		require.NoError(t, err)
+		for _, r := range rec.Resources() {
+			types[r.Type] = true
+		}
+	}
+	for _, rule := range policies.All() {
+		if rule.Check == nil {
+			continue
+		}
+		hit := false
+		for _, typ := range rule.Types {
+			hit = hit || types[typ]
+		}
+		assert.True(t, hit, "%s applies to no resource of any stack (%v)", rule.ID, rule.Types)
+	}
+}
+
 // TestStacksInPreview evaluates every stack as a first `pulumi preview` sees
 // it: every input computed from another resource is unknown (secrets stay
 // marked). Values a rule needs become "cannot evaluate" advisories, never a
