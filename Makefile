@@ -32,7 +32,7 @@ test-app: site
 
 ## test-infra: components, stacks, plan and policies
 test-infra:
-	$(GO) test -count=1 ./components/... ./stacks/... ./internal/pulumimock/... ./internal/plan/... ./internal/cost/... ./policies/...
+	$(GO) test -count=1 ./components/... ./stacks/... ./internal/pulumimock/... ./internal/plan/... ./internal/cost/... ./cmd/plan/... ./policies/...
 
 ## bench: the hot-SKU order benchmark and the catalog read benchmark
 bench:

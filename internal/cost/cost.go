@@ -447,7 +447,7 @@ func (e *estimator) fargateService(r Resource) (Item, bool) {
 		spotShare = spot / (spot + onDemand)
 	}
 	s := newSum()
-	s.note(fmt.Sprintf("%g tasks (%s) × %g vCPU / %g GB %s", tasks, countNote, vcpu, gb, arch))
+	s.note(fmt.Sprintf("tasks: %g (%s) × %g vCPU / %g GB %s", tasks, countNote, vcpu, gb, arch))
 	odKey := "fargate." + strings.ToLower(arch)
 	if spotShare > 0 && arch != "X86_64" {
 		s.note("Fargate Spot does not run " + arch + " tasks: priced on-demand")
