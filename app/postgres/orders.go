@@ -174,6 +174,9 @@ func (s *Store) placeOrder(ctx context.Context, userID, key string, req shop.Ord
 					RETURNING 1)
 				SELECT count(*) FROM d`, it.ProductID, it.Quantity, it.UnitPriceCents, order.Currency).QueryRow(counted)
 		}
+		// The order's lines are inserted only after every product row is ours: their foreign-key
+		// checks take KEY SHARE locks, and taken earlier they would pile every waiting buyer's
+		// lock onto a hot product row as one growing MultiXact.
 		last := order.Items[n-1]
 		write.Queue(`
 			WITH d AS (
