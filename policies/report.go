@@ -71,7 +71,8 @@ func tag(f Finding) string {
 // first, then a collapsed table of advisories.
 func (r Report) Markdown() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "### Policy report: `%s`\n\n%s.\n", r.Stack, r.summary())
+	// No heading of its own: the report is a section of the plan-diff comment.
+	fmt.Fprintf(&b, "**Policy report for `%s`**: %s.\n", r.Stack, r.summary())
 	table := func(title string, fs []Finding) {
 		if len(fs) == 0 {
 			return
