@@ -48,8 +48,10 @@ fmt:
 	$(GO) mod tidy
 
 ## plan: offline plan of STACK (dev|prod) under the recording mock; FORMAT=text|json
-plan: site
-	$(GO) run ./cmd/plan -stack $(STACK) -format $(FORMAT)
+# The site build reports to stderr here, so `make plan FORMAT=json > plan.json` writes only the plan.
+plan:
+	@$(MAKE) --no-print-directory site >&2
+	@$(GO) run ./cmd/plan -stack $(STACK) -format $(FORMAT)
 
 ## plan-update: regenerate the committed golden plans
 plan-update: site
