@@ -470,6 +470,23 @@ func TestInternalErrorsAreLoggedNotShown(t *testing.T) {
 	assert.Contains(t, logBuf.String(), rec.Header().Get(echo.HeaderXRequestID))
 }
 
+func TestPanicsBecomeInternalErrors(t *testing.T) {
+	t.Parallel()
+	e, err := httpapi.New(httpapi.Config{Store: panickingStore{store}, Log: slog.New(slog.NewJSONHandler(&logBuf, nil))})
+	require.NoError(t, err)
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/products", nil))
+	assert.Equal(t, http.StatusInternalServerError, rec.Code)
+	assert.JSONEq(t, `{"error":{"code":"internal","message":"internal error; the request id identifies it in the logs","details":null}}`, rec.Body.String())
+	assert.Contains(t, logBuf.String(), "panic: boom-in-store")
+}
+
+type panickingStore struct{ shop.Store }
+
+func (panickingStore) ListProducts(context.Context, shop.ProductQuery) (shop.ProductPage, error) {
+	panic(errors.New("boom-in-store"))
+}
+
 type failingStore struct{ shop.Store }
 
 func (failingStore) ListProducts(context.Context, shop.ProductQuery) (shop.ProductPage, error) {

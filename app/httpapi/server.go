@@ -3,11 +3,13 @@
 package httpapi
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/shopstack/shopstack/app/shop"
 )
@@ -38,7 +40,13 @@ func New(cfg Config) (*echo.Echo, error) {
 	// Behind CloudFront and the load balancer, X-Forwarded-For is appended by trusted proxies
 	// on private addresses; a client-supplied value from the internet is not believed.
 	e.IPExtractor = echo.ExtractIPFromXFFHeader()
-	e.Use(requestID, a.logRequests, a.limitBody, apiHeaders, requireJSON)
+	e.Use(requestID, a.logRequests, middleware.RecoverWithConfig(middleware.RecoverConfig{
+		// A panic becomes an internal error: logged with its stack, answered with the error shape.
+		DisableStackAll: true,
+		LogErrorFunc: func(_ echo.Context, err error, stack []byte) error {
+			return fmt.Errorf("panic: %w\n%s", err, stack)
+		},
+	}), a.limitBody, apiHeaders, requireJSON)
 
 	// No group middleware: Echo would register catch-all routes for it, turning 405s into 404s.
 	g := e.Group("/api")
