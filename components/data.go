@@ -72,8 +72,11 @@ const (
 	SearchPort      = 443
 )
 
-// ProductionMinBackupRetentionDays is the least backup retention a ProductionGrade Data accepts.
-const ProductionMinBackupRetentionDays = 7
+// Backup retention: the default, and the least a ProductionGrade Data accepts.
+const (
+	DefaultBackupRetentionDays       = 7
+	ProductionMinBackupRetentionDays = 7
+)
 
 // DataArgs configures a Data component.
 type DataArgs struct {
@@ -127,8 +130,11 @@ type DatabaseArgs struct {
 	// MultiAZ adds a standby in another zone (rds) or a reader instance
 	// (Aurora). Default false.
 	MultiAZ bool
-	// BackupRetentionDays keeps automated backups this long, 1-35. Default 7.
-	BackupRetentionDays int
+	// BackupRetentionDays keeps automated backups this long: 1-35 days, or an
+	// explicit 0 to turn automated backups off (rds only, never with
+	// ProductionGrade). A pointer so that an explicit 0 is not taken for the
+	// default. Default (nil) 7.
+	BackupRetentionDays *int
 	// Name is the database created in it. Default "shop".
 	Name string
 	// Username is the master user; its password is generated and kept in
@@ -279,8 +285,8 @@ func (a *DataArgs) applyDefaults() {
 	if d.SecondsUntilAutoPause == 0 {
 		d.SecondsUntilAutoPause = 300
 	}
-	if d.BackupRetentionDays == 0 {
-		d.BackupRetentionDays = 7
+	if d.BackupRetentionDays == nil {
+		d.BackupRetentionDays = pulumi.IntRef(DefaultBackupRetentionDays)
 	}
 	if d.Name == "" {
 		d.Name = "shop"
@@ -372,8 +378,11 @@ func (a *DataArgs) validate() error {
 	if d.SecondsUntilAutoPause < 300 || d.SecondsUntilAutoPause > 86400 {
 		bad("Database.SecondsUntilAutoPause: %d is out of range [300, 86400]", d.SecondsUntilAutoPause)
 	}
-	if d.BackupRetentionDays < 1 || d.BackupRetentionDays > 35 {
-		bad("Database.BackupRetentionDays: %d is out of range [1, 35]", d.BackupRetentionDays)
+	switch backups := *d.BackupRetentionDays; {
+	case backups == 0 && d.Engine == DatabaseAuroraServerless:
+		bad("Database.BackupRetentionDays: 0 is not allowed for %s; want 1-35 (Aurora always keeps backups)", d.Engine)
+	case backups < 0 || backups > 35:
+		bad("Database.BackupRetentionDays: %d is out of range; want 1-35, or 0 to turn automated backups off (rds only)", backups)
 	}
 	if p := d.PerformanceInsightsRetentionDays; p != 7 && (p%31 != 0 || p > 731) {
 		bad("Database.PerformanceInsightsRetentionDays: %d; want 7 or a multiple of 31 up to 731", p)
@@ -446,8 +455,8 @@ func (a *DataArgs) validate() error {
 		prod := func(field, format string, args ...any) {
 			bad("%s: %s (ProductionGrade)", field, fmt.Sprintf(format, args...))
 		}
-		if d.BackupRetentionDays < ProductionMinBackupRetentionDays {
-			prod("Database.BackupRetentionDays", "%d is below %d days", d.BackupRetentionDays, ProductionMinBackupRetentionDays)
+		if *d.BackupRetentionDays < ProductionMinBackupRetentionDays {
+			prod("Database.BackupRetentionDays", "%d is below %d days", *d.BackupRetentionDays, ProductionMinBackupRetentionDays)
 		}
 		if !d.MultiAZ {
 			prod("Database.MultiAZ", "must be true")
@@ -665,7 +674,7 @@ func (d *Data) database(ctx *pulumi.Context, name string, a DataArgs, conn *Conn
 			PubliclyAccessible:                 pulumi.Bool(false),
 			Port:                               pulumi.Int(PostgresPort),
 			MultiAz:                            pulumi.Bool(db.MultiAZ),
-			BackupRetentionPeriod:              pulumi.Int(db.BackupRetentionDays),
+			BackupRetentionPeriod:              pulumi.Int(*db.BackupRetentionDays),
 			DeleteAutomatedBackups:             pulumi.Bool(false),
 			DeletionProtection:                 deletionProtection,
 			SkipFinalSnapshot:                  pulumi.Bool(a.SkipFinalSnapshot),
@@ -729,7 +738,7 @@ func (d *Data) database(ctx *pulumi.Context, name string, a DataArgs, conn *Conn
 		DbClusterParameterGroupName:      cpg.Name,
 		Port:                             pulumi.Int(PostgresPort),
 		Serverlessv2ScalingConfiguration: scaling,
-		BackupRetentionPeriod:            pulumi.Int(db.BackupRetentionDays),
+		BackupRetentionPeriod:            pulumi.Int(*db.BackupRetentionDays),
 		DeleteAutomatedBackups:           pulumi.Bool(false),
 		DeletionProtection:               deletionProtection,
 		SkipFinalSnapshot:                pulumi.Bool(a.SkipFinalSnapshot),

@@ -312,7 +312,7 @@ func TestDataAuroraProductionHasAReaderAndNoPause(t *testing.T) {
 	t.Parallel()
 	rec, _ := runData(t, dataArgs(func(a *components.DataArgs) {
 		a.ProductionGrade = true
-		a.Database = components.DatabaseArgs{Engine: components.DatabaseAuroraServerless, MultiAZ: true, MinCapacity: 0.5, MaxCapacity: 16, BackupRetentionDays: 14}
+		a.Database = components.DatabaseArgs{Engine: components.DatabaseAuroraServerless, MultiAZ: true, MinCapacity: 0.5, MaxCapacity: 16, BackupRetentionDays: pulumi.IntRef(14)}
 		a.Cache = components.CacheArgs{Mode: components.CacheReplicationGroup, Nodes: 2, MultiAZ: true}
 	}))
 	assert.Equal(t, []string{"data-db-reader", "data-db-writer"}, dtNames(rec, dtClusterInst))
@@ -329,7 +329,7 @@ func TestDataRdsOptions(t *testing.T) {
 		a.AllowDeletion, a.SkipFinalSnapshot = true, true
 		a.KmsKeyArn = pulumi.String("arn:aws:kms:us-east-1:123456789012:key/k")
 		a.Database = components.DatabaseArgs{InstanceClass: "db.m7g.large", AllocatedStorageGb: 100, MaxAllocatedStorageGb: 500,
-			MultiAZ: true, BackupRetentionDays: 30, PerformanceInsightsRetentionDays: 31}
+			MultiAZ: true, BackupRetentionDays: pulumi.IntRef(30), PerformanceInsightsRetentionDays: 31}
 		a.Cache.Mode = components.CacheNone
 	}))
 	db := rec.Must(t, dtDBInstance, "data-db")
@@ -345,6 +345,28 @@ func TestDataRdsOptions(t *testing.T) {
 	assert.Equal(t, "arn:aws:kms:us-east-1:123456789012:key/k", db.Str("kmsKeyId"))
 	assert.True(t, rec.Must(t, dtBucket, "data-media").Bool("forceDestroy"))
 	assert.Equal(t, "aws:kms", rec.Must(t, dtSSE, "data-media-encryption").Str("rules[0].applyServerSideEncryptionByDefault.sseAlgorithm"))
+}
+
+func TestDataBackupRetentionTellsAnExplicitZeroFromTheDefault(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		backups *int
+		want    float64
+	}{
+		{"unset means the default", nil, components.DefaultBackupRetentionDays},
+		{"explicit 0 turns automated backups off", pulumi.IntRef(0), 0},
+		{"explicit value", pulumi.IntRef(35), 35},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rec, _ := runData(t, dataArgs(func(a *components.DataArgs) { a.Database.BackupRetentionDays = tt.backups }))
+			db := rec.Must(t, dtDBInstance, "data-db")
+			require.True(t, db.Has("backupRetentionPeriod"), "always set: the AWS API default is 1 day")
+			assert.Equal(t, tt.want, db.Num("backupRetentionPeriod"))
+		})
+	}
 }
 
 func TestDataReplicationGroupCache(t *testing.T) {
@@ -490,13 +512,24 @@ func TestDataValidationNamesTheField(t *testing.T) {
 		{"one subnet", func(a *components.DataArgs) { a.SubnetCount = 1 }, []string{"SubnetCount: 1"}},
 		{"engine", func(a *components.DataArgs) { a.Database.Engine = "mysql" },
 			[]string{`Database.Engine: "mysql" is not one of [rds auroraServerless]`}},
-		{"backups", func(a *components.DataArgs) { a.Database.BackupRetentionDays = 40 },
-			[]string{"Database.BackupRetentionDays: 40 is out of range [1, 35]"}},
+		{"backups", func(a *components.DataArgs) { a.Database.BackupRetentionDays = pulumi.IntRef(40) },
+			[]string{"Database.BackupRetentionDays: 40 is out of range; want 1-35, or 0 to turn automated backups off (rds only)"}},
+		{"negative backups", func(a *components.DataArgs) { a.Database.BackupRetentionDays = pulumi.IntRef(-1) },
+			[]string{"Database.BackupRetentionDays: -1 is out of range"}},
+		{"Aurora without backups", func(a *components.DataArgs) {
+			a.Database.Engine = components.DatabaseAuroraServerless
+			a.Database.BackupRetentionDays = pulumi.IntRef(0)
+		}, []string{"Database.BackupRetentionDays: 0 is not allowed for auroraServerless; want 1-35"}},
 		{"production backups", func(a *components.DataArgs) {
 			a.ProductionGrade = true
 			a.Database.MultiAZ = true
-			a.Database.BackupRetentionDays = 3
+			a.Database.BackupRetentionDays = pulumi.IntRef(3)
 		}, []string{"Database.BackupRetentionDays: 3 is below 7 days (ProductionGrade)"}},
+		{"production without backups", func(a *components.DataArgs) {
+			a.ProductionGrade = true
+			a.Database.MultiAZ = true
+			a.Database.BackupRetentionDays = pulumi.IntRef(0)
+		}, []string{"Database.BackupRetentionDays: 0 is below 7 days (ProductionGrade)"}},
 		{"production single zone, deletable", func(a *components.DataArgs) {
 			a.ProductionGrade, a.AllowDeletion, a.SkipFinalSnapshot = true, true, true
 		}, []string{"Database.MultiAZ: must be true (ProductionGrade)", "AllowDeletion: must be false",

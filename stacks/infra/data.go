@@ -31,7 +31,7 @@ func newData(ctx *pulumi.Context, cfg Config, net *components.Network, opts ...p
 			MinCapacity:         float64(cfg.DatabaseMinAcu),
 			MaxCapacity:         float64(cfg.DatabaseMaxAcu),
 			MultiAZ:             cfg.DatabaseMultiAz,
-			BackupRetentionDays: cfg.DatabaseBackupRetentionDays,
+			BackupRetentionDays: pulumi.IntRef(cfg.DatabaseBackupRetentionDays),
 		},
 		Cache: components.CacheArgs{
 			Mode:     components.CacheMode(cfg.CacheMode),
