@@ -4,7 +4,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 )
@@ -12,7 +11,10 @@ import (
 // actionlint runs the pinned actionlint (go.mod's tool directive) on files from the repository root.
 func actionlint(t *testing.T, files ...string) (string, error) {
 	t.Helper()
-	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the go command is not on PATH: %v", err)
+	}
 	cmd := exec.Command(goBin, append([]string{"tool", "actionlint", "-no-color"}, files...)...)
 	cmd.Dir = ".."
 	out, err := cmd.CombinedOutput()

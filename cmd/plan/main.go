@@ -109,7 +109,7 @@ func updateGoldens(root string, stdout io.Writer) error {
 			return err
 		}
 		path := plan.GoldenPath(root, s)
-		if err := os.WriteFile(path, b, 0o644); err != nil {
+		if err := os.WriteFile(path, b, 0o600); err != nil {
 			return fmt.Errorf("write golden: %w", err)
 		}
 		fmt.Fprintf(stdout, "wrote %s (%d resources, $%.2f/month idle)\n", path, len(p.Resources), p.Cost.MonthlyUSD)
@@ -158,7 +158,7 @@ func diff(args []string, stdout io.Writer) error {
 
 // readPlan reads a plan file written by `plan -format json` or `plan -update`.
 func readPlan(path string) (*plan.Plan, error) {
-	b, err := os.ReadFile(path)
+	b, err := os.ReadFile(filepath.Clean(path))
 	if err != nil {
 		return nil, fmt.Errorf("read plan: %w", err)
 	}

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -41,7 +42,7 @@ const secretPlaceholder = "offline-plan-placeholder"
 // ReadProject parses repoRoot/Pulumi.yaml.
 func ReadProject(repoRoot string) (Project, error) {
 	var p Project
-	b, err := os.ReadFile(filepath.Join(repoRoot, "Pulumi.yaml"))
+	b, err := os.ReadFile(filepath.Clean(filepath.Join(repoRoot, "Pulumi.yaml")))
 	if err != nil {
 		return p, fmt.Errorf("read project: %w", err)
 	}
@@ -49,17 +50,17 @@ func ReadProject(repoRoot string) (Project, error) {
 		return p, fmt.Errorf("parse Pulumi.yaml: %w", err)
 	}
 	if p.Name == "" {
-		return p, fmt.Errorf("Pulumi.yaml: missing name")
+		return p, errors.New("project file Pulumi.yaml: missing name")
 	}
 	for k, s := range p.Config {
 		switch s.Type {
 		case "string", "integer", "boolean":
 		default:
-			return p, fmt.Errorf("Pulumi.yaml: config %s: type %q is not string, integer or boolean", k, s.Type)
+			return p, fmt.Errorf("project file Pulumi.yaml: config %s: type %q is not string, integer or boolean", k, s.Type)
 		}
 		if s.Default != nil {
 			if _, err := scalar(s.Type, s.Default); err != nil {
-				return p, fmt.Errorf("Pulumi.yaml: config %s: default: %w", k, err)
+				return p, fmt.Errorf("project file Pulumi.yaml: config %s: default: %w", k, err)
 			}
 		}
 	}
@@ -74,7 +75,7 @@ func ReadStackConfig(repoRoot, stack string) (StackConfig, error) {
 		return StackConfig{}, err
 	}
 	file := "Pulumi." + stack + ".yaml"
-	b, err := os.ReadFile(filepath.Join(repoRoot, file))
+	b, err := os.ReadFile(filepath.Clean(filepath.Join(repoRoot, file)))
 	if err != nil {
 		return StackConfig{}, fmt.Errorf("stack %q: %w", stack, err)
 	}
