@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -10,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/shopstack/shopstack/internal/plan"
 	"github.com/shopstack/shopstack/policies"
 )
 
@@ -122,4 +124,54 @@ func TestUnknownValuesAreAdvisoryNeverMandatory(t *testing.T) {
 		found = found || r.message == "cloudfront-default-root-object: cannot evaluate: defaultRootObject is unknown until the update"
 	}
 	assert.True(t, found, "%+v", adv)
+}
+
+// TestPackAgreesWithTheStackTests feeds every resource of every stack, as the
+// engine would send it, through the pack: no mandatory policy reports, and the
+// pack finds exactly the per-resource findings that policies.Run finds.
+func TestPackAgreesWithTheStackTests(t *testing.T) {
+	const root = "../.."
+	for _, stack := range []string{"dev", "prod"} {
+		t.Run(stack, func(t *testing.T) {
+			rec, err := plan.RecordStack(root, stack, plan.GoldenOptions)
+			require.NoError(t, err)
+			pack := packFor(t, stack, rec.Config.Values)
+			want, err := policies.Run(stack, rec.Config.Values, rec.Recorder.Resources(), nil)
+			require.NoError(t, err)
+			expected := map[string]int{} // policy -> findings of per-resource rules
+			for _, f := range want.Findings {
+				for _, r := range policies.All() {
+					if r.ID == f.Rule && r.CheckStack == nil {
+						expected[f.Rule]++
+					}
+				}
+			}
+
+			got := map[string]int{}
+			for _, r := range rec.Recorder.Resources() {
+				ar := policyx.AnalyzerResource{
+					Type: r.Type, Name: r.Name, URN: r.URN,
+					Properties: resource.FromResourcePropertyMap(r.Inputs),
+				}
+				for name, p := range pack {
+					reports := validate(t, p, ar)
+					if p.EnforcementLevel() == policyx.EnforcementLevelMandatory {
+						assert.Empty(t, reports, "%s on %s", name, r.URN)
+					}
+					if name == advisoryPolicy {
+						for _, rep := range reports {
+							rule, _, _ := strings.Cut(rep.message, ": ")
+							got[rule]++
+						}
+						continue
+					}
+					if len(reports) > 0 {
+						got[name] += len(reports)
+					}
+				}
+			}
+			assert.NotEmpty(t, expected, "each stack has per-resource advisories to compare")
+			assert.Equal(t, expected, got)
+		})
+	}
 }
