@@ -53,6 +53,11 @@ func TestPlanDiff(t *testing.T) {
 	require.NoError(t, run([]string{"diff", newPath, newPath}, &same))
 	assert.Contains(t, same.String(), "No resource changes.")
 
+	var withPolicies bytes.Buffer
+	require.NoError(t, run([]string{"diff", "-policies", root, newPath, newPath}, &withPolicies))
+	assert.Contains(t, withPolicies.String(), "#### Policies")
+	assert.Contains(t, withPolicies.String(), "mandatory violations")
+
 	var fresh bytes.Buffer
 	require.NoError(t, run([]string{"diff", filepath.Join(dir, "missing.json"), newPath}, &fresh))
 	assert.Contains(t, fresh.String(), "#### Added (")

@@ -211,7 +211,7 @@ func (d Delta) Markdown(sections ...Section) string {
 	delta := d.NewUSD - d.OldUSD
 	fmt.Fprintf(&b, "**Idle monthly cost:** $%.2f → $%.2f (**%s**)\n\n", d.OldUSD, d.NewUSD, signed(delta))
 	if len(d.Added)+len(d.Removed)+len(d.Changed) == 0 {
-		b.WriteString("No resource changes.\n")
+		b.WriteString("No resource changes.\n\n")
 	}
 	if len(d.Added) > 0 {
 		fmt.Fprintf(&b, "#### Added (%d)\n\n| Resource | Type |\n|---|---|\n", len(d.Added))
