@@ -1,8 +1,11 @@
 package components
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -160,8 +163,10 @@ type CacheArgs struct {
 	MaxDataStorageGb int
 	// MaxECPUPerSecond caps the serverless cache's compute. Default 5000.
 	MaxECPUPerSecond int
-	// SnapshotRetentionDays keeps daily snapshots this long, 0-35. Default 1.
-	SnapshotRetentionDays int
+	// SnapshotRetentionDays keeps daily snapshots this long: 1-35 days, or an
+	// explicit 0 for none (never with ProductionGrade). A pointer so that an
+	// explicit 0 is not taken for the default. Default (nil) 1.
+	SnapshotRetentionDays *int
 }
 
 // SearchArgs configures the search domain.
@@ -313,8 +318,8 @@ func (a *DataArgs) applyDefaults() {
 	if c.MaxECPUPerSecond == 0 {
 		c.MaxECPUPerSecond = 5000
 	}
-	if c.SnapshotRetentionDays == 0 {
-		c.SnapshotRetentionDays = 1
+	if c.SnapshotRetentionDays == nil {
+		c.SnapshotRetentionDays = pulumi.IntRef(1)
 	}
 	s := &a.Search
 	if s.Mode == "" {
@@ -375,6 +380,10 @@ func (a *DataArgs) validate() error {
 		bad("Database.MinCapacity/MaxCapacity: %g-%g ACU; want 0 <= MinCapacity <= MaxCapacity, 1 <= MaxCapacity <= 256",
 			d.MinCapacity, d.MaxCapacity)
 	}
+	if halfSteps := func(acu float64) bool { return math.Mod(acu*2, 1) == 0 }; !halfSteps(d.MinCapacity) || !halfSteps(d.MaxCapacity) {
+		bad("Database.MinCapacity/MaxCapacity: %g-%g ACU; want multiples of 0.5 (Aurora Serverless v2 steps)",
+			d.MinCapacity, d.MaxCapacity)
+	}
 	if d.SecondsUntilAutoPause < 300 || d.SecondsUntilAutoPause > 86400 {
 		bad("Database.SecondsUntilAutoPause: %d is out of range [300, 86400]", d.SecondsUntilAutoPause)
 	}
@@ -417,8 +426,8 @@ func (a *DataArgs) validate() error {
 			bad("Cache.MaxECPUPerSecond: %d is out of range [1000, 15000000]", c.MaxECPUPerSecond)
 		}
 	}
-	if c.SnapshotRetentionDays < 0 || c.SnapshotRetentionDays > 35 {
-		bad("Cache.SnapshotRetentionDays: %d is out of range [0, 35]", c.SnapshotRetentionDays)
+	if days := *c.SnapshotRetentionDays; days < 0 || days > 35 {
+		bad("Cache.SnapshotRetentionDays: %d is out of range [0, 35]", days)
 	}
 
 	s := a.Search
@@ -434,6 +443,11 @@ func (a *DataArgs) validate() error {
 		}
 		if s.ZoneAwareness && s.Instances < 2 {
 			bad("Search.ZoneAwareness: zone awareness needs at least 2 nodes, Search.Instances is %d", s.Instances)
+		}
+		// OpenSearch refuses an odd node count over two zones.
+		if s.ZoneAwareness && a.searchZones() == 2 && s.Instances%2 != 0 {
+			bad("Search.Instances: %d nodes cannot spread evenly over 2 zones (SubnetCount %d); want an even number, or 3 subnets",
+				s.Instances, a.SubnetCount)
 		}
 		if s.VolumeGb < 10 {
 			bad("Search.VolumeGb: %d is below 10 (the gp3 minimum)", s.VolumeGb)
@@ -461,11 +475,17 @@ func (a *DataArgs) validate() error {
 		if !d.MultiAZ {
 			prod("Database.MultiAZ", "must be true")
 		}
+		if d.Engine == DatabaseAuroraServerless && d.MinCapacity == 0 {
+			prod("Database.MinCapacity", "0 pauses the cluster when idle; want at least 0.5 ACU")
+		}
 		if a.AllowDeletion {
 			prod("AllowDeletion", "must be false: deletion protection stays on")
 		}
 		if a.SkipFinalSnapshot {
 			prod("SkipFinalSnapshot", "must be false: deleting the database keeps a final snapshot")
+		}
+		if c.Mode != CacheNone && *c.SnapshotRetentionDays < 1 {
+			prod("Cache.SnapshotRetentionDays", "%d is below 1 day", *c.SnapshotRetentionDays)
 		}
 		if c.Mode == CacheReplicationGroup && (c.Nodes < 2 || !c.MultiAZ) {
 			prod("Cache.MultiAZ", "a replication group must be Multi-AZ with at least 2 nodes (Nodes is %d)", c.Nodes)
@@ -475,6 +495,15 @@ func (a *DataArgs) validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// searchZones is how many zones the search domain spans: 1 without zone
+// awareness, else one per node up to the subnets' zones and OpenSearch's 3.
+func (a *DataArgs) searchZones() int {
+	if !a.Search.ZoneAwareness {
+		return 1
+	}
+	return min(a.Search.Instances, a.SubnetCount, 3)
 }
 
 // identifier reports whether s is a PostgreSQL-style identifier of at most max characters.
@@ -592,13 +621,39 @@ func (d *Data) securityGroup(ctx *pulumi.Context, name, service string, vpcID pu
 }
 
 // stackName is a physical name for the few AWS resources the provider does not
-// autoname: unique per project, stack and component.
+// autoname: unique per project, stack and component. It keeps to the strictest
+// of their rules (ElastiCache user and group ids, RDS snapshot identifiers):
+// lower-case letters, digits and single hyphens, a letter first, no hyphen last,
+// at most max characters. When that meant changing or cutting the name, a hash
+// of the original ends it, so "a_b" and "a.b", or two long names sharing a
+// prefix, still get different names.
 func stackName(ctx *pulumi.Context, name, suffix string, max int) string {
-	s := strings.ToLower(fmt.Sprintf("%s-%s-%s-%s", ctx.Project(), ctx.Stack(), name, suffix))
-	if len(s) > max {
-		s = s[:max]
+	full := fmt.Sprintf("%s-%s-%s-%s", ctx.Project(), ctx.Stack(), name, suffix)
+	var b strings.Builder
+	for _, r := range strings.ToLower(full) {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case b.Len() > 0 && !strings.HasSuffix(b.String(), "-"):
+			b.WriteByte('-')
+		}
 	}
-	return strings.TrimRight(s, "-")
+	s := strings.TrimRight(b.String(), "-")
+	switch {
+	case s == "":
+		s = "n"
+	case s[0] < 'a' || s[0] > 'z':
+		s = "n-" + s
+	}
+	if s == full && len(s) <= max {
+		return s
+	}
+	sum := sha256.Sum256([]byte(full))
+	tag := hex.EncodeToString(sum[:4])
+	if len(s) > max-len(tag)-1 {
+		s = strings.TrimRight(s[:max-len(tag)-1], "-")
+	}
+	return s + "-" + tag
 }
 
 func (d *Data) database(ctx *pulumi.Context, name string, a DataArgs, conn *Connection) error {
@@ -856,7 +911,7 @@ func (d *Data) cache(ctx *pulumi.Context, name string, a DataArgs, conn *Connect
 					&elasticache.ServerlessCacheCacheUsageLimitsEcpuPerSecondArgs{Maximum: pulumi.Int(c.MaxECPUPerSecond)},
 				},
 			},
-			SnapshotRetentionLimit: pulumi.Int(c.SnapshotRetentionDays),
+			SnapshotRetentionLimit: pulumi.Int(*c.SnapshotRetentionDays),
 			DailySnapshotTime:      pulumi.String("03:00"),
 		}, parent)
 		if err != nil {
@@ -891,7 +946,7 @@ func (d *Data) cache(ctx *pulumi.Context, name string, a DataArgs, conn *Connect
 		SubnetGroupName:          subnets.Name,
 		SecurityGroupIds:         pulumi.StringArray{sg.ID()},
 		Port:                     pulumi.Int(CachePort),
-		SnapshotRetentionLimit:   pulumi.Int(c.SnapshotRetentionDays),
+		SnapshotRetentionLimit:   pulumi.Int(*c.SnapshotRetentionDays),
 		AutoMinorVersionUpgrade:  pulumi.Bool(true),
 	}, parent)
 	if err != nil {
@@ -965,10 +1020,7 @@ func (d *Data) search(ctx *pulumi.Context, name string, a DataArgs, conn *Connec
 		return err
 	}
 
-	zones := 1
-	if s.ZoneAwareness {
-		zones = min(s.Instances, a.SubnetCount, 3)
-	}
+	zones := a.searchZones()
 	subnetIDs := a.SubnetIds.ToStringArrayOutput().ApplyT(func(ids []string) []string {
 		return ids[:min(zones, len(ids))]
 	}).(pulumi.StringArrayOutput)

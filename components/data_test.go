@@ -369,10 +369,40 @@ func TestDataBackupRetentionTellsAnExplicitZeroFromTheDefault(t *testing.T) {
 	}
 }
 
+func TestDataCacheSnapshotRetentionTellsAnExplicitZeroFromTheDefault(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		mode      components.CacheMode
+		snapshots *int
+		want      float64
+	}{
+		{"serverless default", components.CacheServerless, nil, 1},
+		{"serverless without snapshots", components.CacheServerless, pulumi.IntRef(0), 0},
+		{"replication group default", components.CacheReplicationGroup, nil, 1},
+		{"replication group without snapshots", components.CacheReplicationGroup, pulumi.IntRef(0), 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rec, _ := runData(t, dataArgs(func(a *components.DataArgs) {
+				a.Cache.Mode, a.Cache.SnapshotRetentionDays = tt.mode, tt.snapshots
+			}))
+			typ := dtServerless
+			if tt.mode == components.CacheReplicationGroup {
+				typ = dtReplGroup
+			}
+			cache := rec.Must(t, typ, "data-cache")
+			require.True(t, cache.Has("snapshotRetentionLimit"), "always set, so the value is the component's, not the API's")
+			assert.Equal(t, tt.want, cache.Num("snapshotRetentionLimit"))
+		})
+	}
+}
+
 func TestDataReplicationGroupCache(t *testing.T) {
 	t.Parallel()
 	rec, data := runData(t, dataArgs(func(a *components.DataArgs) {
-		a.Cache = components.CacheArgs{Mode: components.CacheReplicationGroup, NodeType: "cache.t4g.small", Nodes: 3, MultiAZ: true, SnapshotRetentionDays: 5}
+		a.Cache = components.CacheArgs{Mode: components.CacheReplicationGroup, NodeType: "cache.t4g.small", Nodes: 3, MultiAZ: true, SnapshotRetentionDays: pulumi.IntRef(5)}
 	}))
 	assert.Empty(t, rec.ByType(dtServerless, dtCacheUser, dtCacheUserGroup))
 	group := rec.Must(t, dtReplGroup, "data-cache")
@@ -546,6 +576,22 @@ func TestDataValidationNamesTheField(t *testing.T) {
 		{"too many nodes", func(a *components.DataArgs) {
 			a.Cache = components.CacheArgs{Mode: components.CacheReplicationGroup, Nodes: 7}
 		}, []string{"Cache.Nodes: 7 is out of range [1, 6]"}},
+		{"production cache without snapshots", func(a *components.DataArgs) {
+			a.ProductionGrade, a.Database.MultiAZ = true, true
+			a.Cache.SnapshotRetentionDays = pulumi.IntRef(0)
+		}, []string{"Cache.SnapshotRetentionDays: 0 is below 1 day (ProductionGrade)"}},
+		{"cache snapshots", func(a *components.DataArgs) { a.Cache.SnapshotRetentionDays = pulumi.IntRef(36) },
+			[]string{"Cache.SnapshotRetentionDays: 36 is out of range [0, 35]"}},
+		{"production Aurora that pauses", func(a *components.DataArgs) {
+			a.ProductionGrade = true
+			a.Database = components.DatabaseArgs{Engine: components.DatabaseAuroraServerless, MultiAZ: true}
+		}, []string{"Database.MinCapacity: 0 pauses the cluster when idle; want at least 0.5 ACU (ProductionGrade)"}},
+		{"capacity step", func(a *components.DataArgs) {
+			a.Database = components.DatabaseArgs{Engine: components.DatabaseAuroraServerless, MinCapacity: 0.25, MaxCapacity: 2.2}
+		}, []string{"Database.MinCapacity/MaxCapacity: 0.25-2.2 ACU; want multiples of 0.5"}},
+		{"odd search nodes on two zones", func(a *components.DataArgs) {
+			a.Search = components.SearchArgs{Mode: components.SearchDomain, Instances: 3, ZoneAwareness: true}
+		}, []string{"Search.Instances: 3 nodes cannot spread evenly over 2 zones (SubnetCount 2); want an even number"}},
 		{"zone-aware search with one node", func(a *components.DataArgs) {
 			a.Search = components.SearchArgs{Mode: components.SearchDomain, Instances: 1, ZoneAwareness: true}
 		}, []string{"Search.ZoneAwareness: zone awareness needs at least 2 nodes, Search.Instances is 1"}},
@@ -601,6 +647,43 @@ func TestDataTwoInstancesDoNotCollide(t *testing.T) {
 			id := r.Type + " " + v.StringValue()
 			assert.NotContains(t, seen, id, "%s and %s share a physical name", seen[id], r.Name)
 			seen[id] = r.Name
+		}
+	}
+}
+
+func TestDataLongNamesStayUniqueAndValid(t *testing.T) {
+	t.Parallel()
+	names := []string{"catalog-data-primary-a", "catalog-data-primary-b"}
+	rec := pulumimock.Run(t, func(ctx *pulumi.Context) error {
+		for _, name := range names {
+			if _, err := components.NewData(ctx, name, dataArgs(nil)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, pulumimock.WithStack("Production_EU.1"))
+
+	// The AWS name rules: ElastiCache user and group ids at most 40 characters,
+	// RDS snapshot identifiers at most 255; both a letter first, then letters,
+	// digits and single hyphens, no hyphen last.
+	valid := `^[a-z](-?[a-z0-9])*$`
+	seen := map[string]string{}
+	for _, name := range names {
+		for _, c := range []struct{ typ, res, key string }{
+			{dtCacheUser, name + "-cache-user", "userId"},
+			{dtCacheUserGroup, name + "-cache-users", "userGroupId"},
+			{dtDBInstance, name + "-db", "finalSnapshotIdentifier"},
+		} {
+			v := rec.Must(t, c.typ, c.res).Str(c.key)
+			assert.Regexp(t, valid, v, "%s %s", c.res, c.key)
+			max := 40
+			if c.key == "finalSnapshotIdentifier" {
+				max = 255
+			}
+			assert.LessOrEqual(t, len(v), max, "%s %s", c.res, c.key)
+			id := c.typ + " " + v
+			assert.NotContains(t, seen, id, "%s and %s share the physical name %s", seen[id], c.res, v)
+			seen[id] = c.res
 		}
 	}
 }
