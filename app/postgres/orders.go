@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/shopstack/shopstack/app/shop"
 )
@@ -41,18 +42,19 @@ const (
 // errRetry asks PlaceOrder to run the transaction again: a price or currency changed under it.
 var errRetry = errors.New("a product changed while the order was being placed")
 
-// PlaceOrder is the order transaction. It keeps the time any product row is locked to one
-// statement plus the commit:
+// PlaceOrder is the order transaction. A product row stays locked from its decrement to the
+// commit only, and never across a round trip to the HTTP client:
 //
 //  1. claim the (user, Idempotency-Key) row and read the products (sku, name, price, currency),
 //     pipelined, before any product lock. A concurrent request with the same key waits on the
 //     key's unique index until the first commits, then replays its stored response;
 //  2. render the order in Go, so its response can be stored with it;
-//  3. one pipelined batch: a single-statement conditional decrement per line, in product-id
-//     order (the order req.Lines is in) so two multi-line orders cannot deadlock; the last
-//     line's decrement also inserts the order, its lines and the stored response, and only if
-//     it succeeded. Each decrement also requires the price and currency that were read, so the
-//     order is charged what the product costs at the moment it is decremented;
+//  3. one pipelined batch: insert the order row and store the response (no product lock), then
+//     a single-statement conditional decrement per line, in product-id order (the order
+//     req.Lines is in) so two multi-line orders cannot deadlock; the last line's decrement also
+//     inserts the order's lines, only if it succeeded. Each decrement also requires the price
+//     and currency that were read, so the order is charged what the product costs at the moment
+//     its stock is taken;
 //  4. if any line did not decrement, roll back: nothing was sold. The shortfall is read after
 //     the rollback, without locks; if nothing is short, a price changed, and the order is retried.
 func (s *Store) PlaceOrder(ctx context.Context, userID, key string, req shop.OrderRequest,
@@ -156,48 +158,47 @@ func (s *Store) placeOrder(ctx context.Context, userID, key string, req shop.Ord
 		for i, it := range order.Items {
 			skus[i], names[i], qtys[i], prices[i] = it.SKU, it.Name, it.Quantity, it.UnitPriceCents
 		}
-		decremented := 0
-		counted := func(row pgx.Row) error {
-			var k int
-			if err := row.Scan(&k); err != nil {
-				return err
-			}
-			decremented += k
-			return nil
-		}
+		// The order row and the stored response come first: they touch no product row, so they
+		// are not part of the time a product stays locked.
 		write := &pgx.Batch{}
+		write.Queue(`
+			WITH o AS (
+				INSERT INTO orders (id, user_id, status, total_cents, currency, created_at)
+				VALUES ($1, $2, 'placed', $3, $4, $5)
+			)
+			UPDATE idempotency_keys SET status_code = $6, response_body = $7, order_id = $1
+			WHERE user_id = $2 AND key = $8`,
+			order.ID, userID, order.TotalCents, order.Currency, order.CreatedAt, http.StatusCreated, body, key)
+		decremented := 0
 		for _, it := range order.Items[:n-1] {
 			write.Queue(`
-				WITH d AS (
-					UPDATE products SET stock = stock - $2
-					WHERE id = $1 AND stock >= $2 AND price_cents = $3 AND currency = $4
-					RETURNING 1)
-				SELECT count(*) FROM d`, it.ProductID, it.Quantity, it.UnitPriceCents, order.Currency).QueryRow(counted)
+				UPDATE products SET stock = stock - $2
+				WHERE id = $1 AND stock >= $2 AND price_cents = $3 AND currency = $4`,
+				it.ProductID, it.Quantity, it.UnitPriceCents, order.Currency).Exec(func(tag pgconn.CommandTag) error {
+				decremented += int(tag.RowsAffected())
+				return nil
+			})
 		}
-		// The order's lines are inserted only after every product row is ours: their foreign-key
-		// checks take KEY SHARE locks, and taken earlier they would pile every waiting buyer's
-		// lock onto a hot product row as one growing MultiXact.
+		// The order's lines are inserted only once every product row is ours, by the last
+		// decrement's statement: their foreign-key checks take KEY SHARE locks, and taken earlier
+		// they would pile every waiting buyer's lock onto a hot product row as one growing MultiXact.
 		last := order.Items[n-1]
 		write.Queue(`
 			WITH d AS (
 				UPDATE products SET stock = stock - $2
 				WHERE id = $1 AND stock >= $2 AND price_cents = $3 AND currency = $4
 				RETURNING 1
-			), o AS (
-				INSERT INTO orders (id, user_id, status, total_cents, currency, created_at)
-				SELECT $5, $6, 'placed', $7, $4, $8 FROM d
-				RETURNING id
-			), i AS (
-				INSERT INTO order_items (order_id, product_id, sku, name, quantity, unit_price_cents)
-				SELECT o.id, l.* FROM o, unnest($9::uuid[], $10::text[], $11::text[], $12::int[], $13::bigint[]) AS l
-			), k AS (
-				UPDATE idempotency_keys SET status_code = $14, response_body = $15, order_id = $5
-				WHERE user_id = $6 AND key = $16 AND EXISTS (SELECT 1 FROM o)
 			)
-			SELECT count(*) FROM d`,
+			INSERT INTO order_items (order_id, product_id, sku, name, quantity, unit_price_cents)
+			SELECT $5, l.* FROM unnest($6::uuid[], $7::text[], $8::text[], $9::int[], $10::bigint[]) AS l
+			WHERE EXISTS (SELECT 1 FROM d)`,
 			last.ProductID, last.Quantity, last.UnitPriceCents, order.Currency,
-			order.ID, userID, order.TotalCents, order.CreatedAt,
-			ids, skus, names, qtys, prices, http.StatusCreated, body, key).QueryRow(counted)
+			order.ID, ids, skus, names, qtys, prices).Exec(func(tag pgconn.CommandTag) error {
+			if tag.RowsAffected() == int64(n) {
+				decremented++
+			}
+			return nil
+		})
 		if err := tx.SendBatch(ctx, write).Close(); err != nil {
 			return err
 		}
