@@ -141,6 +141,9 @@ func TestDataDefaultsRdsServerlessCacheAndMediaBucket(t *testing.T) {
 	assert.Equal(t, 7.0, db.Num("performanceInsightsRetentionPeriod"))
 	assert.True(t, db.Bool("autoMinorVersionUpgrade"))
 	assert.True(t, db.Bool("copyTagsToSnapshot"))
+	assert.True(t, db.Has("deleteAutomatedBackups"))
+	assert.False(t, db.Bool("deleteAutomatedBackups"), "backups outlive the instance")
+	assert.Equal(t, float64(components.PostgresPort), db.Num("port"))
 	assert.Equal(t, "shop", db.Str("dbName"))
 	assert.Equal(t, "shop_admin", db.Str("username"))
 	assert.Equal(t, []any{sg.ID}, db.Plain("vpcSecurityGroupIds"))
@@ -268,6 +271,7 @@ func TestDataAuroraServerlessScalesToZero(t *testing.T) {
 		a.Cache.Mode = components.CacheNone
 	}))
 	assert.Empty(t, rec.ByType(dtDBInstance, dtDBParams, dtServerless, dtRandomPassword, dtSecret))
+	comp := rec.Must(t, dtData, "data")
 
 	cluster := rec.Must(t, dtCluster, "data-db")
 	assert.Equal(t, "aurora-postgresql", cluster.Str("engine"))
@@ -298,7 +302,17 @@ func TestDataAuroraServerlessScalesToZero(t *testing.T) {
 	assert.False(t, writer.Bool("publiclyAccessible"))
 	assert.True(t, writer.Has("publiclyAccessible"))
 	assert.True(t, writer.Bool("performanceInsightsEnabled"))
+	assert.Equal(t, 7.0, writer.Num("performanceInsightsRetentionPeriod"), "the free tier")
 	assert.True(t, writer.Bool("autoMinorVersionUpgrade"))
+	assert.True(t, writer.Bool("copyTagsToSnapshot"))
+	assert.Equal(t, cluster.Str("dbSubnetGroupName"), writer.Str("dbSubnetGroupName"))
+	assert.Equal(t, rec.Must(t, dtDBSubnets, "data-db-subnets").Out("name").StringValue(), cluster.Str("dbSubnetGroupName"))
+	assert.True(t, cluster.Has("skipFinalSnapshot"))
+	assert.False(t, cluster.Bool("skipFinalSnapshot"))
+	assert.Equal(t, "shopstack-test-data-db-final", cluster.Str("finalSnapshotIdentifier"))
+	assert.False(t, cluster.Bool("deleteAutomatedBackups"))
+	assert.Equal(t, comp.URN, writer.Parent)
+	assert.Equal(t, comp.URN, cluster.Parent)
 
 	assert.Equal(t, cluster.Out("endpoint").StringValue(), pulumimock.Await[string](t, data.Connection.DatabaseHost))
 	assert.Equal(t, cluster.Out("readerEndpoint").StringValue(), pulumimock.Await[string](t, data.Connection.DatabaseReaderHost))
@@ -397,6 +411,91 @@ func TestDataCacheSnapshotRetentionTellsAnExplicitZeroFromTheDefault(t *testing.
 			assert.Equal(t, tt.want, cache.Num("snapshotRetentionLimit"))
 		})
 	}
+}
+
+func TestDataKmsKeyEncryptsEveryStore(t *testing.T) {
+	t.Parallel()
+	const key = "arn:aws:kms:us-east-1:123456789012:key/k"
+	for _, tt := range []struct {
+		name  string
+		mod   func(a *components.DataArgs)
+		check func(t *testing.T, rec *pulumimock.Recorder)
+	}{
+		{"rds and serverless cache and search", func(a *components.DataArgs) { a.Search.Mode = components.SearchDomain },
+			func(t *testing.T, rec *pulumimock.Recorder) {
+				db := rec.Must(t, dtDBInstance, "data-db")
+				for _, k := range []string{"kmsKeyId", "masterUserSecretKmsKeyId", "performanceInsightsKmsKeyId"} {
+					assert.Equal(t, key, db.Str(k), k)
+				}
+				assert.Equal(t, key, rec.Must(t, dtServerless, "data-cache").Str("kmsKeyId"))
+				assert.Equal(t, key, rec.Must(t, dtDomain, "data-search").Str("encryptAtRest.kmsKeyId"))
+			}},
+		{"Aurora and replication group", func(a *components.DataArgs) {
+			a.Database.Engine = components.DatabaseAuroraServerless
+			a.Cache.Mode = components.CacheReplicationGroup
+		}, func(t *testing.T, rec *pulumimock.Recorder) {
+			cluster := rec.Must(t, dtCluster, "data-db")
+			assert.Equal(t, key, cluster.Str("kmsKeyId"))
+			assert.Equal(t, key, cluster.Str("masterUserSecretKmsKeyId"))
+			assert.Equal(t, key, rec.Must(t, dtClusterInst, "data-db-writer").Str("performanceInsightsKmsKeyId"))
+			assert.Equal(t, key, rec.Must(t, dtReplGroup, "data-cache").Str("kmsKeyId"))
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rec, _ := runData(t, dataArgs(func(a *components.DataArgs) {
+				a.KmsKeyArn = pulumi.String(key)
+				tt.mod(a)
+			}))
+			tt.check(t, rec)
+			assert.Equal(t, key, rec.Must(t, dtSecret, "data-cache-auth").Str("kmsKeyId"), "the cache password too")
+			sse := rec.Must(t, dtSSE, "data-media-encryption")
+			assert.Equal(t, key, sse.Str("rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId"))
+		})
+	}
+
+	// Without a key every store still encrypts, under its AWS-managed key.
+	rec, _ := runData(t, dataArgs(func(a *components.DataArgs) { a.Search.Mode = components.SearchDomain }))
+	db := rec.Must(t, dtDBInstance, "data-db")
+	assert.True(t, db.Bool("storageEncrypted"))
+	assert.False(t, db.Has("kmsKeyId"))
+	assert.False(t, rec.Must(t, dtServerless, "data-cache").Has("kmsKeyId"), "ElastiCache Serverless always encrypts at rest")
+	assert.True(t, rec.Must(t, dtDomain, "data-search").Bool("encryptAtRest.enabled"))
+	assert.False(t, rec.Must(t, dtDomain, "data-search").Has("encryptAtRest.kmsKeyId"))
+}
+
+func TestDataServerlessCacheLimits(t *testing.T) {
+	t.Parallel()
+	rec, _ := runData(t, dataArgs(func(a *components.DataArgs) {
+		a.Cache = components.CacheArgs{MaxDataStorageGb: 10, MaxECPUPerSecond: 20000, SnapshotRetentionDays: pulumi.IntRef(7)}
+	}))
+	cache := rec.Must(t, dtServerless, "data-cache")
+	assert.Equal(t, 10.0, cache.Num("cacheUsageLimits.dataStorage.maximum"))
+	assert.Equal(t, 20000.0, cache.Num("cacheUsageLimits.ecpuPerSeconds[0].maximum"))
+	assert.Equal(t, 7.0, cache.Num("snapshotRetentionLimit"))
+}
+
+func TestDataSearchAndMediaOptions(t *testing.T) {
+	t.Parallel()
+	rec, _ := runData(t, dataArgs(func(a *components.DataArgs) {
+		a.Search = components.SearchArgs{Mode: components.SearchDomain, InstanceType: "r7g.large.search", VolumeGb: 100,
+			EngineVersion: "OpenSearch_2.15", LogRetentionDays: 365}
+		a.Media = components.MediaArgs{InvoicesPrefix: "billing/invoices/", NoncurrentExpirationDays: 90}
+	}))
+	domain := rec.Must(t, dtDomain, "data-search")
+	assert.Equal(t, "r7g.large.search", domain.Str("clusterConfig.instanceType"))
+	assert.Equal(t, 100.0, domain.Num("ebsOptions.volumeSize"))
+	assert.Equal(t, "OpenSearch_2.15", domain.Str("engineVersion"))
+	for _, n := range []string{"data-search-app-logs", "data-search-audit-logs"} {
+		assert.Equal(t, 365.0, rec.Must(t, dtLogGroup, n).Num("retentionInDays"), n)
+	}
+
+	byID := map[string]map[string]any{}
+	for _, r := range rec.Must(t, dtLifecycle, "data-media-lifecycle").Plain("rules").([]any) {
+		byID[r.(map[string]any)["id"].(string)] = r.(map[string]any)
+	}
+	assert.Equal(t, map[string]any{"prefix": "billing/invoices/"}, byID["archive-invoices"]["filter"])
+	assert.Equal(t, map[string]any{"noncurrentDays": 90.0}, byID["noncurrent-versions"]["noncurrentVersionExpiration"])
 }
 
 func TestDataReplicationGroupCache(t *testing.T) {

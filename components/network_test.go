@@ -265,6 +265,26 @@ func TestNetworkOptions(t *testing.T) {
 	assert.Equal(t, 365.0, rec.Must(t, netLogGroup, "net-flow-logs").Num("retentionInDays"))
 }
 
+func TestNetworkNatInstanceType(t *testing.T) {
+	t.Parallel()
+	rec, _ := runNetwork(t, &components.NetworkArgs{NatStrategy: components.NatInstance, NatInstanceType: "c7gn.medium"})
+	assert.Equal(t, "c7gn.medium", rec.Must(t, netInstance, "net-nat").Str("instanceType"))
+
+	// The type only matters for the instance strategy: an x86 type is not an error without it.
+	rec, _ = runNetwork(t, &components.NetworkArgs{NatStrategy: components.NatGateway, NatInstanceType: "t3.nano"})
+	assert.Empty(t, rec.ByType(netInstance))
+}
+
+func TestNetworkRegionWithTooFewZones(t *testing.T) {
+	t.Parallel()
+	_, err := pulumimock.RunErr(func(ctx *pulumi.Context) error {
+		_, err := components.NewNetwork(ctx, "net", &components.NetworkArgs{AvailabilityZones: 3})
+		return err
+	}, pulumimock.WithRecorderOptions(pulumimock.WithAZs("ca-west-1a", "ca-west-1b")))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `network "net": AvailabilityZones: 3 wanted, the region has 2 ([ca-west-1a ca-west-1b])`)
+}
+
 func TestNetworkValidationNamesTheField(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -276,6 +296,10 @@ func TestNetworkValidationNamesTheField(t *testing.T) {
 			[]string{"NatStrategy: gatewayPerAz needs at least 2 availability zones, AvailabilityZones is 1",
 				"AvailabilityZones: 1 is not allowed; want 2 or 3"}},
 		{"four zones", components.NetworkArgs{AvailabilityZones: 4}, []string{"AvailabilityZones: 4 is not allowed; want 2 or 3"}},
+		{"negative zones", components.NetworkArgs{AvailabilityZones: -2}, []string{"AvailabilityZones: -2 is not allowed; want 2 or 3"}},
+		{"one zone, one gateway", components.NetworkArgs{AvailabilityZones: 1, NatStrategy: components.NatGateway},
+			[]string{"AvailabilityZones: 1 is not allowed; want 2 or 3"}},
+		{"IPv6 network", components.NetworkArgs{CidrBlock: "fd00::/56"}, []string{`CidrBlock: "fd00::/56" is not an IPv4 network`}},
 		{"unknown strategy", components.NetworkArgs{NatStrategy: "cheap"},
 			[]string{`NatStrategy: "cheap" is not one of [none instance gateway gatewayPerAz]`}},
 		{"host bits set", components.NetworkArgs{CidrBlock: "10.0.0.1/16"}, []string{`CidrBlock: "10.0.0.1/16" is not an IPv4 network`}},
