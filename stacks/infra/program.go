@@ -104,7 +104,7 @@ func Program(ctx *pulumi.Context) error {
 		siteArgs.Domain = cfg.DomainName
 		siteArgs.HostedZoneId = pulumi.String(cfg.HostedZoneID)
 	}
-	shop, err := components.NewStaticSite(ctx, "site", siteArgs, withAWS, protect)
+	shop, err := components.NewStaticSite(ctx, "site", siteArgs, withAWS, protect, TagProviders(ctx))
 	if err != nil {
 		return err
 	}
@@ -154,6 +154,22 @@ func ProtectStateful(on bool) pulumi.ResourceOption {
 				return nil
 			}
 			return &pulumi.ResourceTransformationResult{Props: a.Props, Opts: append(a.Opts, pulumi.Protect(true))}
+		},
+	})
+}
+
+// TagProviders gives the stack's default tags to every AWS provider a component creates for itself (StaticSite's
+// us-east-1 provider for the CloudFront certificate), so those resources are tagged like the rest.
+func TagProviders(ctx *pulumi.Context) pulumi.ResourceOption {
+	return pulumi.Transformations([]pulumi.ResourceTransformation{
+		func(a *pulumi.ResourceTransformationArgs) *pulumi.ResourceTransformationResult {
+			args, ok := a.Props.(*aws.ProviderArgs)
+			if a.Type != "pulumi:providers:aws" || !ok || args.DefaultTags != nil {
+				return nil
+			}
+			tagged := *args
+			tagged.DefaultTags = &aws.ProviderDefaultTagsArgs{Tags: DefaultTags(ctx)}
+			return &pulumi.ResourceTransformationResult{Props: &tagged, Opts: a.Opts}
 		},
 	})
 }

@@ -128,6 +128,26 @@ func TestEveryAwsResourceUsesTheDefaultTagsProvider(t *testing.T) {
 	}
 }
 
+func TestCustomDomainResourcesAreTaggedToo(t *testing.T) {
+	t.Parallel()
+	rec := recordWith(t, "prod", func(c map[string]string) {
+		c["shopstack:domainName"] = "shop.example.com"
+		c["shopstack:hostedZoneId"] = "Z0123456789ABCDEFGHIJ"
+	})
+	cert := only(t, rec, "aws:acm/certificate:Certificate")
+	var certProvider pulumimock.Resource
+	for _, p := range rec.ByType(tProvider) {
+		if strings.HasPrefix(cert.Provider, p.URN+"::") {
+			certProvider = p
+		}
+	}
+	require.NotEmpty(t, certProvider.URN, "the certificate's provider is recorded")
+	assert.Equal(t, "us-east-1", certProvider.Str("region"), "CloudFront reads certificates from us-east-1")
+	assert.Equal(t, map[string]any{"tags": map[string]any{"project": "shopstack", "stack": "prod", "managed-by": "pulumi"}},
+		pulumimock.Plain(certProvider.Inputs, true)["defaultTags"])
+	assert.False(t, only(t, rec, "aws:cloudfront/distribution:Distribution").Bool("viewerCertificate.cloudfrontDefaultCertificate"))
+}
+
 func TestProtectOnlyStatefulResourcesAndOnlyInProd(t *testing.T) {
 	t.Parallel()
 	prod := record(t, "prod")
