@@ -393,7 +393,7 @@ func (a *DataArgs) validate() error {
 	case backups < 0 || backups > 35:
 		bad("Database.BackupRetentionDays: %d is out of range; want 1-35, or 0 to turn automated backups off (rds only)", backups)
 	}
-	if p := d.PerformanceInsightsRetentionDays; p != 7 && (p%31 != 0 || p > 731) {
+	if p := d.PerformanceInsightsRetentionDays; p != 7 && (p%31 != 0 || p < 31 || p > 731) {
 		bad("Database.PerformanceInsightsRetentionDays: %d; want 7 or a multiple of 31 up to 731", p)
 	}
 	if !identifier(d.Name, 63) {

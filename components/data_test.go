@@ -588,6 +588,15 @@ func TestDataSearchZoneAwareWithCallersRole(t *testing.T) {
 	assert.Equal(t, 2.0, domain.Num("clusterConfig.zoneAwarenessConfig.availabilityZoneCount"))
 	assert.Equal(t, []any{"subnet-aaa", "subnet-bbb"}, domain.Plain("vpcOptions.subnetIds"), "one subnet per zone used")
 	assert.Equal(t, callerRole, domain.Str("advancedSecurityOptions.masterUserOptions.masterUserArn"))
+
+	// Three nodes cannot split over two zones, but spread one per zone over three.
+	rec, _ = runData(t, dataArgs(func(a *components.DataArgs) {
+		a.SubnetIds, a.SubnetCount = pulumi.ToStringArray(dtSubnets), 3
+		a.Search = components.SearchArgs{Mode: components.SearchDomain, Instances: 3, ZoneAwareness: true}
+	}))
+	domain = rec.Must(t, dtDomain, "data-search")
+	assert.Equal(t, 3.0, domain.Num("clusterConfig.zoneAwarenessConfig.availabilityZoneCount"))
+	assert.Equal(t, []any{"subnet-aaa", "subnet-bbb", "subnet-ccc"}, domain.Plain("vpcOptions.subnetIds"))
 }
 
 func TestDataAllowFromOpensEachServicePortToTheCaller(t *testing.T) {
@@ -688,6 +697,8 @@ func TestDataValidationNamesTheField(t *testing.T) {
 		{"capacity step", func(a *components.DataArgs) {
 			a.Database = components.DatabaseArgs{Engine: components.DatabaseAuroraServerless, MinCapacity: 0.25, MaxCapacity: 2.2}
 		}, []string{"Database.MinCapacity/MaxCapacity: 0.25-2.2 ACU; want multiples of 0.5"}},
+		{"negative Performance Insights retention", func(a *components.DataArgs) { a.Database.PerformanceInsightsRetentionDays = -31 },
+			[]string{"Database.PerformanceInsightsRetentionDays: -31; want 7 or a multiple of 31 up to 731"}},
 		{"odd search nodes on two zones", func(a *components.DataArgs) {
 			a.Search = components.SearchArgs{Mode: components.SearchDomain, Instances: 3, ZoneAwareness: true}
 		}, []string{"Search.Instances: 3 nodes cannot spread evenly over 2 zones (SubnetCount 2); want an even number"}},
