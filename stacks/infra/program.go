@@ -197,7 +197,11 @@ func resolve(ctx *pulumi.Context, p string) string {
 // image from a repository this stack does not manage).
 func serviceImage(ctx *pulumi.Context, cfg Config, opts ...pulumi.ResourceOption) (pulumi.StringOutput, pulumi.StringInput, error) {
 	if cfg.ImageURI != "" {
-		return pulumi.String(cfg.ImageURI).ToStringOutput(), nil, nil
+		var pull pulumi.StringInput
+		if arn := RepositoryArn(repositoryOf(cfg.ImageURI)); arn != "" {
+			pull = pulumi.String(arn)
+		}
+		return pulumi.String(cfg.ImageURI).ToStringOutput(), pull, nil
 	}
 	repo, err := ecr.NewRepository(ctx, "api-images", &ecr.RepositoryArgs{
 		ImageScanningConfiguration: &ecrtypes.RepositoryImageScanningConfigurationArgs{ScanOnPush: pulumi.Bool(true)},
@@ -221,6 +225,17 @@ func serviceImage(ctx *pulumi.Context, cfg Config, opts ...pulumi.ResourceOption
 		return pulumi.StringOutput{}, nil, err
 	}
 	return img.ImageUri, repo.Url.ApplyT(RepositoryArn).(pulumi.StringOutput), nil
+}
+
+// repositoryOf drops an image reference's digest or tag: repo@sha256:... or repo:tag -> repo.
+func repositoryOf(image string) string {
+	if repo, _, ok := strings.Cut(image, "@"); ok {
+		return repo
+	}
+	if i := strings.LastIndex(image, ":"); i > strings.LastIndex(image, "/") {
+		return image[:i]
+	}
+	return image
 }
 
 // RepositoryArn derives an ECR repository's ARN from its URL

@@ -232,6 +232,8 @@ func TestPrebuiltImageSkipsTheBuild(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(only(t, rec, tTaskDef).Str("containerDefinitions")), &defs))
 	require.Len(t, defs, 1)
 	assert.Equal(t, uri, defs[0]["image"])
+	pull := rec.Must(t, "aws:iam/rolePolicy:RolePolicy", "api-execution-policy").Str("policy")
+	assert.Contains(t, pull, `"arn:aws:ecr:us-east-1:123456789012:repository/shop"`, "pulls only from the image's repository")
 
 	built := record(t, "prod")
 	img := only(t, built, "awsx:ecr:Image")
