@@ -357,6 +357,10 @@ func TestSessions(t *testing.T) {
 	r = behindTLS.do("POST", "/api/auth/login", map[string]string{"email": email, "password": "correct horse battery"}, "X-Forwarded-Proto", "https")
 	require.Equal(t, http.StatusOK, r.status)
 	assert.Contains(t, r.header.Get("Set-Cookie"), "Secure", "behind CloudFront/ALB over HTTPS")
+	r = newClient(t).do("POST", "/api/auth/login", map[string]string{"email": email, "password": "correct horse battery"},
+		"X-Forwarded-Proto", "http", "CloudFront-Forwarded-Proto", "https")
+	require.Equal(t, http.StatusOK, r.status)
+	assert.Contains(t, r.header.Get("Set-Cookie"), "Secure", "CloudFront over HTTPS, then plain HTTP to the ALB")
 
 	me := c.do("GET", "/api/me", nil)
 	require.Equal(t, http.StatusOK, me.status)

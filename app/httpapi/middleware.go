@@ -166,13 +166,19 @@ func setSessionCookie(c echo.Context, s shop.Session) {
 	c.SetCookie(&http.Cookie{
 		Name: sessionCookie, Value: s.Token, Path: "/", Expires: s.ExpiresAt,
 		MaxAge:   int(time.Until(s.ExpiresAt).Seconds()),
-		HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		// c.Scheme() honours X-Forwarded-Proto from CloudFront/ALB, which terminate TLS.
-		Secure: c.Scheme() == "https",
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: viaHTTPS(c),
 	})
+}
+
+// viaHTTPS reports whether the browser used HTTPS. TLS ends at CloudFront or the ALB:
+// c.Scheme() honours X-Forwarded-Proto, which the ALB sets to its own listener's protocol, so
+// CloudFront's own CloudFront-Forwarded-Proto (the viewer's protocol) is checked too. A forged
+// value only makes the client's own cookie stricter.
+func viaHTTPS(c echo.Context) bool {
+	return c.Scheme() == "https" || strings.EqualFold(c.Request().Header.Get("CloudFront-Forwarded-Proto"), "https")
 }
 
 func clearSessionCookie(c echo.Context) {
 	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: c.Scheme() == "https"})
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: viaHTTPS(c)})
 }
