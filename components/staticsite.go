@@ -35,14 +35,21 @@ const (
 	AllViewerExceptHostHeaderPolicyID = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 )
 
-// Defaults of the StaticSite security headers.
+// Defaults of the StaticSite security headers. Apart from the CSP (the
+// storefront's own is looser: it loads catalog images from any HTTPS host),
+// they are the storefront's contract in package site; a test keeps them equal.
 const (
 	// DefaultContentSecurityPolicy allows same-origin content only.
 	DefaultContentSecurityPolicy = "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 	// DefaultPermissionsPolicy turns off powerful browser features.
 	DefaultPermissionsPolicy = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
-	// HSTSMaxAgeSeconds is two years.
-	HSTSMaxAgeSeconds = 63072000
+	// DefaultFrameOptions forbids framing (clickjacking).
+	DefaultFrameOptions = "DENY"
+	// DefaultReferrerPolicy sends only the origin to other sites, and
+	// nothing over a downgrade to HTTP.
+	DefaultReferrerPolicy = "strict-origin-when-cross-origin"
+	// DefaultHSTSMaxAgeSeconds is two years.
+	DefaultHSTSMaxAgeSeconds = 63072000
 )
 
 // Cache-Control values of the default asset contract.
@@ -54,12 +61,15 @@ const (
 
 // DefaultViewerRequestFunction is the deep-link rule for a site whose routes
 // are history-API paths: a URI whose last segment has no dot is a client-side
-// route and is answered with /index.html. It runs on the default (S3)
-// behaviour only, so /api/* responses are never rewritten.
+// route and is answered with /index.html. /api and /assets are never
+// rewritten, so a missing asset or API path stays a 404 instead of becoming
+// an HTML page. It runs on the default (S3) behaviour only. It is the
+// storefront's site.CloudFrontFunctionCode, character for character (a test
+// keeps them equal).
 const DefaultViewerRequestFunction = `function handler(event) {
   var request = event.request;
   var uri = request.uri;
-  if (uri === '/api' || uri.startsWith('/api/')) {
+  if (uri === '/api' || uri.startsWith('/api/') || uri === '/assets' || uri.startsWith('/assets/')) {
     return request;
   }
   var last = uri.substring(uri.lastIndexOf('/') + 1);
@@ -85,6 +95,16 @@ type StaticSiteArgs struct {
 	// PermissionsPolicy is sent with every response. Default
 	// DefaultPermissionsPolicy.
 	PermissionsPolicy string
+	// FrameOptions is the X-Frame-Options value, "DENY" or "SAMEORIGIN".
+	// Default DefaultFrameOptions.
+	FrameOptions string
+	// ReferrerPolicy is the Referrer-Policy value (one of referrerPolicies).
+	// Default DefaultReferrerPolicy.
+	ReferrerPolicy string
+	// HSTSMaxAgeSeconds is the Strict-Transport-Security max-age (sent with
+	// includeSubDomains). Default DefaultHSTSMaxAgeSeconds; at least one
+	// year (31536000), so HSTS cannot be switched off by accident.
+	HSTSMaxAgeSeconds int
 	// ViewerRequestFunction is CloudFront Function code (cloudfront-js-2.0,
 	// viewer-request) on the default behaviour. Default
 	// DefaultViewerRequestFunction.
@@ -138,7 +158,17 @@ var (
 	hashedAsset  = regexp.MustCompile(`[-.]([A-Z2-7]{8}|[0-9a-f]{8,})\.[A-Za-z0-9]+$`)
 	domainName   = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
 	priceClasses = []string{"PriceClass_100", "PriceClass_200", "PriceClass_All"}
+	// frameOptions and referrerPolicies are the values a CloudFront response
+	// headers policy accepts.
+	frameOptions     = []string{"DENY", "SAMEORIGIN"}
+	referrerPolicies = []string{
+		"no-referrer", "no-referrer-when-downgrade", "origin", "origin-when-cross-origin",
+		"same-origin", "strict-origin", "strict-origin-when-cross-origin", "unsafe-url",
+	}
 )
+
+// minHSTSMaxAgeSeconds is one year, the floor browsers' preload lists use.
+const minHSTSMaxAgeSeconds = 31536000
 
 // DefaultCacheControl is the default asset contract: HTML is revalidated on
 // every request, content-hashed names ("app-ABCDEFGH.js", "app.3f2a9c1d.js")
@@ -208,6 +238,15 @@ func (a *StaticSiteArgs) withDefaults() StaticSiteArgs {
 	if out.PermissionsPolicy == "" {
 		out.PermissionsPolicy = DefaultPermissionsPolicy
 	}
+	if out.FrameOptions == "" {
+		out.FrameOptions = DefaultFrameOptions
+	}
+	if out.ReferrerPolicy == "" {
+		out.ReferrerPolicy = DefaultReferrerPolicy
+	}
+	if out.HSTSMaxAgeSeconds == 0 {
+		out.HSTSMaxAgeSeconds = DefaultHSTSMaxAgeSeconds
+	}
 	if out.ViewerRequestFunction == "" {
 		out.ViewerRequestFunction = DefaultViewerRequestFunction
 	}
@@ -246,6 +285,15 @@ func (a *StaticSiteArgs) validate() error {
 	if strings.ContainsAny(a.PermissionsPolicy, "\r\n") {
 		bad("StaticSiteArgs.PermissionsPolicy: must be a single header line")
 	}
+	if !containsString(frameOptions, a.FrameOptions) {
+		bad("StaticSiteArgs.FrameOptions: %q is not one of %q", a.FrameOptions, frameOptions)
+	}
+	if !containsString(referrerPolicies, a.ReferrerPolicy) {
+		bad("StaticSiteArgs.ReferrerPolicy: %q is not one of %q", a.ReferrerPolicy, referrerPolicies)
+	}
+	if a.HSTSMaxAgeSeconds < minHSTSMaxAgeSeconds {
+		bad("StaticSiteArgs.HSTSMaxAgeSeconds: %d is below one year (%d)", a.HSTSMaxAgeSeconds, minHSTSMaxAgeSeconds)
+	}
 	if strings.HasPrefix(a.DefaultRootObject, "/") {
 		bad("StaticSiteArgs.DefaultRootObject: %q must not start with /", a.DefaultRootObject)
 	}
@@ -278,6 +326,22 @@ func (a *StaticSiteArgs) validate() error {
 func containsString(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// isHTML reports whether key is an HTML entry point.
+func isHTML(key string) bool {
+	return strings.HasPrefix(ContentType(key), "text/html")
+}
+
+// isImmutable reports whether a Cache-Control value promises the object
+// never changes (the "immutable" directive).
+func isImmutable(cacheControl string) bool {
+	for _, d := range strings.Split(cacheControl, ",") {
+		if strings.EqualFold(strings.TrimSpace(d), "immutable") {
 			return true
 		}
 	}
@@ -358,7 +422,7 @@ func NewStaticSite(ctx *pulumi.Context, name string, args *StaticSiteArgs, opts 
 		Comment: pulumi.String("Security headers of " + name),
 		SecurityHeadersConfig: cloudfront.ResponseHeadersPolicySecurityHeadersConfigArgs{
 			StrictTransportSecurity: cloudfront.ResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurityArgs{
-				AccessControlMaxAgeSec: pulumi.Int(HSTSMaxAgeSeconds),
+				AccessControlMaxAgeSec: pulumi.Int(a.HSTSMaxAgeSeconds),
 				IncludeSubdomains:      pulumi.Bool(true),
 				Override:               pulumi.Bool(true),
 			},
@@ -370,11 +434,11 @@ func NewStaticSite(ctx *pulumi.Context, name string, args *StaticSiteArgs, opts 
 				Override: pulumi.Bool(true),
 			},
 			FrameOptions: cloudfront.ResponseHeadersPolicySecurityHeadersConfigFrameOptionsArgs{
-				FrameOption: pulumi.String("DENY"),
+				FrameOption: pulumi.String(a.FrameOptions),
 				Override:    pulumi.Bool(true),
 			},
 			ReferrerPolicy: cloudfront.ResponseHeadersPolicySecurityHeadersConfigReferrerPolicyArgs{
-				ReferrerPolicy: pulumi.String("strict-origin-when-cross-origin"),
+				ReferrerPolicy: pulumi.String(a.ReferrerPolicy),
 				Override:       pulumi.Bool(true),
 			},
 		},
@@ -541,14 +605,40 @@ func NewStaticSite(ctx *pulumi.Context, name string, args *StaticSiteArgs, opts 
 		}
 	}
 
+	// HTML entry points go last: each waits for every other object, so a
+	// shopper never gets an index.html naming an asset not uploaded yet.
+	// Immutable (content-hashed) objects are retained when a later build no
+	// longer has them: a page loaded before the deploy, or an old index.html
+	// still in a browser, keeps finding its assets. They are never
+	// overwritten, since new content means a new name.
+	var others, pages []siteFile
 	for _, f := range files {
-		if _, err := s3.NewBucketObjectv2(ctx, name+"-asset-"+f.key, &s3.BucketObjectv2Args{
+		if isHTML(f.key) {
+			pages = append(pages, f)
+		} else {
+			others = append(others, f)
+		}
+	}
+	uploaded := []pulumi.Resource{bucket.Encryption}
+	upload := func(f siteFile, deps []pulumi.Resource) (pulumi.Resource, error) {
+		cacheControl := a.CacheControl(f.key)
+		return s3.NewBucketObjectv2(ctx, name+"-asset-"+f.key, &s3.BucketObjectv2Args{
 			Bucket:       bucket.Bucket.ID(),
 			Key:          pulumi.String(f.key),
 			Source:       pulumi.NewFileAsset(f.path),
 			ContentType:  pulumi.String(ContentType(f.key)),
-			CacheControl: pulumi.String(a.CacheControl(f.key)),
-		}, parent, pulumi.DependsOn([]pulumi.Resource{bucket.Encryption})); err != nil {
+			CacheControl: pulumi.String(cacheControl),
+		}, parent, pulumi.DependsOn(deps), pulumi.RetainOnDelete(isImmutable(cacheControl)))
+	}
+	for _, f := range others {
+		obj, err := upload(f, []pulumi.Resource{bucket.Encryption})
+		if err != nil {
+			return nil, err
+		}
+		uploaded = append(uploaded, obj)
+	}
+	for _, f := range pages {
+		if _, err := upload(f, uploaded); err != nil {
 			return nil, err
 		}
 	}

@@ -156,14 +156,16 @@ func TestStaticSiteDefaultsArePrivateAndServedOverTLSOnly(t *testing.T) {
 
 	// Security headers.
 	sh := "securityHeadersConfig."
-	assert.Equal(t, float64(components.HSTSMaxAgeSeconds), headers.Num(sh+"strictTransportSecurity.accessControlMaxAgeSec"))
+	assert.Equal(t, float64(components.DefaultHSTSMaxAgeSeconds), headers.Num(sh+"strictTransportSecurity.accessControlMaxAgeSec"))
 	assert.True(t, headers.Bool(sh+"strictTransportSecurity.includeSubdomains"))
 	assert.True(t, headers.Bool(sh+"strictTransportSecurity.override"))
 	assert.Equal(t, components.DefaultContentSecurityPolicy, headers.Str(sh+"contentSecurityPolicy.contentSecurityPolicy"))
 	assert.True(t, headers.Bool(sh+"contentSecurityPolicy.override"))
 	assert.True(t, headers.Bool(sh+"contentTypeOptions.override"), "nosniff")
 	assert.Equal(t, "DENY", headers.Str(sh+"frameOptions.frameOption"))
+	assert.True(t, headers.Bool(sh+"frameOptions.override"))
 	assert.Equal(t, "strict-origin-when-cross-origin", headers.Str(sh+"referrerPolicy.referrerPolicy"))
+	assert.True(t, headers.Bool(sh+"referrerPolicy.override"))
 	assert.Equal(t, []any{
 		map[string]any{"header": "Permissions-Policy", "value": components.DefaultPermissionsPolicy, "override": true},
 		map[string]any{"header": "Cross-Origin-Opener-Policy", "value": "same-origin", "override": true},
@@ -371,6 +373,9 @@ func TestStaticSiteOptions(t *testing.T) {
 	r := runSite(t, &components.StaticSiteArgs{
 		ContentSecurityPolicy:     csp,
 		PermissionsPolicy:         "camera=()",
+		FrameOptions:              "SAMEORIGIN",
+		ReferrerPolicy:            "no-referrer",
+		HSTSMaxAgeSeconds:         31536000,
 		ViewerRequestFunction:     code,
 		PriceClass:                "PriceClass_All",
 		DefaultRootObject:         "home.html",
@@ -381,6 +386,9 @@ func TestStaticSiteOptions(t *testing.T) {
 	headers := rec.Must(t, rtHeaders, "site-headers")
 	assert.Equal(t, csp, headers.Str("securityHeadersConfig.contentSecurityPolicy.contentSecurityPolicy"))
 	assert.Equal(t, "camera=()", headers.Str("customHeadersConfig.items[0].value"))
+	assert.Equal(t, "SAMEORIGIN", headers.Str("securityHeadersConfig.frameOptions.frameOption"))
+	assert.Equal(t, "no-referrer", headers.Str("securityHeadersConfig.referrerPolicy.referrerPolicy"))
+	assert.Equal(t, 31536000.0, headers.Num("securityHeadersConfig.strictTransportSecurity.accessControlMaxAgeSec"))
 	assert.Equal(t, code, rec.Must(t, rtFunction, "site-deep-links").Str("code"))
 	dist := rec.Must(t, rtDistribution, "site-cdn")
 	assert.Equal(t, "PriceClass_All", dist.Str("priceClass"))
@@ -414,6 +422,14 @@ func TestStaticSiteValidation(t *testing.T) {
 			"StaticSiteArgs.ViewerRequestFunction: must define function handler(event)"},
 		{"csp header injection", components.StaticSiteArgs{ContentSecurityPolicy: "default-src 'self'\r\nX-Evil: 1"},
 			"StaticSiteArgs.ContentSecurityPolicy: must be a single header line"},
+		{"frame options", components.StaticSiteArgs{FrameOptions: "ALLOW-FROM https://x.example"},
+			`StaticSiteArgs.FrameOptions: "ALLOW-FROM https://x.example" is not one of ["DENY" "SAMEORIGIN"]`},
+		{"referrer policy", components.StaticSiteArgs{ReferrerPolicy: "always"},
+			`StaticSiteArgs.ReferrerPolicy: "always" is not one of ["no-referrer" "no-referrer-when-downgrade" "origin" "origin-when-cross-origin" "same-origin" "strict-origin" "strict-origin-when-cross-origin" "unsafe-url"]`},
+		{"hsts too short", components.StaticSiteArgs{HSTSMaxAgeSeconds: 300},
+			"StaticSiteArgs.HSTSMaxAgeSeconds: 300 is below one year (31536000)"},
+		{"hsts negative", components.StaticSiteArgs{HSTSMaxAgeSeconds: -1},
+			"StaticSiteArgs.HSTSMaxAgeSeconds: -1 is below one year (31536000)"},
 		{"root object", components.StaticSiteArgs{DefaultRootObject: "/index.html"},
 			`StaticSiteArgs.DefaultRootObject: "/index.html" must not start with /`},
 		{"api origin", components.StaticSiteArgs{ApiOrigin: &components.ApiOrigin{ProtocolPolicy: "match-viewer", HTTPPort: 80, HTTPSPort: 443}},
