@@ -90,9 +90,6 @@ func ReadStackConfig(repoRoot, stack string) (StackConfig, error) {
 	secret := map[string]bool{}
 	for key, s := range proj.Config {
 		full := proj.Name + ":" + key
-		if s.Secret {
-			secret[full] = true
-		}
 		if s.Default != nil {
 			v, _ := scalar(s.Type, s.Default)
 			sc.Values[full] = v
@@ -104,6 +101,10 @@ func ReadStackConfig(repoRoot, stack string) (StackConfig, error) {
 			full = proj.Name + ":" + key
 		}
 		ns, name, _ := strings.Cut(full, ":")
+		s, declared := proj.Config[name]
+		if ns == proj.Name && !declared {
+			return StackConfig{}, fmt.Errorf("%s: %s: not declared in Pulumi.yaml's config schema", file, full)
+		}
 		if m, ok := raw.(map[string]any); ok {
 			if _, enc := m["secure"]; enc && len(m) == 1 {
 				sc.Values[full] = secretPlaceholder
@@ -118,13 +119,6 @@ func ReadStackConfig(repoRoot, stack string) (StackConfig, error) {
 			}
 			sc.Values[full] = v
 			continue
-		}
-		s, ok := proj.Config[name]
-		if !ok {
-			return StackConfig{}, fmt.Errorf("%s: %s: not declared in Pulumi.yaml's config schema", file, full)
-		}
-		if s.Secret {
-			return StackConfig{}, fmt.Errorf("%s: %s: is a secret: set it with `pulumi config set --secret %s`, never in plain text", file, full, name)
 		}
 		v, err := scalar(s.Type, raw)
 		if err != nil {

@@ -143,7 +143,7 @@ func LoadConfig(ctx *pulumi.Context) (Config, error) {
 	c.ImageURI = r.str("imageUri")
 
 	c.AdminEmail = r.str("adminEmail")
-	if pw, ok := r.secret("adminPassword"); ok {
+	if pw, ok := r.secret(ctx, "adminPassword"); ok {
 		c.AdminPassword, c.HasAdminPass = pw, true
 	}
 	if c.HasAdminPass != (c.AdminEmail != "") {
@@ -217,8 +217,14 @@ func (r *reader) str(key string) string {
 	return v
 }
 
-func (r *reader) secret(key string) (pulumi.StringOutput, bool) {
-	if _, err := r.cfg.Try(key); err != nil {
+// secret reads a key that must hold an encrypted value (pulumi config set --secret); "" means not set.
+func (r *reader) secret(ctx *pulumi.Context, key string) (pulumi.StringOutput, bool) {
+	v, ok := r.raw(key)
+	if !ok || v == "" {
+		return pulumi.StringOutput{}, false
+	}
+	if !ctx.IsConfigSecret(Project + ":" + key) {
+		r.fail(key, "is not encrypted: set it with `pulumi config set --secret %s`", key)
 		return pulumi.StringOutput{}, false
 	}
 	return r.cfg.RequireSecret(key), true

@@ -65,9 +65,8 @@ func TestConfigKeysMatchTheSchema(t *testing.T) {
 	assert.Equal(t, declared, read, "every program key in Pulumi.yaml is read by LoadConfig and every key read is declared")
 	for k, s := range proj.Config {
 		assert.NotEmpty(t, s.Description, "%s has a description", k)
-		if !s.Secret {
-			assert.NotNil(t, s.Default, "%s has a default (secrets cannot)", k)
-		}
+		assert.NotNil(t, s.Default, "%s has a default (Pulumi requires a key without one in every stack)", k)
+		assert.False(t, s.Secret, "%s: Pulumi rejects a default on a secret key; the program enforces encryption", k)
 	}
 }
 
@@ -141,6 +140,10 @@ func TestLoadConfigErrorsNameTheKey(t *testing.T) {
 			[]string{"shopstack:hostedZoneId: domainName and hostedZoneId go together"}},
 		{"admin email without password", func(c map[string]string) { c["shopstack:adminEmail"] = "ops@example.com" },
 			[]string{"shopstack:adminPassword: adminEmail and adminPassword go together"}},
+		{"admin password in plain text", func(c map[string]string) {
+			c["shopstack:adminEmail"] = "ops@example.com"
+			c["shopstack:adminPassword"] = "hunter2hunter2"
+		}, []string{"shopstack:adminPassword: is not encrypted: set it with `pulumi config set --secret adminPassword`"}},
 		{"every problem at once", func(c map[string]string) {
 			c["shopstack:apiMinTasks"] = "x"
 			c["shopstack:searchMode"] = "elastic"
