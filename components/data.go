@@ -97,8 +97,9 @@ type DataArgs struct {
 	// managed key. Default: each service's AWS-managed key.
 	KmsKeyArn pulumi.StringInput
 	// ProductionGrade rejects settings that lose data or availability: backups
-	// under 7 days, no deletion protection, a skipped final snapshot, a single
-	// zone database, a single-node cache or search domain. Default false.
+	// under 7 days (an explicit 0 included), no deletion protection, a skipped
+	// final snapshot, a single zone database, an Aurora cluster that pauses,
+	// cache snapshots off, a single-node cache or search domain. Default false.
 	ProductionGrade bool
 	// AllowDeletion turns deletion protection off and lets `pulumi destroy`
 	// empty the media bucket. Default false: protected.
@@ -107,10 +108,15 @@ type DataArgs struct {
 	// Default false: a final snapshot is taken.
 	SkipFinalSnapshot bool
 
+	// Database configures PostgreSQL. Default: an rds db.t4g.micro instance
+	// (each field's default is on DatabaseArgs).
 	Database DatabaseArgs
-	Cache    CacheArgs
-	Search   SearchArgs
-	Media    MediaArgs
+	// Cache configures the cache. Default: ElastiCache Serverless (Valkey).
+	Cache CacheArgs
+	// Search configures OpenSearch. Default: none.
+	Search SearchArgs
+	// Media configures the media bucket, which always exists. Defaults on MediaArgs.
+	Media MediaArgs
 }
 
 // DatabaseArgs configures the PostgreSQL database.
