@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"sort"
@@ -181,6 +182,10 @@ func diffValues(path string, a, b any) []Change {
 		}
 		return out
 	}
+	if as, bs, ok := jsonDocs(a, b); ok {
+		// Policies and container definitions are JSON inside a string: compare what they say.
+		return diffValues(path+"(json)", as, bs)
+	}
 	aa, aok := a.([]any)
 	ba, bok := b.([]any)
 	if aok && bok && len(aa) == len(ba) {
@@ -191,6 +196,26 @@ func diffValues(path string, a, b any) []Change {
 		return out
 	}
 	return []Change{{Path: path, Before: a, After: b}}
+}
+
+// jsonDocs parses a and b when both are strings holding a JSON object or array.
+func jsonDocs(a, b any) (any, any, bool) {
+	as, aok := a.(string)
+	bs, bok := b.(string)
+	if !aok || !bok {
+		return nil, nil, false
+	}
+	parse := func(s string) (any, bool) {
+		t := strings.TrimSpace(s)
+		if !strings.HasPrefix(t, "{") && !strings.HasPrefix(t, "[") {
+			return nil, false
+		}
+		var v any
+		return v, json.Unmarshal([]byte(t), &v) == nil
+	}
+	av, ok1 := parse(as)
+	bv, ok2 := parse(bs)
+	return av, bv, ok1 && ok2
 }
 
 // maxChangesShown caps the property rows per changed resource in the markdown.

@@ -128,6 +128,20 @@ func TestCompareStatefulChanges(t *testing.T) {
 	}
 }
 
+func TestCompareLooksInsideJSONStrings(t *testing.T) {
+	t.Parallel()
+	policy := func(action string) plan.Resource {
+		return res("aws:iam/rolePolicy:RolePolicy", "task-policy", map[string]any{
+			"policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["` + action + `"],"Resource":["*"]}]}`,
+		})
+	}
+	old := withCost("dev", 1, policy("s3:GetObject"))
+	next := withCost("dev", 1, policy("s3:*"))
+	d := plan.Compare(old, next)
+	require.Len(t, d.Changed, 1)
+	assert.Equal(t, []plan.Change{{Path: "policy(json).Statement[0].Action[0]", Before: "s3:GetObject", After: "s3:*"}}, d.Changed[0].Changes)
+}
+
 func TestCompareStatelessChangeHasNoWarning(t *testing.T) {
 	t.Parallel()
 	next := basePlan()
