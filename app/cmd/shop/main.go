@@ -5,6 +5,7 @@
 //	shop createdb  create the database named in DATABASE_URL if it does not exist
 //	shop seed      load the demo catalog (idempotent)
 //	shop ensure-admin  create or update the admin from SHOP_ADMIN_EMAIL / SHOP_ADMIN_PASSWORD
+//	shop healthcheck   exit 0 when the server on SHOP_ADDR answers GET /api/healthz (container health check)
 //
 // Configuration comes only from the environment; see app/README.md.
 package main
@@ -30,7 +31,7 @@ import (
 // DefaultDatabaseURL is the local PostgreSQL, database shop.
 const DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/shop?sslmode=disable"
 
-const usage = `usage: shop <serve|migrate|createdb|seed|ensure-admin>
+const usage = `usage: shop <serve|migrate|createdb|seed|ensure-admin|healthcheck>
 
 environment:
   DATABASE_URL         PostgreSQL URL (default ` + DefaultDatabaseURL + `)
@@ -42,6 +43,15 @@ environment:
   SHOP_SHUTDOWN_TIMEOUT  how long in-flight requests may take to finish (default 20s)`
 
 func main() {
+	if len(os.Args) == 2 && os.Args[1] == "healthcheck" {
+		// A probe run every few seconds by the container runtime: no config
+		// validation, no database, no JSON log; one line on stderr when unhealthy.
+		if err := healthcheck(context.Background(), os.Getenv("SHOP_ADDR")); err != nil {
+			fmt.Fprintln(os.Stderr, "shop healthcheck:", oneLine(err.Error()))
+			os.Exit(1)
+		}
+		return
+	}
 	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
 	if err := run(context.Background(), os.Args[1:], os.Getenv, log); err != nil {
 		log.Error("shop failed", "err", err)

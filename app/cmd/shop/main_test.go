@@ -93,6 +93,10 @@ func TestServeMigratesEnsuresAdminAndShutsDownGracefully(t *testing.T) {
 	require.NoError(t, cmd.Start())
 	defer cmd.Process.Kill() //nolint:errcheck // already exited on the happy path
 	waitHealthy(t, addr, out)
+	_, port, err := net.SplitHostPort(addr)
+	require.NoError(t, err)
+	code, _, stderr := healthcheck(t, ":"+port)
+	assert.Equal(t, 0, code, "the container health check passes against the real server: %s", stderr)
 
 	res, err := http.Post("http://"+addr+"/api/auth/login", "application/json",
 		strings.NewReader(`{"email":"admin@example.com","password":"`+password+`"}`))
@@ -122,6 +126,9 @@ func TestServeMigratesEnsuresAdminAndShutsDownGracefully(t *testing.T) {
 		}
 	}
 	assert.True(t, refused, "no new connections after SIGTERM")
+	code, _, stderr = healthcheck(t, ":"+port)
+	assert.Equal(t, 1, code, "the health check fails once the server stops listening")
+	assert.Contains(t, stderr, "connection refused")
 
 	_, err = conn.Write([]byte(reg[10:]))
 	require.NoError(t, err)
