@@ -370,10 +370,17 @@ func (n *Network) nat(ctx *pulumi.Context, name string, a NetworkArgs, vpc *ec2.
 }
 
 // natInstanceUserData turns an Amazon Linux 2023 instance into a NAT: forwarding
-// on, and masquerading of what leaves through the primary interface.
+// on, and masquerading of what leaves through the primary interface. The EIP is
+// attached (and the S3 endpoint the package mirrors sit behind is created) only
+// once the instance runs, so the first boot can race them: the install retries
+// for five minutes before giving up.
 const natInstanceUserData = `#!/bin/bash
 set -euo pipefail
-dnf install -y iptables-services
+for try in $(seq 30); do
+  dnf install -y iptables-services && break
+  [ "$try" -lt 30 ] || exit 1
+  sleep 10
+done
 systemctl enable --now iptables
 echo 'net.ipv4.ip_forward = 1' > /etc/sysctl.d/90-nat.conf
 sysctl --system

@@ -229,6 +229,9 @@ func TestNetworkNatInstanceIsASmallLockedDownArmBox(t *testing.T) {
 	assert.True(t, nat.Bool("rootBlockDevice.encrypted"))
 	assert.False(t, nat.Has("keyName"), "no SSH key")
 	assert.Contains(t, nat.Str("userData"), "MASQUERADE")
+	// The EIP is attached, and the S3 endpoint created, only after the instance
+	// runs: the first boot must wait for the network, not give up on it.
+	assert.Regexp(t, `(?m)^for try in \$\(seq \d+\); do\n\s+dnf install -y iptables-services && break$`, nat.Str("userData"))
 
 	var amiLookup bool
 	for _, inv := range rec.Invokes() {
