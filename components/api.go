@@ -43,6 +43,15 @@ const (
 // addresses CloudFront uses to reach origins, VPC origins included.
 const CloudFrontOriginFacingPrefixList = "com.amazonaws.global.cloudfront.origin-facing"
 
+// ViewerIPHeader carries the viewer's address from CloudFront to an Api
+// behind it. The ALB only ever sees CloudFront's addresses, and the first
+// X-Forwarded-For entry (the only one a WAF rate rule can key on) is whatever
+// the client sent. A StaticSite with ApiOrigin therefore sets this header on
+// every /api/* request with a CloudFront Function, from event.viewer.ip,
+// replacing any value the client sent; the internal ALB is reachable only
+// through that distribution, so the WAF can trust it.
+const ViewerIPHeader = "X-Viewer-Ip"
+
 // DefaultApiSslPolicy negotiates TLS 1.3 and TLS 1.2 with forward-secret
 // AEAD ciphers only.
 const DefaultApiSslPolicy = "ELBSecurityPolicy-TLS13-1-2-Res-2021-06"
@@ -175,6 +184,9 @@ type ApiOrigin struct {
 	ProtocolPolicy string
 	// HTTPPort and HTTPSPort are the listener ports.
 	HTTPPort, HTTPSPort int
+	// ViewerIPHeader is the header the Api's WAF rate rule keys on; the
+	// StaticSite sets it to the viewer's address. Default ViewerIPHeader.
+	ViewerIPHeader string
 }
 
 // Api is an ECS Fargate service behind an Application Load Balancer and a
@@ -897,6 +909,7 @@ func NewApi(ctx *pulumi.Context, name string, args *ApiArgs, opts ...pulumi.Reso
 			ProtocolPolicy:  "http-only",
 			HTTPPort:        80,
 			HTTPSPort:       443,
+			ViewerIPHeader:  ViewerIPHeader,
 		}
 		if https {
 			origin.ProtocolPolicy = "https-only"
@@ -1125,11 +1138,13 @@ func newAPIWebACL(ctx *pulumi.Context, name string, a *ApiArgs, behindCloudFront
 		AggregateKeyType:    pulumi.String("IP"),
 	}
 	if behindCloudFront {
-		// Behind CloudFront the source address is an edge server; the viewer's
-		// address is the first X-Forwarded-For entry.
+		// Behind CloudFront the source address is CloudFront's. The first
+		// X-Forwarded-For entry is the client's to choose, so the rule keys on
+		// the header the StaticSite's function sets (see ViewerIPHeader). A
+		// value that is not an address counts as a match: fail closed.
 		rate.AggregateKeyType = pulumi.String("FORWARDED_IP")
 		rate.ForwardedIpConfig = wafv2.WebAclRuleStatementRateBasedStatementForwardedIpConfigArgs{
-			HeaderName:       pulumi.String("X-Forwarded-For"),
+			HeaderName:       pulumi.String(ViewerIPHeader),
 			FallbackBehavior: pulumi.String("MATCH"),
 		}
 	}

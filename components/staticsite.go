@@ -156,6 +156,7 @@ type StaticSite struct {
 
 var (
 	hashedAsset  = regexp.MustCompile(`[-.]([A-Z2-7]{8}|[0-9a-f]{8,})\.[A-Za-z0-9]+$`)
+	headerName   = regexp.MustCompile(`^[A-Za-z0-9-]{1,255}$`)
 	domainName   = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
 	priceClasses = []string{"PriceClass_100", "PriceClass_200", "PriceClass_All"}
 	// frameOptions and referrerPolicies are the values a CloudFront response
@@ -256,6 +257,11 @@ func (a *StaticSiteArgs) withDefaults() StaticSiteArgs {
 	if out.PriceClass == "" {
 		out.PriceClass = "PriceClass_100"
 	}
+	if out.ApiOrigin != nil && out.ApiOrigin.ViewerIPHeader == "" {
+		o := *out.ApiOrigin
+		o.ViewerIPHeader = ViewerIPHeader
+		out.ApiOrigin = &o
+	}
 	if out.AccessLogPrefix == "" {
 		out.AccessLogPrefix = "cloudfront/"
 	}
@@ -319,6 +325,10 @@ func (a *StaticSiteArgs) validate() error {
 		if o.HTTPPort < 1 || o.HTTPPort > 65535 || o.HTTPSPort < 1 || o.HTTPSPort > 65535 {
 			bad("StaticSiteArgs.ApiOrigin: HTTPPort %d / HTTPSPort %d must be ports (1-65535)", o.HTTPPort, o.HTTPSPort)
 		}
+		if !headerName.MatchString(o.ViewerIPHeader) || strings.HasPrefix(strings.ToLower(o.ViewerIPHeader), "x-amz-") ||
+			strings.HasPrefix(strings.ToLower(o.ViewerIPHeader), "x-edge-") {
+			bad("StaticSiteArgs.ApiOrigin.ViewerIPHeader: %q is not a header name a CloudFront Function may set (letters, digits, '-'; not X-Amz-* or X-Edge-*)", o.ViewerIPHeader)
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -346,6 +356,19 @@ func isImmutable(cacheControl string) bool {
 		}
 	}
 	return false
+}
+
+// viewerIPFunction is CloudFront Function code (cloudfront-js-2.0,
+// viewer-request) for the /api/* behaviour: it sets header to the address the
+// viewer connected from, replacing any value the client sent, so the Api's
+// WAF can rate-limit per viewer. header is validated (letters, digits, '-').
+func viewerIPFunction(header string) string {
+	return `function handler(event) {
+  var request = event.request;
+  request.headers['` + strings.ToLower(header) + `'] = { value: event.viewer.ip };
+  return request;
+}
+`
 }
 
 // siteFile is one file to upload.
@@ -501,6 +524,15 @@ func NewStaticSite(ctx *pulumi.Context, name string, args *StaticSiteArgs, opts 
 				VpcOriginId: vpcOrigin.ID(),
 			},
 		})
+		viewerIP, err := cloudfront.NewFunction(ctx, name+"-api-viewer-ip", &cloudfront.FunctionArgs{
+			Runtime: pulumi.String("cloudfront-js-2.0"),
+			Comment: pulumi.String("Sets " + o.ViewerIPHeader + " to the viewer's address on /api/*"),
+			Code:    pulumi.String(viewerIPFunction(o.ViewerIPHeader)),
+			Publish: pulumi.Bool(true),
+		}, parent)
+		if err != nil {
+			return nil, err
+		}
 		ordered = append(ordered, cloudfront.DistributionOrderedCacheBehaviorArgs{
 			PathPattern:          pulumi.String("/api/*"),
 			TargetOriginId:       pulumi.String(apiOriginID),
@@ -514,6 +546,14 @@ func NewStaticSite(ctx *pulumi.Context, name string, args *StaticSiteArgs, opts 
 			OriginRequestPolicyId:   pulumi.String(AllViewerExceptHostHeaderPolicyID),
 			ResponseHeadersPolicyId: headers.ID(),
 			Compress:                pulumi.Bool(true),
+			// The origin request policy applies to the request as the
+			// viewer-request function left it, so AllViewerExceptHostHeader
+			// forwards the header the function sets.
+			FunctionAssociations: cloudfront.DistributionOrderedCacheBehaviorFunctionAssociationArray{
+				cloudfront.DistributionOrderedCacheBehaviorFunctionAssociationArgs{
+					EventType: pulumi.String("viewer-request"), FunctionArn: viewerIP.Arn,
+				},
+			},
 		})
 	}
 

@@ -357,7 +357,17 @@ func TestStaticSiteRoutesApiToAnInternalLoadBalancer(t *testing.T) {
 	assert.Equal(t, components.AllViewerExceptHostHeaderPolicyID, dist.Str(b+"originRequestPolicyId"))
 	assert.ElementsMatch(t, []any{"GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"}, dist.Plain(b+"allowedMethods"))
 	assert.Equal(t, "redirect-to-https", dist.Str(b+"viewerProtocolPolicy"))
-	assert.Empty(t, dist.Plain(b+"functionAssociations"), "API responses are never rewritten")
+	// The viewer's address, for the Api's WAF: set by CloudFront, not the client.
+	viewerIP := rec.Must(t, rtFunction, "site-api-viewer-ip")
+	assert.Equal(t, siteURN, viewerIP.Parent)
+	assert.Equal(t, "cloudfront-js-2.0", viewerIP.Str("runtime"))
+	assert.True(t, viewerIP.Bool("publish"))
+	code := viewerIP.Str("code")
+	assert.Contains(t, code, "request.headers['"+strings.ToLower(components.ViewerIPHeader)+"'] = { value: event.viewer.ip };",
+		"replaces whatever the client sent with the address it connected from")
+	assert.NotContains(t, code, "uri", "API paths are never rewritten")
+	assert.Equal(t, []any{map[string]any{"eventType": "viewer-request", "functionArn": viewerIP.Out("arn").StringValue()}},
+		dist.Plain(b+"functionAssociations"))
 	assert.False(t, dist.Has(b+"forwardedValues"))
 	assert.Len(t, dist.Plain("defaultCacheBehavior.functionAssociations"), 1, "deep links on the S3 behaviour only")
 
@@ -434,6 +444,14 @@ func TestStaticSiteValidation(t *testing.T) {
 			`StaticSiteArgs.DefaultRootObject: "/index.html" must not start with /`},
 		{"api origin", components.StaticSiteArgs{ApiOrigin: &components.ApiOrigin{ProtocolPolicy: "match-viewer", HTTPPort: 80, HTTPSPort: 443}},
 			"StaticSiteArgs.ApiOrigin: LoadBalancerArn, Name and DomainName are required"},
+		{"api origin viewer ip header", components.StaticSiteArgs{ApiOrigin: &components.ApiOrigin{
+			LoadBalancerArn: pulumi.String("arn"), Name: pulumi.String("n"), DomainName: pulumi.String("d"),
+			ProtocolPolicy: "http-only", HTTPPort: 80, HTTPSPort: 443, ViewerIPHeader: "x-ip'] = 1; //",
+		}}, `StaticSiteArgs.ApiOrigin.ViewerIPHeader: "x-ip'] = 1; //" is not a header name a CloudFront Function may set`},
+		{"api origin viewer ip header reserved", components.StaticSiteArgs{ApiOrigin: &components.ApiOrigin{
+			LoadBalancerArn: pulumi.String("arn"), Name: pulumi.String("n"), DomainName: pulumi.String("d"),
+			ProtocolPolicy: "http-only", HTTPPort: 80, HTTPSPort: 443, ViewerIPHeader: "X-Amz-Client-Ip",
+		}}, `StaticSiteArgs.ApiOrigin.ViewerIPHeader: "X-Amz-Client-Ip" is not a header name`},
 		{"api origin protocol", components.StaticSiteArgs{ApiOrigin: &components.ApiOrigin{
 			LoadBalancerArn: pulumi.String("arn"), Name: pulumi.String("n"), DomainName: pulumi.String("d"),
 			ProtocolPolicy: "match-viewer", HTTPPort: 80, HTTPSPort: 443,
@@ -505,4 +523,17 @@ func TestStaticSiteAndApiPreview(t *testing.T) {
 	assert.Equal(t, "Z123", validation.Str("zoneId"), "what the program knows stays known")
 	assert.True(t, rec.Must(t, rtBucketPolicy, "site-bucket-policy").Get("policy").IsComputed())
 	assert.True(t, rec.Must(t, rtTaskDef, "api-task").Get("containerDefinitions").IsComputed())
+}
+
+func TestStaticSiteApiOriginDefaultsTheViewerIPHeader(t *testing.T) {
+	t.Parallel()
+	origin := &components.ApiOrigin{
+		LoadBalancerArn: pulumi.String("arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/api/0123"),
+		Name:            pulumi.String("api"), DomainName: pulumi.String("internal-api.elb.amazonaws.com"),
+		ProtocolPolicy: "http-only", HTTPPort: 80, HTTPSPort: 443,
+	}
+	r := runSite(t, &components.StaticSiteArgs{ApiOrigin: origin})
+	code := r.rec.Must(t, rtFunction, "site-api-viewer-ip").Str("code")
+	assert.Contains(t, code, "request.headers['"+strings.ToLower(components.ViewerIPHeader)+"']")
+	assert.Empty(t, origin.ViewerIPHeader, "the caller's ApiOrigin is not modified")
 }
