@@ -242,6 +242,44 @@ func TestDataDefaultsRdsServerlessCacheAndMediaBucket(t *testing.T) {
 	assert.Equal(t, "serverless", pulumimock.Await[string](t, data.CacheMode))
 }
 
+func TestDataEachModeCreatesExactlyItsChildren(t *testing.T) {
+	t.Parallel()
+	media := []string{"data-media", "data-media-public-access", "data-media-ownership", "data-media-encryption",
+		"data-media-versioning", "data-media-lifecycle", "data-media-policy"}
+	rds := []string{"data-db-sg", "data-db-subnets", "data-db-params", "data-db"}
+	tests := []struct {
+		name string
+		mod  func(a *components.DataArgs)
+		want []string
+	}{
+		{"Aurora with a reader, no cache", func(a *components.DataArgs) {
+			a.Database = components.DatabaseArgs{Engine: components.DatabaseAuroraServerless, MultiAZ: true}
+			a.Cache.Mode = components.CacheNone
+		}, []string{"data-db-sg", "data-db-subnets", "data-db-params", "data-db", "data-db-writer", "data-db-reader"}},
+		{"replication group cache", func(a *components.DataArgs) { a.Cache.Mode = components.CacheReplicationGroup },
+			append([]string{"data-cache-sg", "data-cache-auth", "data-cache-auth", "data-cache-auth-value",
+				"data-cache-subnets", "data-cache"}, rds...)},
+		{"search domain, no cache", func(a *components.DataArgs) {
+			a.Cache.Mode = components.CacheNone
+			a.Search.Mode = components.SearchDomain
+		}, append([]string{"data-search-sg", "data-search-access", "data-search-app-logs", "data-search-audit-logs",
+			"data-search-logs", "data-search", "data-search-policy"}, rds...)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rec, _ := runData(t, dataArgs(tt.mod))
+			comp := rec.Must(t, dtData, "data")
+			var got []string
+			for _, r := range rec.Children(comp.URN) {
+				got = append(got, r.Name)
+			}
+			assert.ElementsMatch(t, append(tt.want, media...), got)
+			assert.Len(t, rec.Resources(), len(got)+1, "every resource is the component or its child")
+		})
+	}
+}
+
 func TestDataCacheTokenNeverAppearsInPlainState(t *testing.T) {
 	t.Parallel()
 	for _, mode := range []components.CacheMode{components.CacheServerless, components.CacheReplicationGroup} {
