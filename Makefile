@@ -53,8 +53,8 @@ plan:
 	@$(MAKE) --no-print-directory site >&2
 	@$(GO) run ./cmd/plan -stack $(STACK) -format $(FORMAT)
 
-## plan-update: regenerate the committed golden plans
-plan-update: site
+## plan-update: regenerate the committed golden plans (they upload stacks/testdata/site, not site/dist)
+plan-update:
 	$(GO) run ./cmd/plan -update
 
 ## plan-diff: markdown diff of two plan JSON files: make plan-diff OLD=a.json NEW=b.json
