@@ -149,7 +149,9 @@ type ApiArgs struct {
 	// behind CloudFront.
 	OriginHostName pulumi.StringInput
 	// SslPolicy is the HTTPS listener's policy. Default DefaultApiSslPolicy;
-	// it must be a TLS 1.3 policy (ELBSecurityPolicy-TLS13-*).
+	// it must be a TLS 1.3 policy whose minimum is TLS 1.2 or 1.3
+	// (ELBSecurityPolicy-TLS13-1-2-* or -1-3-*, FIPS and PQ variants
+	// included); the TLS13-1-0 and TLS13-1-1 policies still accept TLS 1.0/1.1.
 	SslPolicy string
 	// DesyncMitigationMode is "strictest" (default) or "defensive".
 	DesyncMitigationMode string
@@ -247,6 +249,9 @@ func fargateCPUs() []int {
 	sort.Ints(cpus)
 	return cpus
 }
+
+// tls13Policy matches the ELB TLS 1.3 policies with TLS 1.2 or 1.3 as minimum.
+var tls13Policy = regexp.MustCompile(`^ELBSecurityPolicy-TLS13-1-[23]-[A-Za-z0-9-]+$`)
 
 var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 var actionName = regexp.MustCompile(`^[a-z0-9-]+:[A-Za-z0-9*]+$`)
@@ -397,8 +402,8 @@ func (a *ApiArgs) validate() error {
 	if a.FargateBase > 100000 {
 		bad("ApiArgs.FargateBase: %d exceeds 100000", a.FargateBase)
 	}
-	if !strings.HasPrefix(a.SslPolicy, "ELBSecurityPolicy-TLS13-") {
-		bad("ApiArgs.SslPolicy: %q is not a TLS 1.3 policy (ELBSecurityPolicy-TLS13-*)", a.SslPolicy)
+	if !tls13Policy.MatchString(a.SslPolicy) {
+		bad("ApiArgs.SslPolicy: %q is not a TLS 1.3 policy with TLS 1.2 or later as minimum (ELBSecurityPolicy-TLS13-1-2-* or ELBSecurityPolicy-TLS13-1-3-*)", a.SslPolicy)
 	}
 	if a.DesyncMitigationMode != "strictest" && a.DesyncMitigationMode != "defensive" {
 		bad("ApiArgs.DesyncMitigationMode: %q is not one of \"strictest\", \"defensive\"", a.DesyncMitigationMode)
@@ -999,7 +1004,11 @@ func executionPolicy(repoArn pulumi.StringInput, logGroupArn pulumi.StringOutput
 			// GetAuthorizationToken has no resource-level permissions.
 			{Sid: "EcrToken", Effect: "Allow", Action: []string{"ecr:GetAuthorizationToken"}, Resource: []string{"*"}},
 			{Sid: "EcrPull", Effect: "Allow", Action: []string{"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"}, Resource: []string{v[0].(string)}},
-			{Sid: "Logs", Effect: "Allow", Action: []string{"logs:CreateLogStream", "logs:PutLogEvents"}, Resource: []string{v[1].(string) + ":log-stream:*"}},
+			// CloudWatch Logs authorises CreateLogStream against the group's
+			// "log-group:NAME:*" form and PutLogEvents against its streams
+			// ("log-group:NAME:log-stream:S"); "NAME:*" covers both, and
+			// nothing outside this group.
+			{Sid: "Logs", Effect: "Allow", Action: []string{"logs:CreateLogStream", "logs:PutLogEvents"}, Resource: []string{v[1].(string) + ":*"}},
 		}
 		if len(v) > 3 {
 			var arns []string

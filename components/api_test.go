@@ -166,7 +166,9 @@ func TestApiDefaultsAreInternalHardenedAndFirewalled(t *testing.T) {
 	assert.Equal(t, []string{"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"}, exec.Statement[1].Action)
 	assert.Equal(t, []string{"arn:aws:ecr:us-east-1:123456789012:repository/*"}, exec.Statement[1].Resource)
 	assert.Equal(t, []string{"logs:CreateLogStream", "logs:PutLogEvents"}, exec.Statement[2].Action)
-	assert.Equal(t, []string{logsArn + ":log-stream:*"}, exec.Statement[2].Resource)
+	assert.Equal(t, []string{logsArn + ":*"}, exec.Statement[2].Resource,
+		"CreateLogStream is authorised on the group's NAME:* ARN, which a :log-stream:* resource does not match")
+	assert.False(t, strings.HasSuffix(logsArn, ":*"), "the provider's log group ARN has no :* of its own")
 	_, hasTaskPolicy := rec.Find(rtRolePolicy, "api-task-policy")
 	assert.False(t, hasTaskPolicy, "the task role has no permissions unless the stack passes some")
 
@@ -632,7 +634,11 @@ func TestApiValidation(t *testing.T) {
 		{"cpu target", func(a *components.ApiArgs) { a.CpuTargetPercent = 120 }, "ApiArgs.CpuTargetPercent: 120 must be in (0, 100]"},
 		{"weights", func(a *components.ApiArgs) { a.FargateSpotWeight = -1 }, "ApiArgs.FargateBase/FargateWeight/FargateSpotWeight: must not be negative"},
 		{"tls policy", func(a *components.ApiArgs) { a.SslPolicy = "ELBSecurityPolicy-2016-08" },
-			`ApiArgs.SslPolicy: "ELBSecurityPolicy-2016-08" is not a TLS 1.3 policy`},
+			`ApiArgs.SslPolicy: "ELBSecurityPolicy-2016-08" is not a TLS 1.3 policy with TLS 1.2 or later as minimum`},
+		{"tls 1.3 policy that still accepts TLS 1.0", func(a *components.ApiArgs) { a.SslPolicy = "ELBSecurityPolicy-TLS13-1-0-2021-06" },
+			`ApiArgs.SslPolicy: "ELBSecurityPolicy-TLS13-1-0-2021-06" is not a TLS 1.3 policy with TLS 1.2 or later as minimum`},
+		{"tls 1.3 policy that still accepts TLS 1.1", func(a *components.ApiArgs) { a.SslPolicy = "ELBSecurityPolicy-TLS13-1-1-FIPS-2023-04" },
+			`ApiArgs.SslPolicy: "ELBSecurityPolicy-TLS13-1-1-FIPS-2023-04" is not a TLS 1.3 policy with TLS 1.2 or later as minimum`},
 		{"desync", func(a *components.ApiArgs) { a.DesyncMitigationMode = "monitor" },
 			`ApiArgs.DesyncMitigationMode: "monitor" is not one of "strictest", "defensive"`},
 		{"rate limit", func(a *components.ApiArgs) { a.WafRateLimit = 5 }, "ApiArgs.WafRateLimit: 5 must be between 10 and 2000000000"},
@@ -690,5 +696,27 @@ func TestApiTwoInstancesDoNotCollide(t *testing.T) {
 		for _, res := range rec.ByType(typ) {
 			assert.False(t, res.Has("name"), "%s %s has a fixed name", res.Type, res.Name)
 		}
+	}
+}
+
+func TestApiAcceptsEveryTLS13PolicyWithATLS12Minimum(t *testing.T) {
+	t.Parallel()
+	for _, policy := range []string{
+		"ELBSecurityPolicy-TLS13-1-2-2021-06",
+		"ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06",
+		"ELBSecurityPolicy-TLS13-1-3-2021-06",
+		"ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04",
+		"ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+	} {
+		t.Run(policy, func(t *testing.T) {
+			t.Parallel()
+			args := baseApiArgs()
+			args.Exposure = components.ApiInternetFacing
+			args.PublicSubnetIds = pulumi.ToStringArray(testPrivateSubnets)
+			args.CertificateArn = pulumi.String("arn:aws:acm:us-east-1:123456789012:certificate/abc")
+			args.SslPolicy = policy
+			r := runApi(t, args)
+			assert.Equal(t, policy, r.rec.Must(t, rtListener, "api-https").Str("sslPolicy"))
+		})
 	}
 }
