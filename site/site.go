@@ -14,13 +14,19 @@ import (
 // else is ever placed in it, which is what makes the immutable policy safe.
 const AssetsDir = "assets"
 
+// ImagesDir is the dist folder of the demo product images, copied from
+// src/images under their own names: the catalog stores their paths
+// ("/images/books.svg"), so the names cannot change with their content.
+const ImagesDir = "images"
+
 // Cache-Control values of the caching contract (see README.md).
 const (
 	// CacheImmutable is for content-hashed assets: a new build gets new names.
 	CacheImmutable = "public, max-age=31536000, immutable"
 	// CacheRevalidate is for HTML: always revalidated, so a deploy is seen at once.
 	CacheRevalidate = "no-cache"
-	// CacheShort is for unhashed, non-HTML files (favicon, robots.txt).
+	// CacheShort is for unhashed, non-HTML files (favicon, robots.txt, the
+	// demo product images): a changed file is seen within five minutes.
 	CacheShort = "public, max-age=300"
 )
 

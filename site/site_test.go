@@ -62,6 +62,8 @@ func TestCacheControl(t *testing.T) {
 		{"/orders", site.CacheRevalidate},
 		{"/favicon.svg", site.CacheShort},
 		{"/robots.txt", site.CacheShort},
+		{"/images/books.svg", site.CacheShort},
+		{"images/books.svg", site.CacheShort},
 		// Not hashed, or not in the assets folder: never immutable.
 		{"/assets/app.js", site.CacheShort},
 		{"/assets/app-abcdefgh.js", site.CacheShort},

@@ -271,7 +271,7 @@ func BenchmarkHotSKU(b *testing.B) {
 
 func BenchmarkCatalogRead(b *testing.B) {
 	en := setup(b)
-	if _, err := en.store.SeedProducts(context.Background(), shop.DemoCatalog()); err != nil {
+	if _, _, err := en.store.SeedProducts(context.Background(), shop.DemoCatalog()); err != nil {
 		b.Fatal(err)
 	}
 	page, err := en.store.ListProducts(context.Background(), shop.ProductQuery{Limit: 100})

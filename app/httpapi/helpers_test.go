@@ -64,7 +64,7 @@ func TestMain(m *testing.M) {
 		if _, err := s.Migrate(ctx); err != nil {
 			panic(err)
 		}
-		if _, err := s.SeedProducts(ctx, shop.DemoCatalog()); err != nil {
+		if _, _, err := s.SeedProducts(ctx, shop.DemoCatalog()); err != nil {
 			panic(err)
 		}
 		e, err := httpapi.New(httpapi.Config{Store: s, Log: log})

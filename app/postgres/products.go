@@ -133,10 +133,12 @@ func (s *Store) AdjustStock(ctx context.Context, id string, delta int) (shop.Pro
 }
 
 // SeedProducts inserts the products whose SKU does not exist yet and returns how many it added.
-// Existing products (and their stock) are left alone, so re-running it is harmless.
-func (s *Store) SeedProducts(ctx context.Context, products []shop.NewProduct) (int, error) {
-	added := 0
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+// Existing products and their stock are left alone, so re-running it is harmless, with one
+// exception: a product whose image URL is still one of its FormerImageURLs gets the current
+// ImageURL (imagesUpdated counts them). An image URL an admin set is never overwritten.
+func (s *Store) SeedProducts(ctx context.Context, products []shop.SeedProduct) (added, imagesUpdated int, err error) {
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		added, imagesUpdated = 0, 0
 		for _, p := range products {
 			tag, err := tx.Exec(ctx, `
 				INSERT INTO products (sku, name, description, price_cents, currency, stock, category, image_url)
@@ -147,8 +149,19 @@ func (s *Store) SeedProducts(ctx context.Context, products []shop.NewProduct) (i
 				return err
 			}
 			added += int(tag.RowsAffected())
+			if len(p.FormerImageURLs) == 0 {
+				continue
+			}
+			tag, err = tx.Exec(ctx, `
+				UPDATE products SET image_url = $2, updated_at = now()
+				WHERE sku = $1 AND image_url = ANY($3::text[])`,
+				p.SKU, p.ImageURL, p.FormerImageURLs)
+			if err != nil {
+				return err
+			}
+			imagesUpdated += int(tag.RowsAffected())
 		}
 		return nil
 	})
-	return added, mapError("seed products", err)
+	return added, imagesUpdated, mapError("seed products", err)
 }

@@ -506,12 +506,14 @@ func TestProductsCatalog(t *testing.T) {
 	_, err = s.Migrate(ctx)
 	require.NoError(t, err)
 	demo := shop.DemoCatalog()
-	added, err := s.SeedProducts(ctx, demo)
+	added, images, err := s.SeedProducts(ctx, demo)
 	require.NoError(t, err)
 	assert.Equal(t, len(demo), added)
-	added, err = s.SeedProducts(ctx, demo)
+	assert.Zero(t, images)
+	added, images, err = s.SeedProducts(ctx, demo)
 	require.NoError(t, err)
 	assert.Zero(t, added, "seeding twice adds nothing")
+	assert.Zero(t, images)
 
 	t.Run("keyset pagination visits every product once, sorted", func(t *testing.T) {
 		seen := map[string]bool{}
@@ -696,4 +698,77 @@ func TestRepricingRacingOrders(t *testing.T) {
 	var bad int
 	require.NoError(t, store.Pool().QueryRow(ctx, `SELECT count(*) FROM order_items WHERE product_id = $1 AND unit_price_cents NOT IN (100, 200)`, p.ID).Scan(&bad))
 	assert.Zero(t, bad)
+}
+
+// TestSeedReplacesOnlyFormerDemoImages: a database seeded by an earlier demo catalog (picsum.photos
+// images) gets the current images on the next seed, except where an admin chose another image,
+// and keeps its stock.
+func TestSeedReplacesOnlyFormerDemoImages(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, err := postgres.Open(ctx, pgtest.NewDatabase(t), 4, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	require.NoError(t, err)
+	defer s.Close()
+	_, err = s.Migrate(ctx)
+	require.NoError(t, err)
+
+	demo := shop.DemoCatalog()
+	var earlier []shop.SeedProduct
+	for _, p := range demo {
+		require.NotEmpty(t, p.FormerImageURLs, p.SKU)
+		old := p
+		old.ImageURL, old.FormerImageURLs = p.FormerImageURLs[0], nil
+		earlier = append(earlier, old)
+	}
+	added, images, err := s.SeedProducts(ctx, earlier)
+	require.NoError(t, err)
+	require.Equal(t, len(demo), added)
+	require.Zero(t, images)
+
+	bySKU := func() map[string]shop.Product {
+		page, err := s.ListProducts(ctx, shop.ProductQuery{Limit: 100})
+		require.NoError(t, err)
+		require.Len(t, page.Items, len(demo))
+		m := map[string]shop.Product{}
+		for _, p := range page.Items {
+			m[p.SKU] = p
+		}
+		return m
+	}
+	before := bySKU()
+	chosen, cleared, renamed := before[demo[0].SKU], before[demo[1].SKU], before[demo[2].SKU]
+	mine, empty, name := "https://cdn.example.com/my-shirt.jpg", "", "Renamed by the admin"
+	_, err = s.UpdateProduct(ctx, chosen.ID, shop.ProductPatch{ImageURL: &mine})
+	require.NoError(t, err)
+	_, err = s.UpdateProduct(ctx, cleared.ID, shop.ProductPatch{ImageURL: &empty})
+	require.NoError(t, err)
+	_, err = s.UpdateProduct(ctx, renamed.ID, shop.ProductPatch{Name: &name})
+	require.NoError(t, err)
+	_, err = s.AdjustStock(ctx, renamed.ID, -3)
+	require.NoError(t, err)
+
+	added, images, err = s.SeedProducts(ctx, demo)
+	require.NoError(t, err)
+	assert.Zero(t, added)
+	assert.Equal(t, len(demo)-2, images, "every product still on its former image, and only those")
+
+	after := bySKU()
+	for _, p := range demo {
+		got := after[p.SKU]
+		switch p.SKU {
+		case chosen.SKU:
+			assert.Equal(t, mine, got.ImageURL, "an admin's image is kept")
+		case cleared.SKU:
+			assert.Empty(t, got.ImageURL, "an admin's removal is kept")
+		default:
+			assert.Equal(t, p.ImageURL, got.ImageURL, p.SKU)
+		}
+	}
+	assert.Equal(t, name, after[renamed.SKU].Name, "other fields are not reseeded")
+	assert.Equal(t, before[renamed.SKU].Stock-3, after[renamed.SKU].Stock, "stock is kept")
+
+	added, images, err = s.SeedProducts(ctx, demo)
+	require.NoError(t, err)
+	assert.Zero(t, added)
+	assert.Zero(t, images, "a third seed changes nothing")
 }

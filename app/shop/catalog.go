@@ -2,9 +2,19 @@ package shop
 
 import "strings"
 
+// SeedProduct is a product of the demo catalog.
+type SeedProduct struct {
+	NewProduct
+	// FormerImageURLs are image URLs earlier versions of the demo catalog gave the product.
+	// Seeding again replaces one of them with ImageURL; any other image URL is an admin's
+	// choice and is kept.
+	FormerImageURLs []string
+}
+
 // DemoCatalog is the catalog `make dev` loads: a few dozen products across categories.
-// Images are served by picsum.photos, seeded by SKU so each product keeps its picture.
-func DemoCatalog() []NewProduct {
+// Each category has an illustration shipped by the storefront (site/src/images), so the
+// catalog looks right offline and the CSP needs no third-party image host.
+func DemoCatalog() []SeedProduct {
 	type item struct {
 		sku, name, desc string
 		price           int64
@@ -63,13 +73,18 @@ func DemoCatalog() []NewProduct {
 			{"VASE-GLASS", "Glass Vase", "Mouth-blown.", 3499, 20},
 		}},
 	}
-	var out []NewProduct
+	var out []SeedProduct
 	for _, c := range categories {
 		for _, it := range c.items {
-			out = append(out, NewProduct{
-				SKU: it.sku, Name: it.name, Description: it.desc, PriceCents: it.price, Currency: "USD",
-				Stock: it.stock, Category: c.name,
-				ImageURL: "https://picsum.photos/seed/" + strings.ToLower(it.sku) + "/600/400",
+			out = append(out, SeedProduct{
+				NewProduct: NewProduct{
+					SKU: it.sku, Name: it.name, Description: it.desc, PriceCents: it.price, Currency: "USD",
+					Stock: it.stock, Category: c.name,
+					ImageURL: "/images/" + c.name + ".svg",
+				},
+				// Until November 2026 the demo pictures came from picsum.photos, which
+				// many networks cannot reach.
+				FormerImageURLs: []string{"https://picsum.photos/seed/" + strings.ToLower(it.sku) + "/600/400"},
 			})
 		}
 	}

@@ -3,6 +3,7 @@ package shop_test
 import (
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -215,8 +216,12 @@ func TestDemoCatalogIsValid(t *testing.T) {
 		require.NoError(t, err)
 		parsed, err := shop.ParseNewProduct(raw)
 		require.NoError(t, err, p.SKU)
-		assert.Equal(t, p, parsed)
+		assert.Equal(t, p.NewProduct, parsed)
 		assert.False(t, skus[p.SKU], "duplicate SKU %s", p.SKU)
+		// Same-origin images the storefront ships, so the catalog works offline.
+		assert.Equal(t, "/images/"+p.Category+".svg", p.ImageURL)
+		assert.FileExists(t, filepath.Join("..", "..", "site", "src", filepath.FromSlash(p.ImageURL)))
+		assert.NotContains(t, p.FormerImageURLs, p.ImageURL)
 		skus[p.SKU], cats[p.Category] = true, true
 	}
 	assert.GreaterOrEqual(t, len(cats), 4)

@@ -1,6 +1,7 @@
 // Package sitebuild turns site/src into site/dist: JavaScript and CSS bundled
 // and minified by esbuild, every referenced file renamed after a hash of its
 // content into dist/assets, and HTML pages rewritten to point at those names.
+// The product images of src/images are copied to dist/images as they are.
 package sitebuild
 
 import (
@@ -141,6 +142,10 @@ func Build(opts Options) (*Result, error) {
 		renamed[ref] = "/" + site.AssetsDir + "/" + name
 	}
 
+	if err := copyImages(src, out, res); err != nil {
+		return nil, err
+	}
+
 	for _, p := range pages {
 		var imports []string
 		page := refAttr.ReplaceAllFunc(html[p], func(m []byte) []byte {
@@ -160,6 +165,36 @@ func Build(opts Options) (*Result, error) {
 		res.Pages = append(res.Pages, name)
 	}
 	return res, nil
+}
+
+// copyImages copies the files of src/images to dist/images unchanged and
+// under the same names, because the catalog refers to them by path. Nothing
+// references them from the pages, so they are never on the critical path.
+func copyImages(src, out string, res *Result) error {
+	entries, err := os.ReadDir(filepath.Join(src, site.ImagesDir))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read %s: %w", site.ImagesDir, err)
+	}
+	for _, e := range entries {
+		name := site.ImagesDir + "/" + e.Name()
+		if strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		if !e.Type().IsRegular() {
+			return fmt.Errorf("%s: only plain files are copied (no folders or links)", name)
+		}
+		b, err := os.ReadFile(filepath.Join(src, site.ImagesDir, e.Name())) //nolint:gosec // a regular file listed in the source folder
+		if err != nil {
+			return fmt.Errorf("read %s: %w", name, err)
+		}
+		if err := res.write(out, name, b, nil); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // preload adds a modulepreload link for every module the page's scripts

@@ -1,6 +1,9 @@
 package sitebuild_test
 
 import (
+	"bytes"
+	"encoding/xml"
+	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -125,6 +128,36 @@ func TestBuildReplacesOutput(t *testing.T) {
 	assert.True(t, os.SameFile(before, after), "the output folder itself is kept, so a running server keeps serving it")
 }
 
+func TestBuildCopiesImages(t *testing.T) {
+	t.Parallel()
+	plain, _ := build(t, writeTree(t, miniSite(`greet('a');`)))
+
+	files := miniSite(`greet('a');`)
+	files["images/books.svg"] = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 6 4"/>`
+	files["images/.DS_Store"] = "junk"
+	res, out := build(t, writeTree(t, files))
+
+	got, err := os.ReadFile(filepath.Join(out, "images", "books.svg"))
+	require.NoError(t, err)
+	assert.Equal(t, files["images/books.svg"], string(got), "copied byte for byte, under its own name")
+	assert.Contains(t, res.Files, "images/books.svg")
+	assert.NoFileExists(t, filepath.Join(out, "images", ".DS_Store"))
+	assert.NotContains(t, res.Files, "images/.DS_Store")
+	u := res.Usage()
+	assert.NotContains(t, u.Critical, "images/books.svg")
+	assert.Equal(t, plain.Usage().CriticalPath, u.CriticalPath, "product images are not on the critical path")
+
+	t.Run("rejects a link", func(t *testing.T) {
+		t.Parallel()
+		src := writeTree(t, miniSite(`greet('a');`))
+		require.NoError(t, os.MkdirAll(filepath.Join(src, "images"), 0o755))
+		require.NoError(t, os.Symlink("/etc/passwd", filepath.Join(src, "images", "x.svg")))
+		_, err := sitebuild.Build(sitebuild.Options{SrcDir: src, OutDir: filepath.Join(t.TempDir(), "dist")})
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "images/x.svg: only plain files")
+	})
+}
+
 func TestBuildRejects(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -221,4 +254,59 @@ func TestStorefront(t *testing.T) {
 		assert.Regexp(t, `\swidth="\d+"`, img)
 		assert.Regexp(t, `\sheight="\d+"`, img)
 	}
+	// The demo product images (app/shop.DemoCatalog points at them): small,
+	// shaped like the 3:2 product frame, inert, and outside the budget.
+	var images int
+	for name, f := range res.Files {
+		if !strings.HasPrefix(name, site.ImagesDir+"/") {
+			continue
+		}
+		images++
+		assert.NotContains(t, u.Critical, name)
+		assert.Equal(t, site.CacheShort, site.CacheControl(name))
+		assert.Less(t, f.Size, 2048, "%s: well under 2 KB", name)
+		b, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(name)))
+		require.NoError(t, err)
+		assertInertSVG(t, name, b)
+	}
+	assert.GreaterOrEqual(t, images, 6, "one image per demo category")
+}
+
+// assertInertSVG checks that b is well-formed SVG with a 3:2 viewBox and
+// nothing that runs or loads anything: no script, event handler, foreign
+// content, link or external reference.
+func assertInertSVG(t *testing.T, name string, b []byte) {
+	t.Helper()
+	dec := xml.NewDecoder(bytes.NewReader(b))
+	root := true
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		require.NoError(t, err, "%s is well-formed XML", name)
+		el, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		if root {
+			assert.Equal(t, "svg", el.Name.Local, name)
+			assert.Equal(t, "http://www.w3.org/2000/svg", el.Name.Space, name)
+			var viewBox string
+			for _, a := range el.Attr {
+				if a.Name.Local == "viewBox" {
+					viewBox = a.Value
+				}
+			}
+			assert.Equal(t, "0 0 600 400", viewBox, "%s: 3:2 like the product frame", name)
+			root = false
+		}
+		assert.NotContains(t, []string{"script", "foreignObject", "a", "image", "use", "style", "iframe"}, el.Name.Local, name)
+		for _, a := range el.Attr {
+			assert.False(t, strings.HasPrefix(strings.ToLower(a.Name.Local), "on"), "%s: event handler %s", name, a.Name.Local)
+			assert.NotEqual(t, "href", a.Name.Local, name)
+			assert.NotContains(t, a.Value, "url(", name)
+		}
+	}
+	assert.False(t, root, "%s has an svg element", name)
 }

@@ -191,11 +191,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, log *sl
 		log.Info("migrated", "version", v)
 		return nil
 	case "seed":
-		n, err := store.SeedProducts(ctx, shop.DemoCatalog())
+		added, images, err := store.SeedProducts(ctx, shop.DemoCatalog())
 		if err != nil {
 			return err
 		}
-		log.Info("demo catalog loaded", "added", n, "catalog_size", len(shop.DemoCatalog()))
+		log.Info("demo catalog loaded", "added", added, "images_updated", images, "catalog_size", len(shop.DemoCatalog()))
 		return nil
 	case "ensure-admin":
 		if cfg.AdminEmail == "" {
