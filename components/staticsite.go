@@ -371,6 +371,23 @@ func viewerIPFunction(header string) string {
 `
 }
 
+// checkCacheControl rejects a CacheControl function that leaves a file
+// without the header (CloudFront would then keep it for the cache policy's
+// default TTL, a day, and a deploy would need an invalidation) or returns
+// more than one header line.
+func checkCacheControl(files []siteFile, cacheControl func(string) string) error {
+	var errs []error
+	for _, f := range files {
+		switch v := cacheControl(f.key); {
+		case strings.TrimSpace(v) == "":
+			errs = append(errs, fmt.Errorf("StaticSiteArgs.CacheControl: empty for %q (CloudFront would cache it for a day)", f.key))
+		case strings.ContainsAny(v, "\r\n"):
+			errs = append(errs, fmt.Errorf("StaticSiteArgs.CacheControl: %q for %q must be a single header line", v, f.key))
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // siteFile is one file to upload.
 type siteFile struct{ key, path string }
 
@@ -420,6 +437,9 @@ func NewStaticSite(ctx *pulumi.Context, name string, args *StaticSiteArgs, opts 
 		if files, err = listAssets(a.AssetsDir); err != nil {
 			return nil, fmt.Errorf("static site %q: StaticSiteArgs.AssetsDir: %w", name, err)
 		}
+	}
+	if err := checkCacheControl(files, a.CacheControl); err != nil {
+		return nil, fmt.Errorf("static site %q: %w", name, err)
 	}
 
 	site := &StaticSite{}

@@ -411,6 +411,7 @@ func TestStaticSiteOptions(t *testing.T) {
 
 func TestStaticSiteValidation(t *testing.T) {
 	t.Parallel()
+	dist := writeDist(t)
 	missing := filepath.Join(t.TempDir(), "dist")
 	file := filepath.Join(t.TempDir(), "file")
 	require.NoError(t, os.WriteFile(file, nil, 0o644))
@@ -432,6 +433,15 @@ func TestStaticSiteValidation(t *testing.T) {
 			"StaticSiteArgs.ViewerRequestFunction: must define function handler(event)"},
 		{"csp header injection", components.StaticSiteArgs{ContentSecurityPolicy: "default-src 'self'\r\nX-Evil: 1"},
 			"StaticSiteArgs.ContentSecurityPolicy: must be a single header line"},
+		{"cache control empty", components.StaticSiteArgs{AssetsDir: dist, CacheControl: func(key string) string {
+			if key == "index.html" {
+				return " "
+			}
+			return components.DefaultCacheControl(key)
+		}}, `StaticSiteArgs.CacheControl: empty for "index.html" (CloudFront would cache it for a day)`},
+		{"cache control header injection", components.StaticSiteArgs{AssetsDir: dist, CacheControl: func(string) string {
+			return "no-cache\r\nX-Evil: 1"
+		}}, `StaticSiteArgs.CacheControl: "no-cache\r\nX-Evil: 1" for "assets/app-ABCDEFGH.js" must be a single header line`},
 		{"frame options", components.StaticSiteArgs{FrameOptions: "ALLOW-FROM https://x.example"},
 			`StaticSiteArgs.FrameOptions: "ALLOW-FROM https://x.example" is not one of ["DENY" "SAMEORIGIN"]`},
 		{"referrer policy", components.StaticSiteArgs{ReferrerPolicy: "always"},
