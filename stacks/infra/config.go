@@ -72,20 +72,6 @@ type Config struct {
 	ProtectStateful bool
 }
 
-// Keys lists every project config key LoadConfig reads, so a test can hold it equal to Pulumi.yaml's schema.
-var Keys = []string{
-	"availabilityZones", "vpcCidr", "natStrategy", "flowLogRetentionDays",
-	"databaseEngine", "databaseInstanceClass", "databaseStorageGb", "databaseMinAcu", "databaseMaxAcu",
-	"databaseMultiAz", "databaseBackupRetentionDays", "databaseDeletionProtection",
-	"cacheMode", "cacheNodeType", "cacheNodes",
-	"searchMode", "searchInstanceType", "searchInstanceCount", "searchVolumeGb",
-	"apiArchitecture", "apiCpu", "apiMemory", "apiMinTasks", "apiMaxTasks", "apiSpotWeight", "apiOnDemandWeight",
-	"wafEnabled", "wafRateLimit", "albDeletionProtection", "logRetentionDays", "imageUri",
-	"adminEmail", "adminPassword",
-	"domainName", "hostedZoneId", "priceClass", "siteDir",
-	"protectStateful",
-}
-
 // LoadConfig reads and validates the stack configuration. It reports every problem at once, each naming the
 // key, what is wrong and what is allowed.
 func LoadConfig(ctx *pulumi.Context) (Config, error) {
