@@ -3,6 +3,7 @@ package sitebuild_test
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"io"
 	"os"
 	"path"
@@ -281,7 +282,7 @@ func assertInertSVG(t *testing.T, name string, b []byte) {
 	root := true
 	for {
 		tok, err := dec.Token()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		require.NoError(t, err, "%s is well-formed XML", name)
