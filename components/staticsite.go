@@ -388,6 +388,53 @@ func checkCacheControl(files []siteFile, cacheControl func(string) string) error
 	return errors.Join(errs...)
 }
 
+// securityHeaders is the response headers policy of the site's responses.
+// With override, its values replace the origin's (S3 sends none). Without,
+// CloudFront only adds the headers the origin did not send: the API sets
+// stricter ones for its JSON (a "default-src 'none'" CSP, no referrer) and
+// they must survive.
+func securityHeaders(a *StaticSiteArgs, comment string, override bool) *cloudfront.ResponseHeadersPolicyArgs {
+	ov := pulumi.Bool(override)
+	return &cloudfront.ResponseHeadersPolicyArgs{
+		Comment: pulumi.String(comment),
+		SecurityHeadersConfig: cloudfront.ResponseHeadersPolicySecurityHeadersConfigArgs{
+			StrictTransportSecurity: cloudfront.ResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurityArgs{
+				AccessControlMaxAgeSec: pulumi.Int(a.HSTSMaxAgeSeconds),
+				IncludeSubdomains:      pulumi.Bool(true),
+				Override:               ov,
+			},
+			ContentSecurityPolicy: cloudfront.ResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicyArgs{
+				ContentSecurityPolicy: pulumi.String(a.ContentSecurityPolicy),
+				Override:              ov,
+			},
+			ContentTypeOptions: cloudfront.ResponseHeadersPolicySecurityHeadersConfigContentTypeOptionsArgs{
+				Override: ov,
+			},
+			FrameOptions: cloudfront.ResponseHeadersPolicySecurityHeadersConfigFrameOptionsArgs{
+				FrameOption: pulumi.String(a.FrameOptions),
+				Override:    ov,
+			},
+			ReferrerPolicy: cloudfront.ResponseHeadersPolicySecurityHeadersConfigReferrerPolicyArgs{
+				ReferrerPolicy: pulumi.String(a.ReferrerPolicy),
+				Override:       ov,
+			},
+		},
+		CustomHeadersConfig: cloudfront.ResponseHeadersPolicyCustomHeadersConfigArgs{
+			Items: cloudfront.ResponseHeadersPolicyCustomHeadersConfigItemArray{
+				cloudfront.ResponseHeadersPolicyCustomHeadersConfigItemArgs{
+					Header: pulumi.String("Permissions-Policy"), Value: pulumi.String(a.PermissionsPolicy), Override: ov,
+				},
+				cloudfront.ResponseHeadersPolicyCustomHeadersConfigItemArgs{
+					Header: pulumi.String("Cross-Origin-Opener-Policy"), Value: pulumi.String("same-origin"), Override: ov,
+				},
+				cloudfront.ResponseHeadersPolicyCustomHeadersConfigItemArgs{
+					Header: pulumi.String("Cross-Origin-Resource-Policy"), Value: pulumi.String("same-origin"), Override: ov,
+				},
+			},
+		},
+	}
+}
+
 // siteFile is one file to upload.
 type siteFile struct{ key, path string }
 
@@ -461,44 +508,8 @@ func NewStaticSite(ctx *pulumi.Context, name string, args *StaticSiteArgs, opts 
 	if err != nil {
 		return nil, err
 	}
-	headers, err := cloudfront.NewResponseHeadersPolicy(ctx, name+"-headers", &cloudfront.ResponseHeadersPolicyArgs{
-		Comment: pulumi.String("Security headers of " + name),
-		SecurityHeadersConfig: cloudfront.ResponseHeadersPolicySecurityHeadersConfigArgs{
-			StrictTransportSecurity: cloudfront.ResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurityArgs{
-				AccessControlMaxAgeSec: pulumi.Int(a.HSTSMaxAgeSeconds),
-				IncludeSubdomains:      pulumi.Bool(true),
-				Override:               pulumi.Bool(true),
-			},
-			ContentSecurityPolicy: cloudfront.ResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicyArgs{
-				ContentSecurityPolicy: pulumi.String(a.ContentSecurityPolicy),
-				Override:              pulumi.Bool(true),
-			},
-			ContentTypeOptions: cloudfront.ResponseHeadersPolicySecurityHeadersConfigContentTypeOptionsArgs{
-				Override: pulumi.Bool(true),
-			},
-			FrameOptions: cloudfront.ResponseHeadersPolicySecurityHeadersConfigFrameOptionsArgs{
-				FrameOption: pulumi.String(a.FrameOptions),
-				Override:    pulumi.Bool(true),
-			},
-			ReferrerPolicy: cloudfront.ResponseHeadersPolicySecurityHeadersConfigReferrerPolicyArgs{
-				ReferrerPolicy: pulumi.String(a.ReferrerPolicy),
-				Override:       pulumi.Bool(true),
-			},
-		},
-		CustomHeadersConfig: cloudfront.ResponseHeadersPolicyCustomHeadersConfigArgs{
-			Items: cloudfront.ResponseHeadersPolicyCustomHeadersConfigItemArray{
-				cloudfront.ResponseHeadersPolicyCustomHeadersConfigItemArgs{
-					Header: pulumi.String("Permissions-Policy"), Value: pulumi.String(a.PermissionsPolicy), Override: pulumi.Bool(true),
-				},
-				cloudfront.ResponseHeadersPolicyCustomHeadersConfigItemArgs{
-					Header: pulumi.String("Cross-Origin-Opener-Policy"), Value: pulumi.String("same-origin"), Override: pulumi.Bool(true),
-				},
-				cloudfront.ResponseHeadersPolicyCustomHeadersConfigItemArgs{
-					Header: pulumi.String("Cross-Origin-Resource-Policy"), Value: pulumi.String("same-origin"), Override: pulumi.Bool(true),
-				},
-			},
-		},
-	}, parent)
+	headers, err := cloudfront.NewResponseHeadersPolicy(ctx, name+"-headers",
+		securityHeaders(&a, "Security headers of "+name, true), parent)
 	if err != nil {
 		return nil, err
 	}
@@ -544,6 +555,11 @@ func NewStaticSite(ctx *pulumi.Context, name string, args *StaticSiteArgs, opts 
 				VpcOriginId: vpcOrigin.ID(),
 			},
 		})
+		apiHeaders, err := cloudfront.NewResponseHeadersPolicy(ctx, name+"-api-headers",
+			securityHeaders(&a, "Security headers of "+name+" /api/*, where the API's own win", false), parent)
+		if err != nil {
+			return nil, err
+		}
 		viewerIP, err := cloudfront.NewFunction(ctx, name+"-api-viewer-ip", &cloudfront.FunctionArgs{
 			Runtime: pulumi.String("cloudfront-js-2.0"),
 			Comment: pulumi.String("Sets " + o.ViewerIPHeader + " to the viewer's address on /api/*"),
@@ -564,7 +580,7 @@ func NewStaticSite(ctx *pulumi.Context, name string, args *StaticSiteArgs, opts 
 			CachedMethods:           pulumi.StringArray{pulumi.String("GET"), pulumi.String("HEAD")},
 			CachePolicyId:           pulumi.String(CachingDisabledPolicyID),
 			OriginRequestPolicyId:   pulumi.String(AllViewerExceptHostHeaderPolicyID),
-			ResponseHeadersPolicyId: headers.ID(),
+			ResponseHeadersPolicyId: apiHeaders.ID(),
 			Compress:                pulumi.Bool(true),
 			// The origin request policy applies to the request as the
 			// viewer-request function left it, so AllViewerExceptHostHeader

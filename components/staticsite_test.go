@@ -3,6 +3,7 @@ package components_test
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -357,6 +358,23 @@ func TestStaticSiteRoutesApiToAnInternalLoadBalancer(t *testing.T) {
 	assert.Equal(t, components.AllViewerExceptHostHeaderPolicyID, dist.Str(b+"originRequestPolicyId"))
 	assert.ElementsMatch(t, []any{"GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"}, dist.Plain(b+"allowedMethods"))
 	assert.Equal(t, "redirect-to-https", dist.Str(b+"viewerProtocolPolicy"))
+	// API responses keep the API's own (stricter) headers; CloudFront only
+	// adds the ones it did not send.
+	apiHeaders := rec.Must(t, rtHeaders, "site-api-headers")
+	assert.Equal(t, siteURN, apiHeaders.Parent)
+	assert.Equal(t, apiHeaders.ID, dist.Str(b+"responseHeadersPolicyId"))
+	siteHeaders := rec.Must(t, rtHeaders, "site-headers")
+	assert.Equal(t, siteHeaders.ID, dist.Str("defaultCacheBehavior.responseHeadersPolicyId"))
+	for _, h := range []string{"strictTransportSecurity", "contentSecurityPolicy", "contentTypeOptions", "frameOptions", "referrerPolicy"} {
+		assert.False(t, apiHeaders.Bool("securityHeadersConfig."+h+".override"), "%s: the API's value wins", h)
+		assert.True(t, siteHeaders.Bool("securityHeadersConfig."+h+".override"), "%s: S3 sends none, the site's value is set", h)
+	}
+	for i := range 3 {
+		item := "customHeadersConfig.items[" + strconv.Itoa(i) + "]"
+		assert.False(t, apiHeaders.Bool(item+".override"), apiHeaders.Str(item+".header"))
+	}
+	assert.Equal(t, responseHeaders(t, siteHeaders), responseHeaders(t, apiHeaders), "same values, added only where missing")
+
 	// The viewer's address, for the Api's WAF: set by CloudFront, not the client.
 	viewerIP := rec.Must(t, rtFunction, "site-api-viewer-ip")
 	assert.Equal(t, siteURN, viewerIP.Parent)
