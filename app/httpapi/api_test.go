@@ -508,6 +508,8 @@ func TestStaticSite(t *testing.T) {
 	write("index.html", "<!doctype html><title>shop</title>")
 	write("assets/app-ABCDEFGH.js", "console.log(1)")
 	write("favicon.ico", "ico")
+	const svg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 6 4"/>`
+	write("images/books.svg", svg)
 	outside := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(outside, "secret.txt"), []byte("secret"), 0o644))
 	require.NoError(t, os.Symlink(filepath.Join(outside, "secret.txt"), filepath.Join(dir, "leak.txt")))
@@ -527,6 +529,7 @@ func TestStaticSite(t *testing.T) {
 		{"/products/123", "<!doctype html><title>shop</title>", 200, site.CacheRevalidate},
 		{"/assets/app-ABCDEFGH.js", "console.log(1)", 200, site.CacheImmutable},
 		{"/favicon.ico", "ico", 200, site.CacheShort},
+		{"/images/books.svg", svg, 200, site.CacheShort},
 		{"/missing.png", "", 404, ""},
 		{"/assets/missing", "", 404, ""},
 		{"/leak.txt", "", 404, ""},
@@ -552,7 +555,12 @@ func TestStaticSite(t *testing.T) {
 			}
 		})
 	}
-	res, err := http.Get(srv.URL + "/api/healthz")
+	res, err := http.Get(srv.URL + "/images/books.svg")
+	require.NoError(t, err)
+	res.Body.Close()
+	assert.Equal(t, "image/svg+xml", res.Header.Get("Content-Type"), "the demo product images render under nosniff")
+
+	res, err = http.Get(srv.URL + "/api/healthz")
 	require.NoError(t, err)
 	res.Body.Close()
 	assert.Equal(t, http.StatusOK, res.StatusCode, "the API still answers under /api")
