@@ -332,6 +332,20 @@ func TestStaticSiteRoutesApiToAnInternalLoadBalancer(t *testing.T) {
 		return err
 	})
 	siteURN := pulumimock.Await[string](t, site.URN())
+	assert.Equal(t, sortedList(
+		rtBucket+" site-bucket",
+		rtPAB+" site-bucket-public-access",
+		rtOwnership+" site-bucket-ownership",
+		rtSSE+" site-bucket-encryption",
+		rtBucketPolicy+" site-bucket-policy",
+		rtOAC+" site-oac",
+		rtHeaders+" site-headers",
+		rtFunction+" site-deep-links",
+		rtVpcOrigin+" site-api-origin",
+		rtHeaders+" site-api-headers",
+		rtFunction+" site-api-viewer-ip",
+		rtDistribution+" site-cdn",
+	), childrenOf(rec, siteURN), "exactly these children with an API origin")
 	alb := rec.Must(t, rtLB, "api-alb")
 	assert.True(t, alb.Bool("internal"))
 
