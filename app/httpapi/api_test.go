@@ -174,6 +174,9 @@ func TestBadInput(t *testing.T) {
 		{"register: bad email", c, "POST", "/api/auth/register", `{"email":"nope","password":"correct horse","name":"A"}`, nil, 422, "invalid_input"},
 		{"register: trailing garbage", c, "POST", "/api/auth/register", `{"email":"a@b.co","password":"correct horse","name":"A"}x`, nil, 400, "malformed_json"},
 		{"login: array body", c, "POST", "/api/auth/login", `[]`, nil, 422, "invalid_input"},
+		// PostgreSQL text cannot hold NUL: it must be refused before any query, not become a 500.
+		{"login: NUL in email", c, "POST", "/api/auth/login", `{"email":"a\u0000@example.com","password":"correct horse"}`, nil, 422, "invalid_input"},
+		{"login: control character in email", c, "POST", "/api/auth/login", `{"email":"a\u0007@example.com","password":"correct horse"}`, nil, 422, "invalid_input"},
 		{"products: bad limit", c, "GET", "/api/products?limit=1000", "", nil, 422, "invalid_input"},
 		{"products: bad cursor", c, "GET", "/api/products?cursor=zzz", "", nil, 422, "invalid_input"},
 		{"product: not found", c, "GET", "/api/products/00000000-0000-4000-8000-000000000000", "", nil, 404, "not_found"},

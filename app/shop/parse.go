@@ -240,8 +240,13 @@ func ParseCredentials(data []byte) (Credentials, error) {
 		return Credentials{}, err
 	}
 	var fe fieldErrors
-	if body.Email == "" || len(body.Email) > 254 {
+	switch {
+	case body.Email == "" || len(body.Email) > 254:
 		fe.add("email", "is required")
+	case strings.ContainsFunc(body.Email, unicode.IsControl):
+		// No account can have such an address, and PostgreSQL text cannot hold a NUL, so
+		// refusing it here reveals nothing and keeps it away from the queries.
+		fe.add("email", "must not contain control characters")
 	}
 	if body.Password == "" || len(body.Password) > 4*MaxPasswordLen {
 		fe.add("password", "is required")
