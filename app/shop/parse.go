@@ -307,7 +307,7 @@ func ParseNewProduct(data []byte) (NewProduct, error) {
 		fe.add("name", "must be 1 to 200 characters without control characters")
 	}
 	if p.Description, ok = parseText(body.Description, 0, 2000, true); !ok {
-		fe.add("description", "must be at most 2000 characters")
+		fe.add("description", "must be at most 2000 characters, without control characters other than line breaks and tabs")
 	}
 	if body.PriceCents == nil || *body.PriceCents < 0 || *body.PriceCents > MaxPriceCents {
 		fe.add("price_cents", fmt.Sprintf("is required, between 0 and %d", int64(MaxPriceCents)))
@@ -359,7 +359,7 @@ func ParseProductPatch(data []byte) (ProductPatch, error) {
 	if body.Description != nil {
 		v, ok := parseText(*body.Description, 0, 2000, true)
 		if !ok {
-			fe.add("description", "must be at most 2000 characters")
+			fe.add("description", "must be at most 2000 characters, without control characters other than line breaks and tabs")
 		}
 		p.Description = &v
 	}

@@ -124,6 +124,25 @@ func TestParseRegistration(t *testing.T) {
 	}
 }
 
+func TestParseCredentials(t *testing.T) {
+	t.Parallel()
+	c, err := shop.ParseCredentials([]byte(`{"email":" a@example.com ","password":"pw"}`))
+	require.NoError(t, err)
+	assert.Equal(t, shop.Credentials{Email: "a@example.com", Password: "pw"}, c)
+	for body, problem := range map[string]string{
+		`{"email":"","password":"pw"}`:                    "is required",
+		`{"email":"a@example.com","password":""}`:         "is required",
+		`{"email":"a\u0000@example.com","password":"pw"}`: "must not contain control characters",
+		`{"email":"a\n@example.com","password":"pw"}`:     "must not contain control characters",
+	} {
+		_, err := shop.ParseCredentials([]byte(body))
+		var e *shop.Error
+		require.ErrorAs(t, err, &e, body)
+		assert.Equal(t, shop.CodeInvalidInput, e.Code, body)
+		assert.Equal(t, problem, e.Details.([]shop.FieldError)[0].Problem, body)
+	}
+}
+
 func TestParseNewProductAndPatch(t *testing.T) {
 	t.Parallel()
 	p, err := shop.ParseNewProduct([]byte(`{"sku":"TEE-1","name":"Tee","price_cents":1999,"stock":5,"category":"apparel","image_url":"https://img.example.com/t.png"}`))
@@ -148,6 +167,20 @@ func TestParseNewProductAndPatch(t *testing.T) {
 			require.ErrorAs(t, err, &e)
 			assert.Equal(t, tt.field, e.Details.([]shop.FieldError)[0].Field)
 		})
+	}
+
+	for _, body := range []string{
+		`{"sku":"TEE-1","name":"Tee","price_cents":1,"category":"a","description":"a\u0000b"}`,
+		`{"description":"a\u0000b"}`,
+	} {
+		_, err := shop.ParseNewProduct([]byte(body))
+		if !strings.Contains(body, "sku") {
+			_, err = shop.ParseProductPatch([]byte(body))
+		}
+		var e *shop.Error
+		require.ErrorAs(t, err, &e, body)
+		assert.Equal(t, []shop.FieldError{{Field: "description",
+			Problem: "must be at most 2000 characters, without control characters other than line breaks and tabs"}}, e.Details, "the message names the actual problem")
 	}
 
 	_, err = shop.ParseProductPatch([]byte(`{}`))
