@@ -85,9 +85,13 @@ type StaticSiteArgs struct {
 	// AssetsDir is uploaded, one object per file (dot files skipped). A
 	// directory that does not exist is an error. Default "": no upload.
 	AssetsDir string
-	// CacheControl returns the Cache-Control header of an object key. Default
-	// DefaultCacheControl.
+	// CacheControl returns the Cache-Control header of an object key: never
+	// empty, one line. Objects it calls "immutable" outlive the build that
+	// uploaded them (RetainOnDelete). Default DefaultCacheControl.
 	CacheControl func(key string) string
+
+	// The response headers are plain strings, not inputs, so that a bad value
+	// fails before anything is registered.
 
 	// ContentSecurityPolicy is sent with every response. Default
 	// DefaultContentSecurityPolicy.
@@ -135,7 +139,9 @@ type StaticSiteArgs struct {
 	// AccessLogPrefix is the access logs' key prefix. Default "cloudfront/".
 	AccessLogPrefix string
 
-	// ForceDestroy lets `pulumi destroy` empty the site bucket. Default false.
+	// ForceDestroy lets `pulumi destroy` empty the site bucket, retained
+	// hashed assets included; without it a destroy stops at the non-empty
+	// bucket. Default false.
 	ForceDestroy bool
 }
 
