@@ -331,9 +331,8 @@ func (a *StaticSiteArgs) validate() error {
 		if o.HTTPPort < 1 || o.HTTPPort > 65535 || o.HTTPSPort < 1 || o.HTTPSPort > 65535 {
 			bad("StaticSiteArgs.ApiOrigin: HTTPPort %d / HTTPSPort %d must be ports (1-65535)", o.HTTPPort, o.HTTPSPort)
 		}
-		if !headerName.MatchString(o.ViewerIPHeader) || strings.HasPrefix(strings.ToLower(o.ViewerIPHeader), "x-amz-") ||
-			strings.HasPrefix(strings.ToLower(o.ViewerIPHeader), "x-edge-") {
-			bad("StaticSiteArgs.ApiOrigin.ViewerIPHeader: %q is not a header name a CloudFront Function may set (letters, digits, '-'; not X-Amz-* or X-Edge-*)", o.ViewerIPHeader)
+		if !viewerIPHeaderOK(o.ViewerIPHeader) {
+			bad("StaticSiteArgs.ApiOrigin.ViewerIPHeader: %q is not a header name a CloudFront Function may set (letters, digits, '-'; not X-Amz-*, X-Edge-*, X-Real-IP, X-Forwarded-*, Host or Via)", o.ViewerIPHeader)
 		}
 	}
 	return errors.Join(errs...)
@@ -362,6 +361,22 @@ func isImmutable(cacheControl string) bool {
 		}
 	}
 	return false
+}
+
+// viewerIPHeaderOK reports whether a CloudFront Function may set header to
+// the viewer's address and a WAF can read it: a plain token that is not one
+// of the headers CloudFront reserves or rewrites after the function runs.
+func viewerIPHeaderOK(header string) bool {
+	h := strings.ToLower(header)
+	if !headerName.MatchString(header) {
+		return false
+	}
+	for _, prefix := range []string{"x-amz-", "x-edge-", "x-forwarded-"} {
+		if strings.HasPrefix(h, prefix) {
+			return false
+		}
+	}
+	return !containsString([]string{"x-real-ip", "host", "via"}, h)
 }
 
 // viewerIPFunction is CloudFront Function code (cloudfront-js-2.0,

@@ -494,6 +494,14 @@ func TestStaticSiteValidation(t *testing.T) {
 			LoadBalancerArn: pulumi.String("arn"), Name: pulumi.String("n"), DomainName: pulumi.String("d"),
 			ProtocolPolicy: "http-only", HTTPPort: 80, HTTPSPort: 443, ViewerIPHeader: "X-Amz-Client-Ip",
 		}}, `StaticSiteArgs.ApiOrigin.ViewerIPHeader: "X-Amz-Client-Ip" is not a header name`},
+		{"api origin viewer ip header forwarded-for", components.StaticSiteArgs{ApiOrigin: &components.ApiOrigin{
+			LoadBalancerArn: pulumi.String("arn"), Name: pulumi.String("n"), DomainName: pulumi.String("d"),
+			ProtocolPolicy: "http-only", HTTPPort: 80, HTTPSPort: 443, ViewerIPHeader: "X-Forwarded-For",
+		}}, `StaticSiteArgs.ApiOrigin.ViewerIPHeader: "X-Forwarded-For" is not a header name`},
+		{"api origin viewer ip header real-ip", components.StaticSiteArgs{ApiOrigin: &components.ApiOrigin{
+			LoadBalancerArn: pulumi.String("arn"), Name: pulumi.String("n"), DomainName: pulumi.String("d"),
+			ProtocolPolicy: "http-only", HTTPPort: 80, HTTPSPort: 443, ViewerIPHeader: "X-Real-IP",
+		}}, `StaticSiteArgs.ApiOrigin.ViewerIPHeader: "X-Real-IP" is not a header name`},
 		{"api origin protocol", components.StaticSiteArgs{ApiOrigin: &components.ApiOrigin{
 			LoadBalancerArn: pulumi.String("arn"), Name: pulumi.String("n"), DomainName: pulumi.String("d"),
 			ProtocolPolicy: "match-viewer", HTTPPort: 80, HTTPSPort: 443,
