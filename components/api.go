@@ -1150,7 +1150,7 @@ func newAPIWebACL(ctx *pulumi.Context, name string, a *ApiArgs, behindCloudFront
 		// Behind CloudFront the source address is CloudFront's. The first
 		// X-Forwarded-For entry is the client's to choose, so the rule keys on
 		// the header the StaticSite's function sets (see ViewerIPHeader). A
-		// value that is not an address counts as a match: fail closed.
+		// value that is not an address gets the rule's action: fail closed.
 		rate.AggregateKeyType = pulumi.String("FORWARDED_IP")
 		rate.ForwardedIpConfig = wafv2.WebAclRuleStatementRateBasedStatementForwardedIpConfigArgs{
 			HeaderName:       pulumi.String(ViewerIPHeader),
