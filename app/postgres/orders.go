@@ -56,7 +56,9 @@ var errRetry = errors.New("a product changed while the order was being placed")
 //     and currency that were read, so the order is charged what the product costs at the moment
 //     its stock is taken;
 //  4. if any line did not decrement, roll back: nothing was sold. The shortfall is read after
-//     the rollback, without locks; if nothing is short, a price changed, and the order is retried.
+//     the rollback, without locks; if nothing is short, a price changed (or stock came back), and
+//     the order is retried. After placeAttempts, attempts lock the rows as they read them, and
+//     then decide a shortfall from that read, inside the transaction, so they always answer.
 func (s *Store) PlaceOrder(ctx context.Context, userID, key string, req shop.OrderRequest,
 	render func(shop.Order) ([]byte, error)) (shop.IdempotentResult, error) {
 	if len(req.Lines) == 0 {
@@ -90,6 +92,7 @@ func (s *Store) placeOrder(ctx context.Context, userID, key string, req shop.Ord
 		claimed := false
 		info := make(map[string]shop.OrderItem, n)
 		currencies := make(map[string]string, n)
+		stocks := make(map[string]int, n)
 		read := &pgx.Batch{}
 		read.Queue(`
 			INSERT INTO idempotency_keys (user_id, key, request_hash) VALUES ($1, $2, $3)
@@ -104,7 +107,7 @@ func (s *Store) placeOrder(ctx context.Context, userID, key string, req shop.Ord
 			}
 			return err
 		})
-		readSQL := `SELECT id::text, sku, name, price_cents, currency FROM products WHERE id = ANY($1::uuid[])`
+		readSQL := `SELECT id::text, sku, name, price_cents, currency, stock FROM products WHERE id = ANY($1::uuid[])`
 		if lock {
 			// Locks are taken in the sorted order, the same order as every decrement.
 			readSQL += ` ORDER BY id FOR NO KEY UPDATE`
@@ -113,8 +116,9 @@ func (s *Store) placeOrder(ctx context.Context, userID, key string, req shop.Ord
 			Query(func(rows pgx.Rows) error {
 				var it shop.OrderItem
 				var cur string
-				_, err := pgx.ForEachRow(rows, []any{&it.ProductID, &it.SKU, &it.Name, &it.UnitPriceCents, &cur}, func() error {
-					info[it.ProductID], currencies[it.ProductID] = it, cur
+				var stock int
+				_, err := pgx.ForEachRow(rows, []any{&it.ProductID, &it.SKU, &it.Name, &it.UnitPriceCents, &cur, &stock}, func() error {
+					info[it.ProductID], currencies[it.ProductID], stocks[it.ProductID] = it, cur, stock
 					return nil
 				})
 				return err
@@ -146,6 +150,21 @@ func (s *Store) placeOrder(ctx context.Context, userID, key string, req shop.Ord
 		if len(unknown) > 0 {
 			return &shop.Error{Code: shop.CodeUnknownProduct, Message: "the order names products that do not exist",
 				Details: map[string][]string{"product_ids": unknown}}
+		}
+		if lock {
+			// The rows are ours until the commit, so what was read is what the decrements will
+			// see: a short line is final now. Deciding it here, rather than from a read after the
+			// rollback, means stock returned in between (an admin adjustment, a cancel) cannot
+			// make a locked attempt end without an answer.
+			var short []shop.Shortfall
+			for _, l := range req.Lines {
+				if stocks[l.ProductID] < l.Quantity {
+					short = append(short, shop.Shortfall{ProductID: l.ProductID, Requested: l.Quantity, Available: stocks[l.ProductID]})
+				}
+			}
+			if len(short) > 0 {
+				return insufficientStock(short)
+			}
 		}
 		order.CreatedAt = s.now().UTC().Truncate(time.Microsecond)
 		body, err := render(order)
@@ -272,6 +291,10 @@ func (s *Store) shortfall(ctx context.Context, req shop.OrderRequest) error {
 		// stock was returned in between. Either way a fresh attempt is right.
 		return errRetry
 	}
+	return insufficientStock(short)
+}
+
+func insufficientStock(short []shop.Shortfall) error {
 	return &shop.Error{Code: shop.CodeInsufficientStock, Message: "not enough stock for every line; nothing was ordered", Details: short}
 }
 
