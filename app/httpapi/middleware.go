@@ -163,7 +163,8 @@ func currentUser(c echo.Context) shop.User {
 }
 
 func setSessionCookie(c echo.Context, s shop.Session) {
-	c.SetCookie(&http.Cookie{
+	// Secure is set whenever the browser used HTTPS (viaHTTPS); plain http:// is local development.
+	c.SetCookie(&http.Cookie{ //nolint:gosec // HttpOnly, SameSite=Lax, Secure over HTTPS
 		Name: sessionCookie, Value: s.Token, Path: "/", Expires: s.ExpiresAt,
 		MaxAge:   int(time.Until(s.ExpiresAt).Seconds()),
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: viaHTTPS(c),
@@ -179,6 +180,6 @@ func viaHTTPS(c echo.Context) bool {
 }
 
 func clearSessionCookie(c echo.Context) {
-	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
+	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, //nolint:gosec // as setSessionCookie
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: viaHTTPS(c)})
 }

@@ -292,7 +292,7 @@ func isComponent(typ string) bool {
 	return false
 }
 
-var usageTypes = map[string]string{
+var usageTypes = map[string]string{ //nolint:gosec // G101 misreads "SecretVersion" pricing text as a credential
 	"aws:s3/bucketV2:BucketV2":                       "S3 storage $0.023/GB-month and requests",
 	"aws:s3/bucket:Bucket":                           "S3 storage $0.023/GB-month and requests",
 	"aws:s3/bucketObjectv2:BucketObjectv2":           "S3 storage of the object",

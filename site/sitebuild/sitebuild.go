@@ -107,7 +107,7 @@ func Build(opts Options) (*Result, error) {
 			if !strings.HasPrefix(file, src+string(filepath.Separator)) {
 				return nil, fmt.Errorf("%s: reference %q leaves the source folder", filepath.Base(p), ref)
 			}
-			if _, err := os.Stat(file); err != nil {
+			if _, err := os.Stat(file); err != nil { //nolint:gosec // file is checked to stay under src just above
 				return nil, fmt.Errorf("%s: reference %q: %w", filepath.Base(p), ref, err)
 			}
 			switch path.Ext(ref) {
