@@ -78,10 +78,11 @@ func TestMain(m *testing.M) {
 	})
 }
 
-// client is one browser: its own cookie jar.
+// client is one browser: its own cookie jar. It talks to server unless base names another.
 type client struct {
 	t    *testing.T
 	http *http.Client
+	base string
 }
 
 func newClient(t *testing.T) *client {
@@ -124,7 +125,11 @@ func (c *client) do(method, path string, body any, headers ...string) response {
 		require.NoError(c.t, err)
 		rd = bytes.NewReader(raw)
 	}
-	req, err := http.NewRequest(method, server.URL+path, rd)
+	base := server.URL
+	if c.base != "" {
+		base = c.base
+	}
+	req, err := http.NewRequest(method, base+path, rd)
 	require.NoError(c.t, err)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")

@@ -25,6 +25,9 @@ type Config struct {
 	SiteDir string
 	// BodyLimit caps request bodies in bytes. Default DefaultBodyLimit.
 	BodyLimit int64
+	// ClientIPHeader, when set, names a header a private or loopback peer (the load balancer)
+	// sets to the client's address; see ClientIPExtractor. Default "": X-Forwarded-For.
+	ClientIPHeader string
 }
 
 // New builds the Echo application with every route and middleware.
@@ -32,14 +35,18 @@ func New(cfg Config) (*echo.Echo, error) {
 	if cfg.BodyLimit <= 0 {
 		cfg.BodyLimit = DefaultBodyLimit
 	}
+	if err := CheckClientIPHeader(cfg.ClientIPHeader); err != nil {
+		return nil, fmt.Errorf("httpapi.Config.ClientIPHeader: %w", err)
+	}
 	a := &api{store: cfg.Store, log: cfg.Log, bodyLimit: cfg.BodyLimit}
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = a.handleError
 	// Behind CloudFront and the load balancer, X-Forwarded-For is appended by trusted proxies
-	// on private addresses; a client-supplied value from the internet is not believed.
-	e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	// on private addresses, or ClientIPHeader carries the viewer's address; a client-supplied
+	// value from the internet is not believed. c.RealIP() uses it (throttling, request logs).
+	e.IPExtractor = ClientIPExtractor(cfg.ClientIPHeader)
 	e.Use(requestID, a.logRequests, middleware.RecoverWithConfig(middleware.RecoverConfig{
 		// A panic becomes an internal error: logged with its stack, answered with the error shape.
 		DisableStackAll: true,

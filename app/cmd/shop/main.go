@@ -40,7 +40,9 @@ environment:
   SHOP_ADMIN_EMAIL     ensure this admin account exists at start (optional)
   SHOP_ADMIN_PASSWORD  its password (required with SHOP_ADMIN_EMAIL)
   SHOP_DB_MAX_CONNS    pool size (default: pgxpool's, max(4, CPUs))
-  SHOP_SHUTDOWN_TIMEOUT  how long in-flight requests may take to finish (default 20s)`
+  SHOP_SHUTDOWN_TIMEOUT  how long in-flight requests may take to finish (default 20s)
+  SHOP_CLIENT_IP_HEADER  header the load balancer sets to the client's IP, e.g. X-Viewer-Ip
+                         (default: the right-most public X-Forwarded-For hop)`
 
 func main() {
 	if len(os.Args) == 2 && os.Args[1] == "healthcheck" {
@@ -68,6 +70,7 @@ type config struct {
 	AdminPassword   string
 	MaxConns        int32
 	ShutdownTimeout time.Duration
+	ClientIPHeader  string
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -78,6 +81,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		AdminEmail:      strings.TrimSpace(getenv("SHOP_ADMIN_EMAIL")),
 		AdminPassword:   getenv("SHOP_ADMIN_PASSWORD"),
 		ShutdownTimeout: 20 * time.Second,
+		ClientIPHeader:  strings.TrimSpace(getenv("SHOP_CLIENT_IP_HEADER")),
 	}
 	if cfg.DatabaseURL == "" {
 		cfg.DatabaseURL = DefaultDatabaseURL
@@ -98,6 +102,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 			return cfg, fmt.Errorf("SHOP_SHUTDOWN_TIMEOUT=%q: want a positive duration such as 20s", v)
 		}
 		cfg.ShutdownTimeout = d
+	}
+	if err := httpapi.CheckClientIPHeader(cfg.ClientIPHeader); err != nil {
+		return cfg, fmt.Errorf("SHOP_CLIENT_IP_HEADER: %w", err)
 	}
 	if (cfg.AdminEmail == "") != (cfg.AdminPassword == "") {
 		return cfg, errors.New("SHOP_ADMIN_EMAIL and SHOP_ADMIN_PASSWORD must be set together")
@@ -131,6 +138,7 @@ func (c config) logValue() slog.Value {
 		slog.String("SHOP_ADMIN_PASSWORD", pw),
 		slog.Int("SHOP_DB_MAX_CONNS", int(c.MaxConns)),
 		slog.String("SHOP_SHUTDOWN_TIMEOUT", c.ShutdownTimeout.String()),
+		slog.String("SHOP_CLIENT_IP_HEADER", c.ClientIPHeader),
 	)
 }
 
@@ -226,7 +234,7 @@ func serve(ctx context.Context, store *postgres.Store, cfg config, log *slog.Log
 			return err
 		}
 	}
-	e, err := httpapi.New(httpapi.Config{Store: store, Log: log, SiteDir: cfg.SiteDir})
+	e, err := httpapi.New(httpapi.Config{Store: store, Log: log, SiteDir: cfg.SiteDir, ClientIPHeader: cfg.ClientIPHeader})
 	if err != nil {
 		return err
 	}

@@ -89,7 +89,7 @@ func TestServeMigratesEnsuresAdminAndShutsDownGracefully(t *testing.T) {
 	addr := freeAddr(t)
 	const password = "s3cret-admin-password"
 	cmd, out := shopCmd([]string{"DATABASE_URL=" + dbURL, "SHOP_ADDR=" + addr,
-		"SHOP_ADMIN_EMAIL=admin@example.com", "SHOP_ADMIN_PASSWORD=" + password}, "serve")
+		"SHOP_ADMIN_EMAIL=admin@example.com", "SHOP_ADMIN_PASSWORD=" + password, "SHOP_CLIENT_IP_HEADER=X-Viewer-Ip"}, "serve")
 	require.NoError(t, cmd.Start())
 	defer cmd.Process.Kill() //nolint:errcheck // already exited on the happy path
 	waitHealthy(t, addr, out)
@@ -105,6 +105,14 @@ func TestServeMigratesEnsuresAdminAndShutsDownGracefully(t *testing.T) {
 	res.Body.Close()
 	require.Equal(t, http.StatusOK, res.StatusCode, string(body))
 	assert.Contains(t, string(body), `"is_admin":true`)
+
+	req, err := http.NewRequest(http.MethodGet, "http://"+addr+"/api/healthz", nil)
+	require.NoError(t, err)
+	req.Header.Set("X-Viewer-Ip", "198.51.100.30")
+	res, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
 
 	// An in-flight request: headers and half the body sent before SIGTERM.
 	conn, err := net.Dial("tcp", addr)
@@ -148,6 +156,8 @@ func TestServeMigratesEnsuresAdminAndShutsDownGracefully(t *testing.T) {
 	logs := out.String()
 	assert.Contains(t, logs, `"msg":"stopped"`)
 	assert.Contains(t, logs, `"SHOP_ADMIN_PASSWORD":"*****"`)
+	assert.Contains(t, logs, `"SHOP_CLIENT_IP_HEADER":"X-Viewer-Ip"`)
+	assert.Contains(t, logs, `"ip":"198.51.100.30"`, "the request log names the client IP from SHOP_CLIENT_IP_HEADER")
 	assert.NotContains(t, logs, password, "the secret never reaches the log")
 	assert.Contains(t, logs, `"request_id"`)
 }
@@ -212,6 +222,7 @@ func TestBadConfigFailsClearly(t *testing.T) {
 		{[]string{"SHOP_ADMIN_EMAIL=a@example.com"}, []string{"serve"}, "must be set together"},
 		{[]string{"SHOP_ADMIN_EMAIL=a@example.com", "SHOP_ADMIN_PASSWORD=short"}, []string{"serve"}, "SHOP_ADMIN_PASSWORD must be"},
 		{[]string{"SHOP_DB_MAX_CONNS=lots"}, []string{"serve"}, "SHOP_DB_MAX_CONNS"},
+		{[]string{"SHOP_CLIENT_IP_HEADER=X Viewer Ip"}, []string{"serve"}, `SHOP_CLIENT_IP_HEADER: client IP header \"X Viewer Ip\" is not a header name`},
 		{[]string{"DATABASE_URL=postgres://u:hunter2@127.0.0.1:1/shop?connect_timeout=2"}, []string{"migrate"}, "connect to 127.0.0.1:1/shop"},
 	}
 	for _, tt := range tests {

@@ -1,0 +1,74 @@
+package httpapi
+
+import (
+	"fmt"
+	"net/http"
+	"net/netip"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// CheckClientIPHeader reports whether name can be Config.ClientIPHeader: a header field name
+// (letters, digits, '-'), and not X-Forwarded-For, which the default extraction already reads
+// hop by hop and whose list would never parse as one address.
+func CheckClientIPHeader(name string) error {
+	if name == "" {
+		return nil
+	}
+	for _, r := range name {
+		if (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9') && r != '-' {
+			return fmt.Errorf("client IP header %q is not a header name (letters, digits and '-' only)", name)
+		}
+	}
+	if http.CanonicalHeaderKey(name) == echo.HeaderXForwardedFor {
+		return fmt.Errorf("client IP header %q: X-Forwarded-For is what the default (unset) already reads", name)
+	}
+	return nil
+}
+
+// ClientIPExtractor is how the service finds a request's client address, for login throttling
+// and request logs. Without a header (""), it is the right-most address of X-Forwarded-For that
+// is not private, loopback or link-local, or the TCP peer.
+//
+// With a header (behind CloudFront, the X-Viewer-Ip that the distribution's function overwrites
+// with the viewer's address), that header's value is the client IP, because X-Forwarded-For's
+// right-most public hop there is a CloudFront edge shared by every shopper it serves. The value
+// is believed only when the TCP peer is a private or loopback address (the load balancer; a
+// client on the internet could send anything) and when it is exactly one IP address; otherwise
+// the default applies.
+func ClientIPExtractor(header string) echo.IPExtractor {
+	fallback := echo.ExtractIPFromXFFHeader()
+	if header == "" {
+		return fallback
+	}
+	return func(r *http.Request) string {
+		if !privatePeer(r.RemoteAddr) {
+			return fallback(r)
+		}
+		values := r.Header.Values(header)
+		if len(values) != 1 {
+			return fallback(r)
+		}
+		ip, err := netip.ParseAddr(strings.TrimSpace(values[0]))
+		if err != nil || ip.Zone() != "" {
+			return fallback(r)
+		}
+		return ip.Unmap().String()
+	}
+}
+
+// privatePeer reports whether remoteAddr (host:port, as net/http sets it) is a private or
+// loopback address.
+func privatePeer(remoteAddr string) bool {
+	var ip netip.Addr
+	if ap, err := netip.ParseAddrPort(remoteAddr); err == nil {
+		ip = ap.Addr()
+	} else if a, err := netip.ParseAddr(remoteAddr); err == nil {
+		ip = a
+	} else {
+		return false
+	}
+	ip = ip.Unmap()
+	return ip.IsLoopback() || ip.IsPrivate()
+}
