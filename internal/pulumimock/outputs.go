@@ -95,6 +95,12 @@ var arnKind = map[string]string{
 // computed part stays unknown, as it would against a real engine.
 func (r *Recorder) outputsFor(res Resource, importID string) (string, resource.PropertyMap) {
 	out := res.Inputs.Copy()
+	if remote, ok := remoteOutputs[res.Type]; ok {
+		if !r.preview {
+			remote(r, res, outs{pm: out})
+		}
+		return "", out
+	}
 	if !res.Custom || strings.HasPrefix(res.Type, "pulumi:providers:") {
 		return "", out
 	}
@@ -351,6 +357,30 @@ func (r *Recorder) outputsFor(res Resource, importID string) (string, resource.P
 	}
 	o.set("id", id)
 	return id, out
+}
+
+// remoteOutputs computes the outputs of the multi-language components the programs use: a provider
+// (awsx) builds their children and outputs, so without an answer here they would resolve empty. Like a
+// custom resource's computed outputs, they stay unknown in a preview.
+var remoteOutputs = map[string]func(r *Recorder, res Resource, o outs){
+	// awsx names the aws:ecr/repository child after its own name in lower case (ECR names must be), and
+	// the provider autonames that child unless `name` is given; url is the child's repositoryUrl.
+	// `repository` (a resource reference to that child) is not answered: the SDK's mock monitor rehydrates
+	// a reference through getResource, which knows only what the program registered, and the child is the
+	// awsx provider's. Programs take the URL (the stack derives the repository ARN from it).
+	"awsx:ecr:Repository": func(r *Recorder, res Resource, o outs) {
+		name := o.str("name")
+		if name == "" {
+			name = strings.ToLower(res.Name) + "-" + hash(res.URN)[:7]
+		}
+		o.set("url", fmt.Sprintf("%s.dkr.ecr.%s.amazonaws.com/%s", r.accountID, r.regionOf(res), name))
+	},
+	// awsx's Image pushes to repositoryUrl and answers the pushed digest: <repositoryUrl>@sha256:<digest>.
+	// The mock's digest is derived from the URN and the build inputs, so a changed build shows in a plan.
+	"awsx:ecr:Image": func(r *Recorder, res Resource, o outs) {
+		digest := hash(res.URN, o.str("context"), o.str("dockerfile"), o.str("platform"))
+		o.set("imageUri", fmt.Sprintf("%s@sha256:%s", o.str("repositoryUrl"), digest))
+	},
 }
 
 // noArn lists the modules whose generic resources carry no ARN worth inventing.

@@ -3,6 +3,7 @@ package pulumimock_test
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
+	awsxecr "github.com/pulumi/pulumi-awsx/sdk/v2/go/awsx/ecr"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 	"github.com/stretchr/testify/assert"
@@ -272,4 +274,59 @@ func TestMockRejectsDuplicateURNs(t *testing.T) {
 	})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "duplicate resource URN")
+}
+
+// awsx's ECR Repository and Image are remote components: the awsx provider computes their outputs, so the
+// mock answers them as a deploy would, from the same account and region as every other ARN.
+func TestMockAnswersAwsxEcrComponents(t *testing.T) {
+	t.Parallel()
+	var url, uri pulumi.StringOutput
+	rec := pulumimock.Run(t, func(ctx *pulumi.Context) error {
+		repo, err := awsxecr.NewRepository(ctx, "Api-Images", &awsxecr.RepositoryArgs{ForceDelete: pulumi.Bool(true)})
+		if err != nil {
+			return err
+		}
+		img, err := awsxecr.NewImage(ctx, "api-image", &awsxecr.ImageArgs{
+			RepositoryUrl: repo.Url,
+			Context:       pulumi.String(".."),
+			Platform:      pulumi.String("linux/arm64"),
+		})
+		if err != nil {
+			return err
+		}
+		url, uri = repo.Url, img.ImageUri
+		return nil
+	})
+
+	repo := rec.Must(t, "awsx:ecr:Repository", "Api-Images")
+	assert.False(t, repo.Custom, "a component, not a custom resource")
+	gotURL := pulumimock.Await[string](t, url)
+	assert.Regexp(t, `^123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com/api-images-[0-9a-f]{7}$`, gotURL,
+		"ECR names are lower case; awsx autonames the repository from the logical name")
+	assert.Equal(t, gotURL, rec.Must(t, "awsx:ecr:Image", "api-image").Str("repositoryUrl"), "the image is pushed there")
+	assert.Regexp(t, `^`+regexp.QuoteMeta(gotURL)+`@sha256:[0-9a-f]{64}$`, pulumimock.Await[string](t, uri),
+		"awsx's imageUri pins the pushed digest")
+
+	again := pulumimock.Run(t, func(ctx *pulumi.Context) error {
+		_, err := awsxecr.NewRepository(ctx, "Api-Images", nil)
+		return err
+	})
+	assert.Equal(t, gotURL, pulumimock.Plain(again.Must(t, "awsx:ecr:Repository", "Api-Images").Outputs, false)["url"], "deterministic")
+
+	named := pulumimock.Run(t, func(ctx *pulumi.Context) error {
+		_, err := awsxecr.NewRepository(ctx, "repo", &awsxecr.RepositoryArgs{Name: pulumi.String("shop")})
+		return err
+	}, pulumimock.WithRecorderOptions(pulumimock.WithRegion("eu-west-1")))
+	assert.Equal(t, "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop", pulumimock.Plain(named.Must(t, "awsx:ecr:Repository", "repo").Outputs, false)["url"],
+		"an explicit name is used as given")
+
+	preview := pulumimock.Run(t, func(ctx *pulumi.Context) error {
+		repo, err := awsxecr.NewRepository(ctx, "repo", nil)
+		url = repo.Url
+		return err
+	}, pulumimock.WithPreview())
+	r, err := pulumimock.AwaitErr(url)
+	require.NoError(t, err)
+	assert.False(t, r.Known, "a new repository's URL is known only after create")
+	assert.False(t, preview.Must(t, "awsx:ecr:Repository", "repo").Out("url").IsString())
 }

@@ -250,6 +250,45 @@ func TestPrebuiltImageSkipsTheBuild(t *testing.T) {
 	assert.Equal(t, "linux/amd64", only(t, record(t, "dev"), "awsx:ecr:Image").Str("platform"), "dev runs X86_64 on Spot")
 }
 
+func TestBuiltImageIsPulledOnlyFromItsRepository(t *testing.T) {
+	t.Parallel()
+	for _, stack := range []string{"dev", "prod"} {
+		t.Run(stack, func(t *testing.T) {
+			t.Parallel()
+			rec := record(t, stack)
+			url := rec.Must(t, "awsx:ecr:Repository", "api-images").Out("url")
+			require.True(t, url.IsString(), "the repository has a URL")
+			arn := infra.RepositoryArn(url.StringValue())
+			require.NotEmpty(t, arn, "%q is an ECR repository URL", url.StringValue())
+
+			img := rec.Must(t, "awsx:ecr:Image", "api-image")
+			assert.Equal(t, url.StringValue(), img.Str("repositoryUrl"), "the image is pushed to the stack's repository")
+			uri := img.Out("imageUri").StringValue()
+			assert.True(t, strings.HasPrefix(uri, url.StringValue()+"@sha256:"), "the task runs the pushed digest: %s", uri)
+			var defs []struct{ Image string }
+			require.NoError(t, json.Unmarshal([]byte(only(t, rec, tTaskDef).Str("containerDefinitions")), &defs))
+			require.Len(t, defs, 1)
+			assert.Equal(t, uri, defs[0].Image)
+
+			var policy struct {
+				Statement []struct {
+					Sid      string
+					Action   []string
+					Resource []string
+				}
+			}
+			require.NoError(t, json.Unmarshal([]byte(rec.Must(t, "aws:iam/rolePolicy:RolePolicy", "api-execution-policy").Str("policy")), &policy))
+			var pull []string
+			for _, st := range policy.Statement {
+				if st.Sid == "EcrPull" {
+					pull = st.Resource
+				}
+			}
+			assert.Equal(t, []string{arn}, pull, "image pull is scoped to exactly this repository")
+		})
+	}
+}
+
 func TestAdminPasswordIsNeverPlain(t *testing.T) {
 	t.Parallel()
 	const password = "correct-horse-battery-staple-4711"
@@ -336,6 +375,18 @@ func TestServiceIsWiredToTheData(t *testing.T) {
 				"no password in the URL")
 			assert.Equal(t, dbSecret+":password::", secrets["PGPASSWORD"], "the password comes from the RDS-managed secret")
 			assert.Equal(t, ":8080", env["SHOP_ADDR"])
+
+			// The service's client IP (login throttle, request log) is the header the distribution's
+			// /api/* function overwrites with the viewer's address, the one the WAF's rate rule keys on.
+			header := env["SHOP_CLIENT_IP_HEADER"]
+			require.NotEmpty(t, header, "behind CloudFront, X-Forwarded-For's last public hop is an edge shared by many shoppers")
+			assert.Contains(t, rec.Must(t, "aws:cloudfront/function:Function", "site-api-viewer-ip").Str("code"),
+				"request.headers['"+strings.ToLower(header)+"'] = { value: event.viewer.ip };")
+			if acl, ok := rec.Find("aws:wafv2/webAcl:WebAcl", "api-waf"); ok {
+				assert.Equal(t, header, acl.Str("rules[0].statement.rateBasedStatement.forwardedIpConfig.headerName"))
+			} else {
+				assert.Equal(t, "dev", stack, "prod has the WAF")
+			}
 
 			media := rec.Must(t, "aws:s3/bucketV2:BucketV2", "data-media")
 			assert.Equal(t, media.Out("bucket").StringValue(), env["SHOP_MEDIA_BUCKET"])
