@@ -195,7 +195,37 @@ func diffValues(path string, a, b any) []Change {
 		}
 		return out
 	}
+	if aok && bok {
+		return diffLists(path, aa, ba)
+	}
 	return []Change{{Path: path, Before: a, After: b}}
+}
+
+// diffLists compares lists of different lengths as multisets: each element of a without an equal element
+// in b is removed (at its index in a), each element of b without an equal one in a is added (at its index
+// in b). Two whole lists, cut to one table cell, would hide which element came or went.
+func diffLists(path string, a, b []any) []Change {
+	matched := make([]bool, len(b))
+	var removed []Change
+	for i, x := range a {
+		found := false
+		for j, y := range b {
+			if !matched[j] && reflect.DeepEqual(x, y) {
+				matched[j], found = true, true
+				break
+			}
+		}
+		if !found {
+			removed = append(removed, Change{Path: path + "[" + strconv.Itoa(i) + "]", Before: x})
+		}
+	}
+	out := removed
+	for j, y := range b {
+		if !matched[j] {
+			out = append(out, Change{Path: path + "[" + strconv.Itoa(j) + "]", After: y})
+		}
+	}
+	return out
 }
 
 // jsonDocs parses a and b when both are strings holding a JSON object or array.

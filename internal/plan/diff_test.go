@@ -213,3 +213,27 @@ func TestTruncateKeepsCommentsUnderTheLimit(t *testing.T) {
 	assert.Equal(t, strings.Count(out, "<details>"), strings.Count(out, "</details>"), "an open block is closed")
 	assert.Equal(t, "short", plan.Truncate("short", 65000))
 }
+
+// A list that grows or shrinks (an environment variable removed) names the element that went or came,
+// instead of two whole lists cut to the same prefix.
+func TestCompareListOfDifferentLengthNamesTheElements(t *testing.T) {
+	t.Parallel()
+	env := func(names ...string) plan.Resource {
+		var vars []any
+		for _, n := range names {
+			vars = append(vars, map[string]any{"name": n, "value": "https://example.com/" + strings.Repeat("x", 90)})
+		}
+		return res("aws:ecs/taskDefinition:TaskDefinition", "task", map[string]any{"environment": vars})
+	}
+	d := plan.Compare(withCost("dev", 1, env("A", "SEARCH_URL", "Z")), withCost("dev", 1, env("A", "Z")))
+	require.Len(t, d.Changed, 1)
+	removed := map[string]any{"name": "SEARCH_URL", "value": "https://example.com/" + strings.Repeat("x", 90)}
+	assert.Equal(t, []plan.Change{{Path: "environment[1]", Before: removed, After: nil}}, d.Changed[0].Changes)
+	md := d.Markdown()
+	assert.Contains(t, md, "| `environment[1]` | `{\"name\":\"SEARCH_URL\"")
+	assert.Contains(t, md, "| _(absent)_ |\n")
+
+	d = plan.Compare(withCost("dev", 1, env("A")), withCost("dev", 1, env("A", "B")))
+	require.Len(t, d.Changed, 1)
+	assert.Equal(t, []plan.Change{{Path: "environment[1]", Before: nil, After: env("A", "B").Inputs["environment"].([]any)[1]}}, d.Changed[0].Changes)
+}
