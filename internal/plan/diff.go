@@ -136,13 +136,23 @@ func warnings(d Delta) []string {
 		if !ok {
 			continue
 		}
-		paths := make([]string, 0, len(c.Changes))
+		var paths, forcing, inPlace []string
 		for _, ch := range c.Changes {
-			paths = append(paths, "`"+ch.Path+"`")
+			p := "`" + ch.Path + "`"
+			paths = append(paths, p)
+			if forcesReplace(c.New.Type, ch.Path) {
+				forcing = append(forcing, p)
+			} else {
+				inPlace = append(inPlace, p)
+			}
 		}
 		switch {
 		case c.Replaces:
-			w = append(w, fmt.Sprintf("%s `%s` (`%s`) is REPLACED (data loss) by a change to %s", kind, c.New.Name, c.New.Type, strings.Join(paths, ", ")))
+			msg := fmt.Sprintf("%s `%s` (`%s`) is REPLACED (data loss) by a change to %s", kind, c.New.Name, c.New.Type, strings.Join(forcing, ", "))
+			if len(inPlace) > 0 {
+				msg += "; also changes " + strings.Join(inPlace, ", ")
+			}
+			w = append(w, msg)
 		case c.Old.Protect && !c.New.Protect:
 			w = append(w, fmt.Sprintf("%s `%s` (`%s`) loses `protect`", kind, c.New.Name, c.New.Type))
 		default:

@@ -237,3 +237,14 @@ func TestCompareListOfDifferentLengthNamesTheElements(t *testing.T) {
 	require.Len(t, d.Changed, 1)
 	assert.Equal(t, []plan.Change{{Path: "environment[1]", Before: nil, After: env("A", "B").Inputs["environment"].([]any)[1]}}, d.Changed[0].Changes)
 }
+
+// The replacement warning names the input that forces it; an in-place change made alongside is listed as such.
+func TestReplacementWarningNamesTheForcingInput(t *testing.T) {
+	t.Parallel()
+	next := basePlan()
+	db := &next.Resources[0]
+	db.Inputs = map[string]any{"engine": "postgres", "instanceClass": "db.m7g.large", "multiAz": false, "storageEncrypted": false}
+	d := plan.Compare(basePlan(), next)
+	require.Len(t, d.Warnings, 1)
+	assert.Equal(t, "database `db` (`aws:rds/instance:Instance`) is REPLACED (data loss) by a change to `storageEncrypted`; also changes `instanceClass`", d.Warnings[0])
+}
