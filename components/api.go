@@ -87,7 +87,8 @@ type ApiArgs struct {
 	Cpu int
 	// Memory is the task's memory in MiB. Default 512.
 	Memory int
-	// Architecture is "ARM64" (default) or "X86_64".
+	// Architecture is "ARM64" (default) or "X86_64". Fargate Spot runs X86_64
+	// only, so FargateSpotWeight > 0 needs "X86_64".
 	Architecture string
 	// User is the container user. Default "65532:65532" (non-root); "root",
 	// "0" and a uid 0 are rejected.
@@ -137,7 +138,8 @@ type ApiArgs struct {
 	// FargateWeight is FARGATE's share of the tasks beyond the base. Default 1.
 	FargateWeight int
 	// FargateSpotWeight is FARGATE_SPOT's share of the tasks beyond the base.
-	// Default 0 (no Spot). FargateWeight + FargateSpotWeight must be > 0.
+	// Default 0 (no Spot). FargateWeight + FargateSpotWeight must be > 0, and
+	// a Spot weight needs Architecture "X86_64" (Spot has no ARM64 capacity).
 	FargateSpotWeight int
 
 	// CertificateArn turns on an HTTPS listener (SslPolicy) and, when
@@ -398,6 +400,10 @@ func (a *ApiArgs) validate() error {
 	}
 	if a.FargateBase < 0 || a.FargateWeight < 0 || a.FargateSpotWeight < 0 {
 		bad("ApiArgs.FargateBase/FargateWeight/FargateSpotWeight: must not be negative (got %d/%d/%d)", a.FargateBase, a.FargateWeight, a.FargateSpotWeight)
+	}
+	// Fargate Spot runs X86_64 tasks only: an ARM64 task placed by a FARGATE_SPOT weight never starts.
+	if a.FargateSpotWeight > 0 && a.Architecture == "ARM64" {
+		bad("ApiArgs.FargateSpotWeight: %d with Architecture %q: Fargate Spot has no ARM64 capacity; set FargateSpotWeight to 0 or Architecture to \"X86_64\"", a.FargateSpotWeight, a.Architecture)
 	}
 	if a.FargateBase > 100000 {
 		bad("ApiArgs.FargateBase: %d exceeds 100000", a.FargateBase)
