@@ -262,7 +262,7 @@ func jsonDocs(a, b any) (any, any, bool) {
 const maxChangesShown = 40
 
 // Markdown renders the delta for a pull-request comment: the stateful warning first, then the cost delta,
-// then added, removed and changed resources with property-level diffs.
+// the sections (the policy report), then added, removed and changed resources with property-level diffs.
 func (d Delta) Markdown(sections ...Section) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "### Stack `%s`\n\n", d.Stack)
@@ -275,6 +275,11 @@ func (d Delta) Markdown(sections ...Section) string {
 	}
 	delta := d.NewUSD - d.OldUSD
 	fmt.Fprintf(&b, "**Idle monthly cost:** $%.2f → $%.2f (**%s**)\n\n", d.OldUSD, d.NewUSD, signed(delta))
+	// The reports (the policy report) come before the resource lists, so truncating a long diff never
+	// hides a violation.
+	for _, s := range sections {
+		fmt.Fprintf(&b, "#### %s\n\n%s\n\n", s.Title, strings.TrimRight(s.Markdown, "\n"))
+	}
 	if len(d.Added)+len(d.Removed)+len(d.Changed) == 0 {
 		b.WriteString("No resource changes.\n\n")
 	}
@@ -312,9 +317,6 @@ func (d Delta) Markdown(sections ...Section) string {
 			b.WriteString("\n</details>\n\n")
 		}
 	}
-	for _, s := range sections {
-		fmt.Fprintf(&b, "#### %s\n\n%s\n\n", s.Title, strings.TrimRight(s.Markdown, "\n"))
-	}
 	return b.String()
 }
 
@@ -339,17 +341,23 @@ func cell(v any) string {
 	return "`" + s + "`"
 }
 
-// Truncate cuts markdown to at most max bytes on a line boundary, closing an open <details> block, and says
+// Truncate cuts markdown to at most limit bytes on a line boundary, closing an open <details> block, and says
 // so: a GitHub comment body is limited to 65536 characters.
-func Truncate(md string, max int) string {
-	if len(md) <= max {
+func Truncate(md string, limit int) string {
+	if len(md) <= limit {
 		return md
 	}
 	const note = "\n\n</details>\n\n> Output truncated: run `make plan-diff` locally for the full diff.\n"
-	cut := md[:max-len(note)]
-	if i := strings.LastIndexByte(cut, '\n'); i > 0 {
-		cut = cut[:i]
+	if limit < len(note)+1 {
+		// No room for the note: the whole lines that fit, or nothing (never half a rune).
+		cut := md[:limit]
+		if i := strings.LastIndexByte(cut, '\n'); i >= 0 {
+			return cut[:i+1]
+		}
+		return ""
 	}
+	cut := md[:limit-len(note)]
+	cut = cut[:max(strings.LastIndexByte(cut, '\n'), 0)]
 	if strings.Count(cut, "<details>") <= strings.Count(cut, "</details>") {
 		return cut + strings.Replace(note, "\n\n</details>", "", 1)
 	}

@@ -1,6 +1,7 @@
 package plan_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -247,4 +248,30 @@ func TestReplacementWarningNamesTheForcingInput(t *testing.T) {
 	d := plan.Compare(basePlan(), next)
 	require.Len(t, d.Warnings, 1)
 	assert.Equal(t, "database `db` (`aws:rds/instance:Instance`) is REPLACED (data loss) by a change to `storageEncrypted`; also changes `instanceClass`", d.Warnings[0])
+}
+
+// A long diff is cut from its resource details, never from the policy report: a mandatory violation must
+// reach the pull request however many resources change.
+func TestTruncateKeepsThePolicyReport(t *testing.T) {
+	t.Parallel()
+	next := basePlan()
+	for i := 0; i < 500; i++ {
+		next.Resources = append(next.Resources, res("aws:ec2/subnet:Subnet", "subnet-"+strings.Repeat("n", 20)+strconv.Itoa(i), map[string]any{}))
+	}
+	md := plan.Compare(basePlan(), next).Markdown(plan.Section{Title: "Policies", Markdown: ":no_entry: **Mandatory violations**: rds-storage-encrypted"})
+	out := plan.Truncate(md, 4000)
+	assert.LessOrEqual(t, len(out), 4000)
+	assert.Contains(t, out, "Output truncated")
+	assert.Contains(t, out, "#### Policies\n\n:no_entry: **Mandatory violations**: rds-storage-encrypted")
+	assert.Less(t, strings.Index(out, "#### Policies"), strings.Index(out, "#### Added"), "the report comes before the resource lists")
+}
+
+func TestTruncateToLessThanItsNote(t *testing.T) {
+	t.Parallel()
+	md := strings.Repeat("é line\n", 100)
+	for _, max := range []int{0, 1, 5, 40} {
+		out := plan.Truncate(md, max)
+		assert.LessOrEqual(t, len(out), max, "max %d", max)
+		assert.True(t, utf8.ValidString(out), "max %d", max)
+	}
 }
