@@ -267,6 +267,10 @@ func serviceEnvironment(ctx *pulumi.Context, cfg Config, data *dataTier, opts ..
 	env := map[string]pulumi.StringInput{
 		"SHOP_ADDR":  pulumi.Sprintf(":%d", ContainerPort),
 		"AWS_REGION": pulumi.String(cfg.Region),
+		// The Api runs behind CloudFront, whose /api/* function sets this header (api.Origin's
+		// ViewerIPHeader, the Api's default) to the viewer's address: the login throttle then keys on
+		// the shopper, not on the CloudFront edge that X-Forwarded-For ends with.
+		"SHOP_CLIENT_IP_HEADER": pulumi.String(components.ViewerIPHeader),
 	}
 	secrets := map[string]pulumi.StringInput{}
 	data.environment(env, secrets)
