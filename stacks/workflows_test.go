@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 )
 
 // actionlint runs the pinned actionlint (go.mod's tool directive) on files from the repository root.
@@ -56,5 +58,90 @@ func TestActionlintCatchesErrors(t *testing.T) {
 	}
 	if !strings.Contains(out, "bad.yml") {
 		t.Fatalf("actionlint output does not name the file:\n%s", out)
+	}
+}
+
+// workflow is the part of a GitHub Actions workflow the deploy checks read.
+type workflow struct {
+	On   map[string]any `yaml:"on"`
+	Jobs map[string]struct {
+		If    string `yaml:"if"`
+		Needs any    `yaml:"needs"`
+		Uses  string `yaml:"uses"`
+	} `yaml:"jobs"`
+}
+
+func readWorkflow(t *testing.T, name string) workflow {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", ".github", "workflows", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var w workflow
+	if err := yaml.Unmarshal(b, &w); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return w
+}
+
+func needsOf(v any) []string {
+	switch n := v.(type) {
+	case string:
+		return []string{n}
+	case []any:
+		var out []string
+		for _, x := range n {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// TestDeployRunsOnlyTestedMain: every job of deploy.yml that updates a stack depends, directly or through
+// its needs, on a job running ci.yml (the same `make test` as a pull request), and on a job that runs only
+// for refs/heads/main, so neither a red main nor a workflow_dispatch from a feature branch reaches AWS.
+func TestDeployRunsOnlyTestedMain(t *testing.T) {
+	w := readWorkflow(t, "deploy.yml")
+	if _, ok := readWorkflow(t, "ci.yml").On["workflow_call"]; !ok {
+		t.Fatal("ci.yml has no workflow_call trigger: deploy.yml cannot run the tests first")
+	}
+	var ancestors func(job string, seen map[string]bool)
+	ancestors = func(job string, seen map[string]bool) {
+		for _, n := range needsOf(w.Jobs[job].Needs) {
+			if !seen[n] {
+				seen[n] = true
+				ancestors(n, seen)
+			}
+		}
+	}
+	deploys := 0
+	for name, job := range w.Jobs {
+		if !strings.HasSuffix(job.Uses, "/pulumi-up.yml") {
+			continue
+		}
+		deploys++
+		seen := map[string]bool{name: true}
+		ancestors(name, seen)
+		tested, mainOnly := false, false
+		for a := range seen {
+			if strings.HasSuffix(w.Jobs[a].Uses, "/ci.yml") {
+				tested = true
+			}
+			if strings.Contains(w.Jobs[a].If, "github.ref == 'refs/heads/main'") {
+				mainOnly = true
+			}
+		}
+		if !tested {
+			t.Errorf("deploy job %s does not need the ci.yml tests", name)
+		}
+		if !mainOnly {
+			t.Errorf("deploy job %s can run from a branch other than main (no `if: github.ref == 'refs/heads/main'` on it or its needs)", name)
+		}
+	}
+	if deploys < 2 {
+		t.Errorf("deploy.yml updates %d stacks through pulumi-up.yml, want dev and prod", deploys)
 	}
 }
