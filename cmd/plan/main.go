@@ -3,7 +3,7 @@
 //
 //	go run ./cmd/plan -stack dev -format text|json
 //	go run ./cmd/plan -update
-//	go run ./cmd/plan diff OLD.json NEW.json
+//	go run ./cmd/plan diff [-max-bytes N] [-policies ROOT] OLD.json NEW.json [OLD2.json NEW2.json ...]
 package main
 
 import (
@@ -14,6 +14,7 @@ import (
 	iofs "io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/shopstack/shopstack/internal/plan"
 	"github.com/shopstack/shopstack/policies"
@@ -119,41 +120,59 @@ func updateGoldens(root string, stdout io.Writer) error {
 
 func diff(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("plan diff", flag.ContinueOnError)
-	maxBytes := fs.Int("max-bytes", 0, "truncate the markdown to this many bytes (0: no limit; GitHub comments take 65536)")
+	maxBytes := fs.Int("max-bytes", 0, "truncate the whole markdown (every stack) to this many bytes (0: no limit; GitHub comments take 65536)")
 	policyRoot := fs.String("policies", "", "repository root to run the policy pack on NEW's stack from (the working tree), appended to the diff")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() != 2 {
-		return errors.New("usage: plan diff [-max-bytes N] OLD.json NEW.json")
+	if fs.NArg() == 0 || fs.NArg()%2 != 0 {
+		return errors.New("usage: plan diff [-max-bytes N] [-policies ROOT] OLD.json NEW.json [OLD2.json NEW2.json ...]")
 	}
-	next, err := readPlan(fs.Arg(1))
-	if err != nil {
-		return err
-	}
-	old, err := readPlan(fs.Arg(0))
-	if errors.Is(err, iofs.ErrNotExist) {
-		old = &plan.Plan{Stack: next.Stack} // a stack new in this change: everything is added
-	} else if err != nil {
-		return err
-	}
-	if old.Stack != next.Stack {
-		return fmt.Errorf("%s is stack %q but %s is stack %q", fs.Arg(0), old.Stack, fs.Arg(1), next.Stack)
-	}
-	var sections []plan.Section
-	if *policyRoot != "" {
-		p, err := withPolicies(*policyRoot, next.Stack, plan.GoldenOptions)
+	var parts []string
+	for i := 0; i < fs.NArg(); i += 2 {
+		md, err := diffOne(fs.Arg(i), fs.Arg(i+1), *policyRoot)
 		if err != nil {
 			return err
 		}
+		parts = append(parts, md)
+	}
+	out := strings.Join(parts, "\n")
+	if *maxBytes > 0 && len(out) > *maxBytes {
+		// One comment holds every stack: each gets an equal share, so none is crowded out by another.
+		share := (*maxBytes - (len(parts) - 1)) / len(parts)
+		for i := range parts {
+			parts[i] = plan.Truncate(parts[i], share)
+		}
+		out = strings.Join(parts, "\n")
+	}
+	_, err := io.WriteString(stdout, out)
+	return err
+}
+
+// diffOne renders the markdown diff of one stack's plans; a missing OLD is a stack new in this change.
+func diffOne(oldPath, newPath, policyRoot string) (string, error) {
+	next, err := readPlan(newPath)
+	if err != nil {
+		return "", err
+	}
+	old, err := readPlan(oldPath)
+	if errors.Is(err, iofs.ErrNotExist) {
+		old = &plan.Plan{Stack: next.Stack} // a stack new in this change: everything is added
+	} else if err != nil {
+		return "", err
+	}
+	if old.Stack != next.Stack {
+		return "", fmt.Errorf("%s is stack %q but %s is stack %q", oldPath, old.Stack, newPath, next.Stack)
+	}
+	var sections []plan.Section
+	if policyRoot != "" {
+		p, err := withPolicies(policyRoot, next.Stack, plan.GoldenOptions)
+		if err != nil {
+			return "", err
+		}
 		sections = p.Sections
 	}
-	md := plan.Compare(old, next).Markdown(sections...)
-	if *maxBytes > 0 {
-		md = plan.Truncate(md, *maxBytes)
-	}
-	_, err = io.WriteString(stdout, md)
-	return err
+	return plan.Compare(old, next).Markdown(sections...), nil
 }
 
 // readPlan reads a plan file written by `plan -format json` or `plan -update`.

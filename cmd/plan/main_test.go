@@ -71,3 +71,32 @@ func TestPlanDiff(t *testing.T) {
 	require.NoError(t, os.WriteFile(otherPath, []byte(other), 0o600))
 	assert.ErrorContains(t, run([]string{"diff", otherPath, newPath}, &cut), `is stack "prod" but`)
 }
+
+// Several stacks render into one pull-request comment: the whole body, not each stack's part, stays under
+// -max-bytes, and every stack keeps its heading.
+func TestPlanDiffOfSeveralStacksFitsOneComment(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	var args []string
+	for _, stack := range []string{"dev", "prod", "staging"} {
+		p, err := plan.Load(root, "dev", plan.GoldenOptions)
+		require.NoError(t, err)
+		p.Stack = stack
+		b, err := p.JSON()
+		require.NoError(t, err)
+		newPath := filepath.Join(dir, stack+".json")
+		require.NoError(t, os.WriteFile(newPath, b, 0o600))
+		args = append(args, filepath.Join(dir, "missing-"+stack+".json"), newPath)
+	}
+	var full bytes.Buffer
+	require.NoError(t, run(append([]string{"diff"}, args...), &full))
+	require.Greater(t, full.Len(), 6000, "the uncut diff is longer than the limit below")
+
+	var cut bytes.Buffer
+	require.NoError(t, run(append([]string{"diff", "-max-bytes", "6000"}, args...), &cut))
+	assert.LessOrEqual(t, cut.Len(), 6000)
+	for _, stack := range []string{"dev", "prod", "staging"} {
+		assert.Contains(t, cut.String(), "### Stack `"+stack+"`")
+	}
+	assert.ErrorContains(t, run([]string{"diff", args[0], args[1], args[2]}, &cut), "usage: plan diff")
+}
