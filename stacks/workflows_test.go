@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -143,5 +144,49 @@ func TestDeployRunsOnlyTestedMain(t *testing.T) {
 	}
 	if deploys < 2 {
 		t.Errorf("deploy.yml updates %d stacks through pulumi-up.yml, want dev and prod", deploys)
+	}
+}
+
+// TestPreviewPostsOneBoundedComment: the offline plan diff of every stack is rendered by one command under a
+// total byte budget below GitHub's 65536-character comment limit, and the comment is found by its marker and
+// edited (PATCH), a new one being posted only when none exists.
+func TestPreviewPostsOneBoundedComment(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", ".github", "workflows", "preview.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var w struct {
+		Env  map[string]string `yaml:"env"`
+		Jobs map[string]struct {
+			Steps []struct {
+				Run string `yaml:"run"`
+			} `yaml:"steps"`
+		} `yaml:"jobs"`
+	}
+	if err := yaml.Unmarshal(b, &w); err != nil {
+		t.Fatal(err)
+	}
+	var script strings.Builder
+	for _, step := range w.Jobs["offline-plan"].Steps {
+		script.WriteString(step.Run + "\n")
+	}
+	s := script.String()
+	if n := strings.Count(s, "./cmd/plan diff"); n != 1 {
+		t.Errorf("the offline-plan job runs `plan diff` %d times, want once for every stack (one byte budget)", n)
+	}
+	if !strings.Contains(s, `-max-bytes "$MAX_PLAN_BYTES"`) {
+		t.Error("plan diff is not bounded by MAX_PLAN_BYTES")
+	}
+	var budget int
+	if _, err := fmt.Sscan(w.Env["MAX_PLAN_BYTES"], &budget); err != nil || budget <= 0 || budget > 65000 {
+		t.Errorf("MAX_PLAN_BYTES = %q: want a positive number leaving room for the header under 65536", w.Env["MAX_PLAN_BYTES"])
+	}
+	for _, want := range []string{`startswith(\"$COMMENT_MARKER\")`, "--method PATCH", "--method POST"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("the comment step lacks %s (find the marked comment and edit it)", want)
+		}
+	}
+	if strings.Index(s, "--method PATCH") > strings.Index(s, "--method POST") {
+		t.Error("POST comes before PATCH: the step must edit an existing comment first")
 	}
 }
