@@ -83,6 +83,7 @@ const (
 	tDBCParams   = "aws:rds/clusterParameterGroup:ClusterParameterGroup"
 	tRepl        = "aws:elasticache/replicationGroup:ReplicationGroup"
 	tServerless  = "aws:elasticache/serverlessCache:ServerlessCache"
+	tCacheNode   = "aws:elasticache/cluster:Cluster"
 	tSearch      = "aws:opensearch/domain:Domain"
 	tVPC         = "aws:ec2/vpc:Vpc"
 	tDefaultSG   = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"

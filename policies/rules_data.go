@@ -209,11 +209,11 @@ var cacheAtRest = &Rule{
 
 var cacheInTransit = &Rule{
 	ID:        "elasticache-in-transit-encryption",
-	Title:     "Cache replication groups require TLS",
+	Title:     "Cache replication groups and cache clusters require TLS",
 	Rationale: "Without TLS the auth token and cached data cross the VPC in clear text.",
 	Control:   "ElastiCache.5",
 	Level:     Mandatory,
-	Types:     tCacheReplGroup,
+	Types:     append(append(Tokens{}, tCacheReplGroup...), tCacheCluster...),
 	Check: func(c *Check, r Resource) {
 		c.Bool(r, "transitEncryptionEnabled", true, false, "traffic is not encrypted")
 	},
@@ -225,8 +225,13 @@ var cacheAuth = &Rule{
 	Rationale: "Security groups are the only barrier otherwise; a plain token would sit readable in state.",
 	Control:   "ElastiCache.6",
 	Level:     Mandatory,
-	Types:     append(append(Tokens{}, tCacheReplGroup...), tCacheServerless...),
+	Types:     append(append(append(Tokens{}, tCacheReplGroup...), tCacheServerless...), tCacheCluster...),
 	Check: func(c *Check, r Resource) {
+		if tCacheCluster.Has(r.Type) {
+			// aws:elasticache/cluster takes neither authToken nor user groups: any client that reaches it connects.
+			c.Fail(r, "a standalone cache cluster cannot require authentication; use a replication group or a serverless cache")
+			return
+		}
 		if tCacheServerless.Has(r.Type) {
 			if r.Get("userGroupId").State == Absent {
 				c.Advise(r, "no userGroupId: any client that reaches the endpoint can connect (network access only)")
@@ -390,7 +395,8 @@ var statefulProtect = &Rule{
 	Level:          Mandatory,
 	ProductionOnly: true,
 	CheckStack: func(c *Check, s *Stack) {
-		stateful := append(append(append(append(Tokens{}, dbTypes...), tCacheReplGroup...), tCacheServerless...), tSearchDomain...)
+		stateful := append(append(append(append(append(Tokens{}, dbTypes...), tCacheReplGroup...), tCacheServerless...),
+			tCacheCluster...), tSearchDomain...)
 		for _, r := range s.Of(stateful) {
 			if !r.Protect {
 				c.Fail(r, "not protected: `pulumi up` may delete or replace it")

@@ -304,6 +304,11 @@ func ruleCases() []ruleCase {
 		{rule: "elasticache-auth", name: "plain token", rs: rs(res(tRepl, "cache", obj{"authToken": "0123456789abcdef0123"})), want: fires},
 		{rule: "elasticache-auth", name: "no auth", rs: rs(res(tRepl, "cache", obj{})), want: fires},
 		{rule: "elasticache-auth", name: "serverless without user group is advisory", rs: rs(res(tServerless, "cache", obj{})), want: advises},
+		// A standalone cache cluster cannot take an auth token or user groups: choosing it must not escape the cache rules.
+		{rule: "elasticache-auth", name: "redis cache cluster has no auth", rs: rs(res(tCacheNode, "cache", obj{"engine": "redis"})), want: fires},
+		{rule: "elasticache-in-transit-encryption", name: "cache cluster without TLS", rs: rs(res(tCacheNode, "cache", obj{"engine": "valkey"})), want: fires},
+		{rule: "elasticache-in-transit-encryption", name: "cache cluster with TLS", rs: rs(res(tCacheNode, "cache", obj{"engine": "memcached", "transitEncryptionEnabled": true})), want: pass},
+		{rule: "stateful-protect", name: "cache cluster unprotected in prod", settings: p, rs: rs(res(tCacheNode, "cache", obj{"engine": "redis"})), want: fires},
 
 		{rule: "elasticache-backups", name: "snapshots in prod", settings: p, rs: rs(res(tRepl, "cache", obj{"snapshotRetentionLimit": 7})), want: pass},
 		{rule: "elasticache-backups", name: "none in prod", settings: p, rs: rs(res(tServerless, "cache", obj{})), want: fires},

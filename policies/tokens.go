@@ -28,6 +28,7 @@ var (
 	tDBClusterParamGrp  = Tokens{"aws:rds/clusterParameterGroup:ClusterParameterGroup"}
 	tCacheReplGroup     = Tokens{"aws:elasticache/replicationGroup:ReplicationGroup"}
 	tCacheServerless    = Tokens{"aws:elasticache/serverlessCache:ServerlessCache"}
+	tCacheCluster       = Tokens{"aws:elasticache/cluster:Cluster"}
 	tSearchDomain       = Tokens{"aws:opensearch/domain:Domain", "aws:elasticsearch/domain:Domain"}
 	tSearchDomainPolicy = Tokens{"aws:opensearch/domainPolicy:DomainPolicy", "aws:elasticsearch/domainPolicy:DomainPolicy"}
 	tVPC                = Tokens{"aws:ec2/vpc:Vpc"}
@@ -60,7 +61,7 @@ var taggable = Tokens{
 	"aws:rds/instance:Instance", "aws:rds/cluster:Cluster", "aws:rds/clusterInstance:ClusterInstance",
 	"aws:rds/subnetGroup:SubnetGroup", "aws:rds/parameterGroup:ParameterGroup", "aws:rds/clusterParameterGroup:ClusterParameterGroup",
 	"aws:elasticache/replicationGroup:ReplicationGroup", "aws:elasticache/serverlessCache:ServerlessCache",
-	"aws:elasticache/subnetGroup:SubnetGroup",
+	"aws:elasticache/subnetGroup:SubnetGroup", "aws:elasticache/cluster:Cluster",
 	"aws:opensearch/domain:Domain",
 	"aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/securityGroup:SecurityGroup", "aws:ec2/internetGateway:InternetGateway",
 	"aws:ec2/natGateway:NatGateway", "aws:ec2/eip:Eip", "aws:ec2/routeTable:RouteTable", "aws:ec2/instance:Instance",
