@@ -10,8 +10,11 @@ type statement struct {
 	Effect    string
 	Actions   []string
 	Resources []string
-	Principal any
-	Condition map[string]any
+	// NotActions and NotResources invert the match: Allow with NotAction grants every action but these.
+	NotActions   []string
+	NotResources []string
+	Principal    any
+	Condition    map[string]any
 }
 
 // parseStatements decodes an IAM-style policy document value.
@@ -42,11 +45,13 @@ func parseStatements(v Value) ([]statement, error) {
 		cond, _ := m["Condition"].(map[string]any)
 		effect, _ := m["Effect"].(string)
 		out = append(out, statement{
-			Effect:    effect,
-			Actions:   anyStrings(m["Action"]),
-			Resources: anyStrings(m["Resource"]),
-			Principal: m["Principal"],
-			Condition: cond,
+			Effect:       effect,
+			Actions:      anyStrings(m["Action"]),
+			Resources:    anyStrings(m["Resource"]),
+			NotActions:   anyStrings(m["NotAction"]),
+			NotResources: anyStrings(m["NotResource"]),
+			Principal:    m["Principal"],
+			Condition:    cond,
 		})
 	}
 	return out, nil

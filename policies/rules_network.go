@@ -272,10 +272,23 @@ var iamNoAdmin = func() *Rule {
 		"Action * on Resource * is full administrator access; one compromised task would own the account.",
 		"IAM.1",
 		func(c *Check, r Resource, path string, i int, st statement) {
+			on := ""
+			switch {
+			case anyResource(st):
+				on = "Resource *"
+			case len(st.NotResources) > 0:
+				on = fmt.Sprintf("every resource except %v", st.NotResources)
+			default:
+				return
+			}
 			for _, a := range st.Actions {
-				if a == "*" && anyResource(st) {
-					c.Fail(r, "%s statement %d allows Action * on Resource *", path, i)
+				if a == "*" {
+					c.Fail(r, "%s statement %d allows Action * on %s", path, i, on)
 				}
+			}
+			// PowerUserAccess's shape: every action but a few, which is administrator access in practice.
+			if len(st.NotActions) > 0 {
+				c.Fail(r, "%s statement %d allows every action except %v on %s", path, i, st.NotActions, on)
 			}
 		})
 	docs := r.Check

@@ -394,6 +394,10 @@ func ruleCases() []ruleCase {
 		{rule: "iam-no-full-admin", name: "scoped", rs: rs(res(tRolePolicy, "p", obj{"policy": policyDoc(obj{"Effect": "Allow", "Action": []any{"s3:GetObject"}, "Resource": "arn:aws:s3:::b/*"})})), want: pass},
 		{rule: "iam-no-full-admin", name: "star on star", rs: rs(res(tRolePolicy, "p", obj{"policy": policyDoc(obj{"Effect": "Allow", "Action": "*", "Resource": "*"})})), want: fires},
 		{rule: "iam-no-full-admin", name: "star on star in an inline role policy", rs: rs(res(tRole, "r", obj{"inlinePolicies": []any{obj{"name": "x", "policy": policyDoc(obj{"Effect": "Allow", "Action": "*", "Resource": []any{"*"}})}}})), want: fires},
+		// PowerUserAccess's shape: Allow NotAction on * grants every action but the listed ones.
+		{rule: "iam-no-full-admin", name: "allow NotAction on star", rs: rs(res(tRolePolicy, "p", obj{"policy": policyDoc(obj{"Effect": "Allow", "NotAction": []any{"iam:*", "organizations:*"}, "Resource": "*"})})), want: fires},
+		{rule: "iam-no-full-admin", name: "star on NotResource", rs: rs(res(tRolePolicy, "p", obj{"policy": policyDoc(obj{"Effect": "Allow", "Action": "*", "NotResource": "arn:aws:s3:::audit/*"})})), want: fires},
+		{rule: "iam-no-full-admin", name: "deny NotAction is fine", rs: rs(res(tRolePolicy, "p", obj{"policy": policyDoc(obj{"Effect": "Deny", "NotAction": "s3:GetObject", "Resource": "*"})})), want: pass},
 		{rule: "iam-no-full-admin", name: "deny star is fine", rs: rs(res(tRolePolicy, "p", obj{"policy": policyDoc(obj{"Effect": "Deny", "Action": "*", "Resource": "*"})})), want: pass},
 		{rule: "iam-no-full-admin", name: "AWS managed task execution policy", rs: rs(res("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "a", obj{"role": "r", "policyArn": "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"})), want: pass},
 		{rule: "iam-no-full-admin", name: "AdministratorAccess attached", rs: rs(res("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "a", obj{"role": "r", "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"})), want: fires},
