@@ -14,6 +14,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/acm"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudfront"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -132,11 +133,19 @@ type StaticSiteArgs struct {
 	// Host), cookies and query string. Default nil: no API behaviour.
 	ApiOrigin *ApiOrigin
 
-	// AccessLogBucketDomainName turns on standard access logging to this
+	// AccessLogBucketDomainName turns on standard logging (legacy) to this
 	// bucket ("name.s3.amazonaws.com"; the bucket must accept the log
-	// delivery's ACL). Default off.
+	// delivery's ACL, so it cannot be BucketOwnerEnforced). Default off.
+	// Prefer AccessLogBucketArn.
 	AccessLogBucketDomainName pulumi.StringInput
-	// AccessLogPrefix is the access logs' key prefix. Default "cloudfront/".
+	// AccessLogBucketArn turns on standard logging (v2) to this S3 bucket
+	// through CloudWatch vended-log delivery, which works with ACLs disabled
+	// (a LogBucket with CloudFront on allows it). Default off. Not together
+	// with AccessLogBucketDomainName.
+	AccessLogBucketArn pulumi.StringInput
+	// AccessLogPrefix is the access logs' key prefix; with AccessLogBucketArn
+	// the logs go to <prefix>{DistributionId}/{yyyy}/{MM}/{dd}/{HH}/.
+	// Default "cloudfront/".
 	AccessLogPrefix string
 
 	// ForceDestroy lets `pulumi destroy` empty the site bucket, retained
@@ -314,6 +323,12 @@ func (a *StaticSiteArgs) validate() error {
 	}
 	if a.Domain != "" && !domainName.MatchString(a.Domain) {
 		bad("StaticSiteArgs.Domain: %q is not a lower-case DNS name", a.Domain)
+	}
+	if a.AccessLogBucketDomainName != nil && a.AccessLogBucketArn != nil {
+		bad("StaticSiteArgs.AccessLogBucketArn: set together with AccessLogBucketDomainName; choose standard logging v2 (AccessLogBucketArn) or legacy, not both")
+	}
+	if !logPrefix.MatchString(strings.TrimSuffix(a.AccessLogPrefix, "/")) {
+		bad("StaticSiteArgs.AccessLogPrefix: %q is not a key prefix (letters, digits, !_.*'()- and /, no leading /)", a.AccessLogPrefix)
 	}
 	if a.Domain != "" && a.HostedZoneId == nil {
 		bad("StaticSiteArgs.HostedZoneId: required with Domain")
@@ -614,10 +629,21 @@ func NewStaticSite(ctx *pulumi.Context, name string, args *StaticSiteArgs, opts 
 		})
 	}
 
+	// CloudFront reads certificates from, and registers its log delivery sources in, us-east-1 only.
+	var useast1 *aws.Provider
+	if a.Domain != "" || a.AccessLogBucketArn != nil {
+		var err error
+		if useast1, err = aws.NewProvider(ctx, name+"-us-east-1", &aws.ProviderArgs{
+			Region: pulumi.String("us-east-1"),
+		}, parent); err != nil {
+			return nil, err
+		}
+	}
+
 	var cert pulumi.StringInput
 	aliases := pulumi.StringArray{}
 	if a.Domain != "" {
-		validated, err := newSiteCertificate(ctx, name, a.Domain, a.HostedZoneId, site)
+		validated, err := newSiteCertificate(ctx, name, a.Domain, a.HostedZoneId, site, useast1)
 		if err != nil {
 			return nil, err
 		}
@@ -671,6 +697,12 @@ func NewStaticSite(ctx *pulumi.Context, name string, args *StaticSiteArgs, opts 
 	dist, err := cloudfront.NewDistribution(ctx, name+"-cdn", distArgs, parent)
 	if err != nil {
 		return nil, err
+	}
+
+	if a.AccessLogBucketArn != nil {
+		if err := newAccessLogDelivery(ctx, name, a, dist, site, useast1); err != nil {
+			return nil, err
+		}
 	}
 
 	// Only this distribution may read the bucket, and only through OAC.
@@ -767,17 +799,45 @@ func NewStaticSite(ctx *pulumi.Context, name string, args *StaticSiteArgs, opts 
 	return site, nil
 }
 
+// newAccessLogDelivery sends the distribution's access logs (standard logging v2) to
+// a.AccessLogBucketArn: `name-log-source` (the distribution's ACCESS_LOGS),
+// `name-log-destination` (the bucket) and `name-log-delivery` between them, all in
+// us-east-1. Unlike legacy logging it needs no bucket ACL.
+func newAccessLogDelivery(ctx *pulumi.Context, name string, a StaticSiteArgs, dist *cloudfront.Distribution, site *StaticSite, useast1 *aws.Provider) error {
+	opts := []pulumi.ResourceOption{pulumi.Parent(site), pulumi.Provider(useast1)}
+	source, err := cloudwatch.NewLogDeliverySource(ctx, name+"-log-source", &cloudwatch.LogDeliverySourceArgs{
+		LogType:     pulumi.String("ACCESS_LOGS"),
+		ResourceArn: dist.Arn,
+	}, opts...)
+	if err != nil {
+		return err
+	}
+	dest, err := cloudwatch.NewLogDeliveryDestination(ctx, name+"-log-destination", &cloudwatch.LogDeliveryDestinationArgs{
+		DeliveryDestinationConfiguration: &cloudwatch.LogDeliveryDestinationDeliveryDestinationConfigurationArgs{
+			DestinationResourceArn: a.AccessLogBucketArn,
+		},
+	}, opts...)
+	if err != nil {
+		return err
+	}
+	_, err = cloudwatch.NewLogDelivery(ctx, name+"-log-delivery", &cloudwatch.LogDeliveryArgs{
+		DeliverySourceName:     source.Name,
+		DeliveryDestinationArn: dest.Arn,
+		S3DeliveryConfigurations: cloudwatch.LogDeliveryS3DeliveryConfigurationArray{
+			&cloudwatch.LogDeliveryS3DeliveryConfigurationArgs{
+				SuffixPath:               pulumi.String(a.AccessLogPrefix + "{DistributionId}/{yyyy}/{MM}/{dd}/{HH}"),
+				EnableHiveCompatiblePath: pulumi.Bool(false),
+			},
+		},
+	}, opts...)
+	return err
+}
+
 // newSiteCertificate requests a DNS-validated certificate for domain in
 // us-east-1 (the only region CloudFront reads certificates from) and
 // returns its ARN once validated.
-func newSiteCertificate(ctx *pulumi.Context, name, domain string, zoneID pulumi.StringInput, site *StaticSite) (pulumi.StringOutput, error) {
+func newSiteCertificate(ctx *pulumi.Context, name, domain string, zoneID pulumi.StringInput, site *StaticSite, useast1 *aws.Provider) (pulumi.StringOutput, error) {
 	parent := pulumi.Parent(site)
-	useast1, err := aws.NewProvider(ctx, name+"-us-east-1", &aws.ProviderArgs{
-		Region: pulumi.String("us-east-1"),
-	}, parent)
-	if err != nil {
-		return pulumi.StringOutput{}, err
-	}
 	cert, err := acm.NewCertificate(ctx, name+"-cert", &acm.CertificateArgs{
 		DomainName:       pulumi.String(domain),
 		ValidationMethod: pulumi.String("DNS"),

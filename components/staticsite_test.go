@@ -441,6 +441,36 @@ func TestStaticSiteOptions(t *testing.T) {
 	assert.True(t, rec.Must(t, rtBucket, "site-bucket").Bool("forceDestroy"))
 }
 
+func TestStaticSiteStandardLoggingV2(t *testing.T) {
+	t.Parallel()
+	const bucketArn = "arn:aws:s3:::logs-1234567"
+	r := runSite(t, &components.StaticSiteArgs{AccessLogBucketArn: pulumi.String(bucketArn)})
+	rec := r.rec
+	dist := rec.Must(t, rtDistribution, "site-cdn")
+	assert.False(t, dist.Has("loggingConfig"), "no legacy logging: it would need bucket ACLs")
+
+	provider := rec.Must(t, rtProvider, "site-us-east-1")
+	assert.Equal(t, "us-east-1", provider.Str("region"), "CloudFront's delivery sources live in us-east-1")
+	source := rec.Must(t, "aws:cloudwatch/logDeliverySource:LogDeliverySource", "site-log-source")
+	dest := rec.Must(t, "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination", "site-log-destination")
+	delivery := rec.Must(t, "aws:cloudwatch/logDelivery:LogDelivery", "site-log-delivery")
+	for _, res := range []pulumimock.Resource{source, dest, delivery} {
+		assert.Equal(t, r.urn, res.Parent, res.Name)
+		assert.True(t, strings.HasPrefix(res.Provider, provider.URN+"::"), "%s uses the us-east-1 provider", res.Name)
+	}
+	assert.Equal(t, "ACCESS_LOGS", source.Str("logType"))
+	assert.Equal(t, dist.Out("arn").StringValue(), source.Str("resourceArn"))
+	assert.Equal(t, bucketArn, dest.Str("deliveryDestinationConfiguration.destinationResourceArn"))
+	assert.Regexp(t, `^arn:aws:logs:us-east-1:123456789012:delivery-source:site-log-source-[0-9a-f]{7}$`, source.Out("arn").StringValue())
+	assert.Equal(t, source.Out("name").StringValue(), delivery.Str("deliverySourceName"))
+	assert.Equal(t, dest.Out("arn").StringValue(), delivery.Str("deliveryDestinationArn"))
+	assert.Equal(t, "cloudfront/{DistributionId}/{yyyy}/{MM}/{dd}/{HH}", delivery.Str("s3DeliveryConfigurations[0].suffixPath"))
+	assert.Empty(t, rec.ByType(rtCert), "a log delivery alone needs no certificate")
+
+	plain := runSite(t, nil)
+	assert.Empty(t, plain.rec.ByType("aws:cloudwatch/logDeliverySource:LogDeliverySource", rtProvider), "off by default")
+}
+
 func TestStaticSiteValidation(t *testing.T) {
 	t.Parallel()
 	dist := writeDist(t)
@@ -458,6 +488,10 @@ func TestStaticSiteValidation(t *testing.T) {
 		{"price class", components.StaticSiteArgs{PriceClass: "PriceClass_50"},
 			`StaticSiteArgs.PriceClass: "PriceClass_50" is not one of ["PriceClass_100" "PriceClass_200" "PriceClass_All"]`},
 		{"domain without zone", components.StaticSiteArgs{Domain: "shop.example.com"}, "StaticSiteArgs.HostedZoneId: required with Domain"},
+		{"both logging versions", components.StaticSiteArgs{
+			AccessLogBucketArn: pulumi.String("arn:aws:s3:::logs"), AccessLogBucketDomainName: pulumi.String("logs.s3.amazonaws.com"),
+		}, "StaticSiteArgs.AccessLogBucketArn: set together with AccessLogBucketDomainName"},
+		{"log prefix", components.StaticSiteArgs{AccessLogPrefix: "/cf/"}, `StaticSiteArgs.AccessLogPrefix: "/cf/" is not a key prefix`},
 		{"zone without domain", components.StaticSiteArgs{HostedZoneId: pulumi.String("Z1")}, "StaticSiteArgs.HostedZoneId: set without Domain"},
 		{"bad domain", components.StaticSiteArgs{Domain: "Shop.Example.com", HostedZoneId: pulumi.String("Z1")},
 			`StaticSiteArgs.Domain: "Shop.Example.com" is not a lower-case DNS name`},

@@ -307,6 +307,7 @@ var usageTypes = map[string]string{ //nolint:gosec // G101 misreads "SecretVersi
 	"aws:lb/targetGroup:TargetGroup":                 "no charge of its own (LCUs on the load balancer)",
 	"aws:secretsmanager/secretVersion:SecretVersion": "API calls ($0.05 per 10,000)",
 	"aws:sns/topic:Topic":                            "SNS publishes and deliveries",
+	"aws:cloudwatch/logDelivery:LogDelivery":         "CloudWatch vended-log delivery to S3, per GB delivered (https://aws.amazon.com/cloudwatch/pricing/, Logs tab)",
 }
 
 var freeTypes = map[string]string{
@@ -336,6 +337,8 @@ var freeTypes = map[string]string{
 	"aws:s3/bucketOwnershipControls:BucketOwnershipControls":                                     "bucket setting",
 	"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": "bucket setting (SSE-S3)",
 	"aws:s3/bucketPolicy:BucketPolicy":                                                           "bucket setting",
+	"aws:cloudwatch/logDeliverySource:LogDeliverySource":                                         "log delivery setting (delivery priced on the LogDelivery line)",
+	"aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination":                               "log delivery setting (delivery priced on the LogDelivery line)",
 	"aws:s3/bucketVersioningV2:BucketVersioningV2":                                               "bucket setting (old versions are storage usage)",
 	"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2":                       "bucket setting (transitions are request usage)",
 	"aws:s3/bucketLoggingV2:BucketLoggingV2":                                                     "bucket setting",

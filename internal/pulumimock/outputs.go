@@ -12,50 +12,52 @@ import (
 // provider autonames (`<logical name>-<7 hex>`) when the program leaves it out.
 // Types not listed have no physical name of their own.
 var physicalName = map[string]string{
-	"aws:s3/bucketV2:BucketV2":                                   "bucket",
-	"aws:s3/bucket:Bucket":                                       "bucket",
-	"aws:rds/instance:Instance":                                  "identifier",
-	"aws:rds/cluster:Cluster":                                    "clusterIdentifier",
-	"aws:rds/clusterInstance:ClusterInstance":                    "identifier",
-	"aws:rds/subnetGroup:SubnetGroup":                            "name",
-	"aws:rds/parameterGroup:ParameterGroup":                      "name",
-	"aws:rds/clusterParameterGroup:ClusterParameterGroup":        "name",
-	"aws:elasticache/replicationGroup:ReplicationGroup":          "replicationGroupId",
-	"aws:elasticache/cluster:Cluster":                            "clusterId",
-	"aws:elasticache/serverlessCache:ServerlessCache":            "name",
-	"aws:elasticache/subnetGroup:SubnetGroup":                    "name",
-	"aws:elasticache/parameterGroup:ParameterGroup":              "name",
-	"aws:opensearch/domain:Domain":                               "domainName",
-	"aws:ecs/taskDefinition:TaskDefinition":                      "family",
-	"aws:ecs/cluster:Cluster":                                    "name",
-	"aws:ecs/service:Service":                                    "name",
-	"aws:ecr/repository:Repository":                              "name",
-	"aws:iam/role:Role":                                          "name",
-	"aws:iam/policy:Policy":                                      "name",
-	"aws:iam/instanceProfile:InstanceProfile":                    "name",
-	"aws:iam/rolePolicy:RolePolicy":                              "name",
-	"aws:cloudwatch/logGroup:LogGroup":                           "name",
-	"aws:secretsmanager/secret:Secret":                           "name",
-	"aws:kms/alias:Alias":                                        "name",
-	"aws:lb/loadBalancer:LoadBalancer":                           "name",
-	"aws:alb/loadBalancer:LoadBalancer":                          "name",
-	"aws:lb/targetGroup:TargetGroup":                             "name",
-	"aws:alb/targetGroup:TargetGroup":                            "name",
-	"aws:ec2/securityGroup:SecurityGroup":                        "name",
-	"aws:ec2/launchTemplate:LaunchTemplate":                      "name",
-	"aws:wafv2/webAcl:WebAcl":                                    "name",
-	"aws:wafv2/ipSet:IpSet":                                      "name",
-	"aws:wafv2/ruleGroup:RuleGroup":                              "name",
-	"aws:cloudfront/originAccessControl:OriginAccessControl":     "name",
-	"aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": "name",
-	"aws:cloudfront/cachePolicy:CachePolicy":                     "name",
-	"aws:cloudfront/originRequestPolicy:OriginRequestPolicy":     "name",
-	"aws:cloudfront/function:Function":                           "name",
-	"aws:appautoscaling/policy:Policy":                           "name",
-	"aws:sns/topic:Topic":                                        "name",
-	"aws:sqs/queue:Queue":                                        "name",
-	"aws:lambda/function:Function":                               "name",
-	"aws:ssm/parameter:Parameter":                                "name",
+	"aws:s3/bucketV2:BucketV2":                                     "bucket",
+	"aws:s3/bucket:Bucket":                                         "bucket",
+	"aws:rds/instance:Instance":                                    "identifier",
+	"aws:rds/cluster:Cluster":                                      "clusterIdentifier",
+	"aws:rds/clusterInstance:ClusterInstance":                      "identifier",
+	"aws:rds/subnetGroup:SubnetGroup":                              "name",
+	"aws:rds/parameterGroup:ParameterGroup":                        "name",
+	"aws:rds/clusterParameterGroup:ClusterParameterGroup":          "name",
+	"aws:elasticache/replicationGroup:ReplicationGroup":            "replicationGroupId",
+	"aws:elasticache/cluster:Cluster":                              "clusterId",
+	"aws:elasticache/serverlessCache:ServerlessCache":              "name",
+	"aws:elasticache/subnetGroup:SubnetGroup":                      "name",
+	"aws:elasticache/parameterGroup:ParameterGroup":                "name",
+	"aws:opensearch/domain:Domain":                                 "domainName",
+	"aws:ecs/taskDefinition:TaskDefinition":                        "family",
+	"aws:ecs/cluster:Cluster":                                      "name",
+	"aws:ecs/service:Service":                                      "name",
+	"aws:ecr/repository:Repository":                                "name",
+	"aws:iam/role:Role":                                            "name",
+	"aws:iam/policy:Policy":                                        "name",
+	"aws:iam/instanceProfile:InstanceProfile":                      "name",
+	"aws:iam/rolePolicy:RolePolicy":                                "name",
+	"aws:cloudwatch/logGroup:LogGroup":                             "name",
+	"aws:cloudwatch/logDeliverySource:LogDeliverySource":           "name",
+	"aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": "name",
+	"aws:secretsmanager/secret:Secret":                             "name",
+	"aws:kms/alias:Alias":                                          "name",
+	"aws:lb/loadBalancer:LoadBalancer":                             "name",
+	"aws:alb/loadBalancer:LoadBalancer":                            "name",
+	"aws:lb/targetGroup:TargetGroup":                               "name",
+	"aws:alb/targetGroup:TargetGroup":                              "name",
+	"aws:ec2/securityGroup:SecurityGroup":                          "name",
+	"aws:ec2/launchTemplate:LaunchTemplate":                        "name",
+	"aws:wafv2/webAcl:WebAcl":                                      "name",
+	"aws:wafv2/ipSet:IpSet":                                        "name",
+	"aws:wafv2/ruleGroup:RuleGroup":                                "name",
+	"aws:cloudfront/originAccessControl:OriginAccessControl":       "name",
+	"aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy":   "name",
+	"aws:cloudfront/cachePolicy:CachePolicy":                       "name",
+	"aws:cloudfront/originRequestPolicy:OriginRequestPolicy":       "name",
+	"aws:cloudfront/function:Function":                             "name",
+	"aws:appautoscaling/policy:Policy":                             "name",
+	"aws:sns/topic:Topic":                                          "name",
+	"aws:sqs/queue:Queue":                                          "name",
+	"aws:lambda/function:Function":                                 "name",
+	"aws:ssm/parameter:Parameter":                                  "name",
 }
 
 // ec2Prefix gives EC2-style ids (`vpc-0123...`) to the types that have them.
@@ -186,6 +188,17 @@ func (r *Recorder) outputsFor(res Resource, importID string) (string, resource.P
 		id = res.Name + "-" + h[:7]
 	case "aws:cloudwatch/logGroup:LogGroup":
 		arn("arn:aws:logs:%s:%s:log-group:%s", region, acct, name)
+	case "aws:cloudwatch/logDeliverySource:LogDeliverySource":
+		arn("arn:aws:logs:%s:%s:delivery-source:%s", region, acct, name)
+		if parts := strings.Split(o.str("resourceArn"), ":"); len(parts) > 2 {
+			o.set("service", parts[2])
+		}
+	case "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination":
+		arn("arn:aws:logs:%s:%s:delivery-destination:%s", region, acct, name)
+		o.set("deliveryDestinationType", "S3")
+	case "aws:cloudwatch/logDelivery:LogDelivery":
+		id = strings.ToUpper(h[:16])
+		arn("arn:aws:logs:%s:%s:delivery:%s", region, acct, id)
 	case "aws:secretsmanager/secret:Secret":
 		arn("arn:aws:secretsmanager:%s:%s:secret:%s-%s", region, acct, name, h[:6])
 		id = o.str("arn")

@@ -57,6 +57,8 @@ type Config struct {
 	WafRateLimit          int
 	AlbDeletionProtection bool
 	LogRetentionDays      int
+	AccessLogs            bool
+	AccessLogExpiration   int // days
 	ImageURI              string
 
 	AdminEmail string
@@ -126,6 +128,8 @@ func LoadConfig(ctx *pulumi.Context) (Config, error) {
 	c.WafRateLimit = r.intIn("wafRateLimit", 10, 2_000_000_000)
 	c.AlbDeletionProtection = r.boolean("albDeletionProtection")
 	c.LogRetentionDays = r.retention("logRetentionDays")
+	c.AccessLogs = r.boolean("accessLogs")
+	c.AccessLogExpiration = r.intIn("accessLogExpirationDays", 1, 3650)
 	c.ImageURI = r.str("imageUri")
 
 	c.AdminEmail = r.str("adminEmail")

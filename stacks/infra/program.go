@@ -18,6 +18,9 @@ import (
 // ContainerPort is the port the shop listens on in its container (SHOP_ADDR).
 const ContainerPort = 8080
 
+// apiAccessLogPrefix is where the load balancer writes in the access log bucket.
+const apiAccessLogPrefix = "api"
+
 // Program is the stack: typed config, a default-tags provider, then Network -> Data -> Api -> StaticSite.
 func Program(ctx *pulumi.Context) error {
 	cfg, err := LoadConfig(ctx)
@@ -57,7 +60,21 @@ func Program(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-	api, err := components.NewApi(ctx, "api", &components.ApiArgs{
+	var logs *components.LogBucket
+	if cfg.AccessLogs {
+		// One bucket for the load balancer's and the distribution's access logs; the Api writes under its
+		// prefix (apiAccessLogPrefix), CloudFront through CloudWatch vended-log delivery.
+		logs, err = components.NewLogBucket(ctx, "access-logs", &components.LogBucketArgs{
+			LoadBalancerPrefixes: []string{apiAccessLogPrefix},
+			CloudFront:           true,
+			ExpirationDays:       cfg.AccessLogExpiration,
+			ForceDestroy:         !cfg.ProtectStateful,
+		}, withAWS, protect)
+		if err != nil {
+			return err
+		}
+	}
+	apiArgs := &components.ApiArgs{
 		VpcId:                net.VpcId,
 		PrivateSubnetIds:     net.PrivateSubnetIds,
 		PublicSubnetIds:      net.PublicSubnetIds,
@@ -82,7 +99,12 @@ func Program(ctx *pulumi.Context) error {
 		DeletionProtection:   pulumi.Bool(cfg.AlbDeletionProtection),
 		DisableWaf:           !cfg.WafEnabled,
 		WafRateLimit:         cfg.WafRateLimit,
-	}, withAWS)
+	}
+	if logs != nil {
+		apiArgs.AccessLogsBucket = logs.BucketName
+		apiArgs.AccessLogsPrefix = apiAccessLogPrefix
+	}
+	api, err := components.NewApi(ctx, "api", apiArgs, withAWS)
 	if err != nil {
 		return err
 	}
@@ -99,6 +121,9 @@ func Program(ctx *pulumi.Context) error {
 		PriceClass:            cfg.PriceClass,
 		ApiOrigin:             api.Origin,
 		ForceDestroy:          !cfg.ProtectStateful,
+	}
+	if logs != nil {
+		siteArgs.AccessLogBucketArn = logs.BucketArn
 	}
 	if cfg.DomainName != "" {
 		siteArgs.Domain = cfg.DomainName

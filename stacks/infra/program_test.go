@@ -107,11 +107,13 @@ func TestEveryAwsResourceUsesTheDefaultTagsProvider(t *testing.T) {
 			t.Parallel()
 			rec := record(t, stack)
 			var ours []pulumimock.Resource
+			tagged := map[string]bool{}
 			for _, p := range rec.ByType(tProvider) {
 				tags := pulumimock.Plain(p.Inputs, true)["defaultTags"]
 				assert.Equal(t, map[string]any{"tags": map[string]any{
 					"project": "shopstack", "stack": stack, "managed-by": "pulumi",
 				}}, tags, "provider %s sets the default tags", p.Name)
+				tagged[p.URN] = true
 				if p.Name == "aws" {
 					ours = append(ours, p)
 				}
@@ -122,7 +124,10 @@ func TestEveryAwsResourceUsesTheDefaultTagsProvider(t *testing.T) {
 				if !r.Custom || !strings.HasPrefix(r.Type, "aws:") {
 					continue
 				}
-				assert.True(t, strings.HasPrefix(r.Provider, ours[0].URN+"::"), "%s %s uses provider %q", r.Type, r.Name, r.Provider)
+				// The stack's provider, or one a component made for CloudFront's us-east-1 resources
+				// (certificate, log delivery), which the stack tags the same way.
+				urn := r.Provider[:max(0, strings.LastIndex(r.Provider, "::"))] // a reference is <urn>::<id>
+				assert.True(t, tagged[urn], "%s %s uses provider %q", r.Type, r.Name, r.Provider)
 			}
 		})
 	}
@@ -287,6 +292,37 @@ func TestBuiltImageIsPulledOnlyFromItsRepository(t *testing.T) {
 			assert.Equal(t, []string{arn}, pull, "image pull is scoped to exactly this repository")
 		})
 	}
+}
+
+func TestProdDeliversAccessLogsToAHardenedBucket(t *testing.T) {
+	t.Parallel()
+	prod := record(t, "prod")
+	logs := prod.Must(t, "shopstack:index:LogBucket", "access-logs")
+	bucket := prod.Must(t, "aws:s3/bucketV2:BucketV2", "access-logs-bucket")
+	assert.Equal(t, logs.URN, bucket.Parent)
+	assert.True(t, bucket.Protect, "prod keeps its logs through a destroy")
+	assert.Equal(t, 90.0, prod.Must(t, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "access-logs-bucket-lifecycle").
+		Num("rules[0].expiration.days"), "accessLogExpirationDays from Pulumi.prod.yaml")
+	policy := prod.Must(t, "aws:s3/bucketPolicy:BucketPolicy", "access-logs-bucket-policy")
+	assert.Contains(t, policy.Str("policy"), `"AWS":"arn:aws:iam::127311923021:root"`, "us-east-1's ELB log delivery")
+	assert.Contains(t, policy.Str("policy"), bucket.Out("arn").StringValue()+"/api/AWSLogs/123456789012/*")
+
+	alb := only(t, prod, tLB)
+	assert.True(t, alb.Bool("accessLogs.enabled"))
+	assert.Equal(t, bucket.Out("bucket").StringValue(), alb.Str("accessLogs.bucket"))
+	assert.Equal(t, "api", alb.Str("accessLogs.prefix"), "the prefix the bucket policy grants")
+	assert.True(t, alb.DependsOn("accessLogs", policy.URN), "the load balancer is created after its permission to write")
+
+	dist := only(t, prod, "aws:cloudfront/distribution:Distribution")
+	assert.False(t, dist.Has("loggingConfig"), "legacy logging would need bucket ACLs")
+	dest := prod.Must(t, "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination", "site-log-destination")
+	assert.Equal(t, bucket.Out("arn").StringValue(), dest.Str("deliveryDestinationConfiguration.destinationResourceArn"))
+	assert.Equal(t, dist.Out("arn").StringValue(),
+		prod.Must(t, "aws:cloudwatch/logDeliverySource:LogDeliverySource", "site-log-source").Str("resourceArn"))
+
+	dev := record(t, "dev")
+	assert.Empty(t, dev.ByType("shopstack:index:LogBucket", "aws:cloudwatch/logDelivery:LogDelivery"), "dev stays at its idle minimum")
+	assert.False(t, only(t, dev, tLB).Has("accessLogs"))
 }
 
 func TestAdminPasswordIsNeverPlain(t *testing.T) {
