@@ -9,7 +9,8 @@ import (
 	"strings"
 )
 
-// stateful are the resource types that hold data a replacement or deletion would lose.
+// stateful are the resource types that hold data a replacement or deletion would lose (with the aliases the
+// policies know, e.g. the Elasticsearch spelling of a search domain).
 var stateful = map[string]string{
 	"aws:rds/instance:Instance":                         "database",
 	"aws:rds/cluster:Cluster":                           "database",
@@ -18,6 +19,9 @@ var stateful = map[string]string{
 	"aws:elasticache/cluster:Cluster":                   "cache",
 	"aws:elasticache/serverlessCache:ServerlessCache":   "cache",
 	"aws:opensearch/domain:Domain":                      "search domain",
+	"aws:elasticsearch/domain:Domain":                   "search domain",
+	"aws:dynamodb/table:Table":                          "table",
+	"aws:efs/fileSystem:FileSystem":                     "file system",
 	"aws:s3/bucketV2:BucketV2":                          "bucket",
 	"aws:s3/bucket:Bucket":                              "bucket",
 }
@@ -37,6 +41,9 @@ var replaceOnChange = map[string][]string{
 	"aws:elasticache/cluster:Cluster":                 {"clusterId", "engine", "subnetGroupName", "port", "snapshotArns"},
 	"aws:elasticache/serverlessCache:ServerlessCache": {"name", "engine", "kmsKeyId", "subnetIds"},
 	"aws:opensearch/domain:Domain":                    {"domainName", "encryptAtRest", "vpcOptions.subnetIds"},
+	"aws:elasticsearch/domain:Domain":                 {"domainName", "encryptAtRest", "vpcOptions.subnetIds"},
+	"aws:dynamodb/table:Table":                        {"name", "hashKey", "rangeKey"},
+	"aws:efs/fileSystem:FileSystem":                   {"encrypted", "kmsKeyId", "performanceMode", "creationToken", "availabilityZoneName"},
 	"aws:s3/bucketV2:BucketV2":                        {"bucket", "bucketPrefix", "objectLockEnabled"},
 	"aws:s3/bucket:Bucket":                            {"bucket", "bucketPrefix", "objectLockEnabled"},
 }

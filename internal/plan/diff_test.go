@@ -275,3 +275,19 @@ func TestTruncateToLessThanItsNote(t *testing.T) {
 		assert.True(t, utf8.ValidString(out), "max %d", max)
 	}
 }
+
+// The stateful set is by what a resource holds, not by one spelling of its type: the Elasticsearch alias of a
+// search domain, a DynamoDB table and an EFS file system lose data when deleted too.
+func TestStatefulAliasesAndOtherDataStores(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ typ, kind string }{
+		{"aws:elasticsearch/domain:Domain", "search domain"},
+		{"aws:dynamodb/table:Table", "table"},
+		{"aws:efs/fileSystem:FileSystem", "file system"},
+	} {
+		gone := res(tc.typ, "store", map[string]any{})
+		d := plan.Compare(withCost("dev", 1, gone), withCost("dev", 1))
+		require.Len(t, d.Warnings, 1, tc.typ)
+		assert.Equal(t, tc.kind+" `store` (`"+tc.typ+"`) is DELETED with its data", d.Warnings[0])
+	}
+}
