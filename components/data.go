@@ -151,6 +151,8 @@ type DatabaseArgs struct {
 	Username string
 	// PerformanceInsightsRetentionDays is 7 (free, default) or a multiple of 31 up to 731.
 	PerformanceInsightsRetentionDays int
+	// LogRetentionDays keeps the exported PostgreSQL (and upgrade) logs. Default 30.
+	LogRetentionDays int
 }
 
 // CacheArgs configures the cache.
@@ -305,6 +307,9 @@ func (a *DataArgs) applyDefaults() {
 	if d.Username == "" {
 		d.Username = "shop_admin"
 	}
+	if d.LogRetentionDays == 0 {
+		d.LogRetentionDays = 30
+	}
 	if d.PerformanceInsightsRetentionDays == 0 {
 		d.PerformanceInsightsRetentionDays = 7
 	}
@@ -398,6 +403,9 @@ func (a *DataArgs) validate() error {
 		bad("Database.BackupRetentionDays: 0 is not allowed for %s; want 1-35 (Aurora always keeps backups)", d.Engine)
 	case backups < 0 || backups > 35:
 		bad("Database.BackupRetentionDays: %d is out of range; want 1-35, or 0 to turn automated backups off (rds only)", backups)
+	}
+	if !slices.Contains(flowLogRetentions, d.LogRetentionDays) {
+		bad("Database.LogRetentionDays: %d is not a CloudWatch Logs retention; allowed: %v", d.LogRetentionDays, flowLogRetentions)
 	}
 	if p := d.PerformanceInsightsRetentionDays; p != 7 && (p%31 != 0 || p < 31 || p > 731) {
 		bad("Database.PerformanceInsightsRetentionDays: %d; want 7 or a multiple of 31 up to 731", p)
@@ -692,6 +700,31 @@ func (d *Data) database(ctx *pulumi.Context, name string, a DataArgs, conn *Conn
 	if !a.SkipFinalSnapshot {
 		finalSnapshot = pulumi.String(stackName(ctx, name, "db-final", 255))
 	}
+	// RDS creates the log groups it exports to on its own, without a retention (logs kept forever), unless
+	// they exist. Creating them first needs the identifier before the database exists, so it is a fixed
+	// name (stackName) rather than an autoname; a change that replaces the database then fails on the name
+	// instead of creating a second one next to it.
+	dbID := stackName(ctx, name, "db", 63)
+	exports := []string{"postgresql", "upgrade"}
+	kind := "instance"
+	if db.Engine == DatabaseAuroraServerless {
+		exports, kind = []string{"postgresql"}, "cluster"
+	}
+	var dbLogs []pulumi.Resource
+	for _, export := range exports {
+		g, err := cloudwatch.NewLogGroup(ctx, name+"-db-"+export+"-logs", &cloudwatch.LogGroupArgs{
+			Name:            pulumi.Sprintf("/aws/rds/%s/%s/%s", kind, dbID, export),
+			RetentionInDays: pulumi.Int(db.LogRetentionDays),
+		}, parent)
+		if err != nil {
+			return err
+		}
+		dbLogs = append(dbLogs, g)
+	}
+	var exported pulumi.StringArray
+	for _, export := range exports {
+		exported = append(exported, pulumi.String(export))
+	}
 	conn.DatabasePort = pulumi.Int(PostgresPort).ToIntOutput()
 	conn.DatabaseName = pulumi.String(db.Name).ToStringOutput()
 	conn.DatabaseUsername = pulumi.String(db.Username).ToStringOutput()
@@ -716,6 +749,7 @@ func (d *Data) database(ctx *pulumi.Context, name string, a DataArgs, conn *Conn
 			maxStorage = pulumi.Int(db.MaxAllocatedStorageGb)
 		}
 		inst, err := rds.NewInstance(ctx, name+"-db", &rds.InstanceArgs{
+			Identifier:                         pulumi.String(dbID),
 			Engine:                             pulumi.String("postgres"),
 			EngineVersion:                      pulumi.String("16"),
 			InstanceClass:                      pulumi.String(db.InstanceClass),
@@ -740,13 +774,13 @@ func (d *Data) database(ctx *pulumi.Context, name string, a DataArgs, conn *Conn
 			DeletionProtection:                 deletionProtection,
 			SkipFinalSnapshot:                  pulumi.Bool(a.SkipFinalSnapshot),
 			FinalSnapshotIdentifier:            finalSnapshot,
-			EnabledCloudwatchLogsExports:       pulumi.StringArray{pulumi.String("postgresql"), pulumi.String("upgrade")},
+			EnabledCloudwatchLogsExports:       exported,
 			PerformanceInsightsEnabled:         pulumi.Bool(true),
 			PerformanceInsightsRetentionPeriod: pulumi.Int(db.PerformanceInsightsRetentionDays),
 			PerformanceInsightsKmsKeyId:        a.KmsKeyArn,
 			AutoMinorVersionUpgrade:            pulumi.Bool(true),
 			CopyTagsToSnapshot:                 pulumi.Bool(true),
-		}, parent)
+		}, parent, pulumi.DependsOn(dbLogs))
 		if err != nil {
 			return err
 		}
@@ -783,8 +817,9 @@ func (d *Data) database(ctx *pulumi.Context, name string, a DataArgs, conn *Conn
 		scaling.SecondsUntilAutoPause = pulumi.Int(db.SecondsUntilAutoPause)
 	}
 	cluster, err := rds.NewCluster(ctx, name+"-db", &rds.ClusterArgs{
-		Engine:     pulumi.String("aurora-postgresql"),
-		EngineMode: pulumi.String("provisioned"),
+		ClusterIdentifier: pulumi.String(dbID),
+		Engine:            pulumi.String("aurora-postgresql"),
+		EngineMode:        pulumi.String("provisioned"),
 		// 16.3 is the first Aurora PostgreSQL 16 release that scales to 0 ACU.
 		EngineVersion:                    pulumi.String("16.4"),
 		DatabaseName:                     pulumi.String(db.Name),
@@ -804,9 +839,9 @@ func (d *Data) database(ctx *pulumi.Context, name string, a DataArgs, conn *Conn
 		DeletionProtection:               deletionProtection,
 		SkipFinalSnapshot:                pulumi.Bool(a.SkipFinalSnapshot),
 		FinalSnapshotIdentifier:          finalSnapshot,
-		EnabledCloudwatchLogsExports:     pulumi.StringArray{pulumi.String("postgresql")},
+		EnabledCloudwatchLogsExports:     exported,
 		CopyTagsToSnapshot:               pulumi.Bool(true),
-	}, parent)
+	}, parent, pulumi.DependsOn(dbLogs))
 	if err != nil {
 		return err
 	}

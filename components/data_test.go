@@ -94,6 +94,7 @@ func TestDataDefaultsRdsServerlessCacheAndMediaBucket(t *testing.T) {
 		dtDBSubnets:      {"data-db-subnets"},
 		dtDBParams:       {"data-db-params"},
 		dtDBInstance:     {"data-db"},
+		dtLogGroup:       {"data-db-postgresql-logs", "data-db-upgrade-logs"},
 		dtRandomPassword: {"data-cache-auth"},
 		dtSecret:         {"data-cache-auth"},
 		dtSecretVersion:  {"data-cache-auth-value"},
@@ -246,7 +247,7 @@ func TestDataEachModeCreatesExactlyItsChildren(t *testing.T) {
 	t.Parallel()
 	media := []string{"data-media", "data-media-public-access", "data-media-ownership", "data-media-encryption",
 		"data-media-versioning", "data-media-lifecycle", "data-media-policy"}
-	rds := []string{"data-db-sg", "data-db-subnets", "data-db-params", "data-db"}
+	rds := []string{"data-db-sg", "data-db-subnets", "data-db-params", "data-db-postgresql-logs", "data-db-upgrade-logs", "data-db"}
 	tests := []struct {
 		name string
 		mod  func(a *components.DataArgs)
@@ -255,7 +256,7 @@ func TestDataEachModeCreatesExactlyItsChildren(t *testing.T) {
 		{"Aurora with a reader, no cache", func(a *components.DataArgs) {
 			a.Database = components.DatabaseArgs{Engine: components.DatabaseAuroraServerless, MultiAZ: true}
 			a.Cache.Mode = components.CacheNone
-		}, []string{"data-db-sg", "data-db-subnets", "data-db-params", "data-db", "data-db-writer", "data-db-reader"}},
+		}, []string{"data-db-sg", "data-db-subnets", "data-db-params", "data-db-postgresql-logs", "data-db", "data-db-writer", "data-db-reader"}},
 		{"replication group cache", func(a *components.DataArgs) { a.Cache.Mode = components.CacheReplicationGroup },
 			append([]string{"data-cache-sg", "data-cache-auth", "data-cache-auth", "data-cache-auth-value",
 				"data-cache-subnets", "data-cache"}, rds...)},
@@ -737,6 +738,8 @@ func TestDataValidationNamesTheField(t *testing.T) {
 		}, []string{"Database.MinCapacity/MaxCapacity: 0.25-2.2 ACU; want multiples of 0.5"}},
 		{"negative Performance Insights retention", func(a *components.DataArgs) { a.Database.PerformanceInsightsRetentionDays = -31 },
 			[]string{"Database.PerformanceInsightsRetentionDays: -31; want 7 or a multiple of 31 up to 731"}},
+		{"database log retention", func(a *components.DataArgs) { a.Database.LogRetentionDays = 10 },
+			[]string{"Database.LogRetentionDays: 10 is not a CloudWatch Logs retention"}},
 		{"odd search nodes on two zones", func(a *components.DataArgs) {
 			a.Search = components.SearchArgs{Mode: components.SearchDomain, Instances: 3, ZoneAwareness: true}
 		}, []string{"Search.Instances: 3 nodes cannot spread evenly over 2 zones (SubnetCount 2); want an even number"}},
@@ -772,6 +775,34 @@ func TestDataValidationNamesTheField(t *testing.T) {
 	}
 }
 
+// RDS creates the log groups it exports to without a retention, so logs would be kept forever. Data creates
+// them first, with retention, under the names RDS uses; that needs an identifier known before the database.
+func TestDataDatabaseLogGroupsHaveRetentionAndComeFirst(t *testing.T) {
+	t.Parallel()
+	rec, _ := runData(t, dataArgs(nil))
+	db := rec.Must(t, dtDBInstance, "data-db")
+	assert.Equal(t, "shopstack-test-data-db", db.Str("identifier"), "<project>-<stack>-<component>-db")
+	for _, export := range []string{"postgresql", "upgrade"} {
+		g := rec.Must(t, dtLogGroup, "data-db-"+export+"-logs")
+		assert.Equal(t, "/aws/rds/instance/shopstack-test-data-db/"+export, g.Str("name"))
+		assert.Equal(t, 30.0, g.Num("retentionInDays"), "default retention")
+		assert.Equal(t, rec.Must(t, dtData, "data").URN, g.Parent)
+		assert.Contains(t, db.Dependencies, g.URN, "the group exists before RDS could create it without retention")
+	}
+
+	rec, _ = runData(t, dataArgs(func(a *components.DataArgs) {
+		a.Database = components.DatabaseArgs{Engine: components.DatabaseAuroraServerless, LogRetentionDays: 7}
+	}), pulumimock.WithStack("dev"))
+	cluster := rec.Must(t, dtCluster, "data-db")
+	assert.Equal(t, "shopstack-dev-data-db", cluster.Str("clusterIdentifier"))
+	g := rec.Must(t, dtLogGroup, "data-db-postgresql-logs")
+	assert.Equal(t, "/aws/rds/cluster/shopstack-dev-data-db/postgresql", g.Str("name"))
+	assert.Equal(t, 7.0, g.Num("retentionInDays"))
+	assert.Contains(t, cluster.Dependencies, g.URN)
+	_, upgrade := rec.Find(dtLogGroup, "data-db-upgrade-logs")
+	assert.False(t, upgrade, "Aurora exports only postgresql")
+}
+
 func TestDataTwoInstancesDoNotCollide(t *testing.T) {
 	t.Parallel()
 	rec := pulumimock.Run(t, func(ctx *pulumi.Context) error {
@@ -787,7 +818,7 @@ func TestDataTwoInstancesDoNotCollide(t *testing.T) {
 	assert.Len(t, rec.ByType(dtData), 2)
 	seen := map[string]string{}
 	for _, r := range rec.Resources() {
-		for _, key := range []string{"name", "bucket", "identifier", "userId", "userGroupId", "policyName", "domainName", "finalSnapshotIdentifier"} {
+		for _, key := range []string{"name", "bucket", "identifier", "clusterIdentifier", "userId", "userGroupId", "policyName", "domainName", "finalSnapshotIdentifier"} {
 			v := r.Out(key)
 			if !v.IsString() {
 				continue
@@ -821,12 +852,13 @@ func TestDataLongNamesStayUniqueAndValid(t *testing.T) {
 			{dtCacheUser, name + "-cache-user", "userId"},
 			{dtCacheUserGroup, name + "-cache-users", "userGroupId"},
 			{dtDBInstance, name + "-db", "finalSnapshotIdentifier"},
+			{dtDBInstance, name + "-db", "identifier"},
 		} {
 			v := rec.Must(t, c.typ, c.res).Str(c.key)
 			assert.Regexp(t, valid, v, "%s %s", c.res, c.key)
-			max := 40
-			if c.key == "finalSnapshotIdentifier" {
-				max = 255
+			max := map[string]int{"finalSnapshotIdentifier": 255, "identifier": 63}[c.key]
+			if max == 0 {
+				max = 40
 			}
 			assert.LessOrEqual(t, len(v), max, "%s %s", c.res, c.key)
 			id := c.typ + " " + v

@@ -32,6 +32,7 @@ func newData(ctx *pulumi.Context, cfg Config, net *components.Network, opts ...p
 			MaxCapacity:         float64(cfg.DatabaseMaxAcu),
 			MultiAZ:             cfg.DatabaseMultiAz,
 			BackupRetentionDays: pulumi.IntRef(cfg.DatabaseBackupRetentionDays),
+			LogRetentionDays:    cfg.LogRetentionDays,
 		},
 		Cache: components.CacheArgs{
 			Mode:     components.CacheMode(cfg.CacheMode),

@@ -325,6 +325,21 @@ func TestProdDeliversAccessLogsToAHardenedBucket(t *testing.T) {
 	assert.False(t, only(t, dev, tLB).Has("accessLogs"))
 }
 
+func TestDatabaseLogGroupsKeepTheStacksRetention(t *testing.T) {
+	t.Parallel()
+	for stack, want := range map[string]struct {
+		name string
+		days float64
+	}{
+		"dev":  {"/aws/rds/cluster/shopstack-dev-data-db/postgresql", 7},
+		"prod": {"/aws/rds/instance/shopstack-prod-data-db/postgresql", 30},
+	} {
+		g := record(t, stack).Must(t, "aws:cloudwatch/logGroup:LogGroup", "data-db-postgresql-logs")
+		assert.Equal(t, want.name, g.Str("name"), stack)
+		assert.Equal(t, want.days, g.Num("retentionInDays"), "%s: logRetentionDays", stack)
+	}
+}
+
 func TestAdminPasswordIsNeverPlain(t *testing.T) {
 	t.Parallel()
 	const password = "correct-horse-battery-staple-4711"
