@@ -14,6 +14,7 @@ import (
 	iofs "io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/shopstack/shopstack/internal/plan"
@@ -138,15 +139,27 @@ func diff(args []string, stdout io.Writer) error {
 	}
 	out := strings.Join(parts, "\n")
 	if *maxBytes > 0 && len(out) > *maxBytes {
-		// One comment holds every stack: each gets an equal share, so none is crowded out by another.
-		share := (*maxBytes - (len(parts) - 1)) / len(parts)
-		for i := range parts {
-			parts[i] = plan.Truncate(parts[i], share)
-		}
+		fitParts(parts, *maxBytes-(len(parts)-1))
 		out = strings.Join(parts, "\n")
 	}
 	_, err := io.WriteString(stdout, out)
 	return err
+}
+
+// fitParts cuts parts to a total of at most budget bytes. One comment holds every stack, so none may crowd out
+// another: shortest first, a part that fits in an equal share of what is left is kept whole, and what it does
+// not use goes to the longer ones.
+func fitParts(parts []string, budget int) {
+	order := make([]int, len(parts))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return len(parts[order[a]]) < len(parts[order[b]]) })
+	for n, i := range order {
+		share := budget / (len(parts) - n)
+		parts[i] = plan.Truncate(parts[i], share)
+		budget -= len(parts[i])
+	}
 }
 
 // diffOne renders the markdown diff of one stack's plans; a missing OLD is a stack new in this change.

@@ -100,3 +100,27 @@ func TestPlanDiffOfSeveralStacksFitsOneComment(t *testing.T) {
 	}
 	assert.ErrorContains(t, run([]string{"diff", args[0], args[1], args[2]}, &cut), "usage: plan diff")
 }
+
+// A stack with a short diff leaves its unused share to the others: the long one is cut to what remains,
+// not to an equal split.
+func TestPlanDiffSharesTheBudgetFairly(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	p, err := plan.Load(root, "dev", plan.GoldenOptions)
+	require.NoError(t, err)
+	b, err := p.JSON()
+	require.NoError(t, err)
+	devPath := filepath.Join(dir, "dev.json")
+	require.NoError(t, os.WriteFile(devPath, b, 0o600))
+	args := []string{devPath, devPath, filepath.Join(dir, "missing.json"), devPath} // unchanged, then all added
+
+	var full bytes.Buffer
+	require.NoError(t, run(append([]string{"diff"}, args...), &full))
+	require.Greater(t, full.Len(), 4000)
+
+	var cut bytes.Buffer
+	require.NoError(t, run(append([]string{"diff", "-max-bytes", "4000"}, args...), &cut))
+	assert.LessOrEqual(t, cut.Len(), 4000)
+	assert.Greater(t, cut.Len(), 3500, "the short diff's unused share goes to the long one")
+	assert.Contains(t, cut.String(), "No resource changes.")
+}
