@@ -100,6 +100,8 @@ const (
 	tRole        = "aws:iam/role:Role"
 	tRolePolicy  = "aws:iam/rolePolicy:RolePolicy"
 	tLogGroup    = "aws:cloudwatch/logGroup:LogGroup"
+	tLogSource   = "aws:cloudwatch/logDeliverySource:LogDeliverySource"
+	tLogDelivery = "aws:cloudwatch/logDelivery:LogDelivery"
 	tProvider    = "pulumi:providers:aws"
 )
 

@@ -227,12 +227,28 @@ var cloudfrontLogging = &Rule{
 	Rationale: "Access logs are the record of who fetched what; optional for cost in small stacks.",
 	Control:   "CloudFront.5",
 	Level:     Advisory,
-	Types:     tDistribution,
-	Check: func(c *Check, r Resource) {
-		if r.Get("loggingConfig").State == Absent {
-			c.Fail(r, "no loggingConfig")
+	CheckStack: func(c *Check, s *Stack) {
+		for _, d := range s.Of(tDistribution) {
+			if d.Get("loggingConfig").State != Absent || loggedThroughDelivery(s, d) {
+				continue
+			}
+			c.Fail(d, "no loggingConfig and no CloudWatch log delivery of its ACCESS_LOGS (standard logging v2)")
 		}
 	},
+}
+
+// loggedThroughDelivery reports whether d's access logs go out through standard logging v2: a delivery source
+// computed from d with logType ACCESS_LOGS, and a delivery computed from that source.
+func loggedThroughDelivery(s *Stack, d Resource) bool {
+	for _, src := range s.Referencing(d, tLogDeliverySource, "resourceArn") {
+		if t, _ := src.Get("logType").Str(); t != "ACCESS_LOGS" {
+			continue
+		}
+		if len(s.Referencing(src, tLogDelivery, "deliverySourceName")) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 var elbHTTPSRedirect = &Rule{

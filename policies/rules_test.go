@@ -118,6 +118,21 @@ func ruleCases() []ruleCase {
 
 		{rule: "cloudfront-logging", name: "logging bucket", rs: rs(res(tDist, "cdn", obj{"loggingConfig": obj{"bucket": "logs.s3.amazonaws.com"}})), want: pass},
 		{rule: "cloudfront-logging", name: "no logging", rs: rs(res(tDist, "cdn", obj{})), want: fires},
+		// Standard logging v2: a CloudWatch delivery source for the distribution's ACCESS_LOGS and a delivery from it.
+		{rule: "cloudfront-logging", name: "standard logging v2", rs: func() []policies.Resource {
+			cdn := res(tDist, "cdn", obj{})
+			src := dep(res(tLogSource, "src", obj{"logType": "ACCESS_LOGS"}), "resourceArn", cdn)
+			return rs(cdn, src, dep(res(tLogDelivery, "delivery", obj{}), "deliverySourceName", src))
+		}(), want: pass},
+		{rule: "cloudfront-logging", name: "v2 source without a delivery", rs: func() []policies.Resource {
+			cdn := res(tDist, "cdn", obj{})
+			return rs(cdn, dep(res(tLogSource, "src", obj{"logType": "ACCESS_LOGS"}), "resourceArn", cdn))
+		}(), want: fires},
+		{rule: "cloudfront-logging", name: "v2 delivery of another distribution", rs: func() []policies.Resource {
+			cdn, other := res(tDist, "cdn", obj{}), res(tDist, "other", obj{"loggingConfig": obj{"bucket": "logs.s3.amazonaws.com"}})
+			src := dep(res(tLogSource, "src", obj{"logType": "ACCESS_LOGS"}), "resourceArn", other)
+			return rs(cdn, other, src, dep(res(tLogDelivery, "delivery", obj{}), "deliverySourceName", src))
+		}(), want: fires, on: "cdn"},
 
 		// --- ELB ----------------------------------------------------------------
 		{rule: "elb-http-redirect", name: "http redirects next to https", rs: func() []policies.Resource {

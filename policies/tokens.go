@@ -46,6 +46,8 @@ var (
 	tIAMRole            = Tokens{"aws:iam/role:Role"}
 	tIAMAttachments     = Tokens{"aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:iam/policyAttachment:PolicyAttachment", "aws:iam/userPolicyAttachment:UserPolicyAttachment", "aws:iam/groupPolicyAttachment:GroupPolicyAttachment"}
 	tLogGroup           = Tokens{"aws:cloudwatch/logGroup:LogGroup"}
+	tLogDeliverySource  = Tokens{"aws:cloudwatch/logDeliverySource:LogDeliverySource"}
+	tLogDelivery        = Tokens{"aws:cloudwatch/logDelivery:LogDelivery"}
 )
 
 // taggable are the resource types the stacks create that accept tags; a type
