@@ -183,6 +183,28 @@ func TestParseNewProductAndPatch(t *testing.T) {
 			Problem: "must be at most 2000 characters, without control characters other than line breaks and tabs"}}, e.Details, "the message names the actual problem")
 	}
 
+	// A patch is held to the same rules as a new product, field by field: a patch is how an
+	// admin would otherwise slip in a negative price or a javascript: image URL.
+	badPatch := []struct{ name, body, field, problem string }{
+		{"negative price", `{"price_cents":-1}`, "price_cents", "must be between 0 and 10000000000"},
+		{"price over the maximum", `{"price_cents":10000000001}`, "price_cents", "must be between 0 and 10000000000"},
+		{"category with a space", `{"category":"A B"}`, "category", "must be 1 to 50 characters of a-z, 0-9 and -"},
+		{"empty category", `{"category":""}`, "category", "must be 1 to 50 characters of a-z, 0-9 and -"},
+		{"javascript image URL", `{"image_url":"javascript:alert(1)"}`, "image_url", "must be empty, an https:// URL or a path starting with /"},
+		{"protocol-relative image URL", `{"image_url":"//evil.example/x.png"}`, "image_url", "must be empty, an https:// URL or a path starting with /"},
+		{"empty name", `{"name":""}`, "name", "must be 1 to 200 characters without control characters"},
+	}
+	for _, tt := range badPatch {
+		t.Run("patch "+tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := shop.ParseProductPatch([]byte(tt.body))
+			var e *shop.Error
+			require.ErrorAs(t, err, &e)
+			assert.Equal(t, shop.CodeInvalidInput, e.Code)
+			assert.Equal(t, []shop.FieldError{{Field: tt.field, Problem: tt.problem}}, e.Details)
+		})
+	}
+
 	_, err = shop.ParseProductPatch([]byte(`{}`))
 	assert.Equal(t, shop.CodeInvalidInput, shop.ErrorCode(err))
 	patch, err := shop.ParseProductPatch([]byte(`{"price_cents":10}`))
