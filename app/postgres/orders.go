@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/shopstack/shopstack/app/shop"
 )
@@ -42,23 +43,25 @@ const (
 // errRetry asks PlaceOrder to run the transaction again: a price or currency changed under it.
 var errRetry = errors.New("a product changed while the order was being placed")
 
-// PlaceOrder is the order transaction. A product row stays locked from its decrement to the
-// commit only, and never across a round trip to the HTTP client:
+// PlaceOrder is the order transaction, in two round trips. A product row stays locked from its
+// decrement to the commit only, and never across a round trip to this process:
 //
-//  1. claim the (user, Idempotency-Key) row and read the products (sku, name, price, currency),
-//     pipelined, before any product lock. A concurrent request with the same key waits on the
-//     key's unique index until the first commits, then replays its stored response;
+//  1. BEGIN, claim the (user, Idempotency-Key) row and read the products (sku, name, price,
+//     currency), pipelined, before any product lock. A concurrent request with the same key
+//     waits on the key's unique index until the first commits, then replays its stored response;
 //  2. render the order in Go, so its response can be stored with it;
 //  3. one pipelined batch: insert the order row and store the response (no product lock), then
 //     a single-statement conditional decrement per line, in product-id order (the order
 //     req.Lines is in) so two multi-line orders cannot deadlock; the last line's decrement also
-//     inserts the order's lines, only if it succeeded. Each decrement also requires the price
-//     and currency that were read, so the order is charged what the product costs at the moment
-//     its stock is taken;
-//  4. if any line did not decrement, roll back: nothing was sold. The shortfall is read after
-//     the rollback, without locks; if nothing is short, a price changed (or stock came back), and
-//     the order is retried. After placeAttempts, attempts lock the rows as they read them, and
-//     then decide a shortfall from that read, inside the transaction, so they always answer.
+//     inserts the order's lines, only if it succeeded; then COMMIT. Each decrement also
+//     requires the price and currency that were read, so the order is charged what the product
+//     costs at the moment its stock is taken. A decrement that matches no row raises the named
+//     condition order_line_short (SQLSTATE SH409), which aborts the transaction, so PostgreSQL
+//     skips the pipelined COMMIT;
+//  4. if any line did not decrement, nothing was sold: the transaction is rolled back and the
+//     shortfall is read, without locks; if nothing is short, a price changed (or stock came
+//     back), and the order is retried. After placeAttempts, attempts lock the rows as they read
+//     them, and then decide a shortfall from that read, before writing, so they always answer.
 func (s *Store) PlaceOrder(ctx context.Context, userID, key string, req shop.OrderRequest,
 	render func(shop.Order) ([]byte, error)) (shop.IdempotentResult, error) {
 	if len(req.Lines) == 0 {
@@ -87,13 +90,19 @@ func (s *Store) placeOrder(ctx context.Context, userID, key string, req shop.Ord
 	for i, l := range req.Lines {
 		ids[i] = l.ProductID
 	}
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return shop.IdempotentResult{}, mapError("place order: acquire connection", err)
+	}
+	defer s.releaseTx(ctx, conn)
 	var result shop.IdempotentResult
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err = func() error {
 		claimed := false
 		info := make(map[string]shop.OrderItem, n)
 		currencies := make(map[string]string, n)
 		stocks := make(map[string]int, n)
 		read := &pgx.Batch{}
+		read.Queue("BEGIN")
 		read.Queue(`
 			INSERT INTO idempotency_keys (user_id, key, request_hash) VALUES ($1, $2, $3)
 			ON CONFLICT (user_id, key) DO UPDATE
@@ -123,11 +132,11 @@ func (s *Store) placeOrder(ctx context.Context, userID, key string, req shop.Ord
 				})
 				return err
 			})
-		if err := tx.SendBatch(ctx, read).Close(); err != nil {
+		if err := conn.SendBatch(ctx, read).Close(); err != nil {
 			return err
 		}
 		if !claimed {
-			return replay(ctx, tx, userID, key, fingerprint, &result)
+			return replay(ctx, conn, userID, key, fingerprint, &result)
 		}
 
 		order := shop.Order{ID: orderID, Status: shop.StatusPlaced, Items: make([]shop.OrderItem, n)}
@@ -177,8 +186,13 @@ func (s *Store) placeOrder(ctx context.Context, userID, key string, req shop.Ord
 		for i, it := range order.Items {
 			skus[i], names[i], qtys[i], prices[i] = it.SKU, it.Name, it.Quantity, it.UnitPriceCents
 		}
-		// The order row and the stored response come first: they touch no product row, so they
-		// are not part of the time a product stays locked.
+		// One pipeline, one round trip: the order row and the stored response first (they touch
+		// no product row), then the decrements, then COMMIT. A decrement that matches no row
+		// raises order_line_short (SQLSTATE SH409) through order_line_taken, which aborts the
+		// transaction and releases its locks at once; PostgreSQL then skips the rest of the
+		// pipeline, COMMIT included, so nothing of a short order is ever committed. A product row
+		// therefore stays locked only while PostgreSQL runs the remaining statements and the
+		// commit, never while a result travels to this process and a command comes back.
 		write := &pgx.Batch{}
 		write.Queue(`
 			WITH o AS (
@@ -188,15 +202,15 @@ func (s *Store) placeOrder(ctx context.Context, userID, key string, req shop.Ord
 			UPDATE idempotency_keys SET status_code = $6, response_body = $7, order_id = $1
 			WHERE user_id = $2 AND key = $8`,
 			order.ID, userID, order.TotalCents, order.Currency, order.CreatedAt, http.StatusCreated, body, key)
-		decremented := 0
 		for _, it := range order.Items[:n-1] {
 			write.Queue(`
-				UPDATE products SET stock = stock - $2
-				WHERE id = $1 AND stock >= $2 AND price_cents = $3 AND currency = $4`,
-				it.ProductID, it.Quantity, it.UnitPriceCents, order.Currency).Exec(func(tag pgconn.CommandTag) error {
-				decremented += int(tag.RowsAffected())
-				return nil
-			})
+				WITH d AS (
+					UPDATE products SET stock = stock - $2
+					WHERE id = $1 AND stock >= $2 AND price_cents = $3 AND currency = $4
+					RETURNING 1
+				)
+				SELECT order_line_taken(count(*)) FROM d`,
+				it.ProductID, it.Quantity, it.UnitPriceCents, order.Currency)
 		}
 		// The order's lines are inserted only once every product row is ours, by the last
 		// decrement's statement: their foreign-key checks take KEY SHARE locks, and taken earlier
@@ -207,33 +221,57 @@ func (s *Store) placeOrder(ctx context.Context, userID, key string, req shop.Ord
 				UPDATE products SET stock = stock - $2
 				WHERE id = $1 AND stock >= $2 AND price_cents = $3 AND currency = $4
 				RETURNING 1
+			), l AS (
+				INSERT INTO order_items (order_id, product_id, sku, name, quantity, unit_price_cents)
+				SELECT $5, l.* FROM unnest($6::uuid[], $7::text[], $8::text[], $9::int[], $10::bigint[]) AS l
+				WHERE EXISTS (SELECT 1 FROM d)
 			)
-			INSERT INTO order_items (order_id, product_id, sku, name, quantity, unit_price_cents)
-			SELECT $5, l.* FROM unnest($6::uuid[], $7::text[], $8::text[], $9::int[], $10::bigint[]) AS l
-			WHERE EXISTS (SELECT 1 FROM d)`,
+			SELECT order_line_taken(count(*)) FROM d`,
 			last.ProductID, last.Quantity, last.UnitPriceCents, order.Currency,
-			order.ID, ids, skus, names, qtys, prices).Exec(func(tag pgconn.CommandTag) error {
-			if tag.RowsAffected() == int64(n) {
-				decremented++
+			order.ID, ids, skus, names, qtys, prices)
+		write.Queue("COMMIT").Exec(func(tag pgconn.CommandTag) error {
+			if tag.String() != "COMMIT" {
+				return fmt.Errorf("commit answered %q", tag.String())
 			}
 			return nil
 		})
-		if err := tx.SendBatch(ctx, write).Close(); err != nil {
+		if err := conn.SendBatch(ctx, write).Close(); err != nil {
+			var pgErr *pgconn.PgError
+			if errors.As(err, &pgErr) && pgErr.Code == sqlstateLineShort {
+				return errShort
+			}
 			return err
-		}
-		if decremented != n {
-			return errShort
 		}
 		result = shop.IdempotentResult{Status: http.StatusCreated, Body: body}
 		return nil
-	})
+	}()
 	if err != nil && !errors.Is(err, errShort) {
 		return shop.IdempotentResult{}, mapError("place order", err)
 	}
 	return result, err
 }
 
-func replay(ctx context.Context, tx pgx.Tx, userID, key, fingerprint string, result *shop.IdempotentResult) error {
+// sqlstateLineShort is the condition order_line_taken (migration 002) raises when a line's
+// conditional decrement matched no row. It is this service's own code, not a constraint error.
+const sqlstateLineShort = "SH409"
+
+// releaseTx ends a transaction the order left open (a replay, a refused or short order, an
+// error) and returns the connection to the pool. The rollback gets a context of its own, so a
+// cancelled request still gives its connection back clean; if it fails, the pool drops the
+// connection, as it does any connection released inside a transaction.
+func (s *Store) releaseTx(ctx context.Context, conn *pgxpool.Conn) {
+	defer conn.Release()
+	if conn.Conn().IsClosed() || conn.Conn().PgConn().TxStatus() == 'I' {
+		return
+	}
+	rbCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if _, err := conn.Exec(rbCtx, "ROLLBACK"); err != nil {
+		s.log.Warn("place order: rollback failed; the connection is dropped", "err", err)
+	}
+}
+
+func replay(ctx context.Context, tx querier, userID, key, fingerprint string, result *shop.IdempotentResult) error {
 	var hash string
 	var status *int
 	var body []byte

@@ -101,7 +101,7 @@ func TestMigrateIsSafeConcurrently(t *testing.T) {
 	wg.Wait()
 	for i := range 4 {
 		require.NoError(t, errs[i])
-		assert.Equal(t, int32(1), versions[i])
+		assert.Equal(t, int32(2), versions[i])
 	}
 }
 
