@@ -646,6 +646,11 @@ func TestApiValidation(t *testing.T) {
 		{"desync", func(a *components.ApiArgs) { a.DesyncMitigationMode = "monitor" },
 			`ApiArgs.DesyncMitigationMode: "monitor" is not one of "strictest", "defensive"`},
 		{"rate limit", func(a *components.ApiArgs) { a.WafRateLimit = 5 }, "ApiArgs.WafRateLimit: 5 must be between 10 and 2000000000"},
+		{"nil secret", func(a *components.ApiArgs) { a.Secrets = map[string]pulumi.StringInput{"DB_PASSWORD": nil} },
+			`ApiArgs.Secrets["DB_PASSWORD"]: nil secret ARN`},
+		{"negative floor", func(a *components.ApiArgs) { a.MinCapacity = -1 }, "ApiArgs.MinCapacity: -1 must be at least 1"},
+		{"requests per target", func(a *components.ApiArgs) { a.RequestsPerTarget = -5 }, "ApiArgs.RequestsPerTarget: -5 must be positive"},
+		{"on-demand base", func(a *components.ApiArgs) { a.FargateBase = 100001 }, "ApiArgs.FargateBase: 100001 exceeds 100000"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

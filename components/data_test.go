@@ -757,6 +757,33 @@ func TestDataValidationNamesTheField(t *testing.T) {
 			[]string{`Database.Name: "shop-db"`}},
 		{"reserved user", func(a *components.DataArgs) { a.Database.Username = "postgres" },
 			[]string{`Database.Username: "postgres"`}},
+		{"instance class", func(a *components.DataArgs) { a.Database.InstanceClass = "t4g.micro" },
+			[]string{`Database.InstanceClass: "t4g.micro" does not start with "db."`}},
+		{"storage below the gp3 minimum", func(a *components.DataArgs) { a.Database.AllocatedStorageGb = 10 },
+			[]string{"Database.AllocatedStorageGb: 10 is out of range [20, 65536] (gp3)"}},
+		{"storage autoscaling ceiling below the size", func(a *components.DataArgs) {
+			a.Database.AllocatedStorageGb, a.Database.MaxAllocatedStorageGb = 100, 50
+		}, []string{"Database.MaxAllocatedStorageGb: 50 must be 0 (no autoscaling) or above AllocatedStorageGb 100"}},
+		{"auto-pause too soon", func(a *components.DataArgs) {
+			a.Database = components.DatabaseArgs{Engine: components.DatabaseAuroraServerless, SecondsUntilAutoPause: 60}
+		}, []string{"Database.SecondsUntilAutoPause: 60 is out of range [300, 86400]"}},
+		{"cache node type", func(a *components.DataArgs) {
+			a.Cache = components.CacheArgs{Mode: components.CacheReplicationGroup, NodeType: "t4g.micro"}
+		}, []string{`Cache.NodeType: "t4g.micro" does not start with "cache."`}},
+		{"serverless cache storage", func(a *components.DataArgs) {
+			a.Cache = components.CacheArgs{Mode: components.CacheServerless, MaxDataStorageGb: 6000}
+		}, []string{"Cache.MaxDataStorageGb: 6000 is out of range [1, 5000]"}},
+		{"serverless cache ECPU", func(a *components.DataArgs) {
+			a.Cache = components.CacheArgs{Mode: components.CacheServerless, MaxECPUPerSecond: 500}
+		}, []string{"Cache.MaxECPUPerSecond: 500 is out of range [1000, 15000000]"}},
+		{"search volume", func(a *components.DataArgs) {
+			a.Search = components.SearchArgs{Mode: components.SearchDomain, VolumeGb: 5}
+		}, []string{"Search.VolumeGb: 5 is below 10 (the gp3 minimum)"}},
+		{"search log retention", func(a *components.DataArgs) {
+			a.Search = components.SearchArgs{Mode: components.SearchDomain, LogRetentionDays: 10}
+		}, []string{"Search.LogRetentionDays: 10 is not a CloudWatch Logs retention"}},
+		{"media versions expire before Glacier", func(a *components.DataArgs) { a.Media.NoncurrentExpirationDays = 20 },
+			[]string{"Media.NoncurrentExpirationDays: 20; want more than 30"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

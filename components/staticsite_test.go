@@ -540,6 +540,12 @@ func TestStaticSiteValidation(t *testing.T) {
 			LoadBalancerArn: pulumi.String("arn"), Name: pulumi.String("n"), DomainName: pulumi.String("d"),
 			ProtocolPolicy: "match-viewer", HTTPPort: 80, HTTPSPort: 443,
 		}}, `StaticSiteArgs.ApiOrigin.ProtocolPolicy: "match-viewer" is not one of "http-only", "https-only"`},
+		{"api origin port", components.StaticSiteArgs{ApiOrigin: &components.ApiOrigin{
+			LoadBalancerArn: pulumi.String("arn"), Name: pulumi.String("n"), DomainName: pulumi.String("d"),
+			ProtocolPolicy: "http-only", HTTPPort: 80, HTTPSPort: 70000,
+		}}, "StaticSiteArgs.ApiOrigin: HTTPPort 80 / HTTPSPort 70000 must be ports (1-65535)"},
+		{"permissions policy header injection", components.StaticSiteArgs{PermissionsPolicy: "camera=()\r\nX-Evil: 1"},
+			"StaticSiteArgs.PermissionsPolicy: must be a single header line"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
