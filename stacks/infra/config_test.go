@@ -150,6 +150,21 @@ func TestLoadConfigErrorsNameTheKey(t *testing.T) {
 			c["shopstack:apiMinTasks"] = "x"
 			c["shopstack:searchMode"] = "elastic"
 		}, []string{"shopstack:apiMinTasks: want an integer", "shopstack:searchMode: \"elastic\" is not one of"}},
+		{"database floor above ceiling", func(c map[string]string) {
+			c["shopstack:databaseMinAcu"], c["shopstack:databaseMaxAcu"] = "4", "2"
+		}, []string{"shopstack:databaseMinAcu: 4 is above databaseMaxAcu 2"}},
+		{"task floor above ceiling", func(c map[string]string) {
+			c["shopstack:apiMinTasks"], c["shopstack:apiMaxTasks"] = "3", "2"
+		}, []string{"shopstack:apiMinTasks: 3 is above apiMaxTasks 2"}},
+		{"no capacity provider", func(c map[string]string) {
+			c["shopstack:apiSpotWeight"], c["shopstack:apiOnDemandWeight"] = "0", "0"
+		}, []string{"shopstack:apiOnDemandWeight: apiSpotWeight and apiOnDemandWeight are both 0"}},
+		{"empty site directory", func(c map[string]string) { c["shopstack:siteDir"] = "" },
+			[]string{"shopstack:siteDir: must name the built storefront directory"}},
+		{"instance class prefix", func(c map[string]string) { c["shopstack:databaseInstanceClass"] = "t4g.micro" },
+			[]string{`shopstack:databaseInstanceClass: "t4g.micro" does not start with "db."`}},
+		{"search type suffix", func(c map[string]string) { c["shopstack:searchInstanceType"] = "t3.small" },
+			[]string{`shopstack:searchInstanceType: "t3.small" does not end with ".search"`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
