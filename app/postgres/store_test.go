@@ -159,6 +159,62 @@ func TestInsufficientStockDetailsAndNothingDecremented(t *testing.T) {
 	assert.Equal(t, shop.CodeUnknownProduct, shop.ErrorCode(err))
 }
 
+// The COMMIT travels in the same pipeline as the decrements. A short line must abort the
+// transaction before that COMMIT runs, wherever it is in the lock order: after lines that did
+// decrement (the last line short), or before lines not yet tried (the first line short). And the
+// connection must go back to the pool out of its transaction.
+//
+// Not parallel: it counts connections idle in a transaction, which a concurrent order between
+// its two round trips legitimately is.
+func TestShortLineCommitsNothingWhereverItIs(t *testing.T) {
+	ctx := context.Background()
+	for _, shortFirst := range []bool{false, true} {
+		t.Run(fmt.Sprintf("short line first in lock order %v", shortFirst), func(t *testing.T) {
+			u := newUser(t)
+			x, y := newProduct(t, 5, 100), newProduct(t, 5, 100)
+			if y.ID < x.ID {
+				x, y = y, x // x comes first in product-id (lock) order
+			}
+			short := y
+			if shortFirst {
+				short = x
+			}
+			_, err := store.AdjustStock(ctx, short.ID, -3)
+			require.NoError(t, err)
+			k := key()
+			_, err = store.PlaceOrder(ctx, u.ID, k, order(line(x.ID, 3), line(y.ID, 3)), render)
+			var e *shop.Error
+			require.ErrorAs(t, err, &e)
+			assert.Equal(t, shop.CodeInsufficientStock, e.Code)
+			assert.Equal(t, []shop.Shortfall{{ProductID: short.ID, Requested: 3, Available: 2}}, e.Details)
+			if shortFirst {
+				assert.Equal(t, 2, stockOf(t, x.ID))
+				assert.Equal(t, 5, stockOf(t, y.ID))
+			} else {
+				assert.Equal(t, 5, stockOf(t, x.ID), "the line that decremented must have been rolled back")
+				assert.Equal(t, 2, stockOf(t, y.ID))
+			}
+			orders, err := store.ListOrders(ctx, u.ID)
+			require.NoError(t, err)
+			assert.Empty(t, orders, "a short order leaves no order row")
+			var stuck int
+			require.NoError(t, store.Pool().QueryRow(ctx, `
+				SELECT count(*) FROM pg_stat_activity
+				WHERE datname = current_database() AND state LIKE 'idle in transaction%'`).Scan(&stuck))
+			assert.Zero(t, stuck, "no connection is left inside a transaction")
+
+			// The key was not burned: once stock is back, the same key places the order.
+			_, err = store.AdjustStock(ctx, short.ID, 3)
+			require.NoError(t, err)
+			res, err := store.PlaceOrder(ctx, u.ID, k, order(line(x.ID, 3), line(y.ID, 3)), render)
+			require.NoError(t, err)
+			assert.Equal(t, http.StatusCreated, res.Status)
+			assert.Equal(t, 2, stockOf(t, x.ID))
+			assert.Equal(t, 2, stockOf(t, y.ID))
+		})
+	}
+}
+
 func TestOrderRecordsPricesAtOrderTime(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
