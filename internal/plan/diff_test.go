@@ -291,3 +291,43 @@ func TestStatefulAliasesAndOtherDataStores(t *testing.T) {
 		assert.Equal(t, tc.kind+" `store` (`"+tc.typ+"`) is DELETED with its data", d.Warnings[0])
 	}
 }
+
+// A replace-forcing input that is a list forces a replacement when one element changes too: moving an Aurora
+// cluster to another zone, or a search domain to another subnet, is reported as data loss, not an update.
+func TestReplacementByOneElementOfAList(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		typ, input, path, kind string
+		before, after          map[string]any
+	}{
+		{"aws:rds/cluster:Cluster", "availabilityZones", "availabilityZones[1]", "database",
+			map[string]any{"availabilityZones": []any{"us-east-1a", "us-east-1b"}},
+			map[string]any{"availabilityZones": []any{"us-east-1a", "us-east-1c"}}},
+		{"aws:opensearch/domain:Domain", "vpcOptions.subnetIds", "vpcOptions.subnetIds[0]", "search domain",
+			map[string]any{"vpcOptions": map[string]any{"subnetIds": []any{"subnet-1", "subnet-2"}}},
+			map[string]any{"vpcOptions": map[string]any{"subnetIds": []any{"subnet-9", "subnet-2"}}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.typ, func(t *testing.T) {
+			t.Parallel()
+			d := plan.Compare(withCost("dev", 1, res(tc.typ, "store", tc.before)), withCost("dev", 1, res(tc.typ, "store", tc.after)))
+			require.Len(t, d.Changed, 1)
+			require.Len(t, d.Changed[0].Changes, 1)
+			assert.Equal(t, tc.path, d.Changed[0].Changes[0].Path)
+			assert.True(t, d.Changed[0].Replaces, "a changed element of %s forces a replacement", tc.input)
+			require.Len(t, d.Warnings, 1)
+			assert.Equal(t, tc.kind+" `store` (`"+tc.typ+"`) is REPLACED (data loss) by a change to `"+tc.path+"`", d.Warnings[0])
+		})
+	}
+}
+
+// Truncating a diff with no open <details> block adds no stray closing tag.
+func TestTruncateOutsideDetailsClosesNothing(t *testing.T) {
+	t.Parallel()
+	md := "#### Policies\n\n" + strings.Repeat("| `prop` | `a` | `b` |\n", 500)
+	out := plan.Truncate(md, 2000)
+	assert.LessOrEqual(t, len(out), 2000)
+	assert.Contains(t, out, "Output truncated")
+	assert.NotContains(t, out, "</details>")
+	assert.True(t, strings.HasPrefix(out, "#### Policies\n\n| `prop` | `a` | `b` |\n"))
+}
