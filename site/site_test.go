@@ -81,11 +81,18 @@ func TestCacheControl(t *testing.T) {
 func TestSecurityHeaders(t *testing.T) {
 	t.Parallel()
 	h := site.SecurityHeaders()
-	assert.Equal(t, site.ContentSecurityPolicy, h["Content-Security-Policy"])
-	assert.Equal(t, "nosniff", h["X-Content-Type-Options"])
-	assert.Equal(t, "DENY", h["X-Frame-Options"])
-	assert.Equal(t, site.ReferrerPolicy, h["Referrer-Policy"])
-	assert.Contains(t, h["Strict-Transport-Security"], "max-age=63072000")
+	// The whole set, so dropping a header (the cross-origin isolation pair was removable unnoticed) fails here.
+	assert.Equal(t, map[string]string{
+		"Content-Security-Policy":      site.ContentSecurityPolicy,
+		"X-Content-Type-Options":       "nosniff",
+		"Referrer-Policy":              site.ReferrerPolicy,
+		"X-Frame-Options":              "DENY",
+		"Strict-Transport-Security":    "max-age=63072000; includeSubDomains",
+		"Permissions-Policy":           site.PermissionsPolicy,
+		"Cross-Origin-Opener-Policy":   "same-origin",
+		"Cross-Origin-Resource-Policy": "same-origin",
+	}, h)
+	assert.Contains(t, site.PermissionsPolicy, "camera=()", "no page of the shop needs the camera")
 
 	directives := map[string]string{}
 	for _, d := range strings.Split(site.ContentSecurityPolicy, ";") {
