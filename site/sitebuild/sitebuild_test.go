@@ -110,6 +110,12 @@ func TestHashFollowsContent(t *testing.T) {
 	assert.NotEqual(t, assetNamed(t, first, "app", ".js"), assetNamed(t, changed, "app", ".js"), "new content, new name")
 	assert.Equal(t, assetNamed(t, first, "app", ".css"), assetNamed(t, changed, "app", ".css"), "untouched CSS keeps its name")
 	assert.Equal(t, assetNamed(t, first, "logo", ".svg"), assetNamed(t, changed, "logo", ".svg"))
+
+	// A file the page references (the logo) is renamed by its own hash, or a changed logo would be served
+	// from the year-long immutable cache under its old name.
+	require.NoError(t, os.WriteFile(filepath.Join(src, "logo.svg"), []byte(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 2 2"/>`), 0o644))
+	newLogo, _ := build(t, src)
+	assert.NotEqual(t, assetNamed(t, changed, "logo", ".svg"), assetNamed(t, newLogo, "logo", ".svg"), "new logo, new name")
 }
 
 func TestBuildReplacesOutput(t *testing.T) {
