@@ -191,6 +191,10 @@ func ruleCases() []ruleCase {
 		{rule: "ecs-readonly-root", name: "read-only", rs: rs(res(tTaskDef, "task", obj{"containerDefinitions": jsonStr([]any{goodContainer})})), want: pass},
 		{rule: "ecs-readonly-root", name: "writable root", rs: rs(res(tTaskDef, "task", obj{"containerDefinitions": jsonStr([]any{with(goodContainer, obj{"readonlyRootFilesystem": nil})})})), want: fires},
 		{rule: "ecs-readonly-root", name: "definitions unknown", rs: rs(res(tTaskDef, "task", obj{"containerDefinitions": unknown()})), want: cantTell},
+		// A definition the rule cannot read fails closed: it is a violation, never a silent pass.
+		{rule: "ecs-readonly-root", name: "definitions absent", rs: rs(res(tTaskDef, "task", obj{})), want: fires},
+		{rule: "ecs-readonly-root", name: "definitions not JSON", rs: rs(res(tTaskDef, "task", obj{"containerDefinitions": "{not json"})), want: fires},
+		{rule: "ecs-readonly-root", name: "definitions not an array", rs: rs(res(tTaskDef, "task", obj{"containerDefinitions": jsonStr(goodContainer)})), want: fires},
 
 		{rule: "ecs-non-privileged", name: "unprivileged", rs: rs(res(tTaskDef, "task", obj{"containerDefinitions": jsonStr([]any{goodContainer})})), want: pass},
 		{rule: "ecs-non-privileged", name: "privileged", rs: rs(res(tTaskDef, "task", obj{"containerDefinitions": jsonStr([]any{with(goodContainer, obj{"privileged": true})})})), want: fires},
@@ -251,6 +255,7 @@ func ruleCases() []ruleCase {
 		{rule: "rds-backup-retention", name: "absent (1 day) in dev is advisory", rs: rs(res(tDBCluster, "db", obj{})), want: advises},
 		{rule: "rds-backup-retention", name: "0 days in dev", rs: rs(res(tDB, "db", with(goodDB, obj{"backupRetentionPeriod": 0}))), want: fires},
 		{rule: "rds-backup-retention", name: "unknown", rs: rs(res(tDB, "db", with(goodDB, obj{"backupRetentionPeriod": unknown()}))), want: cantTell},
+		{rule: "rds-backup-retention", name: "not a number", rs: rs(res(tDB, "db", with(goodDB, obj{"backupRetentionPeriod": "seven"}))), want: fires},
 
 		{rule: "rds-iam-auth", name: "on", rs: rs(res(tDB, "db", goodDB)), want: pass},
 		{rule: "rds-iam-auth", name: "absent", rs: rs(res(tDBCluster, "db", obj{})), want: fires},
