@@ -224,6 +224,7 @@ func TestBadConfigFailsClearly(t *testing.T) {
 		{[]string{"SHOP_DB_MAX_CONNS=lots"}, []string{"serve"}, "SHOP_DB_MAX_CONNS"},
 		{[]string{"SHOP_CLIENT_IP_HEADER=X Viewer Ip"}, []string{"serve"}, `SHOP_CLIENT_IP_HEADER: client IP header \"X Viewer Ip\" is not a header name`},
 		{[]string{"DATABASE_URL=postgres://u:hunter2@127.0.0.1:1/shop?connect_timeout=2"}, []string{"migrate"}, "connect to 127.0.0.1:1/shop"},
+		{[]string{"DATABASE_URL=postgres://u@127.0.0.1:1/shop?connect_timeout=2&password=hunter2"}, []string{"migrate"}, "connect to 127.0.0.1:1/shop"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(append(tt.env, tt.args...), " "), func(t *testing.T) {
