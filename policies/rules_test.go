@@ -67,12 +67,17 @@ func ruleCases() []ruleCase {
 		{rule: "s3-no-public-policy", name: "conditioned service principal", rs: rs(goodPolicy), want: pass},
 		{rule: "s3-no-public-policy", name: "public read", rs: rs(res(tBucketPol, "pol", obj{"policy": policyDoc(obj{"Effect": "Allow", "Principal": obj{"AWS": "*"}, "Action": "s3:GetObject", "Resource": "*"})})), want: fires},
 		{rule: "s3-no-public-policy", name: "unknown", rs: rs(res(tBucketPol, "pol", obj{"policy": unknown()})), want: cantTell},
+		{rule: "s3-no-public-policy", name: "policy not JSON", rs: rs(res(tBucketPol, "pol", obj{"policy": "{not json"})), want: fires},
 
 		{rule: "s3-versioned-lifecycle", name: "unversioned bucket needs none", rs: rs(bucket), want: pass},
 		{rule: "s3-versioned-lifecycle", name: "versioned with expiry and abort", rs: rs(bucket, versioning, dep(res(tLifecycle, "lc", obj{"rules": []any{
 			obj{"id": "noncurrent", "status": "Enabled", "noncurrentVersionExpiration": obj{"noncurrentDays": 365}},
 			obj{"id": "mpu", "status": "Enabled", "abortIncompleteMultipartUpload": obj{"daysAfterInitiation": 7}}}}), "bucket", bucket)), want: pass},
 		{rule: "s3-versioned-lifecycle", name: "versioned without lifecycle", rs: rs(bucket, versioning), want: fires, on: "media"},
+		{rule: "s3-versioned-lifecycle", name: "expiry without abort", rs: rs(bucket, versioning, dep(res(tLifecycle, "lc", obj{"rules": []any{
+			obj{"id": "noncurrent", "status": "Enabled", "noncurrentVersionExpiration": obj{"noncurrentDays": 365}}}}), "bucket", bucket)), want: fires, on: "media"},
+		{rule: "s3-versioned-lifecycle", name: "abort without expiry", rs: rs(bucket, versioning, dep(res(tLifecycle, "lc", obj{"rules": []any{
+			obj{"id": "mpu", "status": "Enabled", "abortIncompleteMultipartUpload": obj{"daysAfterInitiation": 7}}}}), "bucket", bucket)), want: fires, on: "media"},
 		{rule: "s3-versioned-lifecycle", name: "disabled rules do not count", rs: rs(bucket, versioning, dep(res(tLifecycle, "lc", obj{"rules": []any{
 			obj{"id": "x", "status": "Disabled", "noncurrentVersionExpiration": obj{"noncurrentDays": 1}, "abortIncompleteMultipartUpload": obj{"daysAfterInitiation": 7}}}}), "bucket", bucket)), want: fires},
 		{rule: "s3-versioned-lifecycle", name: "versioning status unknown", rs: rs(bucket, dep(res(tVersioning, "v", obj{"versioningConfiguration": obj{"status": unknown()}}), "bucket", bucket)), want: cantTell},
@@ -349,12 +354,14 @@ func ruleCases() []ruleCase {
 		{rule: "opensearch-fine-grained-access", name: "off", rs: rs(res(tSearch, "search", with(goodSearch, obj{"advancedSecurityOptions": nil}))), want: fires},
 		{rule: "opensearch-https-tls12", name: "https and PFS policy", rs: rs(res(tSearch, "search", goodSearch)), want: pass},
 		{rule: "opensearch-https-tls12", name: "default tls policy", rs: rs(res(tSearch, "search", with(goodSearch, obj{"domainEndpointOptions": obj{"enforceHttps": true}}))), want: fires},
+		{rule: "opensearch-https-tls12", name: "explicit TLS 1.0 policy", rs: rs(res(tSearch, "search", with(goodSearch, obj{"domainEndpointOptions": obj{"enforceHttps": true, "tlsSecurityPolicy": "Policy-Min-TLS-1-0-2019-07"}}))), want: fires},
 		{rule: "opensearch-https-tls12", name: "http allowed", rs: rs(res(tSearch, "search", with(goodSearch, obj{"domainEndpointOptions": obj{"tlsSecurityPolicy": "Policy-Min-TLS-1-2-2019-07"}}))), want: fires},
 		{rule: "opensearch-logs", name: "both logs", rs: rs(res(tSearch, "search", goodSearch)), want: pass},
 		{rule: "opensearch-logs", name: "no audit log", rs: rs(res(tSearch, "search", with(goodSearch, obj{"logPublishingOptions": []any{obj{"logType": "ES_APPLICATION_LOGS"}}}))), want: fires},
 		{rule: "opensearch-logs", name: "unknown", rs: rs(res(tSearch, "search", with(goodSearch, obj{"logPublishingOptions": unknown()}))), want: cantTell},
 		{rule: "opensearch-access-policy", name: "role principal", rs: rs(res(tSearch, "search", with(goodSearch, obj{"accessPolicies": policyDoc(obj{"Effect": "Allow", "Principal": obj{"AWS": "arn:aws:iam::1:role/api"}, "Action": "es:ESHttp*", "Resource": "arn:aws:es:us-east-1:1:domain/x/*"})}))), want: pass},
 		{rule: "opensearch-access-policy", name: "everyone", rs: rs(res(tSearch, "search", with(goodSearch, obj{"accessPolicies": policyDoc(obj{"Effect": "Allow", "Principal": "*", "Action": "es:*", "Resource": "*"})}))), want: fires},
+		{rule: "opensearch-access-policy", name: "not JSON", rs: rs(res(tSearch, "search", with(goodSearch, obj{"accessPolicies": "{not json"}))), want: fires},
 		{rule: "opensearch-access-policy", name: "unknown", rs: rs(res(tSearch, "search", with(goodSearch, obj{"accessPolicies": unknown()}))), want: cantTell},
 
 		// --- EC2 / VPC ----------------------------------------------------------
@@ -390,6 +397,7 @@ func ruleCases() []ruleCase {
 		}(), want: pass},
 		{rule: "ec2-open-ingress", name: "ingress unknown", rs: rs(res(tSG, "sg", obj{"ingress": unknown()})), want: cantTell},
 		{rule: "ec2-open-ingress", name: "rule cidr unknown", rs: rs(res(tSGIngress, "in", obj{"cidrIpv4": unknown(), "fromPort": 5432, "toPort": 5432, "ipProtocol": "tcp"})), want: cantTell},
+		{rule: "ec2-open-ingress", name: "open rule on an untraceable group", rs: rs(res(tSGIngress, "in", obj{"securityGroupId": "sg-123", "cidrIpv4": "0.0.0.0/0", "fromPort": 443, "toPort": 443, "ipProtocol": "tcp"})), want: fires, on: "in"},
 
 		{rule: "subnet-no-auto-public-ip", name: "private subnet without auto ip", rs: rs(res(tSubnet, "private", obj{})), want: pass},
 		{rule: "subnet-no-auto-public-ip", name: "private subnet with auto ip", rs: rs(res(tSubnet, "private", obj{"mapPublicIpOnLaunch": true})), want: fires},
@@ -413,6 +421,7 @@ func ruleCases() []ruleCase {
 		// --- IAM ----------------------------------------------------------------
 		{rule: "iam-no-full-admin", name: "scoped", rs: rs(res(tRolePolicy, "p", obj{"policy": policyDoc(obj{"Effect": "Allow", "Action": []any{"s3:GetObject"}, "Resource": "arn:aws:s3:::b/*"})})), want: pass},
 		{rule: "iam-no-full-admin", name: "star on star", rs: rs(res(tRolePolicy, "p", obj{"policy": policyDoc(obj{"Effect": "Allow", "Action": "*", "Resource": "*"})})), want: fires},
+		{rule: "iam-no-full-admin", name: "policy not JSON", rs: rs(res(tRolePolicy, "p", obj{"policy": "{not json"})), want: fires},
 		{rule: "iam-no-full-admin", name: "star on star in an inline role policy", rs: rs(res(tRole, "r", obj{"inlinePolicies": []any{obj{"name": "x", "policy": policyDoc(obj{"Effect": "Allow", "Action": "*", "Resource": []any{"*"}})}}})), want: fires},
 		// PowerUserAccess's shape: Allow NotAction on * grants every action but the listed ones.
 		{rule: "iam-no-full-admin", name: "allow NotAction on star", rs: rs(res(tRolePolicy, "p", obj{"policy": policyDoc(obj{"Effect": "Allow", "NotAction": []any{"iam:*", "organizations:*"}, "Resource": "*"})})), want: fires},
@@ -453,6 +462,7 @@ func ruleCases() []ruleCase {
 		{rule: "cost-instance-classes", name: "t4g small", rs: rs(res(tDB, "db", goodDB)), want: pass},
 		{rule: "cost-instance-classes", name: "serverless", rs: rs(res(tDBClusterIn, "db-1", obj{"instanceClass": "db.serverless"})), want: pass},
 		{rule: "cost-instance-classes", name: "previous generation", rs: rs(res(tRepl, "cache", obj{"nodeType": "cache.t2.micro"})), want: fires},
+		{rule: "cost-instance-classes", name: "unrecognised class", rs: rs(res(tDB, "db", with(goodDB, obj{"instanceClass": "db.t4g"}))), want: fires},
 		{rule: "cost-instance-classes", name: "too large for the stack", settings: &policies.Settings{MaxInstanceSize: "large"}, rs: rs(res(tSearch, "search", with(goodSearch, obj{"clusterConfig": obj{"instanceType": "r7g.2xlarge.search"}}))), want: fires},
 		{rule: "cost-instance-classes", name: "unknown", rs: rs(res(tInstance, "nat", obj{"instanceType": unknown()})), want: cantTell},
 
