@@ -1,6 +1,7 @@
 package components
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -260,57 +261,27 @@ var actionName = regexp.MustCompile(`^[a-z0-9-]+:[A-Za-z0-9*]+$`)
 
 func (a *ApiArgs) withDefaults() ApiArgs {
 	out := *a
-	if out.Exposure == "" {
-		out.Exposure = ApiBehindCloudFront
-	}
-	if out.ContainerPort == 0 {
-		out.ContainerPort = 8080
-	}
-	if out.Cpu == 0 {
-		out.Cpu = 256
-	}
-	if out.Memory == 0 {
-		out.Memory = 512
-	}
-	if out.Architecture == "" {
-		out.Architecture = "ARM64"
-	}
-	if out.User == "" {
-		out.User = "65532:65532"
-	}
-	if out.HealthCheckPath == "" {
-		out.HealthCheckPath = "/api/healthz"
-	}
-	if out.LogRetentionDays == 0 {
-		out.LogRetentionDays = 30
-	}
-	if out.MinCapacity == 0 {
-		out.MinCapacity = 1
-	}
-	if out.MaxCapacity == 0 {
-		out.MaxCapacity = 4
-	}
-	if out.CpuTargetPercent == 0 {
-		out.CpuTargetPercent = 60
-	}
-	if out.RequestsPerTarget == 0 {
-		out.RequestsPerTarget = 1000
-	}
+	out.Exposure = cmp.Or(out.Exposure, ApiBehindCloudFront)
+	out.ContainerPort = cmp.Or(out.ContainerPort, 8080)
+	out.Cpu = cmp.Or(out.Cpu, 256)
+	out.Memory = cmp.Or(out.Memory, 512)
+	out.Architecture = cmp.Or(out.Architecture, "ARM64")
+	out.User = cmp.Or(out.User, "65532:65532")
+	out.HealthCheckPath = cmp.Or(out.HealthCheckPath, "/api/healthz")
+	out.LogRetentionDays = cmp.Or(out.LogRetentionDays, 30)
+	out.MinCapacity = cmp.Or(out.MinCapacity, 1)
+	out.MaxCapacity = cmp.Or(out.MaxCapacity, 4)
+	out.CpuTargetPercent = cmp.Or(out.CpuTargetPercent, 60)
+	out.RequestsPerTarget = cmp.Or(out.RequestsPerTarget, 1000)
 	if out.FargateWeight == 0 && out.FargateSpotWeight == 0 {
 		out.FargateWeight = 1
 	}
-	if out.SslPolicy == "" {
-		out.SslPolicy = DefaultApiSslPolicy
-	}
-	if out.DesyncMitigationMode == "" {
-		out.DesyncMitigationMode = "strictest"
-	}
+	out.SslPolicy = cmp.Or(out.SslPolicy, DefaultApiSslPolicy)
+	out.DesyncMitigationMode = cmp.Or(out.DesyncMitigationMode, "strictest")
 	if out.DeletionProtection == nil {
 		out.DeletionProtection = pulumi.Bool(true)
 	}
-	if out.WafRateLimit == 0 {
-		out.WafRateLimit = 1000
-	}
+	out.WafRateLimit = cmp.Or(out.WafRateLimit, 1000)
 	return out
 }
 
@@ -712,9 +683,7 @@ func NewApi(ctx *pulumi.Context, name string, args *ApiArgs, opts ...pulumi.Reso
 	}
 	if a.AccessLogsBucket != nil {
 		prefix := a.AccessLogsPrefix
-		if prefix == "" {
-			prefix = name
-		}
+		prefix = cmp.Or(prefix, name)
 		lbArgs.AccessLogs = lb.LoadBalancerAccessLogsArgs{
 			Bucket: a.AccessLogsBucket, Enabled: pulumi.Bool(true), Prefix: pulumi.String(prefix),
 		}

@@ -1,6 +1,7 @@
 package components
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -279,85 +280,39 @@ type dataIngress struct {
 }
 
 func (a *DataArgs) applyDefaults() {
-	if a.SubnetCount == 0 {
-		a.SubnetCount = 2
-	}
+	a.SubnetCount = cmp.Or(a.SubnetCount, 2)
 	d := &a.Database
-	if d.Engine == "" {
-		d.Engine = DatabaseRDS
-	}
-	if d.InstanceClass == "" {
-		d.InstanceClass = "db.t4g.micro"
-	}
-	if d.AllocatedStorageGb == 0 {
-		d.AllocatedStorageGb = 20
-	}
-	if d.MaxCapacity == 0 {
-		d.MaxCapacity = 4
-	}
-	if d.SecondsUntilAutoPause == 0 {
-		d.SecondsUntilAutoPause = 300
-	}
+	d.Engine = cmp.Or(d.Engine, DatabaseRDS)
+	d.InstanceClass = cmp.Or(d.InstanceClass, "db.t4g.micro")
+	d.AllocatedStorageGb = cmp.Or(d.AllocatedStorageGb, 20)
+	d.MaxCapacity = cmp.Or(d.MaxCapacity, 4)
+	d.SecondsUntilAutoPause = cmp.Or(d.SecondsUntilAutoPause, 300)
 	if d.BackupRetentionDays == nil {
 		d.BackupRetentionDays = pulumi.IntRef(DefaultBackupRetentionDays)
 	}
-	if d.Name == "" {
-		d.Name = "shop"
-	}
-	if d.Username == "" {
-		d.Username = "shop_admin"
-	}
-	if d.LogRetentionDays == 0 {
-		d.LogRetentionDays = 30
-	}
-	if d.PerformanceInsightsRetentionDays == 0 {
-		d.PerformanceInsightsRetentionDays = 7
-	}
+	d.Name = cmp.Or(d.Name, "shop")
+	d.Username = cmp.Or(d.Username, "shop_admin")
+	d.LogRetentionDays = cmp.Or(d.LogRetentionDays, 30)
+	d.PerformanceInsightsRetentionDays = cmp.Or(d.PerformanceInsightsRetentionDays, 7)
 	c := &a.Cache
-	if c.Mode == "" {
-		c.Mode = CacheServerless
-	}
-	if c.NodeType == "" {
-		c.NodeType = "cache.t4g.micro"
-	}
-	if c.Nodes == 0 {
-		c.Nodes = 2
-	}
-	if c.MaxDataStorageGb == 0 {
-		c.MaxDataStorageGb = 1
-	}
-	if c.MaxECPUPerSecond == 0 {
-		c.MaxECPUPerSecond = 5000
-	}
+	c.Mode = cmp.Or(c.Mode, CacheServerless)
+	c.NodeType = cmp.Or(c.NodeType, "cache.t4g.micro")
+	c.Nodes = cmp.Or(c.Nodes, 2)
+	c.MaxDataStorageGb = cmp.Or(c.MaxDataStorageGb, 1)
+	c.MaxECPUPerSecond = cmp.Or(c.MaxECPUPerSecond, 5000)
 	if c.SnapshotRetentionDays == nil {
 		c.SnapshotRetentionDays = pulumi.IntRef(1)
 	}
 	s := &a.Search
-	if s.Mode == "" {
-		s.Mode = SearchNone
-	}
-	if s.InstanceType == "" {
-		s.InstanceType = "t3.small.search"
-	}
-	if s.Instances == 0 {
-		s.Instances = 1
-	}
-	if s.VolumeGb == 0 {
-		s.VolumeGb = 10
-	}
-	if s.EngineVersion == "" {
-		s.EngineVersion = "OpenSearch_2.17"
-	}
-	if s.LogRetentionDays == 0 {
-		s.LogRetentionDays = 30
-	}
+	s.Mode = cmp.Or(s.Mode, SearchNone)
+	s.InstanceType = cmp.Or(s.InstanceType, "t3.small.search")
+	s.Instances = cmp.Or(s.Instances, 1)
+	s.VolumeGb = cmp.Or(s.VolumeGb, 10)
+	s.EngineVersion = cmp.Or(s.EngineVersion, "OpenSearch_2.17")
+	s.LogRetentionDays = cmp.Or(s.LogRetentionDays, 30)
 	m := &a.Media
-	if m.InvoicesPrefix == "" {
-		m.InvoicesPrefix = "invoices/"
-	}
-	if m.NoncurrentExpirationDays == 0 {
-		m.NoncurrentExpirationDays = 365
-	}
+	m.InvoicesPrefix = cmp.Or(m.InvoicesPrefix, "invoices/")
+	m.NoncurrentExpirationDays = cmp.Or(m.NoncurrentExpirationDays, 365)
 }
 
 func (a *DataArgs) validate() error {

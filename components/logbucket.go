@@ -1,6 +1,7 @@
 package components
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"regexp"
@@ -86,9 +87,7 @@ var (
 )
 
 func (a LogBucketArgs) withDefaults() LogBucketArgs {
-	if a.ExpirationDays == 0 {
-		a.ExpirationDays = 90
-	}
+	a.ExpirationDays = cmp.Or(a.ExpirationDays, 90)
 	return a
 }
 

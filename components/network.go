@@ -1,6 +1,7 @@
 package components
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -76,21 +77,11 @@ type Network struct {
 }
 
 func (a *NetworkArgs) applyDefaults() {
-	if a.AvailabilityZones == 0 {
-		a.AvailabilityZones = 2
-	}
-	if a.CidrBlock == "" {
-		a.CidrBlock = "10.0.0.0/16"
-	}
-	if a.NatStrategy == "" {
-		a.NatStrategy = NatGatewayPerAz
-	}
-	if a.NatInstanceType == "" {
-		a.NatInstanceType = "t4g.nano"
-	}
-	if a.FlowLogRetentionDays == 0 {
-		a.FlowLogRetentionDays = 30
-	}
+	a.AvailabilityZones = cmp.Or(a.AvailabilityZones, 2)
+	a.CidrBlock = cmp.Or(a.CidrBlock, "10.0.0.0/16")
+	a.NatStrategy = cmp.Or(a.NatStrategy, NatGatewayPerAz)
+	a.NatInstanceType = cmp.Or(a.NatInstanceType, "t4g.nano")
+	a.FlowLogRetentionDays = cmp.Or(a.FlowLogRetentionDays, 30)
 }
 
 func (a *NetworkArgs) validate() error {

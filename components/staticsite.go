@@ -1,6 +1,7 @@
 package components
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -248,38 +249,20 @@ func (a *StaticSiteArgs) withDefaults() StaticSiteArgs {
 	if out.CacheControl == nil {
 		out.CacheControl = DefaultCacheControl
 	}
-	if out.ContentSecurityPolicy == "" {
-		out.ContentSecurityPolicy = DefaultContentSecurityPolicy
-	}
-	if out.PermissionsPolicy == "" {
-		out.PermissionsPolicy = DefaultPermissionsPolicy
-	}
-	if out.FrameOptions == "" {
-		out.FrameOptions = DefaultFrameOptions
-	}
-	if out.ReferrerPolicy == "" {
-		out.ReferrerPolicy = DefaultReferrerPolicy
-	}
-	if out.HSTSMaxAgeSeconds == 0 {
-		out.HSTSMaxAgeSeconds = DefaultHSTSMaxAgeSeconds
-	}
-	if out.ViewerRequestFunction == "" {
-		out.ViewerRequestFunction = DefaultViewerRequestFunction
-	}
-	if out.DefaultRootObject == "" {
-		out.DefaultRootObject = "index.html"
-	}
-	if out.PriceClass == "" {
-		out.PriceClass = "PriceClass_100"
-	}
+	out.ContentSecurityPolicy = cmp.Or(out.ContentSecurityPolicy, DefaultContentSecurityPolicy)
+	out.PermissionsPolicy = cmp.Or(out.PermissionsPolicy, DefaultPermissionsPolicy)
+	out.FrameOptions = cmp.Or(out.FrameOptions, DefaultFrameOptions)
+	out.ReferrerPolicy = cmp.Or(out.ReferrerPolicy, DefaultReferrerPolicy)
+	out.HSTSMaxAgeSeconds = cmp.Or(out.HSTSMaxAgeSeconds, DefaultHSTSMaxAgeSeconds)
+	out.ViewerRequestFunction = cmp.Or(out.ViewerRequestFunction, DefaultViewerRequestFunction)
+	out.DefaultRootObject = cmp.Or(out.DefaultRootObject, "index.html")
+	out.PriceClass = cmp.Or(out.PriceClass, "PriceClass_100")
 	if out.ApiOrigin != nil && out.ApiOrigin.ViewerIPHeader == "" {
 		o := *out.ApiOrigin
 		o.ViewerIPHeader = ViewerIPHeader
 		out.ApiOrigin = &o
 	}
-	if out.AccessLogPrefix == "" {
-		out.AccessLogPrefix = "cloudfront/"
-	}
+	out.AccessLogPrefix = cmp.Or(out.AccessLogPrefix, "cloudfront/")
 	return out
 }
 
