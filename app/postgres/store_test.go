@@ -85,6 +85,27 @@ func stockOf(t testing.TB, id string) int {
 	return p.Stock
 }
 
+// adjustCounting applies an admin stock change and adds it to adjusted when it took effect; a
+// refusal is only acceptable as stock_would_go_negative.
+func adjustCounting(t testing.TB, id string, delta int, adjusted *atomic.Int64) {
+	t.Helper()
+	_, err := store.AdjustStock(context.Background(), id, delta)
+	if err == nil {
+		adjusted.Add(int64(delta))
+	} else if shop.ErrorCode(err) != shop.CodeStockWouldGoNegative {
+		t.Errorf("adjust: %v", err)
+	}
+}
+
+// assertStockConserved checks the inventory equation after orders raced admin adjustments:
+// final = initial + adjusted - sold, and never below zero.
+func assertStockConserved(t testing.TB, id string, initial int, adjusted, sold int64) {
+	t.Helper()
+	final := stockOf(t, id)
+	assert.GreaterOrEqual(t, final, 0)
+	assert.Equal(t, int64(initial)+adjusted-sold, int64(final))
+}
+
 func TestMigrateIsSafeConcurrently(t *testing.T) {
 	t.Parallel()
 	dbURL := pgtest.NewDatabase(t)
@@ -523,19 +544,12 @@ func TestAdminStockAdjustmentsRacingOrders(t *testing.T) {
 				if (a+i)%2 == 0 {
 					delta = -4
 				}
-				_, err := store.AdjustStock(ctx, p.ID, delta)
-				if err == nil {
-					adjusted.Add(int64(delta))
-				} else if shop.ErrorCode(err) != shop.CodeStockWouldGoNegative {
-					t.Errorf("adjust: %v", err)
-				}
+				adjustCounting(t, p.ID, delta, &adjusted)
 			}
 		})
 	}
 	wg.Wait()
-	final := stockOf(t, p.ID)
-	assert.GreaterOrEqual(t, final, 0)
-	assert.Equal(t, int64(initial)+adjusted.Load()-sold.Load(), int64(final))
+	assertStockConserved(t, p.ID, initial, adjusted.Load(), sold.Load())
 }
 
 func TestAdjustStock(t *testing.T) {
@@ -900,17 +914,10 @@ func TestStockReturnedWhileOrdersMissNeverSurfacesARetry(t *testing.T) {
 				if i%2 == 1 {
 					delta = -2
 				}
-				_, err := store.AdjustStock(ctx, p.ID, delta)
-				if err == nil {
-					adjusted.Add(int64(delta))
-				} else if shop.ErrorCode(err) != shop.CodeStockWouldGoNegative {
-					t.Errorf("adjust: %v", err)
-				}
+				adjustCounting(t, p.ID, delta, &adjusted)
 			}
 		})
 	}
 	wg.Wait()
-	final := stockOf(t, p.ID)
-	assert.GreaterOrEqual(t, final, 0)
-	assert.Equal(t, int64(initial)+adjusted.Load()-sold.Load(), int64(final))
+	assertStockConserved(t, p.ID, initial, adjusted.Load(), sold.Load())
 }
