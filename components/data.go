@@ -359,8 +359,8 @@ func (a *DataArgs) validate() error {
 	case backups < 0 || backups > 35:
 		bad("Database.BackupRetentionDays: %d is out of range; want 1-35, or 0 to turn automated backups off (rds only)", backups)
 	}
-	if !slices.Contains(flowLogRetentions, d.LogRetentionDays) {
-		bad("Database.LogRetentionDays: %d is not a CloudWatch Logs retention; allowed: %v", d.LogRetentionDays, flowLogRetentions)
+	if !IsLogRetention(d.LogRetentionDays) {
+		bad("Database.LogRetentionDays: %d is not a CloudWatch Logs retention; allowed: %v", d.LogRetentionDays, LogRetentionDays)
 	}
 	if p := d.PerformanceInsightsRetentionDays; p != 7 && (p%31 != 0 || p < 31 || p > 731) {
 		bad("Database.PerformanceInsightsRetentionDays: %d; want 7 or a multiple of 31 up to 731", p)
@@ -421,8 +421,8 @@ func (a *DataArgs) validate() error {
 		if s.VolumeGb < 10 {
 			bad("Search.VolumeGb: %d is below 10 (the gp3 minimum)", s.VolumeGb)
 		}
-		if !slices.Contains(flowLogRetentions, s.LogRetentionDays) {
-			bad("Search.LogRetentionDays: %d is not a CloudWatch Logs retention; allowed: %v", s.LogRetentionDays, flowLogRetentions)
+		if !IsLogRetention(s.LogRetentionDays) {
+			bad("Search.LogRetentionDays: %d is not a CloudWatch Logs retention; allowed: %v", s.LogRetentionDays, LogRetentionDays)
 		}
 	}
 

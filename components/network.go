@@ -38,10 +38,6 @@ const (
 // NatStrategies lists the allowed NatStrategy values.
 var NatStrategies = []NatStrategy{NatNone, NatInstance, NatGateway, NatGatewayPerAz}
 
-// flowLogRetentions are the retention periods CloudWatch Logs accepts.
-var flowLogRetentions = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
-	2557, 2922, 3288, 3653}
-
 // NatInstanceAMIParameter is the public SSM parameter with the latest Amazon Linux 2023 ARM64 AMI.
 const NatInstanceAMIParameter = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"
 
@@ -104,8 +100,8 @@ func (a *NetworkArgs) validate() error {
 	if a.NatStrategy == NatInstance && !isGraviton(a.NatInstanceType) {
 		bad("NatInstanceType: %q is not an ARM (Graviton) type such as t4g.nano; the NAT AMI is arm64", a.NatInstanceType)
 	}
-	if !slices.Contains(flowLogRetentions, a.FlowLogRetentionDays) {
-		bad("FlowLogRetentionDays: %d is not a CloudWatch Logs retention; allowed: %v", a.FlowLogRetentionDays, flowLogRetentions)
+	if !IsLogRetention(a.FlowLogRetentionDays) {
+		bad("FlowLogRetentionDays: %d is not a CloudWatch Logs retention; allowed: %v", a.FlowLogRetentionDays, LogRetentionDays)
 	}
 	return errors.Join(errs...)
 }

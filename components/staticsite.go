@@ -171,10 +171,11 @@ type StaticSite struct {
 }
 
 var (
-	hashedAsset  = regexp.MustCompile(`[-.]([A-Z2-7]{8}|[0-9a-f]{8,})\.[A-Za-z0-9]+$`)
-	headerName   = regexp.MustCompile(`^[A-Za-z0-9-]{1,255}$`)
-	domainName   = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
-	priceClasses = []string{"PriceClass_100", "PriceClass_200", "PriceClass_All"}
+	hashedAsset = regexp.MustCompile(`[-.]([A-Z2-7]{8}|[0-9a-f]{8,})\.[A-Za-z0-9]+$`)
+	headerName  = regexp.MustCompile(`^[A-Za-z0-9-]{1,255}$`)
+	domainName  = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+	// PriceClasses are the CloudFront price classes StaticSiteArgs.PriceClass accepts.
+	PriceClasses = []string{"PriceClass_100", "PriceClass_200", "PriceClass_All"}
 	// frameOptions and referrerPolicies are the values a CloudFront response
 	// headers policy accepts.
 	frameOptions     = []string{"DENY", "SAMEORIGIN"}
@@ -301,8 +302,8 @@ func (a *StaticSiteArgs) validate() error {
 	if strings.HasPrefix(a.DefaultRootObject, "/") {
 		bad("StaticSiteArgs.DefaultRootObject: %q must not start with /", a.DefaultRootObject)
 	}
-	if !containsString(priceClasses, a.PriceClass) {
-		bad("StaticSiteArgs.PriceClass: %q is not one of %q", a.PriceClass, priceClasses)
+	if !containsString(PriceClasses, a.PriceClass) {
+		bad("StaticSiteArgs.PriceClass: %q is not one of %q", a.PriceClass, PriceClasses)
 	}
 	if a.Domain != "" && !domainName.MatchString(a.Domain) {
 		bad("StaticSiteArgs.Domain: %q is not a lower-case DNS name", a.Domain)

@@ -13,6 +13,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+
+	"github.com/shopstack/shopstack/components"
 )
 
 // Project is the Pulumi project name, and the namespace of every project config key.
@@ -25,10 +27,10 @@ type Config struct {
 
 	AvailabilityZones    int
 	VpcCidr              string
-	NatStrategy          string // none | instance | gateway | gatewayPerAz
+	NatStrategy          components.NatStrategy
 	FlowLogRetentionDays int
 
-	DatabaseEngine              string // rds | auroraServerless
+	DatabaseEngine              components.DatabaseEngine
 	DatabaseInstanceClass       string
 	DatabaseStorageGb           int
 	DatabaseMinAcu              int
@@ -37,16 +39,16 @@ type Config struct {
 	DatabaseBackupRetentionDays int
 	DatabaseDeletionProtection  bool
 
-	CacheMode     string // none | serverless | replicationGroup
+	CacheMode     components.CacheMode
 	CacheNodeType string
 	CacheNodes    int
 
-	SearchMode          string // none | domain
+	SearchMode          components.SearchMode
 	SearchInstanceType  string
 	SearchInstanceCount int
 	SearchVolumeGb      int
 
-	ApiArchitecture       string // ARM64 | X86_64
+	ApiArchitecture       components.CpuArchitecture
 	ApiCpu                int
 	ApiMemory             int
 	ApiMinTasks           int
@@ -84,10 +86,10 @@ func LoadConfig(ctx *pulumi.Context) (Config, error) {
 
 	c.AvailabilityZones = r.intIn("availabilityZones", 2, 3)
 	c.VpcCidr = r.cidr("vpcCidr")
-	c.NatStrategy = r.oneOf("natStrategy", "none", "instance", "gateway", "gatewayPerAz")
+	c.NatStrategy = oneOf(r, "natStrategy", components.NatStrategies)
 	c.FlowLogRetentionDays = r.retention("flowLogRetentionDays")
 
-	c.DatabaseEngine = r.oneOf("databaseEngine", "rds", "auroraServerless")
+	c.DatabaseEngine = oneOf(r, "databaseEngine", components.DatabaseEngines)
 	c.DatabaseInstanceClass = r.prefixed("databaseInstanceClass", "db.")
 	c.DatabaseStorageGb = r.intIn("databaseStorageGb", 20, 65536)
 	c.DatabaseMinAcu = r.intIn("databaseMinAcu", 0, 256)
@@ -99,16 +101,16 @@ func LoadConfig(ctx *pulumi.Context) (Config, error) {
 		r.fail("databaseMinAcu", "%d is above databaseMaxAcu %d", c.DatabaseMinAcu, c.DatabaseMaxAcu)
 	}
 
-	c.CacheMode = r.oneOf("cacheMode", "none", "serverless", "replicationGroup")
+	c.CacheMode = oneOf(r, "cacheMode", components.CacheModes)
 	c.CacheNodeType = r.prefixed("cacheNodeType", "cache.")
 	c.CacheNodes = r.intIn("cacheNodes", 1, 6)
 
-	c.SearchMode = r.oneOf("searchMode", "none", "domain")
+	c.SearchMode = oneOf(r, "searchMode", components.SearchModes)
 	c.SearchInstanceType = r.suffixed("searchInstanceType", ".search")
 	c.SearchInstanceCount = r.intIn("searchInstanceCount", 1, 10)
 	c.SearchVolumeGb = r.intIn("searchVolumeGb", 10, 1024)
 
-	c.ApiArchitecture = r.oneOf("apiArchitecture", "ARM64", "X86_64")
+	c.ApiArchitecture = oneOf(r, "apiArchitecture", components.CpuArchitectures)
 	c.ApiCpu = r.intIn("apiCpu", 256, 16384)
 	c.ApiMemory = r.intIn("apiMemory", 512, 122880)
 	c.ApiMinTasks = r.intIn("apiMinTasks", 1, 100)
@@ -121,7 +123,7 @@ func LoadConfig(ctx *pulumi.Context) (Config, error) {
 	if c.ApiSpotWeight+c.ApiOnDemandWeight == 0 && r.ok("apiSpotWeight", "apiOnDemandWeight") {
 		r.fail("apiOnDemandWeight", "apiSpotWeight and apiOnDemandWeight are both 0: no capacity provider would run a task")
 	}
-	if c.ApiSpotWeight > 0 && c.ApiArchitecture == "ARM64" {
+	if c.ApiSpotWeight > 0 && c.ApiArchitecture == components.ArchitectureArm64 {
 		r.fail("apiSpotWeight", "Fargate Spot does not run ARM64 tasks: set apiSpotWeight to 0 or apiArchitecture to X86_64")
 	}
 	c.WafEnabled = r.boolean("wafEnabled")
@@ -145,7 +147,7 @@ func LoadConfig(ctx *pulumi.Context) (Config, error) {
 	if (c.DomainName == "") != (c.HostedZoneID == "") {
 		r.fail("hostedZoneId", "domainName and hostedZoneId go together: set both or neither")
 	}
-	c.PriceClass = r.oneOf("priceClass", "PriceClass_100", "PriceClass_200", "PriceClass_All")
+	c.PriceClass = oneOf(r, "priceClass", components.PriceClasses)
 	c.SiteDir = r.str("siteDir")
 	if c.SiteDir == "" && r.ok("siteDir") {
 		r.fail("siteDir", "must name the built storefront directory (default site/dist)")
@@ -239,9 +241,8 @@ func (r *reader) intIn(key string, lo, hi int) int {
 // retention accepts only the values CloudWatch Logs accepts.
 func (r *reader) retention(key string) int {
 	n := r.intIn(key, 1, 3653)
-	allowed := []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
-	if n != 0 && r.ok(key) && !slices.Contains(allowed, n) {
-		r.fail(key, "%d is not a CloudWatch Logs retention; allowed: %v", n, allowed)
+	if n != 0 && r.ok(key) && !components.IsLogRetention(n) {
+		r.fail(key, "%d is not a CloudWatch Logs retention; allowed: %v", n, components.LogRetentionDays)
 	}
 	return n
 }
@@ -259,12 +260,18 @@ func (r *reader) boolean(key string) bool {
 	return b
 }
 
-func (r *reader) oneOf(key string, allowed ...string) string {
+// oneOf accepts only the values of one of the components' enums, so the stack and the component validate
+// against the same list.
+func oneOf[T ~string](r *reader, key string, allowed []T) T {
 	v, ok := r.raw(key)
-	if ok && !slices.Contains(allowed, v) {
-		r.fail(key, "%q is not one of %s", v, strings.Join(allowed, " | "))
+	if ok && !slices.Contains(allowed, T(v)) {
+		names := make([]string, len(allowed))
+		for i, a := range allowed {
+			names[i] = string(a)
+		}
+		r.fail(key, "%q is not one of %s", v, strings.Join(names, " | "))
 	}
-	return v
+	return T(v)
 }
 
 func (r *reader) prefixed(key, prefix string) string {

@@ -25,7 +25,7 @@ func newData(ctx *pulumi.Context, cfg Config, net *components.Network, opts ...p
 		AllowDeletion:     !cfg.DatabaseDeletionProtection,
 		SkipFinalSnapshot: !cfg.DatabaseDeletionProtection,
 		Database: components.DatabaseArgs{
-			Engine:              components.DatabaseEngine(cfg.DatabaseEngine),
+			Engine:              cfg.DatabaseEngine,
 			InstanceClass:       cfg.DatabaseInstanceClass,
 			AllocatedStorageGb:  cfg.DatabaseStorageGb,
 			MinCapacity:         float64(cfg.DatabaseMinAcu),
@@ -35,13 +35,13 @@ func newData(ctx *pulumi.Context, cfg Config, net *components.Network, opts ...p
 			LogRetentionDays:    cfg.LogRetentionDays,
 		},
 		Cache: components.CacheArgs{
-			Mode:     components.CacheMode(cfg.CacheMode),
+			Mode:     cfg.CacheMode,
 			NodeType: cfg.CacheNodeType,
 			Nodes:    cfg.CacheNodes,
 			MultiAZ:  cfg.CacheNodes >= 2,
 		},
 		Search: components.SearchArgs{
-			Mode:             components.SearchMode(cfg.SearchMode),
+			Mode:             cfg.SearchMode,
 			InstanceType:     cfg.SearchInstanceType,
 			Instances:        cfg.SearchInstanceCount,
 			ZoneAwareness:    cfg.SearchInstanceCount >= 2,
@@ -61,7 +61,7 @@ func newData(ctx *pulumi.Context, cfg Config, net *components.Network, opts ...p
 			Resources: []pulumi.StringInput{pulumi.Sprintf("%s/*", c.MediaBucketArn)},
 		},
 	}
-	if cfg.SearchMode != "none" {
+	if cfg.SearchMode != components.SearchNone {
 		t.taskPolicy = append(t.taskPolicy, components.PolicyStatement{
 			Actions: []string{"sts:AssumeRole"}, Resources: []pulumi.StringInput{c.SearchRoleArn},
 		})
@@ -82,11 +82,11 @@ func (t *dataTier) environment(env, secrets map[string]pulumi.StringInput) {
 	env["DATABASE_URL"] = pulumi.Sprintf("postgres://%s@%s:%d/%s?sslmode=require",
 		c.DatabaseUsername, c.DatabaseHost, c.DatabasePort, c.DatabaseName)
 	secrets["PGPASSWORD"] = pulumi.Sprintf("%s:password::", c.DatabaseSecretArn)
-	if t.cfg.CacheMode != "none" {
+	if t.cfg.CacheMode != components.CacheNone {
 		env["SHOP_CACHE_URL"] = pulumi.Sprintf("rediss://%s@%s:%d", c.CacheUsername, c.CacheHost, c.CachePort)
 		secrets["SHOP_CACHE_PASSWORD"] = c.CacheAuthSecretArn
 	}
-	if t.cfg.SearchMode != "none" {
+	if t.cfg.SearchMode != components.SearchNone {
 		env["SHOP_SEARCH_URL"] = c.SearchEndpoint
 		env["SHOP_SEARCH_ROLE_ARN"] = c.SearchRoleArn
 	}
@@ -99,10 +99,10 @@ func (t *dataTier) export(ctx *pulumi.Context) {
 	ctx.Export("databaseEndpoint", pulumi.Sprintf("%s:%d", c.DatabaseHost, c.DatabasePort))
 	ctx.Export("databaseSecretArn", c.DatabaseSecretArn)
 	ctx.Export("mediaBucket", c.MediaBucketName)
-	if t.cfg.CacheMode != "none" {
+	if t.cfg.CacheMode != components.CacheNone {
 		ctx.Export("cacheEndpoint", pulumi.Sprintf("%s:%d", c.CacheHost, c.CachePort))
 	}
-	if t.cfg.SearchMode != "none" {
+	if t.cfg.SearchMode != components.SearchNone {
 		ctx.Export("searchEndpoint", c.SearchEndpoint)
 	}
 }

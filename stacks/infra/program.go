@@ -40,7 +40,7 @@ func Program(ctx *pulumi.Context) error {
 	net, err := components.NewNetwork(ctx, "network", &components.NetworkArgs{
 		AvailabilityZones:    cfg.AvailabilityZones,
 		CidrBlock:            cfg.VpcCidr,
-		NatStrategy:          components.NatStrategy(cfg.NatStrategy),
+		NatStrategy:          cfg.NatStrategy,
 		FlowLogRetentionDays: cfg.FlowLogRetentionDays,
 	}, withAWS)
 	if err != nil {
@@ -236,7 +236,7 @@ func serviceImage(ctx *pulumi.Context, cfg Config, opts ...pulumi.ResourceOption
 		return pulumi.StringOutput{}, nil, err
 	}
 	platform := "linux/arm64"
-	if cfg.ApiArchitecture == "X86_64" {
+	if cfg.ApiArchitecture == components.ArchitectureX8664 {
 		platform = "linux/amd64"
 	}
 	// Pulumi runs the program in its main directory (stacks/), so the build context is the repository root.
