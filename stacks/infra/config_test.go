@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/shopstack/shopstack/components"
 	"github.com/shopstack/shopstack/internal/plan"
 	"github.com/shopstack/shopstack/internal/pulumimock"
 	"github.com/shopstack/shopstack/policies"
@@ -81,26 +82,26 @@ func TestLoadConfigOfTheRealStacks(t *testing.T) {
 
 	assert.Equal(t, "us-east-1", dev.Region)
 	// dev: the minimum-cost profile.
-	assert.Equal(t, "instance", dev.NatStrategy)
-	assert.Equal(t, "auroraServerless", dev.DatabaseEngine)
+	assert.Equal(t, components.NatInstance, dev.NatStrategy)
+	assert.Equal(t, components.DatabaseAuroraServerless, dev.DatabaseEngine)
 	assert.Equal(t, 0, dev.DatabaseMinAcu)
 	assert.False(t, dev.DatabaseMultiAz)
 	assert.False(t, dev.DatabaseDeletionProtection)
-	assert.Equal(t, "none", dev.CacheMode)
-	assert.Equal(t, "none", dev.SearchMode)
+	assert.Equal(t, components.CacheNone, dev.CacheMode)
+	assert.Equal(t, components.SearchNone, dev.SearchMode)
 	assert.False(t, dev.WafEnabled)
 	assert.Positive(t, dev.ApiSpotWeight)
 	assert.Equal(t, 7, dev.LogRetentionDays)
 	assert.False(t, dev.ProtectStateful)
 	// prod: the highly available profile.
-	assert.Equal(t, "gatewayPerAz", prod.NatStrategy)
-	assert.Equal(t, "rds", prod.DatabaseEngine)
+	assert.Equal(t, components.NatGatewayPerAz, prod.NatStrategy)
+	assert.Equal(t, components.DatabaseRDS, prod.DatabaseEngine)
 	assert.True(t, prod.DatabaseMultiAz)
 	assert.True(t, prod.DatabaseDeletionProtection)
 	assert.GreaterOrEqual(t, prod.DatabaseBackupRetentionDays, 7)
-	assert.Equal(t, "replicationGroup", prod.CacheMode)
+	assert.Equal(t, components.CacheReplicationGroup, prod.CacheMode)
 	assert.GreaterOrEqual(t, prod.CacheNodes, 2)
-	assert.Equal(t, "domain", prod.SearchMode)
+	assert.Equal(t, components.SearchDomain, prod.SearchMode)
 	assert.True(t, prod.WafEnabled)
 	assert.Zero(t, prod.ApiSpotWeight)
 	assert.GreaterOrEqual(t, prod.ApiMinTasks, 2)
