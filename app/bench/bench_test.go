@@ -62,7 +62,7 @@ func setup(b *testing.B) *env {
 	if _, err := store.Migrate(ctx); err != nil {
 		b.Fatal(err)
 	}
-	e, err := httpapi.New(httpapi.Config{Store: store, Log: log})
+	e, err := httpapi.New(httpapi.Config{Products: store, Accounts: store, Orders: store, Readiness: store, Log: log})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -25,7 +25,7 @@ import (
 
 func TestRoutesMatchOpenAPI(t *testing.T) {
 	t.Parallel()
-	e, err := httpapi.New(httpapi.Config{Store: store, Log: slog.New(slog.DiscardHandler)})
+	e, err := httpapi.New(appConfig(store, slog.New(slog.DiscardHandler)))
 	require.NoError(t, err)
 	var routes, documented []string
 	for _, r := range e.Routes() {
@@ -74,19 +74,38 @@ func TestHealthAndReadiness(t *testing.T) {
 }
 
 // downStore answers pings with an error, as a store whose database is gone does.
-type downStore struct{ shop.Store }
+type downStore struct{}
 
 func (downStore) Ping(context.Context) error { return io.ErrUnexpectedEOF }
 
 func TestReadinessFailsWithoutDatabase(t *testing.T) {
 	t.Parallel()
-	e, err := httpapi.New(httpapi.Config{Store: downStore{store}, Log: slog.New(slog.DiscardHandler)})
+	cfg := appConfig(store, slog.New(slog.DiscardHandler))
+	cfg.Readiness = downStore{}
+	e, err := httpapi.New(cfg)
 	require.NoError(t, err)
 	rec := httptest.NewRecorder()
 	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/readyz", nil))
 	assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
 	assert.JSONEq(t, `{"error":{"code":"not_ready","message":"the database is not answering","details":null}}`, rec.Body.String())
 	checkAgainstOpenAPI(t, "GET", "/api/readyz", response{status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()})
+}
+
+func TestNewRequiresEveryStore(t *testing.T) {
+	t.Parallel()
+	for name, drop := range map[string]func(*httpapi.Config){
+		"Products":  func(c *httpapi.Config) { c.Products = nil },
+		"Accounts":  func(c *httpapi.Config) { c.Accounts = nil },
+		"Orders":    func(c *httpapi.Config) { c.Orders = nil },
+		"Readiness": func(c *httpapi.Config) { c.Readiness = nil },
+	} {
+		t.Run(name, func(t *testing.T) {
+			cfg := appConfig(store, slog.New(slog.DiscardHandler))
+			drop(&cfg)
+			_, err := httpapi.New(cfg)
+			assert.ErrorContains(t, err, name)
+		})
+	}
 }
 
 func TestAuthorization(t *testing.T) {
@@ -464,7 +483,9 @@ func TestCatalogPagination(t *testing.T) {
 
 func TestInternalErrorsAreLoggedNotShown(t *testing.T) {
 	t.Parallel()
-	e, err := httpapi.New(httpapi.Config{Store: failingStore{store}, Log: slog.New(slog.NewJSONHandler(&logBuf, nil))})
+	cfg := appConfig(store, slog.New(slog.NewJSONHandler(&logBuf, nil)))
+	cfg.Products = failingStore{store}
+	e, err := httpapi.New(cfg)
 	require.NoError(t, err)
 	rec := httptest.NewRecorder()
 	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/products", nil))
@@ -479,7 +500,9 @@ func TestInternalErrorsAreLoggedNotShown(t *testing.T) {
 
 func TestPanicsBecomeInternalErrors(t *testing.T) {
 	t.Parallel()
-	e, err := httpapi.New(httpapi.Config{Store: panickingStore{store}, Log: slog.New(slog.NewJSONHandler(&logBuf, nil))})
+	cfg := appConfig(store, slog.New(slog.NewJSONHandler(&logBuf, nil)))
+	cfg.Products = panickingStore{store}
+	e, err := httpapi.New(cfg)
 	require.NoError(t, err)
 	rec := httptest.NewRecorder()
 	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/products", nil))
@@ -488,13 +511,13 @@ func TestPanicsBecomeInternalErrors(t *testing.T) {
 	assert.Contains(t, logBuf.String(), "panic: boom-in-store")
 }
 
-type panickingStore struct{ shop.Store }
+type panickingStore struct{ shop.ProductStore }
 
 func (panickingStore) ListProducts(context.Context, shop.ProductQuery) (shop.ProductPage, error) {
 	panic(errors.New("boom-in-store"))
 }
 
-type failingStore struct{ shop.Store }
+type failingStore struct{ shop.ProductStore }
 
 func (failingStore) ListProducts(context.Context, shop.ProductQuery) (shop.ProductPage, error) {
 	return shop.ProductPage{}, errors.New("list products: secret-internal-detail")
@@ -517,7 +540,9 @@ func TestStaticSite(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(outside, "secret.txt"), []byte("secret"), 0o644))
 	require.NoError(t, os.Symlink(filepath.Join(outside, "secret.txt"), filepath.Join(dir, "leak.txt")))
 
-	e, err := httpapi.New(httpapi.Config{Store: store, Log: slog.New(slog.DiscardHandler), SiteDir: dir})
+	cfg := appConfig(store, slog.New(slog.DiscardHandler))
+	cfg.SiteDir = dir
+	e, err := httpapi.New(cfg)
 	require.NoError(t, err)
 	srv := httptest.NewServer(e)
 	defer srv.Close()
@@ -573,6 +598,7 @@ func TestStaticSite(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, res.StatusCode, "unknown API paths are not the SPA")
 	assert.Contains(t, res.Header.Get("Content-Type"), "application/json")
 
-	_, err = httpapi.New(httpapi.Config{Store: store, Log: slog.New(slog.DiscardHandler), SiteDir: t.TempDir()})
+	cfg.SiteDir = t.TempDir()
+	_, err = httpapi.New(cfg)
 	assert.ErrorContains(t, err, "index.html")
 }

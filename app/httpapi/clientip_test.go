@@ -83,7 +83,9 @@ func TestClientIPHeaderName(t *testing.T) {
 			assert.Contains(t, err.Error(), fmt.Sprintf("%q", name))
 		}
 	}
-	_, err := httpapi.New(httpapi.Config{Store: store, Log: slog.New(slog.DiscardHandler), ClientIPHeader: "X Viewer"})
+	cfg := appConfig(store, slog.New(slog.DiscardHandler))
+	cfg.ClientIPHeader = "X Viewer"
+	_, err := httpapi.New(cfg)
 	assert.ErrorContains(t, err, "ClientIPHeader")
 }
 
@@ -93,7 +95,9 @@ func TestClientIPHeaderName(t *testing.T) {
 func TestClientIPHeaderOverHTTP(t *testing.T) {
 	t.Parallel()
 	logs := &syncBuffer{mu: make(chan struct{}, 1)}
-	e, err := httpapi.New(httpapi.Config{Store: store, Log: slog.New(slog.NewJSONHandler(logs, nil)), ClientIPHeader: viewerIP})
+	cfg := appConfig(store, slog.New(slog.NewJSONHandler(logs, nil)))
+	cfg.ClientIPHeader = viewerIP
+	e, err := httpapi.New(cfg)
 	require.NoError(t, err)
 	behindCloudFront := httptest.NewServer(e)
 	t.Cleanup(behindCloudFront.Close)

@@ -18,7 +18,7 @@ func (a *api) healthz(c echo.Context) error {
 func (a *api) readyz(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 	defer cancel()
-	if err := a.store.Ping(ctx); err != nil {
+	if err := a.readiness.Ping(ctx); err != nil {
 		return echo.NewHTTPError(http.StatusServiceUnavailable).SetInternal(err)
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
@@ -37,7 +37,7 @@ func (a *api) listProducts(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page, err := a.store.ListProducts(c.Request().Context(), q)
+	page, err := a.products.ListProducts(c.Request().Context(), q)
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ func (a *api) getProduct(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := a.store.GetProduct(c.Request().Context(), id)
+	p, err := a.products.GetProduct(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
@@ -65,7 +65,7 @@ func (a *api) register(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	u, err := a.store.Register(c.Request().Context(), r)
+	u, err := a.accounts.Register(c.Request().Context(), r)
 	if err != nil {
 		return err
 	}
@@ -81,7 +81,7 @@ func (a *api) login(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	u, err := a.store.Login(c.Request().Context(), cred, c.RealIP())
+	u, err := a.accounts.Login(c.Request().Context(), cred, c.RealIP())
 	if err != nil {
 		return err
 	}
@@ -89,7 +89,7 @@ func (a *api) login(c echo.Context) error {
 }
 
 func (a *api) startSession(c echo.Context, u shop.User, status int) error {
-	s, err := a.store.CreateSession(c.Request().Context(), u.ID)
+	s, err := a.accounts.CreateSession(c.Request().Context(), u.ID)
 	if err != nil {
 		return err
 	}
@@ -99,7 +99,7 @@ func (a *api) startSession(c echo.Context, u shop.User, status int) error {
 
 func (a *api) logout(c echo.Context) error {
 	if ck, err := c.Cookie(sessionCookie); err == nil && ck.Value != "" && len(ck.Value) <= 100 {
-		if err := a.store.DeleteSession(c.Request().Context(), ck.Value); err != nil {
+		if err := a.accounts.DeleteSession(c.Request().Context(), ck.Value); err != nil {
 			return err
 		}
 	}
@@ -124,7 +124,7 @@ func (a *api) placeOrder(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := a.store.PlaceOrder(c.Request().Context(), currentUser(c).ID, key, req,
+	res, err := a.orders.PlaceOrder(c.Request().Context(), currentUser(c).ID, key, req,
 		func(o shop.Order) ([]byte, error) { return json.Marshal(o) })
 	if err != nil {
 		return err
@@ -136,7 +136,7 @@ func (a *api) placeOrder(c echo.Context) error {
 }
 
 func (a *api) listOrders(c echo.Context) error {
-	orders, err := a.store.ListOrders(c.Request().Context(), currentUser(c).ID)
+	orders, err := a.orders.ListOrders(c.Request().Context(), currentUser(c).ID)
 	if err != nil {
 		return err
 	}
@@ -151,7 +151,7 @@ func (a *api) getOrder(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	o, err := a.store.GetOrder(c.Request().Context(), currentUser(c).ID, id)
+	o, err := a.orders.GetOrder(c.Request().Context(), currentUser(c).ID, id)
 	if err != nil {
 		return err
 	}
@@ -163,7 +163,7 @@ func (a *api) cancelOrder(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	o, err := a.store.CancelOrder(c.Request().Context(), currentUser(c).ID, id)
+	o, err := a.orders.CancelOrder(c.Request().Context(), currentUser(c).ID, id)
 	if err != nil {
 		return err
 	}
@@ -179,7 +179,7 @@ func (a *api) createProduct(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := a.store.CreateProduct(c.Request().Context(), np)
+	p, err := a.products.CreateProduct(c.Request().Context(), np)
 	if err != nil {
 		return err
 	}
@@ -199,7 +199,7 @@ func (a *api) updateProduct(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := a.store.UpdateProduct(c.Request().Context(), id, patch)
+	p, err := a.products.UpdateProduct(c.Request().Context(), id, patch)
 	if err != nil {
 		return err
 	}
@@ -219,7 +219,7 @@ func (a *api) adjustStock(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := a.store.AdjustStock(c.Request().Context(), id, delta)
+	p, err := a.products.AdjustStock(c.Request().Context(), id, delta)
 	if err != nil {
 		return err
 	}

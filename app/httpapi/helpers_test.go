@@ -52,6 +52,11 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
+// appConfig is the application's configuration with every store on s, as cmd/shop wires it.
+func appConfig(s *postgres.Store, log *slog.Logger) httpapi.Config {
+	return httpapi.Config{Products: s, Accounts: s, Orders: s, Readiness: s, Log: log}
+}
+
 func TestMain(m *testing.M) {
 	logBuf.mu = make(chan struct{}, 1)
 	pgtest.Main(m, func(dbURL string) {
@@ -67,7 +72,7 @@ func TestMain(m *testing.M) {
 		if _, _, err := s.SeedProducts(ctx, shop.DemoCatalog()); err != nil {
 			panic(err)
 		}
-		e, err := httpapi.New(httpapi.Config{Store: s, Log: log})
+		e, err := httpapi.New(appConfig(s, log))
 		if err != nil {
 			panic(err)
 		}

@@ -18,7 +18,10 @@ import (
 )
 
 type api struct {
-	store     shop.Store
+	products  shop.ProductStore
+	accounts  shop.AccountStore
+	orders    shop.OrderStore
+	readiness Pinger
 	log       *slog.Logger
 	bodyLimit int64
 }
@@ -139,7 +142,7 @@ func (a *api) requireUser(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil || ck.Value == "" || len(ck.Value) > 100 {
 			return shop.Errorf(shop.CodeUnauthenticated, "log in first")
 		}
-		u, err := a.store.UserBySession(c.Request().Context(), ck.Value)
+		u, err := a.accounts.UserBySession(c.Request().Context(), ck.Value)
 		if err != nil {
 			return err
 		}

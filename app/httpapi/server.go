@@ -3,6 +3,8 @@
 package httpapi
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -17,10 +19,19 @@ import (
 // DefaultBodyLimit caps request bodies; the largest legitimate body (a 50-line order) is a few KiB.
 const DefaultBodyLimit = 64 << 10
 
-// Config holds the dependencies of the HTTP application.
+// Pinger is what the readiness check needs: the service is ready while Ping succeeds.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Config holds the dependencies of the HTTP application. The four stores are required; one
+// storage adapter (postgres.Store) usually implements them all.
 type Config struct {
-	Store shop.Store
-	Log   *slog.Logger
+	Products  shop.ProductStore
+	Accounts  shop.AccountStore
+	Orders    shop.OrderStore
+	Readiness Pinger
+	Log       *slog.Logger
 	// SiteDir, when set, is served at / (see site.go); the API stays under /api.
 	SiteDir string
 	// BodyLimit caps request bodies in bytes. Default DefaultBodyLimit.
@@ -32,13 +43,17 @@ type Config struct {
 
 // New builds the Echo application with every route and middleware.
 func New(cfg Config) (*echo.Echo, error) {
+	if cfg.Products == nil || cfg.Accounts == nil || cfg.Orders == nil || cfg.Readiness == nil {
+		return nil, errors.New("httpapi.Config: Products, Accounts, Orders and Readiness are required")
+	}
 	if cfg.BodyLimit <= 0 {
 		cfg.BodyLimit = DefaultBodyLimit
 	}
 	if err := CheckClientIPHeader(cfg.ClientIPHeader); err != nil {
 		return nil, fmt.Errorf("httpapi.Config.ClientIPHeader: %w", err)
 	}
-	a := &api{store: cfg.Store, log: cfg.Log, bodyLimit: cfg.BodyLimit}
+	a := &api{products: cfg.Products, accounts: cfg.Accounts, orders: cfg.Orders, readiness: cfg.Readiness,
+		log: cfg.Log, bodyLimit: cfg.BodyLimit}
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

@@ -46,22 +46,24 @@ var errRetry = errors.New("a product changed while the order was being placed")
 // PlaceOrder is the order transaction, in two round trips. A product row stays locked from its
 // decrement to the commit only, and never across a round trip to this process:
 //
-//  1. BEGIN, claim the (user, Idempotency-Key) row and read the products (sku, name, price,
-//     currency), pipelined, before any product lock. A concurrent request with the same key
-//     waits on the key's unique index until the first commits, then replays its stored response;
-//  2. render the order in Go, so its response can be stored with it;
-//  3. one pipelined batch: insert the order row and store the response (no product lock), then
-//     a single-statement conditional decrement per line, in product-id order (the order
-//     req.Lines is in) so two multi-line orders cannot deadlock; the last line's decrement also
-//     inserts the order's lines, only if it succeeded; then COMMIT. Each decrement also
-//     requires the price and currency that were read, so the order is charged what the product
-//     costs at the moment its stock is taken. A decrement that matches no row raises the named
-//     condition order_line_short (SQLSTATE SH409), which aborts the transaction, so PostgreSQL
-//     skips the pipelined COMMIT;
-//  4. if any line did not decrement, nothing was sold: the transaction is rolled back and the
-//     shortfall is read, without locks; if nothing is short, a price changed (or stock came
-//     back), and the order is retried. After placeAttempts, attempts lock the rows as they read
-//     them, and then decide a shortfall from that read, before writing, so they always answer.
+//  1. claimAndRead: BEGIN, claim the (user, Idempotency-Key) row and read the products (sku,
+//     name, price, currency), pipelined, before any product lock. A concurrent request with the
+//     same key waits on the key's unique index until the first commits, then replays its stored
+//     response;
+//  2. priceLines, then render: the order is rendered in Go, so its response can be stored with it;
+//  3. writeAndDecrement: one pipelined batch: insert the order row and store the response (no
+//     product lock), then a single-statement conditional decrement per line, in product-id
+//     order (the order req.Lines is in) so two multi-line orders cannot deadlock; the last
+//     line's decrement also inserts the order's lines, only if it succeeded; then COMMIT. Each
+//     decrement also requires the price and currency that were read, so the order is charged
+//     what the product costs at the moment its stock is taken. A decrement that matches no row
+//     raises the named condition order_line_short (SQLSTATE SH409), which aborts the
+//     transaction, so PostgreSQL skips the pipelined COMMIT;
+//  4. shortfall: if any line did not decrement, nothing was sold: the transaction is rolled
+//     back and the shortfall is read, without locks; if nothing is short, a price changed (or
+//     stock came back), and the order is retried. After placeAttempts, attempts lock the rows
+//     as they read them, and then decide a shortfall from that read, before writing, so they
+//     always answer.
 func (s *Store) PlaceOrder(ctx context.Context, userID, key string, req shop.OrderRequest,
 	render func(shop.Order) ([]byte, error)) (shop.IdempotentResult, error) {
 	if len(req.Lines) == 0 {
@@ -78,177 +80,248 @@ func (s *Store) PlaceOrder(ctx context.Context, userID, key string, req shop.Ord
 	}
 }
 
+// placeOrder is one attempt of the order transaction, on a connection of its own; whatever the
+// attempt leaves uncommitted is rolled back when the connection goes back to the pool.
 func (s *Store) placeOrder(ctx context.Context, userID, key string, req shop.OrderRequest,
 	render func(shop.Order) ([]byte, error), lock bool) (shop.IdempotentResult, error) {
 	orderID, err := newUUID()
 	if err != nil {
 		return shop.IdempotentResult{}, fmt.Errorf("place order: %w", err)
 	}
-	fingerprint := req.Fingerprint()
-	n := len(req.Lines)
-	ids := make([]string, n)
-	for i, l := range req.Lines {
-		ids[i] = l.ProductID
-	}
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return shop.IdempotentResult{}, mapError("place order: acquire connection", err)
 	}
 	defer s.releaseTx(ctx, conn)
-	var result shop.IdempotentResult
-	err = func() error {
-		claimed := false
-		info := make(map[string]shop.OrderItem, n)
-		currencies := make(map[string]string, n)
-		stocks := make(map[string]int, n)
-		read := &pgx.Batch{}
-		read.Queue("BEGIN")
-		read.Queue(`
-			INSERT INTO idempotency_keys (user_id, key, request_hash) VALUES ($1, $2, $3)
-			ON CONFLICT (user_id, key) DO UPDATE
-				SET request_hash = EXCLUDED.request_hash, status_code = NULL, response_body = NULL,
-				    order_id = NULL, created_at = now()
-				WHERE idempotency_keys.created_at < now() - $4::interval
-			RETURNING true`, userID, key, fingerprint, IdempotencyTTL).QueryRow(func(row pgx.Row) error {
-			err := row.Scan(&claimed)
-			if errors.Is(err, pgx.ErrNoRows) {
-				return nil
-			}
-			return err
-		})
-		readSQL := `SELECT id::text, sku, name, price_cents, currency, stock FROM products WHERE id = ANY($1::uuid[])`
-		if lock {
-			// Locks are taken in the sorted order, the same order as every decrement.
-			readSQL += ` ORDER BY id FOR NO KEY UPDATE`
-		}
-		read.Queue(readSQL, ids).
-			Query(func(rows pgx.Rows) error {
-				var it shop.OrderItem
-				var cur string
-				var stock int
-				_, err := pgx.ForEachRow(rows, []any{&it.ProductID, &it.SKU, &it.Name, &it.UnitPriceCents, &cur, &stock}, func() error {
-					info[it.ProductID], currencies[it.ProductID], stocks[it.ProductID] = it, cur, stock
-					return nil
-				})
-				return err
-			})
-		if err := conn.SendBatch(ctx, read).Close(); err != nil {
-			return err
-		}
-		if !claimed {
-			return replay(ctx, conn, userID, key, fingerprint, &result)
-		}
-
-		order := shop.Order{ID: orderID, Status: shop.StatusPlaced, Items: make([]shop.OrderItem, n)}
-		var unknown []string
-		for i, l := range req.Lines {
-			it, ok := info[l.ProductID]
-			if !ok {
-				unknown = append(unknown, l.ProductID)
-				continue
-			}
-			it.Quantity = l.Quantity
-			order.Items[i] = it
-			order.TotalCents += it.UnitPriceCents * int64(it.Quantity)
-			if order.Currency == "" {
-				order.Currency = currencies[l.ProductID]
-			} else if order.Currency != currencies[l.ProductID] {
-				return shop.Errorf(shop.CodeMixedCurrency, "all products of an order must have the same currency")
-			}
-		}
-		if len(unknown) > 0 {
-			return &shop.Error{Code: shop.CodeUnknownProduct, Message: "the order names products that do not exist",
-				Details: map[string][]string{"product_ids": unknown}}
-		}
-		if lock {
-			// The rows are ours until the commit, so what was read is what the decrements will
-			// see: a short line is final now. Deciding it here, rather than from a read after the
-			// rollback, means stock returned in between (an admin adjustment, a cancel) cannot
-			// make a locked attempt end without an answer.
-			var short []shop.Shortfall
-			for _, l := range req.Lines {
-				if stocks[l.ProductID] < l.Quantity {
-					short = append(short, shop.Shortfall{ProductID: l.ProductID, Requested: l.Quantity, Available: stocks[l.ProductID]})
-				}
-			}
-			if len(short) > 0 {
-				return insufficientStock(short)
-			}
-		}
-		order.CreatedAt = s.now().UTC().Truncate(time.Microsecond)
-		body, err := render(order)
-		if err != nil {
-			return fmt.Errorf("render order: %w", err)
-		}
-
-		skus, names := make([]string, n), make([]string, n)
-		qtys, prices := make([]int, n), make([]int64, n)
-		for i, it := range order.Items {
-			skus[i], names[i], qtys[i], prices[i] = it.SKU, it.Name, it.Quantity, it.UnitPriceCents
-		}
-		// One pipeline, one round trip: the order row and the stored response first (they touch
-		// no product row), then the decrements, then COMMIT. A decrement that matches no row
-		// raises order_line_short (SQLSTATE SH409) through order_line_taken, which aborts the
-		// transaction and releases its locks at once; PostgreSQL then skips the rest of the
-		// pipeline, COMMIT included, so nothing of a short order is ever committed. A product row
-		// therefore stays locked only while PostgreSQL runs the remaining statements and the
-		// commit, never while a result travels to this process and a command comes back.
-		write := &pgx.Batch{}
-		write.Queue(`
-			WITH o AS (
-				INSERT INTO orders (id, user_id, status, total_cents, currency, created_at)
-				VALUES ($1, $2, 'placed', $3, $4, $5)
-			)
-			UPDATE idempotency_keys SET status_code = $6, response_body = $7, order_id = $1
-			WHERE user_id = $2 AND key = $8`,
-			order.ID, userID, order.TotalCents, order.Currency, order.CreatedAt, http.StatusCreated, body, key)
-		for _, it := range order.Items[:n-1] {
-			write.Queue(`
-				WITH d AS (
-					UPDATE products SET stock = stock - $2
-					WHERE id = $1 AND stock >= $2 AND price_cents = $3 AND currency = $4
-					RETURNING 1
-				)
-				SELECT order_line_taken(count(*)) FROM d`,
-				it.ProductID, it.Quantity, it.UnitPriceCents, order.Currency)
-		}
-		// The order's lines are inserted only once every product row is ours, by the last
-		// decrement's statement: their foreign-key checks take KEY SHARE locks, and taken earlier
-		// they would pile every waiting buyer's lock onto a hot product row as one growing MultiXact.
-		last := order.Items[n-1]
-		write.Queue(`
-			WITH d AS (
-				UPDATE products SET stock = stock - $2
-				WHERE id = $1 AND stock >= $2 AND price_cents = $3 AND currency = $4
-				RETURNING 1
-			), l AS (
-				INSERT INTO order_items (order_id, product_id, sku, name, quantity, unit_price_cents)
-				SELECT $5, l.* FROM unnest($6::uuid[], $7::text[], $8::text[], $9::int[], $10::bigint[]) AS l
-				WHERE EXISTS (SELECT 1 FROM d)
-			)
-			SELECT order_line_taken(count(*)) FROM d`,
-			last.ProductID, last.Quantity, last.UnitPriceCents, order.Currency,
-			order.ID, ids, skus, names, qtys, prices)
-		write.Queue("COMMIT").Exec(func(tag pgconn.CommandTag) error {
-			if tag.String() != "COMMIT" {
-				return fmt.Errorf("commit answered %q", tag.String())
-			}
-			return nil
-		})
-		if err := conn.SendBatch(ctx, write).Close(); err != nil {
-			var pgErr *pgconn.PgError
-			if errors.As(err, &pgErr) && pgErr.Code == sqlstateLineShort {
-				return errShort
-			}
-			return err
-		}
-		result = shop.IdempotentResult{Status: http.StatusCreated, Body: body}
-		return nil
-	}()
+	res, err := s.orderTx(ctx, conn, orderID, userID, key, req, render, lock)
 	if err != nil && !errors.Is(err, errShort) {
 		return shop.IdempotentResult{}, mapError("place order", err)
 	}
-	return result, err
+	return res, err
+}
+
+// orderTx runs steps 1 to 3 of PlaceOrder on conn, one named step each.
+func (s *Store) orderTx(ctx context.Context, conn *pgxpool.Conn, orderID, userID, key string, req shop.OrderRequest,
+	render func(shop.Order) ([]byte, error), lock bool) (shop.IdempotentResult, error) {
+	fingerprint := req.Fingerprint()
+	claimed, read, err := claimAndRead(ctx, conn, userID, key, fingerprint, req.ProductIDs(), lock)
+	if err != nil {
+		return shop.IdempotentResult{}, err
+	}
+	if !claimed {
+		return replay(ctx, conn, userID, key, fingerprint)
+	}
+	order, err := read.priceLines(orderID, req)
+	if err != nil {
+		return shop.IdempotentResult{}, err
+	}
+	if lock {
+		// The rows are ours until the commit, so what was read is what the decrements will
+		// see: a short line is final now. Deciding it here, rather than from a read after the
+		// rollback, means stock returned in between (an admin adjustment, a cancel) cannot
+		// make a locked attempt end without an answer.
+		if err := read.checkStock(req); err != nil {
+			return shop.IdempotentResult{}, err
+		}
+	}
+	order.CreatedAt = s.now().UTC().Truncate(time.Microsecond)
+	body, err := render(order)
+	if err != nil {
+		return shop.IdempotentResult{}, fmt.Errorf("render order: %w", err)
+	}
+	if err := writeAndDecrement(ctx, conn, userID, key, order, body); err != nil {
+		return shop.IdempotentResult{}, err
+	}
+	return shop.IdempotentResult{Status: http.StatusCreated, Body: body}, nil
+}
+
+const (
+	// claimKeySQL claims the key for this request: a new key, or one whose last use expired.
+	// It returns no row when the key is live, and then the request is a replay.
+	claimKeySQL = `
+		INSERT INTO idempotency_keys (user_id, key, request_hash) VALUES ($1, $2, $3)
+		ON CONFLICT (user_id, key) DO UPDATE
+			SET request_hash = EXCLUDED.request_hash, status_code = NULL, response_body = NULL,
+			    order_id = NULL, created_at = now()
+			WHERE idempotency_keys.created_at < now() - $4::interval
+		RETURNING true`
+	// productsSQL reads what an order needs of its products: the claim reads it before
+	// pricing, the shortfall after a rollback.
+	productsSQL = `SELECT id::text, sku, name, price_cents, currency, stock FROM products WHERE id = ANY($1::uuid[])`
+	// lockedProductsSQL takes the locks in the sorted order, the same order as every decrement.
+	lockedProductsSQL = productsSQL + ` ORDER BY id FOR NO KEY UPDATE`
+)
+
+// productsRead is what productsSQL returned, by product id. A product missing from it does not
+// exist.
+type productsRead struct {
+	items      map[string]shop.OrderItem // the line as it would be sold, without its quantity
+	currencies map[string]string
+	stock      map[string]int
+}
+
+func newProductsRead(n int) *productsRead {
+	return &productsRead{
+		items:      make(map[string]shop.OrderItem, n),
+		currencies: make(map[string]string, n),
+		stock:      make(map[string]int, n),
+	}
+}
+
+func (r *productsRead) scan(rows pgx.Rows) error {
+	var it shop.OrderItem
+	var cur string
+	var stock int
+	_, err := pgx.ForEachRow(rows, []any{&it.ProductID, &it.SKU, &it.Name, &it.UnitPriceCents, &cur, &stock}, func() error {
+		r.items[it.ProductID], r.currencies[it.ProductID], r.stock[it.ProductID] = it, cur, stock
+		return nil
+	})
+	return err
+}
+
+// claimAndRead is the first round trip: BEGIN, the key's claim and the products' read, in one
+// pipeline. claimed is false when the key is already in use (a replay).
+func claimAndRead(ctx context.Context, conn *pgxpool.Conn, userID, key, fingerprint string, ids []string,
+	lock bool) (claimed bool, read *productsRead, err error) {
+	read = newProductsRead(len(ids))
+	b := &pgx.Batch{}
+	b.Queue("BEGIN")
+	b.Queue(claimKeySQL, userID, key, fingerprint, IdempotencyTTL).QueryRow(func(row pgx.Row) error {
+		err := row.Scan(&claimed)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		return err
+	})
+	sql := productsSQL
+	if lock {
+		sql = lockedProductsSQL
+	}
+	b.Queue(sql, ids).Query(read.scan)
+	err = conn.SendBatch(ctx, b).Close()
+	return claimed, read, err
+}
+
+// priceLines turns the request into the order it places, at the prices and names read.
+func (r *productsRead) priceLines(orderID string, req shop.OrderRequest) (shop.Order, error) {
+	order := shop.Order{ID: orderID, Status: shop.StatusPlaced, Items: make([]shop.OrderItem, len(req.Lines))}
+	for i, l := range req.Lines {
+		it, ok := r.items[l.ProductID]
+		if !ok {
+			continue
+		}
+		it.Quantity = l.Quantity
+		order.Items[i] = it
+		order.TotalCents += it.UnitPriceCents * int64(it.Quantity)
+		if cur := r.currencies[l.ProductID]; order.Currency == "" {
+			order.Currency = cur
+		} else if order.Currency != cur {
+			return shop.Order{}, shop.Errorf(shop.CodeMixedCurrency, "all products of an order must have the same currency")
+		}
+	}
+	if err := r.checkKnown(req); err != nil {
+		return shop.Order{}, err
+	}
+	return order, nil
+}
+
+// checkKnown fails with every line whose product was not read.
+func (r *productsRead) checkKnown(req shop.OrderRequest) error {
+	var unknown []string
+	for _, l := range req.Lines {
+		if _, ok := r.stock[l.ProductID]; !ok {
+			unknown = append(unknown, l.ProductID)
+		}
+	}
+	if len(unknown) > 0 {
+		return &shop.Error{Code: shop.CodeUnknownProduct, Message: "the order names products that do not exist",
+			Details: map[string][]string{"product_ids": unknown}}
+	}
+	return nil
+}
+
+// checkStock fails with every line the stock read cannot serve (after checkKnown).
+func (r *productsRead) checkStock(req shop.OrderRequest) error {
+	if err := r.checkKnown(req); err != nil {
+		return err
+	}
+	var short []shop.Shortfall
+	for _, l := range req.Lines {
+		if avail := r.stock[l.ProductID]; avail < l.Quantity {
+			short = append(short, shop.Shortfall{ProductID: l.ProductID, Requested: l.Quantity, Available: avail})
+		}
+	}
+	if len(short) > 0 {
+		return &shop.Error{Code: shop.CodeInsufficientStock, Message: "not enough stock for every line; nothing was ordered", Details: short}
+	}
+	return nil
+}
+
+const (
+	// insertOrderSQL inserts the order row and stores its response on the claimed key.
+	insertOrderSQL = `
+		WITH o AS (
+			INSERT INTO orders (id, user_id, status, total_cents, currency, created_at)
+			VALUES ($1, $2, 'placed', $3, $4, $5)
+		)
+		UPDATE idempotency_keys SET status_code = $6, response_body = $7, order_id = $1
+		WHERE user_id = $2 AND key = $8`
+	// decrementSQL takes one line's stock, only at the price and currency the order was priced at.
+	decrementSQL = `
+		UPDATE products SET stock = stock - $2
+		WHERE id = $1 AND stock >= $2 AND price_cents = $3 AND currency = $4
+		RETURNING 1`
+	// lineTakenSQL raises order_line_short when the decrement d matched no row.
+	lineTakenSQL = `
+		SELECT order_line_taken(count(*)) FROM d`
+	takeLineSQL = `WITH d AS (` + decrementSQL + `)` + lineTakenSQL
+	// takeLastLineSQL also inserts the order's lines ($6 to $10, one array per column), only if
+	// its own decrement succeeded.
+	takeLastLineSQL = `WITH d AS (` + decrementSQL + `), l AS (
+			INSERT INTO order_items (order_id, product_id, sku, name, quantity, unit_price_cents)
+			SELECT $5, l.* FROM unnest($6::uuid[], $7::text[], $8::text[], $9::int[], $10::bigint[]) AS l
+			WHERE EXISTS (SELECT 1 FROM d)
+		)` + lineTakenSQL
+)
+
+// writeAndDecrement is the second round trip. One pipeline: the order row and the stored
+// response first (they touch no product row), then the decrements, then COMMIT. A decrement that
+// matches no row raises order_line_short (SQLSTATE SH409) through order_line_taken, which aborts
+// the transaction and releases its locks at once; PostgreSQL then skips the rest of the pipeline,
+// COMMIT included, so nothing of a short order is ever committed, and this returns errShort. A
+// product row therefore stays locked only while PostgreSQL runs the remaining statements and the
+// commit, never while a result travels to this process and a command comes back.
+func writeAndDecrement(ctx context.Context, conn *pgxpool.Conn, userID, key string, order shop.Order, body []byte) error {
+	b := &pgx.Batch{}
+	b.Queue(insertOrderSQL,
+		order.ID, userID, order.TotalCents, order.Currency, order.CreatedAt, http.StatusCreated, body, key)
+	n := len(order.Items)
+	for _, it := range order.Items[:n-1] {
+		b.Queue(takeLineSQL, it.ProductID, it.Quantity, it.UnitPriceCents, order.Currency)
+	}
+	// The order's lines are inserted only once every product row is ours, by the last
+	// decrement's statement: their foreign-key checks take KEY SHARE locks, and taken earlier
+	// they would pile every waiting buyer's lock onto a hot product row as one growing MultiXact.
+	ids, skus, names := make([]string, n), make([]string, n), make([]string, n)
+	qtys, prices := make([]int, n), make([]int64, n)
+	for i, it := range order.Items {
+		ids[i], skus[i], names[i], qtys[i], prices[i] = it.ProductID, it.SKU, it.Name, it.Quantity, it.UnitPriceCents
+	}
+	last := order.Items[n-1]
+	b.Queue(takeLastLineSQL, last.ProductID, last.Quantity, last.UnitPriceCents, order.Currency,
+		order.ID, ids, skus, names, qtys, prices)
+	b.Queue("COMMIT").Exec(func(tag pgconn.CommandTag) error {
+		if tag.String() != "COMMIT" {
+			return fmt.Errorf("commit answered %q", tag.String())
+		}
+		return nil
+	})
+	err := conn.SendBatch(ctx, b).Close()
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == sqlstateLineShort {
+		return errShort
+	}
+	return err
 }
 
 // sqlstateLineShort is the condition order_line_taken (migration 002) raises when a line's
@@ -271,7 +344,8 @@ func (s *Store) releaseTx(ctx context.Context, conn *pgxpool.Conn) {
 	}
 }
 
-func replay(ctx context.Context, tx querier, userID, key, fingerprint string, result *shop.IdempotentResult) error {
+// replay answers a request whose key is already claimed with the response stored for it.
+func replay(ctx context.Context, tx querier, userID, key, fingerprint string) (shop.IdempotentResult, error) {
 	var hash string
 	var status *int
 	var body []byte
@@ -279,61 +353,36 @@ func replay(ctx context.Context, tx querier, userID, key, fingerprint string, re
 		SELECT request_hash, status_code, response_body FROM idempotency_keys
 		WHERE user_id = $1 AND key = $2`, userID, key).Scan(&hash, &status, &body)
 	if err != nil {
-		return fmt.Errorf("read idempotency key: %w", err)
+		return shop.IdempotentResult{}, fmt.Errorf("read idempotency key: %w", err)
 	}
 	if hash != fingerprint {
-		return shop.Errorf(shop.CodeIdempotencyKeyReused,
+		return shop.IdempotentResult{}, shop.Errorf(shop.CodeIdempotencyKeyReused,
 			"this Idempotency-Key was already used for a different order; use a new key for a new order")
 	}
 	if status == nil {
 		// Unreachable while the row is only ever committed together with its response.
-		return errors.New("idempotency key has no stored response")
+		return shop.IdempotentResult{}, errors.New("idempotency key has no stored response")
 	}
-	*result = shop.IdempotentResult{Status: *status, Body: body, Replay: true}
-	return nil
+	return shop.IdempotentResult{Status: *status, Body: body, Replay: true}, nil
 }
 
-// shortfall explains, after the rollback, which lines could not be served.
+// shortfall explains, after the rollback, which lines could not be served. It reads the
+// products as the claim does, without locks.
 func (s *Store) shortfall(ctx context.Context, req shop.OrderRequest) error {
-	ids := make([]string, len(req.Lines))
-	for i, l := range req.Lines {
-		ids[i] = l.ProductID
+	read := newProductsRead(len(req.Lines))
+	rows, err := s.pool.Query(ctx, productsSQL, req.ProductIDs())
+	if err == nil {
+		err = read.scan(rows)
 	}
-	rows, err := s.pool.Query(ctx, "SELECT id::text, stock FROM products WHERE id = ANY($1::uuid[])", ids)
 	if err != nil {
 		return mapError("place order: read stock", err)
 	}
-	stock := map[string]int{}
-	var id string
-	var n int
-	if _, err := pgx.ForEachRow(rows, []any{&id, &n}, func() error { stock[id] = n; return nil }); err != nil {
-		return mapError("place order: read stock", err)
+	if err := read.checkStock(req); err != nil {
+		return err
 	}
-	var unknown []string
-	var short []shop.Shortfall
-	for _, l := range req.Lines {
-		avail, ok := stock[l.ProductID]
-		switch {
-		case !ok:
-			unknown = append(unknown, l.ProductID)
-		case avail < l.Quantity:
-			short = append(short, shop.Shortfall{ProductID: l.ProductID, Requested: l.Quantity, Available: avail})
-		}
-	}
-	if len(unknown) > 0 {
-		return &shop.Error{Code: shop.CodeUnknownProduct, Message: "the order names products that do not exist",
-			Details: map[string][]string{"product_ids": unknown}}
-	}
-	if len(short) == 0 {
-		// Every line has the stock now: the decrement missed because a price changed, or
-		// stock was returned in between. Either way a fresh attempt is right.
-		return errRetry
-	}
-	return insufficientStock(short)
-}
-
-func insufficientStock(short []shop.Shortfall) error {
-	return &shop.Error{Code: shop.CodeInsufficientStock, Message: "not enough stock for every line; nothing was ordered", Details: short}
+	// Every line has the stock now: the decrement missed because a price changed, or stock
+	// was returned in between. Either way a fresh attempt is right.
+	return errRetry
 }
 
 const orderItemsSQL = `

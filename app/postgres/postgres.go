@@ -27,14 +27,19 @@ var migrationFiles embed.FS
 // that several instances starting together apply each migration exactly once.
 const migrationLockID int64 = 0x73686f706d696772
 
-// Store implements shop.Store on PostgreSQL.
+// Store is the shop's storage on PostgreSQL: it implements shop.ProductStore,
+// shop.AccountStore and shop.OrderStore.
 type Store struct {
 	pool *pgxpool.Pool
 	log  *slog.Logger
 	now  func() time.Time
 }
 
-var _ shop.Store = (*Store)(nil)
+var (
+	_ shop.ProductStore = (*Store)(nil)
+	_ shop.AccountStore = (*Store)(nil)
+	_ shop.OrderStore   = (*Store)(nil)
+)
 
 // Open connects a pool to databaseURL and checks that the server answers. maxConns <= 0 keeps
 // pgxpool's default.

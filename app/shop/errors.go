@@ -72,3 +72,6 @@ func (f fieldErrors) err() error {
 	}
 	return &Error{Code: CodeInvalidInput, Message: "the request has invalid fields", Details: []FieldError(f)}
 }
+
+// invalidField is the CodeInvalidInput error of a single field.
+func invalidField(field, problem string) error { return fieldErrors{{field, problem}}.err() }

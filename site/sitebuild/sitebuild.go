@@ -68,35 +68,80 @@ func isLocal(ref string) bool {
 // Build writes the site. It fails on a reference to a missing file, on a
 // bundling error, or on an <img> without width and height.
 func Build(opts Options) (*Result, error) {
-	src, err := filepath.Abs(opts.SrcDir)
+	src, out, err := folders(opts)
 	if err != nil {
-		return nil, fmt.Errorf("source folder: %w", err)
-	}
-	out, err := filepath.Abs(opts.OutDir)
-	if err != nil {
-		return nil, fmt.Errorf("output folder: %w", err)
-	}
-	if out == src || strings.HasPrefix(src, out+string(filepath.Separator)) || strings.HasPrefix(out, src+string(filepath.Separator)) {
-		return nil, fmt.Errorf("output folder %s must be outside the source folder %s", out, src)
+		return nil, err
 	}
 	pages, err := filepath.Glob(filepath.Join(src, "*.html"))
 	if err != nil || len(pages) == 0 {
 		return nil, fmt.Errorf("no HTML pages in %s", src)
 	}
 	sort.Strings(pages)
+	in, err := readPages(src, pages)
+	if err != nil {
+		return nil, err
+	}
 
-	html := map[string][]byte{}
-	var bundled, copied []string
+	if err := clean(out); err != nil {
+		return nil, fmt.Errorf("clean output folder: %w", err)
+	}
+	res := &Result{Files: map[string]File{}}
+	renamed := map[string]string{}
+	if len(in.bundled) > 0 {
+		if err := bundle(src, out, in.bundled, res, renamed); err != nil {
+			return nil, err
+		}
+	}
+	if err := copyReferenced(src, out, in.copied, res, renamed); err != nil {
+		return nil, err
+	}
+	if err := copyImages(src, out, res); err != nil {
+		return nil, err
+	}
+	if err := writePages(out, pages, in.html, renamed, res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// folders returns the absolute source and output folders, which must not
+// contain each other (the build empties the output folder).
+func folders(opts Options) (src, out string, err error) {
+	src, err = filepath.Abs(opts.SrcDir)
+	if err != nil {
+		return "", "", fmt.Errorf("source folder: %w", err)
+	}
+	out, err = filepath.Abs(opts.OutDir)
+	if err != nil {
+		return "", "", fmt.Errorf("output folder: %w", err)
+	}
+	if out == src || strings.HasPrefix(src, out+string(filepath.Separator)) || strings.HasPrefix(out, src+string(filepath.Separator)) {
+		return "", "", fmt.Errorf("output folder %s must be outside the source folder %s", out, src)
+	}
+	return src, out, nil
+}
+
+// pageInputs is what the pages reference: scripts and styles to bundle, other
+// files to copy under hashed names, each listed once in order of first use.
+type pageInputs struct {
+	html            map[string][]byte
+	bundled, copied []string
+}
+
+// readPages reads the pages and checks their local references: each must be a
+// file inside the source folder.
+func readPages(src string, pages []string) (pageInputs, error) {
+	in := pageInputs{html: map[string][]byte{}}
 	seen := map[string]bool{}
 	for _, p := range pages {
 		b, err := os.ReadFile(p) //nolint:gosec // a page of the source folder, found by Glob
 		if err != nil {
-			return nil, fmt.Errorf("read page: %w", err)
+			return pageInputs{}, fmt.Errorf("read page: %w", err)
 		}
 		if err := checkImages(filepath.Base(p), b); err != nil {
-			return nil, err
+			return pageInputs{}, err
 		}
-		html[p] = b
+		in.html[p] = b
 		for _, m := range refAttr.FindAllSubmatch(b, -1) {
 			ref := string(m[2])
 			if !isLocal(ref) || seen[ref] {
@@ -105,47 +150,42 @@ func Build(opts Options) (*Result, error) {
 			seen[ref] = true
 			file := filepath.Join(src, filepath.FromSlash(path.Clean(ref)))
 			if !strings.HasPrefix(file, src+string(filepath.Separator)) {
-				return nil, fmt.Errorf("%s: reference %q leaves the source folder", filepath.Base(p), ref)
+				return pageInputs{}, fmt.Errorf("%s: reference %q leaves the source folder", filepath.Base(p), ref)
 			}
 			if _, err := os.Stat(file); err != nil { //nolint:gosec // file is checked to stay under src just above
-				return nil, fmt.Errorf("%s: reference %q: %w", filepath.Base(p), ref, err)
+				return pageInputs{}, fmt.Errorf("%s: reference %q: %w", filepath.Base(p), ref, err)
 			}
 			switch path.Ext(ref) {
 			case ".js", ".css":
-				bundled = append(bundled, ref)
+				in.bundled = append(in.bundled, ref)
 			default:
-				copied = append(copied, ref)
+				in.copied = append(in.copied, ref)
 			}
 		}
 	}
+	return in, nil
+}
 
-	if err := clean(out); err != nil {
-		return nil, fmt.Errorf("clean output folder: %w", err)
-	}
-	res := &Result{Files: map[string]File{}}
-	renamed := map[string]string{}
-
-	if len(bundled) > 0 {
-		if err := bundle(src, out, bundled, res, renamed); err != nil {
-			return nil, err
-		}
-	}
-	for _, ref := range copied {
-		b, err := os.ReadFile(filepath.Join(src, filepath.FromSlash(ref))) //nolint:gosec // checked above to stay inside the source folder
+// copyReferenced writes the referenced files that are not bundled to
+// dist/assets under hashed names, and records each new name in renamed.
+func copyReferenced(src, out string, refs []string, res *Result, renamed map[string]string) error {
+	for _, ref := range refs {
+		b, err := os.ReadFile(filepath.Join(src, filepath.FromSlash(ref))) //nolint:gosec // checked by readPages to stay inside the source folder
 		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", ref, err)
+			return fmt.Errorf("read %s: %w", ref, err)
 		}
 		name := hashedName(path.Base(ref), b)
 		if err := res.write(out, path.Join(site.AssetsDir, name), b, nil); err != nil {
-			return nil, err
+			return err
 		}
 		renamed[ref] = "/" + site.AssetsDir + "/" + name
 	}
+	return nil
+}
 
-	if err := copyImages(src, out, res); err != nil {
-		return nil, err
-	}
-
+// writePages writes each page with its references pointing at the renamed
+// files, and with preload links for the modules its scripts import.
+func writePages(out string, pages []string, html map[string][]byte, renamed map[string]string, res *Result) error {
 	for _, p := range pages {
 		var imports []string
 		page := refAttr.ReplaceAllFunc(html[p], func(m []byte) []byte {
@@ -160,11 +200,11 @@ func Build(opts Options) (*Result, error) {
 		page, imports = preload(page, imports, res)
 		name := filepath.Base(p)
 		if err := res.write(out, name, page, imports); err != nil {
-			return nil, err
+			return err
 		}
 		res.Pages = append(res.Pages, name)
 	}
-	return res, nil
+	return nil
 }
 
 // copyImages copies the files of src/images to dist/images unchanged and

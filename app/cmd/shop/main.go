@@ -234,7 +234,10 @@ func serve(ctx context.Context, store *postgres.Store, cfg config, log *slog.Log
 			return err
 		}
 	}
-	e, err := httpapi.New(httpapi.Config{Store: store, Log: log, SiteDir: cfg.SiteDir, ClientIPHeader: cfg.ClientIPHeader})
+	e, err := httpapi.New(httpapi.Config{
+		Products: store, Accounts: store, Orders: store, Readiness: store,
+		Log: log, SiteDir: cfg.SiteDir, ClientIPHeader: cfg.ClientIPHeader,
+	})
 	if err != nil {
 		return err
 	}

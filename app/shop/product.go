@@ -1,0 +1,270 @@
+package shop
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Product is a catalog entry. Stock is the live quantity on hand.
+type Product struct {
+	ID          string `json:"id"`
+	SKU         string `json:"sku"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	PriceCents  int64  `json:"price_cents"`
+	Currency    string `json:"currency"`
+	Stock       int    `json:"stock"`
+	Category    string `json:"category"`
+	ImageURL    string `json:"image_url"`
+}
+
+// ProductPage is one page of a keyset-paginated product listing.
+type ProductPage struct {
+	Items      []Product `json:"items"`
+	NextCursor *string   `json:"next_cursor"`
+}
+
+// ProductStore keeps the catalog. postgres.Store implements it.
+type ProductStore interface {
+	ListProducts(ctx context.Context, q ProductQuery) (ProductPage, error)
+	GetProduct(ctx context.Context, id string) (Product, error)
+	CreateProduct(ctx context.Context, p NewProduct) (Product, error)
+	UpdateProduct(ctx context.Context, id string, p ProductPatch) (Product, error)
+	AdjustStock(ctx context.Context, id string, delta int) (Product, error)
+}
+
+// Limits of the product Parse constructors.
+const (
+	MaxStock         = 1_000_000_000
+	MaxStockDelta    = 1_000_000
+	MaxPriceCents    = 100_000_000_00
+	DefaultPageLimit = 20
+	MaxPageLimit     = 100
+)
+
+// NewProduct is a validated product to create.
+type NewProduct struct {
+	SKU         string
+	Name        string
+	Description string
+	PriceCents  int64
+	Currency    string
+	Stock       int
+	Category    string
+	ImageURL    string
+}
+
+// ProductPatch holds the fields to change; nil means unchanged. Stock changes go through
+// AdjustStock so they compose with concurrent orders.
+type ProductPatch struct {
+	Name        *string
+	Description *string
+	PriceCents  *int64
+	Category    *string
+	ImageURL    *string
+}
+
+var (
+	skuRE      = regexp.MustCompile(`^[A-Z0-9][A-Z0-9-]{1,39}$`)
+	categoryRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,49}$`)
+	currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
+)
+
+// ParseNewProduct decodes and validates a POST /api/admin/products body.
+func ParseNewProduct(data []byte) (NewProduct, error) {
+	var body struct {
+		SKU         string  `json:"sku"`
+		Name        string  `json:"name"`
+		Description string  `json:"description"`
+		PriceCents  *int64  `json:"price_cents"`
+		Currency    *string `json:"currency"`
+		Stock       int     `json:"stock"`
+		Category    string  `json:"category"`
+		ImageURL    string  `json:"image_url"`
+	}
+	if err := DecodeJSON(data, &body); err != nil {
+		return NewProduct{}, err
+	}
+	var fe fieldErrors
+	p := NewProduct{SKU: body.SKU, Currency: "USD", Stock: body.Stock, Category: body.Category, ImageURL: body.ImageURL}
+	if !skuRE.MatchString(p.SKU) {
+		fe.add("sku", "must be 2 to 40 characters of A-Z, 0-9 and -")
+	}
+	p.Name = fe.productName(body.Name)
+	p.Description = fe.productDescription(body.Description)
+	if body.PriceCents == nil || *body.PriceCents < 0 || *body.PriceCents > MaxPriceCents {
+		fe.add("price_cents", fmt.Sprintf("is required, between 0 and %d", int64(MaxPriceCents)))
+	} else {
+		p.PriceCents = *body.PriceCents
+	}
+	if body.Currency != nil {
+		p.Currency = *body.Currency
+		if !currencyRE.MatchString(p.Currency) {
+			fe.add("currency", "must be an ISO 4217 code such as USD")
+		}
+	}
+	if p.Stock < 0 || p.Stock > MaxStock {
+		fe.add("stock", fmt.Sprintf("must be between 0 and %d", MaxStock))
+	}
+	fe.checkCategory(p.Category)
+	fe.checkImageURL(p.ImageURL)
+	return p, fe.err()
+}
+
+// ParseProductPatch decodes and validates a PATCH /api/admin/products/{id} body.
+func ParseProductPatch(data []byte) (ProductPatch, error) {
+	var body struct {
+		Name        *string `json:"name"`
+		Description *string `json:"description"`
+		PriceCents  *int64  `json:"price_cents"`
+		Category    *string `json:"category"`
+		ImageURL    *string `json:"image_url"`
+	}
+	if err := DecodeJSON(data, &body); err != nil {
+		return ProductPatch{}, err
+	}
+	var fe fieldErrors
+	p := ProductPatch{PriceCents: body.PriceCents, Category: body.Category, ImageURL: body.ImageURL}
+	if body.Name == nil && body.Description == nil && body.PriceCents == nil && body.Category == nil && body.ImageURL == nil {
+		fe.add("(body)", "must change at least one of name, description, price_cents, category, image_url")
+	}
+	if body.Name != nil {
+		v := fe.productName(*body.Name)
+		p.Name = &v
+	}
+	if body.Description != nil {
+		v := fe.productDescription(*body.Description)
+		p.Description = &v
+	}
+	if p.PriceCents != nil && (*p.PriceCents < 0 || *p.PriceCents > MaxPriceCents) {
+		fe.add("price_cents", fmt.Sprintf("must be between 0 and %d", int64(MaxPriceCents)))
+	}
+	if p.Category != nil {
+		fe.checkCategory(*p.Category)
+	}
+	if p.ImageURL != nil {
+		fe.checkImageURL(*p.ImageURL)
+	}
+	return p, fe.err()
+}
+
+// ParseStockDelta decodes and validates a POST /api/admin/products/{id}/stock body.
+func ParseStockDelta(data []byte) (int, error) {
+	var body struct {
+		Delta *int `json:"delta"`
+	}
+	if err := DecodeJSON(data, &body); err != nil {
+		return 0, err
+	}
+	if body.Delta == nil || *body.Delta == 0 || *body.Delta < -MaxStockDelta || *body.Delta > MaxStockDelta {
+		return 0, invalidField("delta", fmt.Sprintf("is required, non-zero, between -%d and %d", MaxStockDelta, MaxStockDelta))
+	}
+	return *body.Delta, nil
+}
+
+// ProductQuery is a validated catalog listing request.
+type ProductQuery struct {
+	Q        string
+	Category string
+	Limit    int
+	// After is the keyset position decoded from the cursor: list products after (Name, ID).
+	After *ProductCursor
+}
+
+// ProductCursor is the keyset position of a listing: products sort by name, then id.
+type ProductCursor struct {
+	Name string `json:"n"`
+	ID   string `json:"i"`
+}
+
+// Encode returns the opaque cursor string.
+func (c ProductCursor) Encode() string {
+	b, _ := json.Marshal(c) // a struct of two strings always marshals
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// ParseProductQuery validates the query parameters of GET /api/products.
+func ParseProductQuery(q, category, limit, cursor string) (ProductQuery, error) {
+	var fe fieldErrors
+	pq := ProductQuery{Limit: DefaultPageLimit}
+	var ok bool
+	if pq.Q, ok = parseText(q, 0, 100, false); !ok {
+		fe.add("q", "must be at most 100 characters without control characters")
+	}
+	if category != "" {
+		fe.checkCategory(category)
+		pq.Category = category
+	}
+	if limit != "" {
+		n, err := strconv.Atoi(limit)
+		if err != nil || n < 1 || n > MaxPageLimit {
+			fe.add("limit", fmt.Sprintf("must be an integer between 1 and %d", MaxPageLimit))
+		}
+		pq.Limit = n
+	}
+	if cursor != "" {
+		var c ProductCursor
+		raw, err := base64.RawURLEncoding.DecodeString(cursor)
+		if err == nil {
+			err = json.Unmarshal(raw, &c)
+		}
+		if _, idOK := ParseID(c.ID); err != nil || !idOK || len(c.Name) > 200 {
+			fe.add("cursor", "must be a next_cursor value returned by this endpoint")
+		} else {
+			pq.After = &c
+		}
+	}
+	return pq, fe.err()
+}
+
+// The product field rules that creating and patching (and, for the category, listing) share,
+// so a field has one rule and one message wherever it is accepted. A problem is recorded under
+// the field's JSON name.
+
+func (f *fieldErrors) productName(s string) string {
+	v, ok := parseText(s, 1, 200, false)
+	if !ok {
+		f.add("name", "must be 1 to 200 characters without control characters")
+	}
+	return v
+}
+
+func (f *fieldErrors) productDescription(s string) string {
+	v, ok := parseText(s, 0, 2000, true)
+	if !ok {
+		f.add("description", "must be at most 2000 characters, without control characters other than line breaks and tabs")
+	}
+	return v
+}
+
+func (f *fieldErrors) checkCategory(s string) {
+	if !categoryRE.MatchString(s) {
+		f.add("category", "must be 1 to 50 characters of a-z, 0-9 and -")
+	}
+}
+
+func (f *fieldErrors) checkImageURL(s string) {
+	if !validImageURL(s) {
+		f.add("image_url", "must be empty, an https:// URL or a path starting with /")
+	}
+}
+
+func validImageURL(s string) bool {
+	if s == "" {
+		return true
+	}
+	if len(s) > 500 || !isPrintableASCII(s) {
+		return false
+	}
+	if strings.HasPrefix(s, "/") && !strings.HasPrefix(s, "//") {
+		return true
+	}
+	u, err := url.Parse(s)
+	return err == nil && u.Scheme == "https" && u.Host != "" && u.User == nil
+}
