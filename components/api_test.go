@@ -629,7 +629,7 @@ func TestApiValidation(t *testing.T) {
 		{"statement without resources", func(a *components.ApiArgs) {
 			a.TaskPolicyStatements = []components.PolicyStatement{{Actions: []string{"s3:GetObject"}}}
 		}, "ApiArgs.TaskPolicyStatements[0].Resources: required"},
-		{"retention", func(a *components.ApiArgs) { a.LogRetentionDays = 10 }, "ApiArgs.LogRetentionDays: 10 is not a CloudWatch retention"},
+		{"retention", func(a *components.ApiArgs) { a.LogRetentionDays = 10 }, "ApiArgs.LogRetentionDays: 10 is not a CloudWatch Logs retention"},
 		{"capacity", func(a *components.ApiArgs) { a.MinCapacity, a.MaxCapacity = 3, 2 }, "ApiArgs.MaxCapacity: 2 is below MinCapacity 3"},
 		{"cpu target", func(a *components.ApiArgs) { a.CpuTargetPercent = 120 }, "ApiArgs.CpuTargetPercent: 120 must be in (0, 100]"},
 		{"weights", func(a *components.ApiArgs) { a.FargateSpotWeight = -1 }, "ApiArgs.FargateBase/FargateWeight/FargateSpotWeight: must not be negative"},
