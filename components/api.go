@@ -262,15 +262,15 @@ func NewApi(ctx *pulumi.Context, name string, args *ApiArgs, opts ...pulumi.Reso
 	if args == nil {
 		args = &ApiArgs{}
 	}
+	fail := func(err error) (*Api, error) { return nil, componentError("api", name, err) }
 	a := args.withDefaults()
 	if err := a.validate(); err != nil {
-		return nil, componentError("api", name, err)
+		return fail(err)
 	}
 	api := &Api{}
 	if err := ctx.RegisterComponentResource(ApiType, name, api, opts...); err != nil {
-		return nil, componentError("api", name, err)
+		return fail(err)
 	}
-	fail := func(err error) (*Api, error) { return nil, componentError("api", name, err) }
 	b := &apiBuild{
 		ctx: ctx, name: name, args: &a, parent: pulumi.Parent(api),
 		internal: a.Exposure == ApiBehindCloudFront, https: a.CertificateArn != nil,
