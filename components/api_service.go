@@ -1,0 +1,231 @@
+package components
+
+import (
+	"encoding/json"
+	"strconv"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/appautoscaling"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+const (
+	containerName = "app"
+	tmpVolume     = "tmp"
+)
+
+// logGroup is the container's log group; the WAF's is its own (see waf).
+func (b *apiBuild) logGroup() (*cloudwatch.LogGroup, error) {
+	return cloudwatch.NewLogGroup(b.ctx, b.name+"-logs", &cloudwatch.LogGroupArgs{
+		RetentionInDays: pulumi.Int(b.args.LogRetentionDays),
+	}, b.parent)
+}
+
+// apiCluster is the ECS cluster and its capacity providers, which the service must wait for.
+type apiCluster struct {
+	cluster  *ecs.Cluster
+	capacity *ecs.ClusterCapacityProviders
+}
+
+func (b *apiBuild) cluster() (apiCluster, error) {
+	a := b.args
+	cluster, err := ecs.NewCluster(b.ctx, b.name+"-cluster", &ecs.ClusterArgs{
+		Settings: ecs.ClusterSettingArray{
+			ecs.ClusterSettingArgs{Name: pulumi.String("containerInsights"), Value: pulumi.String("enabled")},
+		},
+	}, b.parent)
+	if err != nil {
+		return apiCluster{}, err
+	}
+	capacity, err := ecs.NewClusterCapacityProviders(b.ctx, b.name+"-capacity-providers", &ecs.ClusterCapacityProvidersArgs{
+		ClusterName:       cluster.Name,
+		CapacityProviders: pulumi.StringArray{pulumi.String("FARGATE"), pulumi.String("FARGATE_SPOT")},
+		DefaultCapacityProviderStrategies: ecs.ClusterCapacityProvidersDefaultCapacityProviderStrategyArray{
+			ecs.ClusterCapacityProvidersDefaultCapacityProviderStrategyArgs{
+				CapacityProvider: pulumi.String("FARGATE"), Base: pulumi.Int(a.FargateBase), Weight: pulumi.Int(a.FargateWeight),
+			},
+			ecs.ClusterCapacityProvidersDefaultCapacityProviderStrategyArgs{
+				CapacityProvider: pulumi.String("FARGATE_SPOT"), Weight: pulumi.Int(a.FargateSpotWeight),
+			},
+		},
+	}, b.parent)
+	if err != nil {
+		return apiCluster{}, err
+	}
+	return apiCluster{cluster: cluster, capacity: capacity}, nil
+}
+
+func (b *apiBuild) taskDefinition(loc apiLocation, logs *cloudwatch.LogGroup, roles apiRoles, cluster *ecs.Cluster) (*ecs.TaskDefinition, error) {
+	a := b.args
+	return ecs.NewTaskDefinition(b.ctx, b.name+"-task", &ecs.TaskDefinitionArgs{
+		// The family follows the autonamed cluster, so two stacks never share one.
+		Family:                  cluster.Name,
+		Cpu:                     pulumi.String(strconv.Itoa(a.Cpu)),
+		Memory:                  pulumi.String(strconv.Itoa(a.Memory)),
+		NetworkMode:             pulumi.String("awsvpc"),
+		RequiresCompatibilities: pulumi.StringArray{pulumi.String("FARGATE")},
+		RuntimePlatform: ecs.TaskDefinitionRuntimePlatformArgs{
+			CpuArchitecture:       pulumi.String(string(a.Architecture)),
+			OperatingSystemFamily: pulumi.String("LINUX"),
+		},
+		ExecutionRoleArn:     roles.execution.Arn,
+		TaskRoleArn:          roles.task.Arn,
+		ContainerDefinitions: containerDefinitions(a, logs.Name, loc.region),
+		Volumes: ecs.TaskDefinitionVolumeArray{
+			ecs.TaskDefinitionVolumeArgs{Name: pulumi.String(tmpVolume)},
+		},
+	}, b.parent)
+}
+
+type keyValue struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+type secretRef struct {
+	Name      string `json:"name"`
+	ValueFrom string `json:"valueFrom"`
+}
+
+// containerDefinitions renders the single container's definition.
+func containerDefinitions(a *ApiArgs, logGroupName pulumi.StringOutput, region string) pulumi.StringOutput {
+	envKeys := sortedKeys(a.Environment)
+	secretKeys := sortedKeys(a.Secrets)
+	inputs := []any{a.Image, logGroupName}
+	for _, k := range envKeys {
+		inputs = append(inputs, a.Environment[k])
+	}
+	for _, k := range secretKeys {
+		inputs = append(inputs, a.Secrets[k])
+	}
+	return pulumi.All(inputs...).ApplyT(func(v []any) (string, error) {
+		env := []keyValue{}
+		for i, k := range envKeys {
+			env = append(env, keyValue{Name: k, Value: v[2+i].(string)})
+		}
+		secrets := []secretRef{}
+		for i, k := range secretKeys {
+			secrets = append(secrets, secretRef{Name: k, ValueFrom: v[2+len(envKeys)+i].(string)})
+		}
+		def := []map[string]any{{
+			"name":                   containerName,
+			"image":                  v[0].(string),
+			"essential":              true,
+			"user":                   a.User,
+			"readonlyRootFilesystem": true,
+			"privileged":             false,
+			"portMappings": []map[string]any{{
+				"containerPort": a.ContainerPort, "hostPort": a.ContainerPort, "protocol": "tcp",
+			}},
+			"mountPoints": []map[string]any{{
+				"sourceVolume": tmpVolume, "containerPath": "/tmp", "readOnly": false,
+			}},
+			"linuxParameters": map[string]any{
+				"initProcessEnabled": true,
+				"capabilities":       map[string]any{"drop": []string{"ALL"}},
+			},
+			"environment": env,
+			"secrets":     secrets,
+			"healthCheck": map[string]any{
+				"command": a.HealthCheckCommand, "interval": 30, "timeout": 5, "retries": 3, "startPeriod": 15,
+			},
+			"logConfiguration": map[string]any{
+				"logDriver": "awslogs",
+				"options": map[string]string{
+					"awslogs-group":         v[1].(string),
+					"awslogs-region":        region,
+					"awslogs-stream-prefix": containerName,
+				},
+			},
+		}}
+		b, err := json.Marshal(def)
+		return string(b), err
+	}).(pulumi.StringOutput)
+}
+
+func (b *apiBuild) service(cluster apiCluster, taskDef *ecs.TaskDefinition, taskSG *ec2.SecurityGroup, front apiLoadBalancer) (*ecs.Service, error) {
+	a := b.args
+	return ecs.NewService(b.ctx, b.name+"-service", &ecs.ServiceArgs{
+		Cluster:         cluster.cluster.Arn,
+		TaskDefinition:  taskDef.Arn,
+		DesiredCount:    pulumi.Int(a.MinCapacity),
+		PlatformVersion: pulumi.String("LATEST"),
+		CapacityProviderStrategies: ecs.ServiceCapacityProviderStrategyArray{
+			ecs.ServiceCapacityProviderStrategyArgs{
+				CapacityProvider: pulumi.String("FARGATE"), Base: pulumi.Int(a.FargateBase), Weight: pulumi.Int(a.FargateWeight),
+			},
+			ecs.ServiceCapacityProviderStrategyArgs{
+				CapacityProvider: pulumi.String("FARGATE_SPOT"), Weight: pulumi.Int(a.FargateSpotWeight),
+			},
+		},
+		NetworkConfiguration: ecs.ServiceNetworkConfigurationArgs{
+			Subnets:        a.PrivateSubnetIds,
+			SecurityGroups: pulumi.StringArray{taskSG.ID()},
+			AssignPublicIp: pulumi.Bool(false),
+		},
+		LoadBalancers: ecs.ServiceLoadBalancerArray{ecs.ServiceLoadBalancerArgs{
+			TargetGroupArn: front.targetGroup.Arn,
+			ContainerName:  pulumi.String(containerName),
+			ContainerPort:  pulumi.Int(a.ContainerPort),
+		}},
+		DeploymentCircuitBreaker: ecs.ServiceDeploymentCircuitBreakerArgs{
+			Enable: pulumi.Bool(true), Rollback: pulumi.Bool(true),
+		},
+		DeploymentMinimumHealthyPercent: pulumi.Int(100),
+		DeploymentMaximumPercent:        pulumi.Int(200),
+		HealthCheckGracePeriodSeconds:   pulumi.Int(30),
+		EnableEcsManagedTags:            pulumi.Bool(true),
+		PropagateTags:                   pulumi.String("SERVICE"),
+		EnableExecuteCommand:            pulumi.Bool(false),
+	}, b.parent,
+		// Autoscaling owns the running count after the first deployment.
+		pulumi.IgnoreChanges([]string{"desiredCount"}),
+		pulumi.DependsOn(append(front.listeners, cluster.capacity)))
+}
+
+// scaling tracks average CPU and the load balancer's requests per target.
+func (b *apiBuild) scaling(cluster *ecs.Cluster, svc *ecs.Service, front apiLoadBalancer) error {
+	a := b.args
+	target, err := appautoscaling.NewTarget(b.ctx, b.name+"-scaling", &appautoscaling.TargetArgs{
+		ServiceNamespace:  pulumi.String("ecs"),
+		ScalableDimension: pulumi.String("ecs:service:DesiredCount"),
+		ResourceId:        pulumi.Sprintf("service/%s/%s", cluster.Name, svc.Name),
+		MinCapacity:       pulumi.Int(a.MinCapacity),
+		MaxCapacity:       pulumi.Int(a.MaxCapacity),
+	}, b.parent)
+	if err != nil {
+		return err
+	}
+	for _, p := range []struct {
+		suffix, metric string
+		target         float64
+		label          pulumi.StringInput
+	}{
+		{"cpu", "ECSServiceAverageCPUUtilization", a.CpuTargetPercent, nil},
+		{"requests", "ALBRequestCountPerTarget", a.RequestsPerTarget, pulumi.Sprintf("%s/%s", front.alb.ArnSuffix, front.targetGroup.ArnSuffix)},
+	} {
+		spec := appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs{
+			PredefinedMetricType: pulumi.String(p.metric),
+		}
+		if p.label != nil {
+			spec.ResourceLabel = p.label
+		}
+		if _, err := appautoscaling.NewPolicy(b.ctx, b.name+"-scale-"+p.suffix, &appautoscaling.PolicyArgs{
+			PolicyType:        pulumi.String("TargetTrackingScaling"),
+			ServiceNamespace:  target.ServiceNamespace,
+			ScalableDimension: target.ScalableDimension,
+			ResourceId:        target.ResourceId,
+			TargetTrackingScalingPolicyConfiguration: appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationArgs{
+				TargetValue:                   pulumi.Float64(p.target),
+				PredefinedMetricSpecification: spec,
+				ScaleInCooldown:               pulumi.Int(300),
+				ScaleOutCooldown:              pulumi.Int(60),
+			},
+		}, b.parent); err != nil {
+			return err
+		}
+	}
+	return nil
+}
