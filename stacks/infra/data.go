@@ -30,7 +30,7 @@ func newData(ctx *pulumi.Context, cfg Config, net *components.Network, opts ...p
 			AllocatedStorageGb:  cfg.DatabaseStorageGb,
 			MinCapacity:         float64(cfg.DatabaseMinAcu),
 			MaxCapacity:         float64(cfg.DatabaseMaxAcu),
-			MultiAZ:             cfg.DatabaseMultiAz,
+			MultiAz:             cfg.DatabaseMultiAz,
 			BackupRetentionDays: pulumi.IntRef(cfg.DatabaseBackupRetentionDays),
 			LogRetentionDays:    cfg.LogRetentionDays,
 		},
@@ -38,7 +38,7 @@ func newData(ctx *pulumi.Context, cfg Config, net *components.Network, opts ...p
 			Mode:     cfg.CacheMode,
 			NodeType: cfg.CacheNodeType,
 			Nodes:    cfg.CacheNodes,
-			MultiAZ:  cfg.CacheNodes >= 2,
+			MultiAz:  cfg.CacheNodes >= 2,
 		},
 		Search: components.SearchArgs{
 			Mode:             cfg.SearchMode,
