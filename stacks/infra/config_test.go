@@ -95,7 +95,7 @@ func TestLoadConfigOfTheRealStacks(t *testing.T) {
 	assert.False(t, dev.ProtectStateful)
 	// prod: the highly available profile.
 	assert.Equal(t, components.NatGatewayPerAz, prod.NatStrategy)
-	assert.Equal(t, components.DatabaseRDS, prod.DatabaseEngine)
+	assert.Equal(t, components.DatabaseRds, prod.DatabaseEngine)
 	assert.True(t, prod.DatabaseMultiAz)
 	assert.True(t, prod.DatabaseDeletionProtection)
 	assert.GreaterOrEqual(t, prod.DatabaseBackupRetentionDays, 7)
