@@ -16,7 +16,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/structpb"
 )
@@ -209,4 +211,21 @@ func analyzeStack(ctx context.Context, t *testing.T, client pulumirpc.AnalyzerCl
 	assert.Equal(t, stackURN, budget.GetUrn())
 	assert.Contains(t, budget.GetMessage(), "cost-idle-budget: cannot evaluate: no idle cost estimate was supplied",
 		"the CLI has no idle cost estimate")
+}
+
+// TestAnalyzerInfoBeforeConfigureStack pins a limit of policyx v3.274.1: it
+// builds the pack in ConfigureStack, so GetAnalyzerInfo before it (the order of
+// `pulumi policy publish`, which configures no stack) dereferences a nil pack
+// and the plugin dies. When this test fails, policyx answers: cover that order
+// in TestAnalyzerProtocol and drop the limit from the README and main.go.
+func TestAnalyzerInfoBeforeConfigureStack(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	client, cmd := startPack(ctx, t)
+	_, err := client.GetAnalyzerInfo(ctx, &emptypb.Empty{})
+	require.Equal(t, codes.Unavailable, status.Code(err), "policyx answered GetAnalyzerInfo before ConfigureStack: %v", err)
+	var exit *exec.ExitError
+	require.ErrorAs(t, cmd.Wait(), &exit)
+	assert.Equal(t, 2, exit.ExitCode(), "a Go panic exits with status 2")
 }
