@@ -125,7 +125,7 @@ func TestLogBucketUsesTheRegionsELBPrincipal(t *testing.T) {
 	assert.Equal(t, map[string]any{"Service": "logdelivery.elasticloadbalancing.amazonaws.com"}, logPolicy(t, rec).Statement[1].Principal,
 		"Regions opened since August 2022 take the service principal")
 
-	assert.Equal(t, map[string]string{"AWS": "arn:aws:iam::127311923021:root"}, components.ELBLogDeliveryPrincipal("aws", "us-east-1"))
+	assert.Equal(t, map[string]string{"AWS": "arn:aws:iam::127311923021:root"}, components.ElbLogDeliveryPrincipal("aws", "us-east-1"))
 }
 
 func TestLogBucketValidation(t *testing.T) {
@@ -135,7 +135,7 @@ func TestLogBucketValidation(t *testing.T) {
 		args components.LogBucketArgs
 		want string
 	}{
-		{"nothing delivers", components.LogBucketArgs{}, "LogBucketArgs: neither LoadBalancerPrefixes nor CloudFront"},
+		{"nothing delivers", components.LogBucketArgs{}, "LogBucketArgs.LoadBalancerPrefixes: empty and CloudFront false: nothing could deliver logs"},
 		{"expiration", components.LogBucketArgs{CloudFront: true, ExpirationDays: -1}, "LogBucketArgs.ExpirationDays: -1 must be between 1 and 3650"},
 		{"leading slash", components.LogBucketArgs{LoadBalancerPrefixes: []string{"/api"}},
 			`LogBucketArgs.LoadBalancerPrefixes[0]: "/api" is not a key prefix ELB accepts`},
@@ -150,7 +150,7 @@ func TestLogBucketValidation(t *testing.T) {
 				return err
 			})
 			require.Error(t, err)
-			assert.Contains(t, err.Error(), `log bucket "logs": `+tt.want)
+			assert.Contains(t, err.Error(), `logbucket "logs": `+tt.want)
 			assert.Empty(t, rec.Resources(), "nothing is registered before validation passes")
 		})
 	}

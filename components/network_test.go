@@ -236,7 +236,7 @@ func TestNetworkNatInstanceIsASmallLockedDownArmBox(t *testing.T) {
 	var amiLookup bool
 	for _, inv := range rec.Invokes() {
 		if inv.Token == "aws:ssm/getParameter:getParameter" {
-			amiLookup = inv.Args["name"].StringValue() == components.NatInstanceAMIParameter
+			amiLookup = inv.Args["name"].StringValue() == components.NatInstanceAmiParameter
 		}
 	}
 	assert.True(t, amiLookup, "AMI comes from the arm64 Amazon Linux 2023 SSM parameter")
@@ -285,7 +285,7 @@ func TestNetworkRegionWithTooFewZones(t *testing.T) {
 		return err
 	}, pulumimock.WithRecorderOptions(pulumimock.WithAZs("ca-west-1a", "ca-west-1b")))
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), `network "net": AvailabilityZones: 3 wanted, the region has 2 ([ca-west-1a ca-west-1b])`)
+	assert.Contains(t, err.Error(), `network "net": NetworkArgs.AvailabilityZones: 3 wanted, the region has 2 ([ca-west-1a ca-west-1b])`)
 }
 
 func TestNetworkValidationNamesTheField(t *testing.T) {
@@ -296,20 +296,20 @@ func TestNetworkValidationNamesTheField(t *testing.T) {
 		want []string
 	}{
 		{"gatewayPerAz with one zone", components.NetworkArgs{AvailabilityZones: 1, NatStrategy: components.NatGatewayPerAz},
-			[]string{"NatStrategy: gatewayPerAz needs at least 2 availability zones, AvailabilityZones is 1",
-				"AvailabilityZones: 1 is not allowed; want 2 or 3"}},
-		{"four zones", components.NetworkArgs{AvailabilityZones: 4}, []string{"AvailabilityZones: 4 is not allowed; want 2 or 3"}},
-		{"negative zones", components.NetworkArgs{AvailabilityZones: -2}, []string{"AvailabilityZones: -2 is not allowed; want 2 or 3"}},
+			[]string{"NetworkArgs.NatStrategy: gatewayPerAz needs at least 2 availability zones, AvailabilityZones is 1",
+				"NetworkArgs.AvailabilityZones: 1 is not allowed; want 2 or 3"}},
+		{"four zones", components.NetworkArgs{AvailabilityZones: 4}, []string{"NetworkArgs.AvailabilityZones: 4 is not allowed; want 2 or 3"}},
+		{"negative zones", components.NetworkArgs{AvailabilityZones: -2}, []string{"NetworkArgs.AvailabilityZones: -2 is not allowed; want 2 or 3"}},
 		{"one zone, one gateway", components.NetworkArgs{AvailabilityZones: 1, NatStrategy: components.NatGateway},
-			[]string{"AvailabilityZones: 1 is not allowed; want 2 or 3"}},
-		{"IPv6 network", components.NetworkArgs{CidrBlock: "fd00::/56"}, []string{`CidrBlock: "fd00::/56" is not an IPv4 network`}},
+			[]string{"NetworkArgs.AvailabilityZones: 1 is not allowed; want 2 or 3"}},
+		{"IPv6 network", components.NetworkArgs{CidrBlock: "fd00::/56"}, []string{`NetworkArgs.CidrBlock: "fd00::/56" is not an IPv4 network`}},
 		{"unknown strategy", components.NetworkArgs{NatStrategy: "cheap"},
-			[]string{`NatStrategy: "cheap" is not one of [none instance gateway gatewayPerAz]`}},
-		{"host bits set", components.NetworkArgs{CidrBlock: "10.0.0.1/16"}, []string{`CidrBlock: "10.0.0.1/16" is not an IPv4 network`}},
-		{"too small", components.NetworkArgs{CidrBlock: "10.0.0.0/26"}, []string{`CidrBlock: "10.0.0.0/26"`}},
+			[]string{`NetworkArgs.NatStrategy: "cheap" is not one of [none instance gateway gatewayPerAz]`}},
+		{"host bits set", components.NetworkArgs{CidrBlock: "10.0.0.1/16"}, []string{`NetworkArgs.CidrBlock: "10.0.0.1/16" is not an IPv4 network`}},
+		{"too small", components.NetworkArgs{CidrBlock: "10.0.0.0/26"}, []string{`NetworkArgs.CidrBlock: "10.0.0.0/26"`}},
 		{"x86 NAT", components.NetworkArgs{NatStrategy: components.NatInstance, NatInstanceType: "t3.nano"},
-			[]string{`NatInstanceType: "t3.nano" is not an ARM (Graviton) type`}},
-		{"retention", components.NetworkArgs{FlowLogRetentionDays: 10}, []string{"FlowLogRetentionDays: 10 is not a CloudWatch Logs retention"}},
+			[]string{`NetworkArgs.NatInstanceType: "t3.nano" is not an ARM (Graviton) type`}},
+		{"retention", components.NetworkArgs{FlowLogRetentionDays: 10}, []string{"NetworkArgs.FlowLogRetentionDays: 10 is not a CloudWatch Logs retention"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

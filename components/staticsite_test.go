@@ -141,7 +141,7 @@ func TestStaticSiteDefaultsArePrivateAndServedOverTLSOnly(t *testing.T) {
 	assert.Equal(t, "s3", dist.Str(def+"targetOriginId"))
 	assert.Equal(t, "redirect-to-https", dist.Str(def+"viewerProtocolPolicy"))
 	assert.True(t, dist.Bool(def+"compress"))
-	assert.Equal(t, components.CachingOptimizedPolicyID, dist.Str(def+"cachePolicyId"))
+	assert.Equal(t, components.CachingOptimizedPolicyId, dist.Str(def+"cachePolicyId"))
 	assert.False(t, dist.Has(def+"forwardedValues"), "managed cache policies only")
 	assert.Equal(t, []any{"GET", "HEAD", "OPTIONS"}, dist.Plain(def+"allowedMethods"))
 	headers := rec.Must(t, rtHeaders, "site-headers")
@@ -157,7 +157,7 @@ func TestStaticSiteDefaultsArePrivateAndServedOverTLSOnly(t *testing.T) {
 
 	// Security headers.
 	sh := "securityHeadersConfig."
-	assert.Equal(t, float64(components.DefaultHSTSMaxAgeSeconds), headers.Num(sh+"strictTransportSecurity.accessControlMaxAgeSec"))
+	assert.Equal(t, float64(components.DefaultHstsMaxAgeSeconds), headers.Num(sh+"strictTransportSecurity.accessControlMaxAgeSec"))
 	assert.True(t, headers.Bool(sh+"strictTransportSecurity.includeSubdomains"))
 	assert.True(t, headers.Bool(sh+"strictTransportSecurity.override"))
 	assert.Equal(t, components.DefaultContentSecurityPolicy, headers.Str(sh+"contentSecurityPolicy.contentSecurityPolicy"))
@@ -368,8 +368,8 @@ func TestStaticSiteRoutesApiToAnInternalLoadBalancer(t *testing.T) {
 	b := "orderedCacheBehaviors[0]."
 	assert.Equal(t, "/api/*", dist.Str(b+"pathPattern"))
 	assert.Equal(t, "api", dist.Str(b+"targetOriginId"))
-	assert.Equal(t, components.CachingDisabledPolicyID, dist.Str(b+"cachePolicyId"))
-	assert.Equal(t, components.AllViewerExceptHostHeaderPolicyID, dist.Str(b+"originRequestPolicyId"))
+	assert.Equal(t, components.CachingDisabledPolicyId, dist.Str(b+"cachePolicyId"))
+	assert.Equal(t, components.AllViewerExceptHostHeaderPolicyId, dist.Str(b+"originRequestPolicyId"))
 	assert.ElementsMatch(t, []any{"GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"}, dist.Plain(b+"allowedMethods"))
 	assert.Equal(t, "redirect-to-https", dist.Str(b+"viewerProtocolPolicy"))
 	// API responses keep the API's own (stricter) headers; CloudFront only
@@ -417,7 +417,7 @@ func TestStaticSiteOptions(t *testing.T) {
 		PermissionsPolicy:         "camera=()",
 		FrameOptions:              "SAMEORIGIN",
 		ReferrerPolicy:            "no-referrer",
-		HSTSMaxAgeSeconds:         31536000,
+		HstsMaxAgeSeconds:         31536000,
 		ViewerRequestFunction:     code,
 		PriceClass:                "PriceClass_All",
 		DefaultRootObject:         "home.html",
@@ -512,10 +512,10 @@ func TestStaticSiteValidation(t *testing.T) {
 			`StaticSiteArgs.FrameOptions: "ALLOW-FROM https://x.example" is not one of ["DENY" "SAMEORIGIN"]`},
 		{"referrer policy", components.StaticSiteArgs{ReferrerPolicy: "always"},
 			`StaticSiteArgs.ReferrerPolicy: "always" is not one of ["no-referrer" "no-referrer-when-downgrade" "origin" "origin-when-cross-origin" "same-origin" "strict-origin" "strict-origin-when-cross-origin" "unsafe-url"]`},
-		{"hsts too short", components.StaticSiteArgs{HSTSMaxAgeSeconds: 300},
-			"StaticSiteArgs.HSTSMaxAgeSeconds: 300 is below one year (31536000)"},
-		{"hsts negative", components.StaticSiteArgs{HSTSMaxAgeSeconds: -1},
-			"StaticSiteArgs.HSTSMaxAgeSeconds: -1 is below one year (31536000)"},
+		{"hsts too short", components.StaticSiteArgs{HstsMaxAgeSeconds: 300},
+			"StaticSiteArgs.HstsMaxAgeSeconds: 300 is below one year (31536000)"},
+		{"hsts negative", components.StaticSiteArgs{HstsMaxAgeSeconds: -1},
+			"StaticSiteArgs.HstsMaxAgeSeconds: -1 is below one year (31536000)"},
 		{"root object", components.StaticSiteArgs{DefaultRootObject: "/index.html"},
 			`StaticSiteArgs.DefaultRootObject: "/index.html" must not start with /`},
 		{"api origin", components.StaticSiteArgs{ApiOrigin: &components.ApiOrigin{ProtocolPolicy: "match-viewer", HTTPPort: 80, HTTPSPort: 443}},
@@ -555,7 +555,7 @@ func TestStaticSiteValidation(t *testing.T) {
 				return err
 			})
 			require.Error(t, err)
-			assert.Contains(t, err.Error(), `static site "site": `+tt.want)
+			assert.Contains(t, err.Error(), `staticsite "site": `+tt.want)
 			assert.Empty(t, rec.Resources(), "nothing is registered before validation passes")
 		})
 	}
