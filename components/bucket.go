@@ -67,26 +67,10 @@ func newPrivateBucket(ctx *pulumi.Context, name string, parent pulumi.Resource, 
 	if err != nil {
 		return nil, err
 	}
-	sse := &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
-		SseAlgorithm: pulumi.String("AES256"),
-	}
-	var bucketKey pulumi.BoolPtrInput
-	if args.KMSKeyARN != nil {
-		sse = &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
-			SseAlgorithm:   pulumi.String("aws:kms"),
-			KmsMasterKeyId: args.KMSKeyARN,
-		}
-		bucketKey = pulumi.Bool(true)
-	}
 	b.Encryption, err = s3.NewBucketServerSideEncryptionConfigurationV2(ctx, name+"-encryption",
 		&s3.BucketServerSideEncryptionConfigurationV2Args{
 			Bucket: b.Bucket.ID(),
-			Rules: s3.BucketServerSideEncryptionConfigurationV2RuleArray{
-				&s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
-					ApplyServerSideEncryptionByDefault: sse,
-					BucketKeyEnabled:                   bucketKey,
-				},
-			},
+			Rules:  s3.BucketServerSideEncryptionConfigurationV2RuleArray{encryptionRule(args.KMSKeyARN)},
 		}, opts...)
 	if err != nil {
 		return nil, err
@@ -115,6 +99,24 @@ func newPrivateBucket(ctx *pulumi.Context, name string, parent pulumi.Resource, 
 		}
 	}
 	return b, nil
+}
+
+// encryptionRule is SSE-S3, or SSE-KMS under kmsKeyArn with an S3 bucket key.
+func encryptionRule(kmsKeyArn pulumi.StringInput) *s3.BucketServerSideEncryptionConfigurationV2RuleArgs {
+	if kmsKeyArn == nil {
+		return &s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
+			ApplyServerSideEncryptionByDefault: &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
+				SseAlgorithm: pulumi.String("AES256"),
+			},
+		}
+	}
+	return &s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
+		ApplyServerSideEncryptionByDefault: &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
+			SseAlgorithm:   pulumi.String("aws:kms"),
+			KmsMasterKeyId: kmsKeyArn,
+		},
+		BucketKeyEnabled: pulumi.Bool(true),
+	}
 }
 
 // attachPolicy creates `name-policy`: a deny of every request not made over TLS,

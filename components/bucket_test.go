@@ -56,41 +56,53 @@ func bucketPolicy(t *testing.T, rec *pulumimock.Recorder, name string) map[strin
 func TestBucketDefaultsArePrivateEncryptedAndTLSOnly(t *testing.T) {
 	t.Parallel()
 	rec, host := runBucket(t, privateBucketArgs{}, nil)
-
 	bucket := rec.Must(t, bktBucket, "host-files")
-	assert.Equal(t, host, bucket.Parent)
-	assert.False(t, bucket.Bool("forceDestroy"))
-	assert.False(t, bucket.Has("bucket"), "no fixed physical name: two stacks never collide")
-	assert.False(t, bucket.Has("acl"), "no ACLs: ownership is enforced")
-	arn := bucket.Out("arn").StringValue()
-
 	pab := rec.Must(t, bktPAB, "host-files-public-access")
-	assert.Equal(t, host, pab.Parent)
-	for _, k := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
-		assert.True(t, pab.Bool(k), k)
-	}
-	assert.Equal(t, bucket.ID, pab.Str("bucket"))
 
-	own := rec.Must(t, bktOwnership, "host-files-ownership")
-	assert.Equal(t, "BucketOwnerEnforced", own.Str("rule.objectOwnership"))
+	t.Run("bucket", func(t *testing.T) {
+		assert.Equal(t, host, bucket.Parent)
+		assert.False(t, bucket.Bool("forceDestroy"))
+		assert.False(t, bucket.Has("bucket"), "no fixed physical name: two stacks never collide")
+		assert.False(t, bucket.Has("acl"), "no ACLs: ownership is enforced")
+	})
 
-	sse := rec.Must(t, bktSSE, "host-files-encryption")
-	assert.Equal(t, "AES256", sse.Str("rules[0].applyServerSideEncryptionByDefault.sseAlgorithm"))
-	assert.False(t, sse.Has("rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId"))
+	t.Run("public access block", func(t *testing.T) {
+		assert.Equal(t, host, pab.Parent)
+		for _, k := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
+			assert.True(t, pab.Bool(k), k)
+		}
+		assert.Equal(t, bucket.ID, pab.Str("bucket"))
+	})
 
-	assert.Empty(t, rec.ByType(bktVersioning, bktLifecycle), "versioning and lifecycle are opt-in")
+	t.Run("ownership", func(t *testing.T) {
+		own := rec.Must(t, bktOwnership, "host-files-ownership")
+		assert.Equal(t, "BucketOwnerEnforced", own.Str("rule.objectOwnership"))
+	})
 
-	policy := rec.Must(t, bktPolicy, "host-files-policy")
-	assert.Equal(t, host, policy.Parent)
-	assert.Contains(t, policy.Dependencies, pab.URN, "policy waits for the public access block")
-	doc := bucketPolicy(t, rec, "host-files-policy")
-	require.Len(t, doc["Statement"], 1)
-	deny := doc["Statement"].([]any)[0].(map[string]any)
-	assert.Equal(t, "Deny", deny["Effect"])
-	assert.Equal(t, "*", deny["Principal"])
-	assert.Equal(t, "s3:*", deny["Action"])
-	assert.Equal(t, []any{arn, arn + "/*"}, deny["Resource"])
-	assert.Equal(t, map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}}, deny["Condition"])
+	t.Run("encryption is SSE-S3", func(t *testing.T) {
+		sse := rec.Must(t, bktSSE, "host-files-encryption")
+		assert.Equal(t, "AES256", sse.Str("rules[0].applyServerSideEncryptionByDefault.sseAlgorithm"))
+		assert.False(t, sse.Has("rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId"))
+	})
+
+	t.Run("versioning and lifecycle are opt-in", func(t *testing.T) {
+		assert.Empty(t, rec.ByType(bktVersioning, bktLifecycle), "versioning and lifecycle are opt-in")
+	})
+
+	t.Run("policy denies plain HTTP", func(t *testing.T) {
+		arn := bucket.Out("arn").StringValue()
+		policy := rec.Must(t, bktPolicy, "host-files-policy")
+		assert.Equal(t, host, policy.Parent)
+		assert.Contains(t, policy.Dependencies, pab.URN, "policy waits for the public access block")
+		doc := bucketPolicy(t, rec, "host-files-policy")
+		require.Len(t, doc["Statement"], 1)
+		deny := doc["Statement"].([]any)[0].(map[string]any)
+		assert.Equal(t, "Deny", deny["Effect"])
+		assert.Equal(t, "*", deny["Principal"])
+		assert.Equal(t, "s3:*", deny["Action"])
+		assert.Equal(t, []any{arn, arn + "/*"}, deny["Resource"])
+		assert.Equal(t, map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}}, deny["Condition"])
+	})
 }
 
 func TestBucketOptions(t *testing.T) {
@@ -112,22 +124,31 @@ func TestBucketOptions(t *testing.T) {
 		}}
 	})
 
-	assert.True(t, rec.Must(t, bktBucket, "host-files").Bool("forceDestroy"))
-	sse := rec.Must(t, bktSSE, "host-files-encryption")
-	assert.Equal(t, "aws:kms", sse.Str("rules[0].applyServerSideEncryptionByDefault.sseAlgorithm"))
-	assert.Equal(t, "arn:aws:kms:us-east-1:123456789012:key/k", sse.Str("rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId"))
-	assert.True(t, sse.Bool("rules[0].bucketKeyEnabled"))
+	t.Run("force destroy", func(t *testing.T) {
+		assert.True(t, rec.Must(t, bktBucket, "host-files").Bool("forceDestroy"))
+	})
 
-	versioning := rec.Must(t, bktVersioning, "host-files-versioning")
-	assert.Equal(t, "Enabled", versioning.Str("versioningConfiguration.status"))
-	lifecycle := rec.Must(t, bktLifecycle, "host-files-lifecycle")
-	assert.Contains(t, lifecycle.Dependencies, versioning.URN)
+	t.Run("SSE-KMS with a bucket key", func(t *testing.T) {
+		sse := rec.Must(t, bktSSE, "host-files-encryption")
+		assert.Equal(t, "aws:kms", sse.Str("rules[0].applyServerSideEncryptionByDefault.sseAlgorithm"))
+		assert.Equal(t, "arn:aws:kms:us-east-1:123456789012:key/k", sse.Str("rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId"))
+		assert.True(t, sse.Bool("rules[0].bucketKeyEnabled"))
+	})
 
-	doc := bucketPolicy(t, rec, "host-files-policy")
-	statements := doc["Statement"].([]any)
-	require.Len(t, statements, 2)
-	assert.Equal(t, "DenyInsecureTransport", statements[0].(map[string]any)["Sid"], "the TLS deny always comes first")
-	assert.Equal(t, "AllowReader", statements[1].(map[string]any)["Sid"])
+	t.Run("lifecycle waits for versioning", func(t *testing.T) {
+		versioning := rec.Must(t, bktVersioning, "host-files-versioning")
+		assert.Equal(t, "Enabled", versioning.Str("versioningConfiguration.status"))
+		lifecycle := rec.Must(t, bktLifecycle, "host-files-lifecycle")
+		assert.Contains(t, lifecycle.Dependencies, versioning.URN)
+	})
+
+	t.Run("caller statements follow the TLS deny", func(t *testing.T) {
+		doc := bucketPolicy(t, rec, "host-files-policy")
+		statements := doc["Statement"].([]any)
+		require.Len(t, statements, 2)
+		assert.Equal(t, "DenyInsecureTransport", statements[0].(map[string]any)["Sid"], "the TLS deny always comes first")
+		assert.Equal(t, "AllowReader", statements[1].(map[string]any)["Sid"])
+	})
 }
 
 func TestBucketPolicyIsUnknownNotBrokenInPreview(t *testing.T) {

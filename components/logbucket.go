@@ -2,7 +2,6 @@ package components
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"regexp"
 
@@ -71,10 +70,10 @@ var elbLogAccounts = map[string]string{
 	"sa-east-1":      "507241528517",
 }
 
-// ELBLogDeliveryPrincipal is the IAM principal that delivers Elastic Load Balancing access logs in
+// ElbLogDeliveryPrincipal is the IAM principal that delivers Elastic Load Balancing access logs in
 // region: {"AWS": "arn:<partition>:iam::<ELB account>:root"} in the Regions that opened before
 // August 2022, {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"} elsewhere.
-func ELBLogDeliveryPrincipal(partition, region string) map[string]string {
+func ElbLogDeliveryPrincipal(partition, region string) map[string]string {
 	if acct, ok := elbLogAccounts[region]; ok {
 		return map[string]string{"AWS": fmt.Sprintf("arn:%s:iam::%s:root", partition, acct)}
 	}
@@ -86,25 +85,26 @@ var (
 	awsLogsSegment = regexp.MustCompile(`(^|/)AWSLogs(/|$)`)
 )
 
-func (a LogBucketArgs) withDefaults() LogBucketArgs {
-	a.ExpirationDays = cmp.Or(a.ExpirationDays, 90)
-	return a
+func (a *LogBucketArgs) withDefaults() LogBucketArgs {
+	out := *a
+	out.ExpirationDays = cmp.Or(out.ExpirationDays, 90)
+	return out
 }
 
-func (a LogBucketArgs) validate() error {
-	var errs []error
+func (a *LogBucketArgs) validate() error {
+	e := newArgErrors("LogBucketArgs")
 	if a.ExpirationDays < 1 || a.ExpirationDays > 3650 {
-		errs = append(errs, fmt.Errorf("LogBucketArgs.ExpirationDays: %d must be between 1 and 3650", a.ExpirationDays))
+		e.bad("ExpirationDays", "%d must be between 1 and 3650", a.ExpirationDays)
 	}
 	for i, p := range a.LoadBalancerPrefixes {
 		if !logPrefix.MatchString(p) || awsLogsSegment.MatchString(p) {
-			errs = append(errs, fmt.Errorf("LogBucketArgs.LoadBalancerPrefixes[%d]: %q is not a key prefix ELB accepts (no leading or trailing /, no AWSLogs)", i, p))
+			e.bad(fmt.Sprintf("LoadBalancerPrefixes[%d]", i), "%q is not a key prefix ELB accepts (no leading or trailing /, no AWSLogs)", p)
 		}
 	}
 	if len(a.LoadBalancerPrefixes) == 0 && !a.CloudFront {
-		errs = append(errs, errors.New("LogBucketArgs: neither LoadBalancerPrefixes nor CloudFront: nothing could deliver logs"))
+		e.bad("LoadBalancerPrefixes", "empty and CloudFront false: nothing could deliver logs")
 	}
-	return errors.Join(errs...)
+	return e.err()
 }
 
 // NewLogBucket registers a LogBucket: `name-bucket` with its hardening children (see
@@ -115,100 +115,129 @@ func NewLogBucket(ctx *pulumi.Context, name string, args *LogBucketArgs, opts ..
 	}
 	a := args.withDefaults()
 	if err := a.validate(); err != nil {
-		return nil, fmt.Errorf("log bucket %q: %w", name, err)
+		return nil, componentError("logbucket", name, err)
 	}
 	lb := &LogBucket{}
 	if err := ctx.RegisterComponentResource(LogBucketType, name, lb, opts...); err != nil {
 		return nil, err
 	}
-	parent := pulumi.Parent(lb)
-	region, err := aws.GetRegion(ctx, nil, parent)
+	account, err := lb.account(ctx)
 	if err != nil {
-		return nil, err
+		return nil, componentError("logbucket", name, err)
 	}
-	identity, err := aws.GetCallerIdentity(ctx, nil, parent)
-	if err != nil {
-		return nil, err
-	}
-	partition, err := aws.GetPartition(ctx, nil, parent)
-	if err != nil {
-		return nil, err
-	}
-
 	bucket, err := newPrivateBucket(ctx, name+"-bucket", lb, privateBucketArgs{
-		ForceDestroy: a.ForceDestroy,
-		LifecycleRules: s3.BucketLifecycleConfigurationV2RuleArray{
-			&s3.BucketLifecycleConfigurationV2RuleArgs{
-				Id:     pulumi.String("expire-logs"),
-				Status: pulumi.String("Enabled"),
-				Filter: &s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String("")},
-				Expiration: &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{
-					Days: pulumi.Int(a.ExpirationDays),
-				},
-				AbortIncompleteMultipartUpload: &s3.BucketLifecycleConfigurationV2RuleAbortIncompleteMultipartUploadArgs{
-					DaysAfterInitiation: pulumi.Int(1),
-				},
-			},
-		},
+		ForceDestroy:   a.ForceDestroy,
+		LifecycleRules: expireLogs(a.ExpirationDays),
 	})
 	if err != nil {
 		return nil, err
 	}
-
 	var statements []pulumi.Map
 	if len(a.LoadBalancerPrefixes) > 0 {
-		principal := pulumi.StringMap{}
-		for k, v := range ELBLogDeliveryPrincipal(partition.Partition, region.Name) {
-			principal[k] = pulumi.String(v)
-		}
-		var resources pulumi.StringArray
-		for _, p := range a.LoadBalancerPrefixes {
-			resources = append(resources, pulumi.Sprintf("%s/%s/AWSLogs/%s/*", bucket.Bucket.Arn, p, identity.AccountId))
-		}
-		statements = append(statements, pulumi.Map{
-			"Sid":       pulumi.String("ELBAccessLogs"),
-			"Effect":    pulumi.String("Allow"),
-			"Principal": principal,
-			"Action":    pulumi.String("s3:PutObject"),
-			"Resource":  resources,
-		})
+		statements = append(statements, elbLogStatement(bucket, account, a.LoadBalancerPrefixes))
 	}
 	if a.CloudFront {
-		// CloudWatch vended-log delivery (V2 permissions): only for this account's delivery sources
-		// in us-east-1, where CloudFront's are; it sets the bucket-owner-full-control ACL, which
-		// BucketOwnerEnforced accepts.
-		statements = append(statements, pulumi.Map{
-			"Sid":       pulumi.String("CloudFrontAccessLogs"),
-			"Effect":    pulumi.String("Allow"),
-			"Principal": pulumi.StringMap{"Service": pulumi.String("delivery.logs.amazonaws.com")},
-			"Action":    pulumi.String("s3:PutObject"),
-			"Resource":  pulumi.Sprintf("%s/*", bucket.Bucket.Arn),
-			"Condition": pulumi.Map{
-				"StringEquals": pulumi.Map{
-					"s3:x-amz-acl":      pulumi.String("bucket-owner-full-control"),
-					"aws:SourceAccount": pulumi.String(identity.AccountId),
-				},
-				"ArnLike": pulumi.Map{
-					"aws:SourceArn": pulumi.Sprintf("arn:%s:logs:us-east-1:%s:delivery-source:*", partition.Partition, identity.AccountId),
-				},
-			},
-		})
+		statements = append(statements, cloudFrontLogStatement(bucket, account))
 	}
 	if err := bucket.attachPolicy(ctx, statements...); err != nil {
 		return nil, err
 	}
+	if err := lb.outputs(ctx, bucket); err != nil {
+		return nil, err
+	}
+	return lb, nil
+}
 
-	// Both outputs wait for the policy: ELB checks that it may write when access logs are turned on, and
-	// a log delivery must not start before its permission exists.
+// logAccount is where the bucket lives; the grants name it, so log delivery
+// writes for this account only.
+type logAccount struct{ partition, region, id string }
+
+func (lb *LogBucket) account(ctx *pulumi.Context) (logAccount, error) {
+	parent := pulumi.Parent(lb)
+	region, err := aws.GetRegion(ctx, nil, parent)
+	if err != nil {
+		return logAccount{}, fmt.Errorf("region: %w", err)
+	}
+	identity, err := aws.GetCallerIdentity(ctx, nil, parent)
+	if err != nil {
+		return logAccount{}, fmt.Errorf("account: %w", err)
+	}
+	partition, err := aws.GetPartition(ctx, nil, parent)
+	if err != nil {
+		return logAccount{}, fmt.Errorf("partition: %w", err)
+	}
+	return logAccount{partition: partition.Partition, region: region.Name, id: identity.AccountId}, nil
+}
+
+// expireLogs deletes log objects days after they are written.
+func expireLogs(days int) s3.BucketLifecycleConfigurationV2RuleArray {
+	return s3.BucketLifecycleConfigurationV2RuleArray{
+		&s3.BucketLifecycleConfigurationV2RuleArgs{
+			Id:     pulumi.String("expire-logs"),
+			Status: pulumi.String("Enabled"),
+			Filter: &s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String("")},
+			Expiration: &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{
+				Days: pulumi.Int(days),
+			},
+			AbortIncompleteMultipartUpload: &s3.BucketLifecycleConfigurationV2RuleAbortIncompleteMultipartUploadArgs{
+				DaysAfterInitiation: pulumi.Int(1),
+			},
+		},
+	}
+}
+
+// elbLogStatement lets the region's Elastic Load Balancing log delivery write
+// this account's logs under each prefix.
+func elbLogStatement(bucket *privateBucket, account logAccount, prefixes []string) pulumi.Map {
+	principal := pulumi.StringMap{}
+	for k, v := range ElbLogDeliveryPrincipal(account.partition, account.region) {
+		principal[k] = pulumi.String(v)
+	}
+	var resources pulumi.StringArray
+	for _, p := range prefixes {
+		resources = append(resources, pulumi.Sprintf("%s/%s/AWSLogs/%s/*", bucket.Bucket.Arn, p, account.id))
+	}
+	return pulumi.Map{
+		"Sid":       pulumi.String("ELBAccessLogs"),
+		"Effect":    pulumi.String("Allow"),
+		"Principal": principal,
+		"Action":    pulumi.String("s3:PutObject"),
+		"Resource":  resources,
+	}
+}
+
+// cloudFrontLogStatement lets CloudWatch vended-log delivery (V2 permissions) write,
+// only for this account's delivery sources in us-east-1, where CloudFront's are; it
+// sets the bucket-owner-full-control ACL, which BucketOwnerEnforced accepts.
+func cloudFrontLogStatement(bucket *privateBucket, account logAccount) pulumi.Map {
+	return pulumi.Map{
+		"Sid":       pulumi.String("CloudFrontAccessLogs"),
+		"Effect":    pulumi.String("Allow"),
+		"Principal": pulumi.StringMap{"Service": pulumi.String("delivery.logs.amazonaws.com")},
+		"Action":    pulumi.String("s3:PutObject"),
+		"Resource":  pulumi.Sprintf("%s/*", bucket.Bucket.Arn),
+		"Condition": pulumi.Map{
+			"StringEquals": pulumi.Map{
+				"s3:x-amz-acl":      pulumi.String("bucket-owner-full-control"),
+				"aws:SourceAccount": pulumi.String(account.id),
+			},
+			"ArnLike": pulumi.Map{
+				"aws:SourceArn": pulumi.Sprintf("arn:%s:logs:us-east-1:%s:delivery-source:*", account.partition, account.id),
+			},
+		},
+	}
+}
+
+// outputs waits for the policy with both outputs: ELB checks that it may write when
+// access logs are turned on, and a log delivery must not start before its permission
+// exists.
+func (lb *LogBucket) outputs(ctx *pulumi.Context, bucket *privateBucket) error {
 	lb.BucketName = bucket.Policy.Bucket
 	lb.BucketArn = pulumi.All(bucket.Bucket.Arn, bucket.Policy.ID()).ApplyT(func(v []any) string {
 		return v[0].(string)
 	}).(pulumi.StringOutput)
-	if err := ctx.RegisterResourceOutputs(lb, pulumi.Map{
+	return ctx.RegisterResourceOutputs(lb, pulumi.Map{
 		"bucketName": lb.BucketName,
 		"bucketArn":  lb.BucketArn,
-	}); err != nil {
-		return nil, err
-	}
-	return lb, nil
+	})
 }

@@ -3,7 +3,6 @@ package components
 import (
 	"cmp"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"net/netip"
 	"regexp"
@@ -13,7 +12,6 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ssm"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -37,9 +35,6 @@ const (
 
 // NatStrategies lists the allowed NatStrategy values.
 var NatStrategies = []NatStrategy{NatNone, NatInstance, NatGateway, NatGatewayPerAz}
-
-// NatInstanceAMIParameter is the public SSM parameter with the latest Amazon Linux 2023 ARM64 AMI.
-const NatInstanceAMIParameter = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"
 
 // NetworkArgs configures a Network.
 type NetworkArgs struct {
@@ -72,38 +67,37 @@ type Network struct {
 	FlowLogGroupName     pulumi.StringOutput      `pulumi:"flowLogGroupName"`
 }
 
-func (a *NetworkArgs) applyDefaults() {
-	a.AvailabilityZones = cmp.Or(a.AvailabilityZones, 2)
-	a.CidrBlock = cmp.Or(a.CidrBlock, "10.0.0.0/16")
-	a.NatStrategy = cmp.Or(a.NatStrategy, NatGatewayPerAz)
-	a.NatInstanceType = cmp.Or(a.NatInstanceType, "t4g.nano")
-	a.FlowLogRetentionDays = cmp.Or(a.FlowLogRetentionDays, 30)
+func (a *NetworkArgs) withDefaults() NetworkArgs {
+	out := *a
+	out.AvailabilityZones = cmp.Or(out.AvailabilityZones, 2)
+	out.CidrBlock = cmp.Or(out.CidrBlock, "10.0.0.0/16")
+	out.NatStrategy = cmp.Or(out.NatStrategy, NatGatewayPerAz)
+	out.NatInstanceType = cmp.Or(out.NatInstanceType, "t4g.nano")
+	out.FlowLogRetentionDays = cmp.Or(out.FlowLogRetentionDays, 30)
+	return out
 }
 
 func (a *NetworkArgs) validate() error {
-	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	e := newArgErrors("NetworkArgs")
 	if !slices.Contains(NatStrategies, a.NatStrategy) {
-		bad("NatStrategy: %q is not one of %v", a.NatStrategy, NatStrategies)
+		e.bad("NatStrategy", "%q is not one of %v", a.NatStrategy, NatStrategies)
 	}
 	if a.NatStrategy == NatGatewayPerAz && a.AvailabilityZones < 2 {
-		bad("NatStrategy: %s needs at least 2 availability zones, AvailabilityZones is %d (use %s for one gateway)",
+		e.bad("NatStrategy", "%s needs at least 2 availability zones, AvailabilityZones is %d (use %s for one gateway)",
 			NatGatewayPerAz, a.AvailabilityZones, NatGateway)
 	}
 	if a.AvailabilityZones < 2 || a.AvailabilityZones > 3 {
-		bad("AvailabilityZones: %d is not allowed; want 2 or 3", a.AvailabilityZones)
+		e.bad("AvailabilityZones", "%d is not allowed; want 2 or 3", a.AvailabilityZones)
 	}
 	if p, err := netip.ParsePrefix(a.CidrBlock); err != nil || !p.Addr().Is4() || p.Masked() != p ||
 		p.Bits() < 16 || p.Bits() > 24 {
-		bad("CidrBlock: %q is not an IPv4 network between /16 and /24 (e.g. 10.0.0.0/16)", a.CidrBlock)
+		e.bad("CidrBlock", "%q is not an IPv4 network between /16 and /24 (e.g. 10.0.0.0/16)", a.CidrBlock)
 	}
 	if a.NatStrategy == NatInstance && !isGraviton(a.NatInstanceType) {
-		bad("NatInstanceType: %q is not an ARM (Graviton) type such as t4g.nano; the NAT AMI is arm64", a.NatInstanceType)
+		e.bad("NatInstanceType", "%q is not an ARM (Graviton) type such as t4g.nano; the NAT AMI is arm64", a.NatInstanceType)
 	}
-	if !IsLogRetention(a.FlowLogRetentionDays) {
-		bad("FlowLogRetentionDays: %d is not a CloudWatch Logs retention; allowed: %v", a.FlowLogRetentionDays, LogRetentionDays)
-	}
-	return errors.Join(errs...)
+	e.retention("FlowLogRetentionDays", a.FlowLogRetentionDays)
+	return e.err()
 }
 
 // gravitonType matches ARM instance types: a generation digit followed by "g"
@@ -112,8 +106,8 @@ var gravitonType = regexp.MustCompile(`^([a-z]+[0-9]+g[a-z]*|a1)\.[a-z0-9]+$`)
 
 func isGraviton(typ string) bool { return gravitonType.MatchString(typ) }
 
-// subnetCIDR returns the i-th sixteenth of the VPC network.
-func subnetCIDR(vpc string, i int) string {
+// subnetCidr returns the i-th sixteenth of the VPC network.
+func subnetCidr(vpc string, i int) string {
 	p := netip.MustParsePrefix(vpc)
 	bits := p.Bits() + 4
 	size := uint32(1) << (32 - bits)
@@ -128,156 +122,207 @@ func subnetCIDR(vpc string, i int) string {
 
 // NewNetwork creates the VPC, its subnets, routing, NAT, S3 endpoint and flow logs.
 func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pulumi.ResourceOption) (*Network, error) {
-	a := NetworkArgs{}
-	if args != nil {
-		a = *args
+	if args == nil {
+		args = &NetworkArgs{}
 	}
-	a.applyDefaults()
+	a := args.withDefaults()
 	if err := a.validate(); err != nil {
-		return nil, fmt.Errorf("network %q: %w", name, err)
+		return nil, componentError("network", name, err)
 	}
 
 	n := &Network{}
 	if err := ctx.RegisterComponentResource(NetworkType, name, n, opts...); err != nil {
 		return nil, err
 	}
-	parent := pulumi.Parent(n)
+	azs, region, err := n.placement(ctx, &a)
+	if err != nil {
+		return nil, componentError("network", name, err)
+	}
+	vpc, err := n.vpc(ctx, name, &a)
+	if err != nil {
+		return nil, err
+	}
+	if err := n.defaultSecurityGroup(ctx, name, vpc); err != nil {
+		return nil, err
+	}
+	igw, publicRT, err := n.publicRoutes(ctx, name, vpc)
+	if err != nil {
+		return nil, err
+	}
+	subnets, err := n.subnets(ctx, name, &a, vpc, azs, publicRT)
+	if err != nil {
+		return nil, err
+	}
+	if err := n.nat(ctx, name, &a, vpc, igw, subnets); err != nil {
+		return nil, err
+	}
+	routeTableIds := append(pulumi.StringArray{publicRT.ID().ToStringOutput()}, subnets.privateRouteTableIds()...)
+	if err := n.s3Endpoint(ctx, name, vpc, region, routeTableIds); err != nil {
+		return nil, err
+	}
+	flowLogs, err := n.flowLogs(ctx, name, &a, vpc)
+	if err != nil {
+		return nil, err
+	}
+	return n, n.outputs(ctx, &a, vpc, subnets, azs, flowLogs)
+}
 
+// nameTag is the Name tag the EC2 console lists a resource under.
+func nameTag(name string) pulumi.StringMap { return pulumi.StringMap{"Name": pulumi.String(name)} }
+
+// placement picks the first a.AvailabilityZones zones of the region, and the region itself.
+func (n *Network) placement(ctx *pulumi.Context, a *NetworkArgs) ([]string, string, error) {
+	parent := pulumi.Parent(n)
 	zones, err := aws.GetAvailabilityZones(ctx, &aws.GetAvailabilityZonesArgs{State: pulumi.StringRef("available")}, parent)
 	if err != nil {
-		return nil, fmt.Errorf("network %q: availability zones: %w", name, err)
+		return nil, "", fmt.Errorf("availability zones: %w", err)
 	}
 	if len(zones.Names) < a.AvailabilityZones {
-		return nil, fmt.Errorf("network %q: AvailabilityZones: %d wanted, the region has %d (%v)",
-			name, a.AvailabilityZones, len(zones.Names), zones.Names)
+		return nil, "", fmt.Errorf("NetworkArgs.AvailabilityZones: %d wanted, the region has %d (%v)",
+			a.AvailabilityZones, len(zones.Names), zones.Names)
 	}
-	azs := zones.Names[:a.AvailabilityZones]
 	region, err := aws.GetRegion(ctx, nil, parent)
 	if err != nil {
-		return nil, fmt.Errorf("network %q: region: %w", name, err)
+		return nil, "", fmt.Errorf("region: %w", err)
 	}
+	return zones.Names[:a.AvailabilityZones], region.Name, nil
+}
 
-	tags := func(suffix string) pulumi.StringMap { return pulumi.StringMap{"Name": pulumi.String(name + suffix)} }
-
-	vpc, err := ec2.NewVpc(ctx, name+"-vpc", &ec2.VpcArgs{
+func (n *Network) vpc(ctx *pulumi.Context, name string, a *NetworkArgs) (*ec2.Vpc, error) {
+	return ec2.NewVpc(ctx, name+"-vpc", &ec2.VpcArgs{
 		CidrBlock:          pulumi.String(a.CidrBlock),
 		EnableDnsSupport:   pulumi.Bool(true),
 		EnableDnsHostnames: pulumi.Bool(true),
-		Tags:               tags(""),
+		Tags:               nameTag(name),
+	}, pulumi.Parent(n))
+}
+
+// defaultSecurityGroup strips the VPC's default security group, which is what
+// an ENI gets when nobody picks one: with no rules it admits and emits nothing.
+func (n *Network) defaultSecurityGroup(ctx *pulumi.Context, name string, vpc *ec2.Vpc) error {
+	_, err := ec2.NewDefaultSecurityGroup(ctx, name+"-default-sg", &ec2.DefaultSecurityGroupArgs{
+		VpcId:   vpc.ID(),
+		Ingress: ec2.DefaultSecurityGroupIngressArray{},
+		Egress:  ec2.DefaultSecurityGroupEgressArray{},
+		Tags:    nameTag(name + "-default-deny"),
+	}, pulumi.Parent(n))
+	return err
+}
+
+// publicRoutes is the internet gateway and the public subnets' route table,
+// whose default route goes through it.
+func (n *Network) publicRoutes(ctx *pulumi.Context, name string, vpc *ec2.Vpc) (*ec2.InternetGateway, *ec2.RouteTable, error) {
+	parent := pulumi.Parent(n)
+	igw, err := ec2.NewInternetGateway(ctx, name+"-igw", &ec2.InternetGatewayArgs{VpcId: vpc.ID(), Tags: nameTag(name + "-igw")}, parent)
+	if err != nil {
+		return nil, nil, err
+	}
+	rt, err := ec2.NewRouteTable(ctx, name+"-public-rt", &ec2.RouteTableArgs{VpcId: vpc.ID(), Tags: nameTag(name + "-public")}, parent)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := ec2.NewRoute(ctx, name+"-public-default", &ec2.RouteArgs{
+		RouteTableId:         rt.ID(),
+		DestinationCidrBlock: pulumi.String("0.0.0.0/0"),
+		GatewayId:            igw.ID(),
+	}, parent); err != nil {
+		return nil, nil, err
+	}
+	return igw, rt, nil
+}
+
+// networkSubnets are the subnets of every zone, in zone order.
+type networkSubnets struct {
+	public, private []*ec2.Subnet
+	// privateRTs has one route table per private subnet, whatever the NAT
+	// strategy, so switching strategies changes routes, not tables.
+	privateRTs []*ec2.RouteTable
+}
+
+func (s networkSubnets) privateRouteTableIds() pulumi.StringArray {
+	ids := make(pulumi.StringArray, len(s.privateRTs))
+	for i, rt := range s.privateRTs {
+		ids[i] = rt.ID().ToStringOutput()
+	}
+	return ids
+}
+
+// subnets creates one public and one private subnet per zone: public ones
+// from the start of the VPC network, private ones from the middle.
+func (n *Network) subnets(ctx *pulumi.Context, name string, a *NetworkArgs, vpc *ec2.Vpc, azs []string,
+	publicRT *ec2.RouteTable,
+) (networkSubnets, error) {
+	var s networkSubnets
+	for i, az := range azs {
+		public, err := n.subnet(ctx, fmt.Sprintf("%s-public-%d", name, i+1), vpc, az, subnetCidr(a.CidrBlock, i), publicRT)
+		if err != nil {
+			return s, err
+		}
+		s.public = append(s.public, public)
+
+		privateName := fmt.Sprintf("%s-private-%d", name, i+1)
+		rt, err := ec2.NewRouteTable(ctx, privateName+"-rt", &ec2.RouteTableArgs{VpcId: vpc.ID(), Tags: nameTag(privateName)}, pulumi.Parent(n))
+		if err != nil {
+			return s, err
+		}
+		private, err := n.subnet(ctx, privateName, vpc, az, subnetCidr(a.CidrBlock, 8+i), rt)
+		if err != nil {
+			return s, err
+		}
+		s.private = append(s.private, private)
+		s.privateRTs = append(s.privateRTs, rt)
+	}
+	return s, nil
+}
+
+// subnet creates the subnet `name` and associates it with rt (`name-rta`).
+func (n *Network) subnet(ctx *pulumi.Context, name string, vpc *ec2.Vpc, az, cidr string, rt *ec2.RouteTable,
+) (*ec2.Subnet, error) {
+	parent := pulumi.Parent(n)
+	sn, err := ec2.NewSubnet(ctx, name, &ec2.SubnetArgs{
+		VpcId:            vpc.ID(),
+		AvailabilityZone: pulumi.String(az),
+		CidrBlock:        pulumi.String(cidr),
+		// Nothing gets an address by accident, not even in the public subnets:
+		// the load balancer and the NAT have their own.
+		MapPublicIpOnLaunch: pulumi.Bool(false),
+		Tags:                nameTag(name),
 	}, parent)
 	if err != nil {
 		return nil, err
 	}
-
-	// The default security group is what an ENI gets when nobody picks one:
-	// with no rules it admits and emits nothing.
-	if _, err := ec2.NewDefaultSecurityGroup(ctx, name+"-default-sg", &ec2.DefaultSecurityGroupArgs{
-		VpcId:   vpc.ID(),
-		Ingress: ec2.DefaultSecurityGroupIngressArray{},
-		Egress:  ec2.DefaultSecurityGroupEgressArray{},
-		Tags:    tags("-default-deny"),
+	if _, err := ec2.NewRouteTableAssociation(ctx, name+"-rta", &ec2.RouteTableAssociationArgs{
+		SubnetId: sn.ID(), RouteTableId: rt.ID(),
 	}, parent); err != nil {
 		return nil, err
 	}
+	return sn, nil
+}
 
-	igw, err := ec2.NewInternetGateway(ctx, name+"-igw", &ec2.InternetGatewayArgs{VpcId: vpc.ID(), Tags: tags("-igw")}, parent)
-	if err != nil {
-		return nil, err
-	}
-
-	publicRT, err := ec2.NewRouteTable(ctx, name+"-public-rt", &ec2.RouteTableArgs{VpcId: vpc.ID(), Tags: tags("-public")}, parent)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := ec2.NewRoute(ctx, name+"-public-default", &ec2.RouteArgs{
-		RouteTableId:         publicRT.ID(),
-		DestinationCidrBlock: pulumi.String("0.0.0.0/0"),
-		GatewayId:            igw.ID(),
-	}, parent); err != nil {
-		return nil, err
-	}
-
-	var public, private []*ec2.Subnet
-	var privateRTs []*ec2.RouteTable
-	for i, az := range azs {
-		suffix := fmt.Sprintf("-public-%d", i+1)
-		sn, err := ec2.NewSubnet(ctx, name+suffix, &ec2.SubnetArgs{
-			VpcId:            vpc.ID(),
-			AvailabilityZone: pulumi.String(az),
-			CidrBlock:        pulumi.String(subnetCIDR(a.CidrBlock, i)),
-			// Nothing in the public subnets gets an address by accident: the load
-			// balancer and the NAT have their own.
-			MapPublicIpOnLaunch: pulumi.Bool(false),
-			Tags:                tags(suffix),
-		}, parent)
-		if err != nil {
-			return nil, err
-		}
-		public = append(public, sn)
-		if _, err := ec2.NewRouteTableAssociation(ctx, name+suffix+"-rta", &ec2.RouteTableAssociationArgs{
-			SubnetId: sn.ID(), RouteTableId: publicRT.ID(),
-		}, parent); err != nil {
-			return nil, err
-		}
-
-		suffix = fmt.Sprintf("-private-%d", i+1)
-		sn, err = ec2.NewSubnet(ctx, name+suffix, &ec2.SubnetArgs{
-			VpcId:               vpc.ID(),
-			AvailabilityZone:    pulumi.String(az),
-			CidrBlock:           pulumi.String(subnetCIDR(a.CidrBlock, 8+i)),
-			MapPublicIpOnLaunch: pulumi.Bool(false),
-			Tags:                tags(suffix),
-		}, parent)
-		if err != nil {
-			return nil, err
-		}
-		private = append(private, sn)
-		// One route table per private subnet, whatever the NAT strategy, so
-		// switching strategies changes routes, not tables.
-		rt, err := ec2.NewRouteTable(ctx, name+suffix+"-rt", &ec2.RouteTableArgs{VpcId: vpc.ID(), Tags: tags(suffix)}, parent)
-		if err != nil {
-			return nil, err
-		}
-		privateRTs = append(privateRTs, rt)
-		if _, err := ec2.NewRouteTableAssociation(ctx, name+suffix+"-rta", &ec2.RouteTableAssociationArgs{
-			SubnetId: sn.ID(), RouteTableId: rt.ID(),
-		}, parent); err != nil {
-			return nil, err
-		}
-	}
-
-	if err := n.nat(ctx, name, a, vpc, igw, public, privateRTs); err != nil {
-		return nil, err
-	}
-
-	var rtIDs pulumi.StringArray
-	for _, rt := range append([]*ec2.RouteTable{publicRT}, privateRTs...) {
-		rtIDs = append(rtIDs, rt.ID().ToStringOutput())
-	}
-	if _, err := ec2.NewVpcEndpoint(ctx, name+"-s3-endpoint", &ec2.VpcEndpointArgs{
+// s3Endpoint is the free S3 gateway endpoint, on every route table.
+func (n *Network) s3Endpoint(ctx *pulumi.Context, name string, vpc *ec2.Vpc, region string, routeTableIds pulumi.StringArray) error {
+	_, err := ec2.NewVpcEndpoint(ctx, name+"-s3-endpoint", &ec2.VpcEndpointArgs{
 		VpcId:           vpc.ID(),
-		ServiceName:     pulumi.Sprintf("com.amazonaws.%s.s3", region.Name),
+		ServiceName:     pulumi.Sprintf("com.amazonaws.%s.s3", region),
 		VpcEndpointType: pulumi.String("Gateway"),
-		RouteTableIds:   rtIDs,
-		Tags:            tags("-s3"),
-	}, parent); err != nil {
-		return nil, err
-	}
+		RouteTableIds:   routeTableIds,
+		Tags:            nameTag(name + "-s3"),
+	}, pulumi.Parent(n))
+	return err
+}
 
-	flowLogs, err := n.flowLogs(ctx, name, a, vpc)
-	if err != nil {
-		return nil, err
-	}
-
+func (n *Network) outputs(ctx *pulumi.Context, a *NetworkArgs, vpc *ec2.Vpc, subnets networkSubnets, azs []string,
+	flowLogs *cloudwatch.LogGroup,
+) error {
 	n.VpcId = vpc.ID().ToStringOutput()
 	n.VpcCidr = vpc.CidrBlock
-	n.PublicSubnetIds = subnetIDs(public)
-	n.PrivateSubnetIds = subnetIDs(private)
-	n.PrivateRouteTableIds = rtIDs[1:].ToStringArrayOutput()
+	n.PublicSubnetIds = subnetIds(subnets.public)
+	n.PrivateSubnetIds = subnetIds(subnets.private)
+	n.PrivateRouteTableIds = subnets.privateRouteTableIds().ToStringArrayOutput()
 	n.AvailabilityZones = pulumi.ToStringArray(azs).ToStringArrayOutput()
 	n.NatStrategy = pulumi.String(string(a.NatStrategy)).ToStringOutput()
 	n.FlowLogGroupName = flowLogs.Name
-	return n, ctx.RegisterResourceOutputs(n, pulumi.Map{
+	return ctx.RegisterResourceOutputs(n, pulumi.Map{
 		"vpcId":                n.VpcId,
 		"vpcCidr":              n.VpcCidr,
 		"publicSubnetIds":      n.PublicSubnetIds,
@@ -289,7 +334,7 @@ func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pul
 	})
 }
 
-func subnetIDs(subnets []*ec2.Subnet) pulumi.StringArrayOutput {
+func subnetIds(subnets []*ec2.Subnet) pulumi.StringArrayOutput {
 	ids := make(pulumi.StringArray, len(subnets))
 	for i, s := range subnets {
 		ids[i] = s.ID().ToStringOutput()
@@ -297,148 +342,8 @@ func subnetIDs(subnets []*ec2.Subnet) pulumi.StringArrayOutput {
 	return ids.ToStringArrayOutput()
 }
 
-// nat gives the private route tables their default route per the strategy.
-func (n *Network) nat(ctx *pulumi.Context, name string, a NetworkArgs, vpc *ec2.Vpc, igw *ec2.InternetGateway,
-	public []*ec2.Subnet, privateRTs []*ec2.RouteTable,
-) error {
-	parent := pulumi.Parent(n)
-	route := func(i int, args *ec2.RouteArgs) error {
-		args.RouteTableId = privateRTs[i].ID()
-		args.DestinationCidrBlock = pulumi.String("0.0.0.0/0")
-		_, err := ec2.NewRoute(ctx, fmt.Sprintf("%s-private-%d-default", name, i+1), args, parent)
-		return err
-	}
-	switch a.NatStrategy {
-	case NatNone:
-		return nil
-	case NatGateway, NatGatewayPerAz:
-		count := 1
-		if a.NatStrategy == NatGatewayPerAz {
-			count = len(public)
-		}
-		gateways := make([]*ec2.NatGateway, count)
-		for i := range count {
-			suffix := fmt.Sprintf("-nat-%d", i+1)
-			eip, err := ec2.NewEip(ctx, name+suffix+"-eip", &ec2.EipArgs{
-				Domain: pulumi.String("vpc"),
-				Tags:   pulumi.StringMap{"Name": pulumi.String(name + suffix)},
-			}, parent, pulumi.DependsOn([]pulumi.Resource{igw}))
-			if err != nil {
-				return err
-			}
-			gateways[i], err = ec2.NewNatGateway(ctx, name+suffix, &ec2.NatGatewayArgs{
-				SubnetId:     public[i].ID(),
-				AllocationId: eip.ID(),
-				Tags:         pulumi.StringMap{"Name": pulumi.String(name + suffix)},
-			}, parent, pulumi.DependsOn([]pulumi.Resource{igw}))
-			if err != nil {
-				return err
-			}
-		}
-		for i := range privateRTs {
-			if err := route(i, &ec2.RouteArgs{NatGatewayId: gateways[i%count].ID()}); err != nil {
-				return err
-			}
-		}
-		return nil
-	case NatInstance:
-		inst, err := n.natInstance(ctx, name, a, vpc, igw, public[0])
-		if err != nil {
-			return err
-		}
-		for i := range privateRTs {
-			if err := route(i, &ec2.RouteArgs{NetworkInterfaceId: inst.PrimaryNetworkInterfaceId}); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	return fmt.Errorf("network %q: NatStrategy %q not handled", name, a.NatStrategy)
-}
-
-// natInstanceUserData turns an Amazon Linux 2023 instance into a NAT: forwarding
-// on, and masquerading of what leaves through the primary interface. The EIP is
-// attached (and the S3 endpoint the package mirrors sit behind is created) only
-// once the instance runs, so the first boot can race them: the install retries
-// for five minutes before giving up.
-const natInstanceUserData = `#!/bin/bash
-set -euo pipefail
-for try in $(seq 30); do
-  dnf install -y iptables-services && break
-  [ "$try" -lt 30 ] || exit 1
-  sleep 10
-done
-systemctl enable --now iptables
-echo 'net.ipv4.ip_forward = 1' > /etc/sysctl.d/90-nat.conf
-sysctl --system
-dev=$(ip route show default | awk '{print $5; exit}')
-iptables -t nat -A POSTROUTING -o "$dev" -j MASQUERADE
-iptables -F FORWARD
-service iptables save
-`
-
-func (n *Network) natInstance(ctx *pulumi.Context, name string, a NetworkArgs, vpc *ec2.Vpc, igw *ec2.InternetGateway,
-	subnet *ec2.Subnet,
-) (*ec2.Instance, error) {
-	parent := pulumi.Parent(n)
-	ami, err := ssm.LookupParameter(ctx, &ssm.LookupParameterArgs{Name: NatInstanceAMIParameter}, parent)
-	if err != nil {
-		return nil, fmt.Errorf("network %q: NAT AMI: %w", name, err)
-	}
-	sg, err := ec2.NewSecurityGroup(ctx, name+"-nat-sg", &ec2.SecurityGroupArgs{
-		VpcId:       vpc.ID(),
-		Description: pulumi.String("NAT instance: forwards traffic from inside the VPC only"),
-		Ingress: ec2.SecurityGroupIngressArray{&ec2.SecurityGroupIngressArgs{
-			Description: pulumi.String("anything from inside the VPC"),
-			Protocol:    pulumi.String("-1"), FromPort: pulumi.Int(0), ToPort: pulumi.Int(0),
-			CidrBlocks: pulumi.StringArray{vpc.CidrBlock},
-		}},
-		Egress: ec2.SecurityGroupEgressArray{&ec2.SecurityGroupEgressArgs{
-			Description: pulumi.String("out to the internet"),
-			Protocol:    pulumi.String("-1"), FromPort: pulumi.Int(0), ToPort: pulumi.Int(0),
-			CidrBlocks: pulumi.StringArray{pulumi.String("0.0.0.0/0")},
-		}},
-		Tags: pulumi.StringMap{"Name": pulumi.String(name + "-nat")},
-	}, parent)
-	if err != nil {
-		return nil, err
-	}
-	inst, err := ec2.NewInstance(ctx, name+"-nat", &ec2.InstanceArgs{
-		Ami:                      pulumi.String(ami.Value),
-		InstanceType:             pulumi.String(a.NatInstanceType),
-		SubnetId:                 subnet.ID(),
-		VpcSecurityGroupIds:      pulumi.StringArray{sg.ID()},
-		SourceDestCheck:          pulumi.Bool(false),
-		AssociatePublicIpAddress: pulumi.Bool(false),
-		UserData:                 pulumi.String(natInstanceUserData),
-		MetadataOptions: &ec2.InstanceMetadataOptionsArgs{
-			HttpEndpoint: pulumi.String("enabled"),
-			HttpTokens:   pulumi.String("required"),
-		},
-		RootBlockDevice: &ec2.InstanceRootBlockDeviceArgs{
-			Encrypted:  pulumi.Bool(true),
-			VolumeType: pulumi.String("gp3"),
-		},
-		Tags: pulumi.StringMap{"Name": pulumi.String(name + "-nat")},
-	}, parent,
-		// A newer AMI in the SSM parameter must not replace a running NAT on every deploy.
-		pulumi.IgnoreChanges([]string{"ami"}),
-		pulumi.DependsOn([]pulumi.Resource{igw}))
-	if err != nil {
-		return nil, err
-	}
-	if _, err := ec2.NewEip(ctx, name+"-nat-eip", &ec2.EipArgs{
-		Domain:   pulumi.String("vpc"),
-		Instance: inst.ID(),
-		Tags:     pulumi.StringMap{"Name": pulumi.String(name + "-nat")},
-	}, parent); err != nil {
-		return nil, err
-	}
-	return inst, nil
-}
-
 // flowLogs sends the VPC's flow logs (accepted and rejected) to a log group.
-func (n *Network) flowLogs(ctx *pulumi.Context, name string, a NetworkArgs, vpc *ec2.Vpc) (*cloudwatch.LogGroup, error) {
+func (n *Network) flowLogs(ctx *pulumi.Context, name string, a *NetworkArgs, vpc *ec2.Vpc) (*cloudwatch.LogGroup, error) {
 	parent := pulumi.Parent(n)
 	group, err := cloudwatch.NewLogGroup(ctx, name+"-flow-logs", &cloudwatch.LogGroupArgs{
 		RetentionInDays: pulumi.Int(a.FlowLogRetentionDays),
@@ -448,7 +353,7 @@ func (n *Network) flowLogs(ctx *pulumi.Context, name string, a NetworkArgs, vpc 
 	}
 	caller, err := aws.GetCallerIdentity(ctx, nil, parent)
 	if err != nil {
-		return nil, fmt.Errorf("network %q: account: %w", name, err)
+		return nil, componentError("network", name, fmt.Errorf("account: %w", err))
 	}
 	role, err := iam.NewRole(ctx, name+"-flow-logs-role", &iam.RoleArgs{
 		Description: pulumi.String("VPC flow logs delivery to CloudWatch Logs"),
@@ -487,7 +392,7 @@ func (n *Network) flowLogs(ctx *pulumi.Context, name string, a NetworkArgs, vpc 
 		LogDestinationType: pulumi.String("cloud-watch-logs"),
 		LogDestination:     group.Arn,
 		IamRoleArn:         role.Arn,
-		Tags:               pulumi.StringMap{"Name": pulumi.String(name)},
+		Tags:               nameTag(name),
 	}, parent); err != nil {
 		return nil, err
 	}

@@ -25,7 +25,7 @@ func TestStaticSiteDefaultsAreTheStorefrontContract(t *testing.T) {
 	assert.Equal(t, site.CloudFrontFunctionCode, components.DefaultViewerRequestFunction)
 	assert.Equal(t, site.FrameOptions, components.DefaultFrameOptions)
 	assert.Equal(t, site.ReferrerPolicy, components.DefaultReferrerPolicy)
-	assert.Equal(t, site.HSTSMaxAgeSeconds, components.DefaultHSTSMaxAgeSeconds)
+	assert.Equal(t, site.HSTSMaxAgeSeconds, components.DefaultHstsMaxAgeSeconds)
 	assert.Equal(t, site.PermissionsPolicy, components.DefaultPermissionsPolicy)
 	assert.Equal(t, site.CacheImmutable, components.CacheControlImmutable)
 	assert.Equal(t, site.CacheRevalidate, components.CacheControlRevalidate)

@@ -3,8 +3,6 @@ package components_test
 import (
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -86,326 +84,124 @@ func TestStaticSiteDefaultsArePrivateAndServedOverTLSOnly(t *testing.T) {
 	t.Parallel()
 	r := runSite(t, &components.StaticSiteArgs{})
 	rec := r.rec
-
-	assert.Equal(t, sortedList(
-		rtBucket+" site-bucket",
-		rtPAB+" site-bucket-public-access",
-		rtOwnership+" site-bucket-ownership",
-		rtSSE+" site-bucket-encryption",
-		rtBucketPolicy+" site-bucket-policy",
-		rtOAC+" site-oac",
-		rtHeaders+" site-headers",
-		rtFunction+" site-deep-links",
-		rtDistribution+" site-cdn",
-	), childrenOf(rec, r.urn), "exactly these children, all parented to the component")
-	assert.Empty(t, rec.ByType(rtObject), "no directory, no upload")
-	assert.Empty(t, rec.ByType(rtProvider), "no custom domain, no us-east-1 provider")
-
-	// Bucket: private, owner-enforced, encrypted.
 	bucket := rec.Must(t, rtBucket, "site-bucket")
-	assert.False(t, bucket.Has("bucket"), "autonamed")
-	assert.False(t, bucket.Bool("forceDestroy"))
-	pab := rec.Must(t, rtPAB, "site-bucket-public-access")
-	for _, k := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
-		assert.True(t, pab.Bool(k), k)
-	}
-	assert.Equal(t, "BucketOwnerEnforced", rec.Must(t, rtOwnership, "site-bucket-ownership").Str("rule.objectOwnership"))
-	assert.Equal(t, "AES256", rec.Must(t, rtSSE, "site-bucket-encryption").Str("rules[0].applyServerSideEncryptionByDefault.sseAlgorithm"))
-
-	// Origin Access Control: always signed.
 	oac := rec.Must(t, rtOAC, "site-oac")
-	assert.Equal(t, "s3", oac.Str("originAccessControlOriginType"))
-	assert.Equal(t, "always", oac.Str("signingBehavior"))
-	assert.Equal(t, "sigv4", oac.Str("signingProtocol"))
-
-	// Distribution.
 	dist := rec.Must(t, rtDistribution, "site-cdn")
-	distArn := dist.Out("arn").StringValue()
-	assert.True(t, dist.Bool("enabled"))
-	assert.Equal(t, "http2and3", dist.Str("httpVersion"))
-	assert.True(t, dist.Bool("isIpv6Enabled"))
-	assert.Equal(t, "PriceClass_100", dist.Str("priceClass"))
-	assert.Equal(t, "index.html", dist.Str("defaultRootObject"))
-	assert.False(t, dist.Has("loggingConfig"))
-	assert.Empty(t, dist.Plain("aliases"))
-	assert.Empty(t, dist.Plain("customErrorResponses"), "deep links are the function's job, so API errors stay errors")
-	assert.Empty(t, dist.Plain("orderedCacheBehaviors"), "no API origin")
-	assert.True(t, dist.Bool("viewerCertificate.cloudfrontDefaultCertificate"))
-	require.Len(t, dist.Plain("origins"), 1)
-	assert.Equal(t, "s3", dist.Str("origins[0].originId"))
-	assert.Equal(t, bucket.Out("bucketRegionalDomainName").StringValue(), dist.Str("origins[0].domainName"))
-	assert.Equal(t, oac.ID, dist.Str("origins[0].originAccessControlId"))
-	assert.False(t, dist.Has("origins[0].s3OriginConfig"), "no legacy origin access identity")
-
-	def := "defaultCacheBehavior."
-	assert.Equal(t, "s3", dist.Str(def+"targetOriginId"))
-	assert.Equal(t, "redirect-to-https", dist.Str(def+"viewerProtocolPolicy"))
-	assert.True(t, dist.Bool(def+"compress"))
-	assert.Equal(t, components.CachingOptimizedPolicyID, dist.Str(def+"cachePolicyId"))
-	assert.False(t, dist.Has(def+"forwardedValues"), "managed cache policies only")
-	assert.Equal(t, []any{"GET", "HEAD", "OPTIONS"}, dist.Plain(def+"allowedMethods"))
 	headers := rec.Must(t, rtHeaders, "site-headers")
-	assert.Equal(t, headers.ID, dist.Str(def+"responseHeadersPolicyId"))
 	fn := rec.Must(t, rtFunction, "site-deep-links")
-	assert.Equal(t, []any{map[string]any{"eventType": "viewer-request", "functionArn": fn.Out("arn").StringValue()}},
-		dist.Plain(def+"functionAssociations"))
 
-	// Deep links: the function rewrites client-side routes only.
-	assert.Equal(t, "cloudfront-js-2.0", fn.Str("runtime"))
-	assert.True(t, fn.Bool("publish"))
-	assert.Equal(t, components.DefaultViewerRequestFunction, fn.Str("code"))
-
-	// Security headers.
-	sh := "securityHeadersConfig."
-	assert.Equal(t, float64(components.DefaultHSTSMaxAgeSeconds), headers.Num(sh+"strictTransportSecurity.accessControlMaxAgeSec"))
-	assert.True(t, headers.Bool(sh+"strictTransportSecurity.includeSubdomains"))
-	assert.True(t, headers.Bool(sh+"strictTransportSecurity.override"))
-	assert.Equal(t, components.DefaultContentSecurityPolicy, headers.Str(sh+"contentSecurityPolicy.contentSecurityPolicy"))
-	assert.True(t, headers.Bool(sh+"contentSecurityPolicy.override"))
-	assert.True(t, headers.Bool(sh+"contentTypeOptions.override"), "nosniff")
-	assert.Equal(t, "DENY", headers.Str(sh+"frameOptions.frameOption"))
-	assert.True(t, headers.Bool(sh+"frameOptions.override"))
-	assert.Equal(t, "strict-origin-when-cross-origin", headers.Str(sh+"referrerPolicy.referrerPolicy"))
-	assert.True(t, headers.Bool(sh+"referrerPolicy.override"))
-	assert.Equal(t, []any{
-		map[string]any{"header": "Permissions-Policy", "value": components.DefaultPermissionsPolicy, "override": true},
-		map[string]any{"header": "Cross-Origin-Opener-Policy", "value": "same-origin", "override": true},
-		map[string]any{"header": "Cross-Origin-Resource-Policy", "value": "same-origin", "override": true},
-	}, headers.Plain("customHeadersConfig.items"))
-
-	// Bucket policy: TLS only, and this distribution only, through OAC.
-	policy := decodeJSON[bucketPolicyDoc](t, rec.Must(t, rtBucketPolicy, "site-bucket-policy").Str("policy"))
-	require.Len(t, policy.Statement, 2)
-	deny := policy.Statement[0]
-	assert.Equal(t, "Deny", deny.Effect)
-	assert.Equal(t, "false", deny.Condition["Bool"]["aws:SecureTransport"])
-	allow := policy.Statement[1]
-	assert.Equal(t, "Allow", allow.Effect)
-	assert.Equal(t, map[string]any{"Service": "cloudfront.amazonaws.com"}, allow.Principal)
-	assert.Equal(t, "s3:GetObject", allow.Action)
-	assert.Equal(t, bucket.Out("arn").StringValue()+"/*", allow.Resource)
-	assert.Equal(t, distArn, allow.Condition["StringEquals"]["AWS:SourceArn"])
-
-	// Outputs.
-	s := r.site
-	assert.Equal(t, bucket.Out("bucket").StringValue(), pulumimock.Await[string](t, s.BucketName))
-	assert.Equal(t, dist.ID, pulumimock.Await[string](t, s.DistributionId))
-	assert.Equal(t, dist.Out("domainName").StringValue(), pulumimock.Await[string](t, s.DomainName))
-	assert.Equal(t, "https://"+dist.Out("domainName").StringValue(), pulumimock.Await[string](t, s.Url))
-	assert.True(t, pulumimock.Await[bool](t, s.UsesDefaultCertificate))
-	assert.Equal(t, 0, pulumimock.Await[int](t, s.AssetCount))
-}
-
-func TestStaticSiteUploadsEveryFileWithTypeAndCacheContract(t *testing.T) {
-	t.Parallel()
-	dir := writeDist(t)
-	r := runSite(t, &components.StaticSiteArgs{AssetsDir: dir})
-	rec := r.rec
-
-	bucketID := rec.Must(t, rtBucket, "site-bucket").ID
-	want := map[string][2]string{
-		"index.html":              {"text/html; charset=utf-8", components.CacheControlRevalidate},
-		"favicon.svg":             {"image/svg+xml", components.CacheControlShort},
-		"robots.txt":              {"text/plain; charset=utf-8", components.CacheControlShort},
-		"assets/app-ABCDEFGH.js":  {"text/javascript; charset=utf-8", components.CacheControlImmutable},
-		"assets/app-QWERTY23.css": {"text/css; charset=utf-8", components.CacheControlImmutable},
-		"assets/logo.webp":        {"image/webp", components.CacheControlShort},
-	}
-	objects := rec.ByType(rtObject)
-	require.Len(t, objects, len(want), "one object per file; dot files skipped")
-	for _, o := range objects {
-		key := o.Str("key")
-		w, ok := want[key]
-		require.True(t, ok, "unexpected object %q", key)
-		assert.Equal(t, "site-asset-"+key, o.Name)
-		assert.Equal(t, r.urn, o.Parent)
-		assert.Equal(t, bucketID, o.Str("bucket"))
-		assert.Equal(t, w[0], o.Str("contentType"), key)
-		assert.Equal(t, w[1], o.Str("cacheControl"), key)
-		assert.True(t, o.Get("source").IsAsset(), key)
-		assert.Equal(t, filepath.Join(dir, filepath.FromSlash(key)), o.Get("source").AssetValue().Path)
-		assert.False(t, o.Has("acl"), "no ACLs")
-	}
-	assert.Equal(t, len(want), pulumimock.Await[int](t, r.site.AssetCount))
-
-	// The stack passes the site's own contract.
-	custom := runSite(t, &components.StaticSiteArgs{AssetsDir: dir, CacheControl: func(key string) string {
-		if strings.HasPrefix(key, "assets/") {
-			return "public, max-age=60"
-		}
-		return "private"
-	}})
-	for _, o := range custom.rec.ByType(rtObject) {
-		if strings.HasPrefix(o.Str("key"), "assets/") {
-			assert.Equal(t, "public, max-age=60", o.Str("cacheControl"))
-		} else {
-			assert.Equal(t, "private", o.Str("cacheControl"))
-		}
-	}
-}
-
-func TestStaticSiteDefaultCacheControlAndContentType(t *testing.T) {
-	t.Parallel()
-	for key, want := range map[string]string{
-		"index.html":                components.CacheControlRevalidate,
-		"orders/index.html":         components.CacheControlRevalidate,
-		"checkout":                  components.CacheControlRevalidate,
-		"assets/app-ABCDEFGH.js":    components.CacheControlImmutable,
-		"assets/chunk.3f2a9c1d.js":  components.CacheControlImmutable,
-		"assets/app.js":             components.CacheControlShort,
-		"assets/app-abcdefgh.js":    components.CacheControlShort,
-		"assets/settings-panel.css": components.CacheControlShort,
-		"favicon.ico":               components.CacheControlShort,
-	} {
-		assert.Equal(t, want, components.DefaultCacheControl(key), key)
-	}
-	for key, want := range map[string]string{
-		"a.HTML":       "text/html; charset=utf-8",
-		"a.woff2":      "font/woff2",
-		"a.json":       "application/json",
-		"a.map":        "application/json",
-		"a.unknownext": "application/octet-stream",
-		"LICENSE":      "application/octet-stream",
-	} {
-		assert.Equal(t, want, components.ContentType(key), key)
-	}
-}
-
-func TestStaticSiteCustomDomain(t *testing.T) {
-	t.Parallel()
-	r := runSite(t, &components.StaticSiteArgs{
-		Domain:       "shop.example.com",
-		HostedZoneId: pulumi.String("Z123"),
+	t.Run("children", func(t *testing.T) {
+		assert.Equal(t, sortedList(
+			rtBucket+" site-bucket",
+			rtPAB+" site-bucket-public-access",
+			rtOwnership+" site-bucket-ownership",
+			rtSSE+" site-bucket-encryption",
+			rtBucketPolicy+" site-bucket-policy",
+			rtOAC+" site-oac",
+			rtHeaders+" site-headers",
+			rtFunction+" site-deep-links",
+			rtDistribution+" site-cdn",
+		), childrenOf(rec, r.urn), "exactly these children, all parented to the component")
+		assert.Empty(t, rec.ByType(rtObject), "no directory, no upload")
+		assert.Empty(t, rec.ByType(rtProvider), "no custom domain, no us-east-1 provider")
 	})
-	rec := r.rec
 
-	provider := rec.Must(t, rtProvider, "site-us-east-1")
-	assert.Equal(t, r.urn, provider.Parent)
-	assert.Equal(t, "us-east-1", provider.Str("region"), "CloudFront reads certificates from us-east-1 only")
-	cert := rec.Must(t, rtCert, "site-cert")
-	assert.Equal(t, r.urn, cert.Parent)
-	assert.True(t, strings.HasPrefix(cert.Provider, provider.URN+"::"), "explicit provider: %s", cert.Provider)
-	assert.Equal(t, "shop.example.com", cert.Str("domainName"))
-	assert.Equal(t, "DNS", cert.Str("validationMethod"))
-	validation := rec.Must(t, rtRecord, "site-cert-validation")
-	assert.Equal(t, "Z123", validation.Str("zoneId"))
-	assert.Equal(t, cert.Out("domainValidationOptions[0].resourceRecordName").StringValue(), validation.Str("name"))
-	assert.Equal(t, cert.Out("domainValidationOptions[0].resourceRecordType").StringValue(), validation.Str("type"))
-	assert.Equal(t, []any{cert.Out("domainValidationOptions[0].resourceRecordValue").StringValue()}, validation.Plain("records"))
-	validated := rec.Must(t, rtCertValid, "site-cert-validated")
-	assert.True(t, strings.HasPrefix(validated.Provider, provider.URN+"::"))
-	assert.Equal(t, cert.Out("arn").StringValue(), validated.Str("certificateArn"))
-	assert.Equal(t, []any{validation.Out("fqdn").StringValue()}, validated.Plain("validationRecordFqdns"))
-
-	dist := rec.Must(t, rtDistribution, "site-cdn")
-	assert.Equal(t, []any{"shop.example.com"}, dist.Plain("aliases"))
-	assert.Equal(t, cert.Out("arn").StringValue(), dist.Str("viewerCertificate.acmCertificateArn"))
-	assert.True(t, dist.DependsOn("viewerCertificate", validated.URN), "the distribution waits for validation")
-	assert.Equal(t, "sni-only", dist.Str("viewerCertificate.sslSupportMethod"))
-	assert.Equal(t, "TLSv1.2_2021", dist.Str("viewerCertificate.minimumProtocolVersion"))
-	assert.False(t, dist.Bool("viewerCertificate.cloudfrontDefaultCertificate"))
-
-	for _, typ := range []string{"A", "AAAA"} {
-		rr := rec.Must(t, rtRecord, "site-alias-"+strings.ToLower(typ))
-		assert.Equal(t, r.urn, rr.Parent)
-		assert.Equal(t, "Z123", rr.Str("zoneId"))
-		assert.Equal(t, "shop.example.com", rr.Str("name"))
-		assert.Equal(t, typ, rr.Str("type"))
-		assert.Equal(t, dist.Out("domainName").StringValue(), rr.Str("aliases[0].name"))
-		assert.Equal(t, dist.Out("hostedZoneId").StringValue(), rr.Str("aliases[0].zoneId"))
-	}
-
-	assert.Equal(t, "https://shop.example.com", pulumimock.Await[string](t, r.site.Url))
-	assert.False(t, pulumimock.Await[bool](t, r.site.UsesDefaultCertificate))
-}
-
-func TestStaticSiteRoutesApiToAnInternalLoadBalancer(t *testing.T) {
-	t.Parallel()
-	var api *components.Api
-	var site *components.StaticSite
-	rec := pulumimock.Run(t, func(ctx *pulumi.Context) error {
-		var err error
-		if api, err = components.NewApi(ctx, "api", baseApiArgs()); err != nil {
-			return err
+	t.Run("bucket is private, owner-enforced and encrypted", func(t *testing.T) {
+		assert.False(t, bucket.Has("bucket"), "autonamed")
+		assert.False(t, bucket.Bool("forceDestroy"))
+		pab := rec.Must(t, rtPAB, "site-bucket-public-access")
+		for _, k := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
+			assert.True(t, pab.Bool(k), k)
 		}
-		site, err = components.NewStaticSite(ctx, "site", &components.StaticSiteArgs{ApiOrigin: api.Origin})
-		return err
+		assert.Equal(t, "BucketOwnerEnforced", rec.Must(t, rtOwnership, "site-bucket-ownership").Str("rule.objectOwnership"))
+		assert.Equal(t, "AES256", rec.Must(t, rtSSE, "site-bucket-encryption").Str("rules[0].applyServerSideEncryptionByDefault.sseAlgorithm"))
 	})
-	siteURN := pulumimock.Await[string](t, site.URN())
-	assert.Equal(t, sortedList(
-		rtBucket+" site-bucket",
-		rtPAB+" site-bucket-public-access",
-		rtOwnership+" site-bucket-ownership",
-		rtSSE+" site-bucket-encryption",
-		rtBucketPolicy+" site-bucket-policy",
-		rtOAC+" site-oac",
-		rtHeaders+" site-headers",
-		rtFunction+" site-deep-links",
-		rtVpcOrigin+" site-api-origin",
-		rtHeaders+" site-api-headers",
-		rtFunction+" site-api-viewer-ip",
-		rtDistribution+" site-cdn",
-	), childrenOf(rec, siteURN), "exactly these children with an API origin")
-	alb := rec.Must(t, rtLB, "api-alb")
-	assert.True(t, alb.Bool("internal"))
 
-	vo := rec.Must(t, rtVpcOrigin, "site-api-origin")
-	assert.Equal(t, siteURN, vo.Parent)
-	ep := "vpcOriginEndpointConfig."
-	assert.Equal(t, alb.Out("arn").StringValue(), vo.Str(ep+"arn"))
-	assert.Equal(t, alb.Out("name").StringValue(), vo.Str(ep+"name"))
-	assert.Equal(t, "http-only", vo.Str(ep+"originProtocolPolicy"))
-	assert.Equal(t, 80.0, vo.Num(ep+"httpPort"))
+	t.Run("origin access control is always signed", func(t *testing.T) {
+		assert.Equal(t, "s3", oac.Str("originAccessControlOriginType"))
+		assert.Equal(t, "always", oac.Str("signingBehavior"))
+		assert.Equal(t, "sigv4", oac.Str("signingProtocol"))
+	})
 
-	dist := rec.Must(t, rtDistribution, "site-cdn")
-	require.Len(t, dist.Plain("origins"), 2)
-	assert.Equal(t, "api", dist.Str("origins[1].originId"))
-	assert.Equal(t, alb.Out("dnsName").StringValue(), dist.Str("origins[1].domainName"))
-	assert.Equal(t, vo.ID, dist.Str("origins[1].vpcOriginConfig.vpcOriginId"))
-	assert.False(t, dist.Has("origins[1].customOriginConfig"), "never over the internet")
+	t.Run("distribution", func(t *testing.T) {
+		assert.True(t, dist.Bool("enabled"))
+		assert.Equal(t, "http2and3", dist.Str("httpVersion"))
+		assert.True(t, dist.Bool("isIpv6Enabled"))
+		assert.Equal(t, "PriceClass_100", dist.Str("priceClass"))
+		assert.Equal(t, "index.html", dist.Str("defaultRootObject"))
+		assert.False(t, dist.Has("loggingConfig"))
+		assert.Empty(t, dist.Plain("aliases"))
+		assert.Empty(t, dist.Plain("customErrorResponses"), "deep links are the function's job, so API errors stay errors")
+		assert.Empty(t, dist.Plain("orderedCacheBehaviors"), "no API origin")
+		assert.True(t, dist.Bool("viewerCertificate.cloudfrontDefaultCertificate"))
+		require.Len(t, dist.Plain("origins"), 1)
+		assert.Equal(t, "s3", dist.Str("origins[0].originId"))
+		assert.Equal(t, bucket.Out("bucketRegionalDomainName").StringValue(), dist.Str("origins[0].domainName"))
+		assert.Equal(t, oac.ID, dist.Str("origins[0].originAccessControlId"))
+		assert.False(t, dist.Has("origins[0].s3OriginConfig"), "no legacy origin access identity")
+	})
 
-	require.Len(t, dist.Plain("orderedCacheBehaviors"), 1)
-	b := "orderedCacheBehaviors[0]."
-	assert.Equal(t, "/api/*", dist.Str(b+"pathPattern"))
-	assert.Equal(t, "api", dist.Str(b+"targetOriginId"))
-	assert.Equal(t, components.CachingDisabledPolicyID, dist.Str(b+"cachePolicyId"))
-	assert.Equal(t, components.AllViewerExceptHostHeaderPolicyID, dist.Str(b+"originRequestPolicyId"))
-	assert.ElementsMatch(t, []any{"GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"}, dist.Plain(b+"allowedMethods"))
-	assert.Equal(t, "redirect-to-https", dist.Str(b+"viewerProtocolPolicy"))
-	// API responses keep the API's own (stricter) headers; CloudFront only
-	// adds the ones it did not send.
-	apiHeaders := rec.Must(t, rtHeaders, "site-api-headers")
-	assert.Equal(t, siteURN, apiHeaders.Parent)
-	assert.Equal(t, apiHeaders.ID, dist.Str(b+"responseHeadersPolicyId"))
-	siteHeaders := rec.Must(t, rtHeaders, "site-headers")
-	assert.Equal(t, siteHeaders.ID, dist.Str("defaultCacheBehavior.responseHeadersPolicyId"))
-	for _, h := range []string{"strictTransportSecurity", "contentSecurityPolicy", "contentTypeOptions", "frameOptions", "referrerPolicy"} {
-		assert.False(t, apiHeaders.Bool("securityHeadersConfig."+h+".override"), "%s: the API's value wins", h)
-		assert.True(t, siteHeaders.Bool("securityHeadersConfig."+h+".override"), "%s: S3 sends none, the site's value is set", h)
-	}
-	for i := range 3 {
-		item := "customHeadersConfig.items[" + strconv.Itoa(i) + "]"
-		assert.False(t, apiHeaders.Bool(item+".override"), apiHeaders.Str(item+".header"))
-	}
-	assert.Equal(t, responseHeaders(t, siteHeaders), responseHeaders(t, apiHeaders), "same values, added only where missing")
+	t.Run("default behaviour", func(t *testing.T) {
+		def := "defaultCacheBehavior."
+		assert.Equal(t, "s3", dist.Str(def+"targetOriginId"))
+		assert.Equal(t, "redirect-to-https", dist.Str(def+"viewerProtocolPolicy"))
+		assert.True(t, dist.Bool(def+"compress"))
+		assert.Equal(t, components.CachingOptimizedPolicyId, dist.Str(def+"cachePolicyId"))
+		assert.False(t, dist.Has(def+"forwardedValues"), "managed cache policies only")
+		assert.Equal(t, []any{"GET", "HEAD", "OPTIONS"}, dist.Plain(def+"allowedMethods"))
+		assert.Equal(t, headers.ID, dist.Str(def+"responseHeadersPolicyId"))
+		assert.Equal(t, []any{map[string]any{"eventType": "viewer-request", "functionArn": fn.Out("arn").StringValue()}},
+			dist.Plain(def+"functionAssociations"))
+	})
 
-	// The viewer's address, for the Api's WAF: set by CloudFront, not the client.
-	viewerIP := rec.Must(t, rtFunction, "site-api-viewer-ip")
-	assert.Equal(t, siteURN, viewerIP.Parent)
-	assert.Equal(t, "cloudfront-js-2.0", viewerIP.Str("runtime"))
-	assert.True(t, viewerIP.Bool("publish"))
-	code := viewerIP.Str("code")
-	assert.Contains(t, code, "request.headers['"+strings.ToLower(components.ViewerIPHeader)+"'] = { value: event.viewer.ip };",
-		"replaces whatever the client sent with the address it connected from")
-	assert.NotContains(t, code, "uri", "API paths are never rewritten")
-	assert.Equal(t, []any{map[string]any{"eventType": "viewer-request", "functionArn": viewerIP.Out("arn").StringValue()}},
-		dist.Plain(b+"functionAssociations"))
-	assert.False(t, dist.Has(b+"forwardedValues"))
-	assert.Len(t, dist.Plain("defaultCacheBehavior.functionAssociations"), 1, "deep links on the S3 behaviour only")
+	t.Run("deep links: the function rewrites client-side routes only", func(t *testing.T) {
+		assert.Equal(t, "cloudfront-js-2.0", fn.Str("runtime"))
+		assert.True(t, fn.Bool("publish"))
+		assert.Equal(t, components.DefaultViewerRequestFunction, fn.Str("code"))
+	})
 
-	// The load balancer admits CloudFront only.
-	cf := rec.Must(t, rtIngress, "api-lb-in-cloudfront-80")
-	assert.Equal(t, "pl-3b927c52", cf.Str("prefixListId"))
+	t.Run("security headers", func(t *testing.T) {
+		sh := "securityHeadersConfig."
+		assert.Equal(t, float64(components.DefaultHstsMaxAgeSeconds), headers.Num(sh+"strictTransportSecurity.accessControlMaxAgeSec"))
+		assert.True(t, headers.Bool(sh+"strictTransportSecurity.includeSubdomains"))
+		assert.True(t, headers.Bool(sh+"strictTransportSecurity.override"))
+		assert.Equal(t, components.DefaultContentSecurityPolicy, headers.Str(sh+"contentSecurityPolicy.contentSecurityPolicy"))
+		assert.True(t, headers.Bool(sh+"contentSecurityPolicy.override"))
+		assert.True(t, headers.Bool(sh+"contentTypeOptions.override"), "nosniff")
+		assert.Equal(t, "DENY", headers.Str(sh+"frameOptions.frameOption"))
+		assert.True(t, headers.Bool(sh+"frameOptions.override"))
+		assert.Equal(t, "strict-origin-when-cross-origin", headers.Str(sh+"referrerPolicy.referrerPolicy"))
+		assert.True(t, headers.Bool(sh+"referrerPolicy.override"))
+		assert.Equal(t, []any{
+			map[string]any{"header": "Permissions-Policy", "value": components.DefaultPermissionsPolicy, "override": true},
+			map[string]any{"header": "Cross-Origin-Opener-Policy", "value": "same-origin", "override": true},
+			map[string]any{"header": "Cross-Origin-Resource-Policy", "value": "same-origin", "override": true},
+		}, headers.Plain("customHeadersConfig.items"))
+	})
+
+	t.Run("bucket policy: TLS only, and this distribution only, through OAC", func(t *testing.T) {
+		policy := decodeJSON[bucketPolicyDoc](t, rec.Must(t, rtBucketPolicy, "site-bucket-policy").Str("policy"))
+		require.Len(t, policy.Statement, 2)
+		deny := policy.Statement[0]
+		assert.Equal(t, "Deny", deny.Effect)
+		assert.Equal(t, "false", deny.Condition["Bool"]["aws:SecureTransport"])
+		allow := policy.Statement[1]
+		assert.Equal(t, "Allow", allow.Effect)
+		assert.Equal(t, map[string]any{"Service": "cloudfront.amazonaws.com"}, allow.Principal)
+		assert.Equal(t, "s3:GetObject", allow.Action)
+		assert.Equal(t, bucket.Out("arn").StringValue()+"/*", allow.Resource)
+		assert.Equal(t, dist.Out("arn").StringValue(), allow.Condition["StringEquals"]["AWS:SourceArn"])
+	})
+
+	t.Run("outputs", func(t *testing.T) {
+		s := r.site
+		assert.Equal(t, bucket.Out("bucket").StringValue(), pulumimock.Await[string](t, s.BucketName))
+		assert.Equal(t, dist.ID, pulumimock.Await[string](t, s.DistributionId))
+		assert.Equal(t, dist.Out("domainName").StringValue(), pulumimock.Await[string](t, s.DomainName))
+		assert.Equal(t, "https://"+dist.Out("domainName").StringValue(), pulumimock.Await[string](t, s.Url))
+		assert.True(t, pulumimock.Await[bool](t, s.UsesDefaultCertificate))
+		assert.Equal(t, 0, pulumimock.Await[int](t, s.AssetCount))
+	})
 }
 
 func TestStaticSiteOptions(t *testing.T) {
@@ -417,7 +213,7 @@ func TestStaticSiteOptions(t *testing.T) {
 		PermissionsPolicy:         "camera=()",
 		FrameOptions:              "SAMEORIGIN",
 		ReferrerPolicy:            "no-referrer",
-		HSTSMaxAgeSeconds:         31536000,
+		HstsMaxAgeSeconds:         31536000,
 		ViewerRequestFunction:     code,
 		PriceClass:                "PriceClass_All",
 		DefaultRootObject:         "home.html",
@@ -425,50 +221,31 @@ func TestStaticSiteOptions(t *testing.T) {
 		ForceDestroy:              true,
 	})
 	rec := r.rec
-	headers := rec.Must(t, rtHeaders, "site-headers")
-	assert.Equal(t, csp, headers.Str("securityHeadersConfig.contentSecurityPolicy.contentSecurityPolicy"))
-	assert.Equal(t, "camera=()", headers.Str("customHeadersConfig.items[0].value"))
-	assert.Equal(t, "SAMEORIGIN", headers.Str("securityHeadersConfig.frameOptions.frameOption"))
-	assert.Equal(t, "no-referrer", headers.Str("securityHeadersConfig.referrerPolicy.referrerPolicy"))
-	assert.Equal(t, 31536000.0, headers.Num("securityHeadersConfig.strictTransportSecurity.accessControlMaxAgeSec"))
-	assert.Equal(t, code, rec.Must(t, rtFunction, "site-deep-links").Str("code"))
 	dist := rec.Must(t, rtDistribution, "site-cdn")
-	assert.Equal(t, "PriceClass_All", dist.Str("priceClass"))
-	assert.Equal(t, "home.html", dist.Str("defaultRootObject"))
-	assert.Equal(t, "logs.s3.amazonaws.com", dist.Str("loggingConfig.bucket"))
-	assert.Equal(t, "cloudfront/", dist.Str("loggingConfig.prefix"))
-	assert.False(t, dist.Bool("loggingConfig.includeCookies"), "session cookies stay out of the logs")
-	assert.True(t, rec.Must(t, rtBucket, "site-bucket").Bool("forceDestroy"))
-}
 
-func TestStaticSiteStandardLoggingV2(t *testing.T) {
-	t.Parallel()
-	const bucketArn = "arn:aws:s3:::logs-1234567"
-	r := runSite(t, &components.StaticSiteArgs{AccessLogBucketArn: pulumi.String(bucketArn)})
-	rec := r.rec
-	dist := rec.Must(t, rtDistribution, "site-cdn")
-	assert.False(t, dist.Has("loggingConfig"), "no legacy logging: it would need bucket ACLs")
-
-	provider := rec.Must(t, rtProvider, "site-us-east-1")
-	assert.Equal(t, "us-east-1", provider.Str("region"), "CloudFront's delivery sources live in us-east-1")
-	source := rec.Must(t, "aws:cloudwatch/logDeliverySource:LogDeliverySource", "site-log-source")
-	dest := rec.Must(t, "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination", "site-log-destination")
-	delivery := rec.Must(t, "aws:cloudwatch/logDelivery:LogDelivery", "site-log-delivery")
-	for _, res := range []pulumimock.Resource{source, dest, delivery} {
-		assert.Equal(t, r.urn, res.Parent, res.Name)
-		assert.True(t, strings.HasPrefix(res.Provider, provider.URN+"::"), "%s uses the us-east-1 provider", res.Name)
-	}
-	assert.Equal(t, "ACCESS_LOGS", source.Str("logType"))
-	assert.Equal(t, dist.Out("arn").StringValue(), source.Str("resourceArn"))
-	assert.Equal(t, bucketArn, dest.Str("deliveryDestinationConfiguration.destinationResourceArn"))
-	assert.Regexp(t, `^arn:aws:logs:us-east-1:123456789012:delivery-source:site-log-source-[0-9a-f]{7}$`, source.Out("arn").StringValue())
-	assert.Equal(t, source.Out("name").StringValue(), delivery.Str("deliverySourceName"))
-	assert.Equal(t, dest.Out("arn").StringValue(), delivery.Str("deliveryDestinationArn"))
-	assert.Equal(t, "cloudfront/{DistributionId}/{yyyy}/{MM}/{dd}/{HH}", delivery.Str("s3DeliveryConfigurations[0].suffixPath"))
-	assert.Empty(t, rec.ByType(rtCert), "a log delivery alone needs no certificate")
-
-	plain := runSite(t, nil)
-	assert.Empty(t, plain.rec.ByType("aws:cloudwatch/logDeliverySource:LogDeliverySource", rtProvider), "off by default")
+	t.Run("security headers", func(t *testing.T) {
+		headers := rec.Must(t, rtHeaders, "site-headers")
+		assert.Equal(t, csp, headers.Str("securityHeadersConfig.contentSecurityPolicy.contentSecurityPolicy"))
+		assert.Equal(t, "camera=()", headers.Str("customHeadersConfig.items[0].value"))
+		assert.Equal(t, "SAMEORIGIN", headers.Str("securityHeadersConfig.frameOptions.frameOption"))
+		assert.Equal(t, "no-referrer", headers.Str("securityHeadersConfig.referrerPolicy.referrerPolicy"))
+		assert.Equal(t, 31536000.0, headers.Num("securityHeadersConfig.strictTransportSecurity.accessControlMaxAgeSec"))
+	})
+	t.Run("deep links", func(t *testing.T) {
+		assert.Equal(t, code, rec.Must(t, rtFunction, "site-deep-links").Str("code"))
+	})
+	t.Run("distribution", func(t *testing.T) {
+		assert.Equal(t, "PriceClass_All", dist.Str("priceClass"))
+		assert.Equal(t, "home.html", dist.Str("defaultRootObject"))
+	})
+	t.Run("legacy access logs", func(t *testing.T) {
+		assert.Equal(t, "logs.s3.amazonaws.com", dist.Str("loggingConfig.bucket"))
+		assert.Equal(t, "cloudfront/", dist.Str("loggingConfig.prefix"))
+		assert.False(t, dist.Bool("loggingConfig.includeCookies"), "session cookies stay out of the logs")
+	})
+	t.Run("bucket", func(t *testing.T) {
+		assert.True(t, rec.Must(t, rtBucket, "site-bucket").Bool("forceDestroy"))
+	})
 }
 
 func TestStaticSiteValidation(t *testing.T) {
@@ -512,10 +289,10 @@ func TestStaticSiteValidation(t *testing.T) {
 			`StaticSiteArgs.FrameOptions: "ALLOW-FROM https://x.example" is not one of ["DENY" "SAMEORIGIN"]`},
 		{"referrer policy", components.StaticSiteArgs{ReferrerPolicy: "always"},
 			`StaticSiteArgs.ReferrerPolicy: "always" is not one of ["no-referrer" "no-referrer-when-downgrade" "origin" "origin-when-cross-origin" "same-origin" "strict-origin" "strict-origin-when-cross-origin" "unsafe-url"]`},
-		{"hsts too short", components.StaticSiteArgs{HSTSMaxAgeSeconds: 300},
-			"StaticSiteArgs.HSTSMaxAgeSeconds: 300 is below one year (31536000)"},
-		{"hsts negative", components.StaticSiteArgs{HSTSMaxAgeSeconds: -1},
-			"StaticSiteArgs.HSTSMaxAgeSeconds: -1 is below one year (31536000)"},
+		{"hsts too short", components.StaticSiteArgs{HstsMaxAgeSeconds: 300},
+			"StaticSiteArgs.HstsMaxAgeSeconds: 300 is below one year (31536000)"},
+		{"hsts negative", components.StaticSiteArgs{HstsMaxAgeSeconds: -1},
+			"StaticSiteArgs.HstsMaxAgeSeconds: -1 is below one year (31536000)"},
 		{"root object", components.StaticSiteArgs{DefaultRootObject: "/index.html"},
 			`StaticSiteArgs.DefaultRootObject: "/index.html" must not start with /`},
 		{"api origin", components.StaticSiteArgs{ApiOrigin: &components.ApiOrigin{ProtocolPolicy: "match-viewer", HTTPPort: 80, HTTPSPort: 443}},
@@ -555,7 +332,7 @@ func TestStaticSiteValidation(t *testing.T) {
 				return err
 			})
 			require.Error(t, err)
-			assert.Contains(t, err.Error(), `static site "site": `+tt.want)
+			assert.Contains(t, err.Error(), `staticsite "site": `+tt.want)
 			assert.Empty(t, rec.Resources(), "nothing is registered before validation passes")
 		})
 	}
@@ -613,17 +390,4 @@ func TestStaticSiteAndApiPreview(t *testing.T) {
 	assert.Equal(t, "Z123", validation.Str("zoneId"), "what the program knows stays known")
 	assert.True(t, rec.Must(t, rtBucketPolicy, "site-bucket-policy").Get("policy").IsComputed())
 	assert.True(t, rec.Must(t, rtTaskDef, "api-task").Get("containerDefinitions").IsComputed())
-}
-
-func TestStaticSiteApiOriginDefaultsTheViewerIPHeader(t *testing.T) {
-	t.Parallel()
-	origin := &components.ApiOrigin{
-		LoadBalancerArn: pulumi.String("arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/api/0123"),
-		Name:            pulumi.String("api"), DomainName: pulumi.String("internal-api.elb.amazonaws.com"),
-		ProtocolPolicy: "http-only", HTTPPort: 80, HTTPSPort: 443,
-	}
-	r := runSite(t, &components.StaticSiteArgs{ApiOrigin: origin})
-	code := r.rec.Must(t, rtFunction, "site-api-viewer-ip").Str("code")
-	assert.Contains(t, code, "request.headers['"+strings.ToLower(components.ViewerIPHeader)+"']")
-	assert.Empty(t, origin.ViewerIPHeader, "the caller's ApiOrigin is not modified")
 }
