@@ -33,14 +33,14 @@ const (
 // addresses CloudFront uses to reach origins, VPC origins included.
 const CloudFrontOriginFacingPrefixList = "com.amazonaws.global.cloudfront.origin-facing"
 
-// ViewerIPHeader carries the viewer's address from CloudFront to an Api
+// ViewerIpHeader carries the viewer's address from CloudFront to an Api
 // behind it. The ALB only ever sees CloudFront's addresses, and the first
 // X-Forwarded-For entry (the only one a WAF rate rule can key on) is whatever
 // the client sent. A StaticSite with ApiOrigin therefore sets this header on
 // every /api/* request with a CloudFront Function, from event.viewer.ip,
 // replacing any value the client sent; the internal ALB is reachable only
 // through that distribution, so the WAF can trust it.
-const ViewerIPHeader = "X-Viewer-Ip"
+const ViewerIpHeader = "X-Viewer-Ip"
 
 // DefaultApiSslPolicy negotiates TLS 1.3 and TLS 1.2 with forward-secret
 // AEAD ciphers only.
@@ -190,11 +190,11 @@ type ApiOrigin struct {
 	DomainName pulumi.StringInput
 	// ProtocolPolicy is "http-only" or "https-only".
 	ProtocolPolicy string
-	// HTTPPort and HTTPSPort are the listener ports.
-	HTTPPort, HTTPSPort int
-	// ViewerIPHeader is the header the Api's WAF rate rule keys on; the
-	// StaticSite sets it to the viewer's address. Default ViewerIPHeader.
-	ViewerIPHeader string
+	// HttpPort and HttpsPort are the listener ports.
+	HttpPort, HttpsPort int
+	// ViewerIpHeader is the header the Api's WAF rate rule keys on; the
+	// StaticSite sets it to the viewer's address. Default ViewerIpHeader.
+	ViewerIpHeader string
 }
 
 // Api is an ECS Fargate service behind an Application Load Balancer and a
@@ -366,9 +366,9 @@ func (b *apiBuild) origin(alb *lb.LoadBalancer) *ApiOrigin {
 		Name:            alb.Name,
 		DomainName:      alb.DnsName,
 		ProtocolPolicy:  "http-only",
-		HTTPPort:        80,
-		HTTPSPort:       443,
-		ViewerIPHeader:  ViewerIPHeader,
+		HttpPort:        80,
+		HttpsPort:       443,
+		ViewerIpHeader:  ViewerIpHeader,
 	}
 	if b.https {
 		origin.ProtocolPolicy = "https-only"

@@ -256,7 +256,7 @@ func TestApiOutputs(t *testing.T) {
 		assert.True(t, pulumimock.Await[bool](t, api.Internal))
 		require.NotNil(t, api.Origin)
 		assert.Equal(t, "http-only", api.Origin.ProtocolPolicy)
-		assert.Equal(t, 80, api.Origin.HTTPPort)
+		assert.Equal(t, 80, api.Origin.HttpPort)
 		assert.Equal(t, alb.Out("arn").StringValue(), pulumimock.Await[string](t, api.Origin.LoadBalancerArn.ToStringOutput()))
 		assert.Equal(t, alb.Out("dnsName").StringValue(), pulumimock.Await[string](t, api.Origin.DomainName.ToStringOutput()))
 		assert.Equal(t, alb.Out("name").StringValue(), pulumimock.Await[string](t, api.Origin.Name.ToStringOutput()))
@@ -274,7 +274,7 @@ func TestApiOutputs(t *testing.T) {
 		r := runApi(t, cloudFrontHTTPSApiArgs())
 		require.NotNil(t, r.api.Origin)
 		assert.Equal(t, "https-only", r.api.Origin.ProtocolPolicy)
-		assert.Equal(t, 443, r.api.Origin.HTTPSPort)
+		assert.Equal(t, 443, r.api.Origin.HttpsPort)
 		assert.Equal(t, "api-origin.example.com", pulumimock.Await[string](t, r.api.Origin.DomainName.ToStringOutput()))
 	})
 }

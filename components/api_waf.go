@@ -108,11 +108,11 @@ func (b *apiBuild) rateLimit() wafv2.WebAclRuleStatementRateBasedStatementArgs {
 	if b.internal {
 		// Behind CloudFront the source address is CloudFront's. The first
 		// X-Forwarded-For entry is the client's to choose, so the rule keys on
-		// the header the StaticSite's function sets (see ViewerIPHeader). A
+		// the header the StaticSite's function sets (see ViewerIpHeader). A
 		// value that is not an address gets the rule's action: fail closed.
 		rate.AggregateKeyType = pulumi.String("FORWARDED_IP")
 		rate.ForwardedIpConfig = wafv2.WebAclRuleStatementRateBasedStatementForwardedIpConfigArgs{
-			HeaderName:       pulumi.String(ViewerIPHeader),
+			HeaderName:       pulumi.String(ViewerIpHeader),
 			FallbackBehavior: pulumi.String("MATCH"),
 		}
 	}

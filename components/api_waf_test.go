@@ -35,10 +35,10 @@ func TestApiWaf(t *testing.T) {
 		assert.True(t, acl.Has("rules[0].action.block"))
 		assert.Equal(t, 1000.0, acl.Num("rules[0].statement.rateBasedStatement.limit"))
 		assert.Equal(t, "FORWARDED_IP", acl.Str("rules[0].statement.rateBasedStatement.aggregateKeyType"), "behind CloudFront the source is CloudFront")
-		assert.Equal(t, components.ViewerIPHeader, acl.Str("rules[0].statement.rateBasedStatement.forwardedIpConfig.headerName"),
+		assert.Equal(t, components.ViewerIpHeader, acl.Str("rules[0].statement.rateBasedStatement.forwardedIpConfig.headerName"),
 			"keyed on the header CloudFront sets from the viewer's address, never on X-Forwarded-For, whose first entry the client writes")
 		assert.Equal(t, "MATCH", acl.Str("rules[0].statement.rateBasedStatement.forwardedIpConfig.fallbackBehavior"))
-		assert.Equal(t, components.ViewerIPHeader, r.api.Origin.ViewerIPHeader, "the StaticSite learns the header from Api.Origin")
+		assert.Equal(t, components.ViewerIpHeader, r.api.Origin.ViewerIpHeader, "the StaticSite learns the header from Api.Origin")
 		for i := 1; i < 5; i++ {
 			p := "rules[" + string(rune('0'+i)) + "]"
 			assert.Equal(t, "AWS", acl.Str(p+".statement.managedRuleGroupStatement.vendorName"))

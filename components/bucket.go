@@ -12,9 +12,9 @@ type privateBucketArgs struct {
 	Versioned bool
 	// ForceDestroy lets `pulumi destroy` delete a bucket that still holds objects. Default false.
 	ForceDestroy bool
-	// KMSKeyARN switches encryption from SSE-S3 (AES256, the default) to SSE-KMS
+	// KmsKeyArn switches encryption from SSE-S3 (AES256, the default) to SSE-KMS
 	// under this key, with an S3 bucket key to keep KMS request costs down.
-	KMSKeyARN pulumi.StringInput
+	KmsKeyArn pulumi.StringInput
 	// LifecycleRules become the bucket's lifecycle configuration. Default none.
 	LifecycleRules s3.BucketLifecycleConfigurationV2RuleArray
 }
@@ -70,7 +70,7 @@ func newPrivateBucket(ctx *pulumi.Context, name string, parent pulumi.Resource, 
 	b.Encryption, err = s3.NewBucketServerSideEncryptionConfigurationV2(ctx, name+"-encryption",
 		&s3.BucketServerSideEncryptionConfigurationV2Args{
 			Bucket: b.Bucket.ID(),
-			Rules:  s3.BucketServerSideEncryptionConfigurationV2RuleArray{encryptionRule(args.KMSKeyARN)},
+			Rules:  s3.BucketServerSideEncryptionConfigurationV2RuleArray{encryptionRule(args.KmsKeyArn)},
 		}, opts...)
 	if err != nil {
 		return nil, err

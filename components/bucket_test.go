@@ -110,7 +110,7 @@ func TestBucketOptions(t *testing.T) {
 	rec, _ := runBucket(t, privateBucketArgs{
 		Versioned:    true,
 		ForceDestroy: true,
-		KMSKeyARN:    pulumi.String("arn:aws:kms:us-east-1:123456789012:key/k"),
+		KmsKeyArn:    pulumi.String("arn:aws:kms:us-east-1:123456789012:key/k"),
 		LifecycleRules: s3.BucketLifecycleConfigurationV2RuleArray{&s3.BucketLifecycleConfigurationV2RuleArgs{
 			Id: pulumi.String("r"), Status: pulumi.String("Enabled"),
 		}},

@@ -39,7 +39,7 @@ func (d *Data) media(ctx *pulumi.Context, name string, a DataArgs, conn *Connect
 	bucket, err := newPrivateBucket(ctx, name+"-media", d, privateBucketArgs{
 		Versioned:      true,
 		ForceDestroy:   a.AllowDeletion,
-		KMSKeyARN:      a.KmsKeyArn,
+		KmsKeyArn:      a.KmsKeyArn,
 		LifecycleRules: mediaLifecycleRules(a.Media),
 	})
 	if err != nil {

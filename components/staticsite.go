@@ -171,9 +171,9 @@ func (a *StaticSiteArgs) withDefaults() StaticSiteArgs {
 	out.ViewerRequestFunction = cmp.Or(out.ViewerRequestFunction, DefaultViewerRequestFunction)
 	out.DefaultRootObject = cmp.Or(out.DefaultRootObject, "index.html")
 	out.PriceClass = cmp.Or(out.PriceClass, "PriceClass_100")
-	if out.ApiOrigin != nil && out.ApiOrigin.ViewerIPHeader == "" {
+	if out.ApiOrigin != nil && out.ApiOrigin.ViewerIpHeader == "" {
 		o := *out.ApiOrigin
-		o.ViewerIPHeader = ViewerIPHeader
+		o.ViewerIpHeader = ViewerIpHeader
 		out.ApiOrigin = &o
 	}
 	out.AccessLogPrefix = cmp.Or(out.AccessLogPrefix, "cloudfront/")
@@ -256,11 +256,11 @@ func (a *StaticSiteArgs) validateApiOrigin(e *argErrors) {
 	if o.ProtocolPolicy != "http-only" && o.ProtocolPolicy != "https-only" {
 		e.bad("ApiOrigin.ProtocolPolicy", "%q is not one of \"http-only\", \"https-only\"", o.ProtocolPolicy)
 	}
-	if o.HTTPPort < 1 || o.HTTPPort > 65535 || o.HTTPSPort < 1 || o.HTTPSPort > 65535 {
-		e.bad("ApiOrigin", "HTTPPort %d / HTTPSPort %d must be ports (1-65535)", o.HTTPPort, o.HTTPSPort)
+	if o.HttpPort < 1 || o.HttpPort > 65535 || o.HttpsPort < 1 || o.HttpsPort > 65535 {
+		e.bad("ApiOrigin", "HttpPort %d / HttpsPort %d must be ports (1-65535)", o.HttpPort, o.HttpsPort)
 	}
-	if !viewerIPHeaderOK(o.ViewerIPHeader) {
-		e.bad("ApiOrigin.ViewerIPHeader", "%q is not a header name a CloudFront Function may set (letters, digits, '-'; not X-Amz-*, X-Edge-*, X-Real-IP, X-Forwarded-*, Host or Via)", o.ViewerIPHeader)
+	if !viewerIPHeaderOK(o.ViewerIpHeader) {
+		e.bad("ApiOrigin.ViewerIpHeader", "%q is not a header name a CloudFront Function may set (letters, digits, '-'; not X-Amz-*, X-Edge-*, X-Real-IP, X-Forwarded-*, Host or Via)", o.ViewerIpHeader)
 	}
 }
 

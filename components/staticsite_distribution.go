@@ -159,8 +159,8 @@ func (s *StaticSite) apiRoute(ctx *pulumi.Context, name string, a *StaticSiteArg
 		VpcOriginEndpointConfig: cloudfront.VpcOriginVpcOriginEndpointConfigArgs{
 			Name:                 o.Name,
 			Arn:                  o.LoadBalancerArn,
-			HttpPort:             pulumi.Int(o.HTTPPort),
-			HttpsPort:            pulumi.Int(o.HTTPSPort),
+			HttpPort:             pulumi.Int(o.HttpPort),
+			HttpsPort:            pulumi.Int(o.HttpsPort),
 			OriginProtocolPolicy: pulumi.String(o.ProtocolPolicy),
 			OriginSslProtocols: cloudfront.VpcOriginVpcOriginEndpointConfigOriginSslProtocolsArgs{
 				Items:    pulumi.StringArray{pulumi.String("TLSv1.2")},
@@ -185,8 +185,8 @@ func (s *StaticSite) apiRoute(ctx *pulumi.Context, name string, a *StaticSiteArg
 	}
 	viewerIP, err := cloudfront.NewFunction(ctx, name+"-api-viewer-ip", &cloudfront.FunctionArgs{
 		Runtime: pulumi.String("cloudfront-js-2.0"),
-		Comment: pulumi.String("Sets " + o.ViewerIPHeader + " to the viewer's address on /api/*"),
-		Code:    pulumi.String(viewerIPFunction(o.ViewerIPHeader)),
+		Comment: pulumi.String("Sets " + o.ViewerIpHeader + " to the viewer's address on /api/*"),
+		Code:    pulumi.String(viewerIPFunction(o.ViewerIpHeader)),
 		Publish: pulumi.Bool(true),
 	}, parent)
 	if err != nil {

@@ -161,7 +161,7 @@ func TestStaticSiteRoutesApiToAnInternalLoadBalancer(t *testing.T) {
 		assert.Equal(t, "cloudfront-js-2.0", viewerIP.Str("runtime"))
 		assert.True(t, viewerIP.Bool("publish"))
 		code := viewerIP.Str("code")
-		assert.Contains(t, code, "request.headers['"+strings.ToLower(components.ViewerIPHeader)+"'] = { value: event.viewer.ip };",
+		assert.Contains(t, code, "request.headers['"+strings.ToLower(components.ViewerIpHeader)+"'] = { value: event.viewer.ip };",
 			"replaces whatever the client sent with the address it connected from")
 		assert.NotContains(t, code, "uri", "API paths are never rewritten")
 		assert.Equal(t, []any{map[string]any{"eventType": "viewer-request", "functionArn": viewerIP.Out("arn").StringValue()}},
@@ -180,12 +180,12 @@ func TestStaticSiteApiOriginDefaultsTheViewerIPHeader(t *testing.T) {
 	origin := &components.ApiOrigin{
 		LoadBalancerArn: pulumi.String("arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/api/0123"),
 		Name:            pulumi.String("api"), DomainName: pulumi.String("internal-api.elb.amazonaws.com"),
-		ProtocolPolicy: "http-only", HTTPPort: 80, HTTPSPort: 443,
+		ProtocolPolicy: "http-only", HttpPort: 80, HttpsPort: 443,
 	}
 	r := runSite(t, &components.StaticSiteArgs{ApiOrigin: origin})
 	code := r.rec.Must(t, rtFunction, "site-api-viewer-ip").Str("code")
-	assert.Contains(t, code, "request.headers['"+strings.ToLower(components.ViewerIPHeader)+"']")
-	assert.Empty(t, origin.ViewerIPHeader, "the caller's ApiOrigin is not modified")
+	assert.Contains(t, code, "request.headers['"+strings.ToLower(components.ViewerIpHeader)+"']")
+	assert.Empty(t, origin.ViewerIpHeader, "the caller's ApiOrigin is not modified")
 }
 
 func TestStaticSiteStandardLoggingV2(t *testing.T) {

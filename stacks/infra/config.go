@@ -61,7 +61,7 @@ type Config struct {
 	LogRetentionDays      int
 	AccessLogs            bool
 	AccessLogExpiration   int // days
-	ImageURI              string
+	ImageUri              string
 
 	AdminEmail string
 	// AdminPassword is a Pulumi secret (pulumi config set --secret), set only when HasAdminPass.
@@ -69,7 +69,7 @@ type Config struct {
 	HasAdminPass  bool
 
 	DomainName   string
-	HostedZoneID string
+	HostedZoneId string
 	PriceClass   string
 	SiteDir      string
 
@@ -132,7 +132,7 @@ func LoadConfig(ctx *pulumi.Context) (Config, error) {
 	c.LogRetentionDays = r.retention("logRetentionDays")
 	c.AccessLogs = r.boolean("accessLogs")
 	c.AccessLogExpiration = r.intIn("accessLogExpirationDays", 1, 3650)
-	c.ImageURI = r.str("imageUri")
+	c.ImageUri = r.str("imageUri")
 
 	c.AdminEmail = r.str("adminEmail")
 	if pw, ok := r.secret(ctx, "adminPassword"); ok {
@@ -143,8 +143,8 @@ func LoadConfig(ctx *pulumi.Context) (Config, error) {
 	}
 
 	c.DomainName = r.str("domainName")
-	c.HostedZoneID = r.str("hostedZoneId")
-	if (c.DomainName == "") != (c.HostedZoneID == "") {
+	c.HostedZoneId = r.str("hostedZoneId")
+	if (c.DomainName == "") != (c.HostedZoneId == "") {
 		r.fail("hostedZoneId", "domainName and hostedZoneId go together: set both or neither")
 	}
 	c.PriceClass = oneOf(r, "priceClass", components.PriceClasses)

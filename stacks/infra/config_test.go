@@ -108,7 +108,7 @@ func TestLoadConfigOfTheRealStacks(t *testing.T) {
 	assert.Greater(t, prod.LogRetentionDays, dev.LogRetentionDays)
 	assert.True(t, prod.ProtectStateful)
 	assert.Equal(t, "site/dist", prod.SiteDir)
-	assert.Empty(t, prod.ImageURI)
+	assert.Empty(t, prod.ImageUri)
 	assert.False(t, prod.HasAdminPass)
 }
 

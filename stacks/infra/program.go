@@ -127,7 +127,7 @@ func Program(ctx *pulumi.Context) error {
 	}
 	if cfg.DomainName != "" {
 		siteArgs.Domain = cfg.DomainName
-		siteArgs.HostedZoneId = pulumi.String(cfg.HostedZoneID)
+		siteArgs.HostedZoneId = pulumi.String(cfg.HostedZoneId)
 	}
 	shop, err := components.NewStaticSite(ctx, "site", siteArgs, withAWS, protect, TagProviders(ctx))
 	if err != nil {
@@ -221,12 +221,12 @@ func resolve(ctx *pulumi.Context, p string) string {
 // result scopes the execution role's pull permission (nil: the component's account-wide default, for an
 // image from a repository this stack does not manage).
 func serviceImage(ctx *pulumi.Context, cfg Config, opts ...pulumi.ResourceOption) (pulumi.StringOutput, pulumi.StringInput, error) {
-	if cfg.ImageURI != "" {
+	if cfg.ImageUri != "" {
 		var pull pulumi.StringInput
-		if arn := RepositoryArn(repositoryOf(cfg.ImageURI)); arn != "" {
+		if arn := RepositoryArn(repositoryOf(cfg.ImageUri)); arn != "" {
 			pull = pulumi.String(arn)
 		}
-		return pulumi.String(cfg.ImageURI).ToStringOutput(), pull, nil
+		return pulumi.String(cfg.ImageUri).ToStringOutput(), pull, nil
 	}
 	repo, err := ecr.NewRepository(ctx, "api-images", &ecr.RepositoryArgs{
 		ImageScanningConfiguration: &ecrtypes.RepositoryImageScanningConfigurationArgs{ScanOnPush: pulumi.Bool(true)},
@@ -293,9 +293,9 @@ func serviceEnvironment(ctx *pulumi.Context, cfg Config, data *dataTier, opts ..
 		"SHOP_ADDR":  pulumi.Sprintf(":%d", ContainerPort),
 		"AWS_REGION": pulumi.String(cfg.Region),
 		// The Api runs behind CloudFront, whose /api/* function sets this header (api.Origin's
-		// ViewerIPHeader, the Api's default) to the viewer's address: the login throttle then keys on
+		// ViewerIpHeader, the Api's default) to the viewer's address: the login throttle then keys on
 		// the shopper, not on the CloudFront edge that X-Forwarded-For ends with.
-		"SHOP_CLIENT_IP_HEADER": pulumi.String(components.ViewerIPHeader),
+		"SHOP_CLIENT_IP_HEADER": pulumi.String(components.ViewerIpHeader),
 	}
 	secrets := map[string]pulumi.StringInput{}
 	data.environment(env, secrets)
