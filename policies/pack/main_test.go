@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/shopstack/shopstack/internal/plan"
+	"github.com/shopstack/shopstack/plan"
 	"github.com/shopstack/shopstack/policies"
 )
 
@@ -128,7 +128,7 @@ func TestUnknownValuesAreAdvisoryNeverMandatory(t *testing.T) {
 
 // TestPackAgreesWithTheStackTests feeds every resource of every stack, as the
 // engine would send it, through the pack: no mandatory policy reports, and the
-// pack finds exactly the per-resource findings that policies.Run finds.
+// pack finds exactly the per-resource findings that plan.RunPolicies finds.
 func TestPackAgreesWithTheStackTests(t *testing.T) {
 	const root = "../.."
 	for _, stack := range []string{"dev", "prod"} {
@@ -136,7 +136,7 @@ func TestPackAgreesWithTheStackTests(t *testing.T) {
 			rec, err := plan.RecordStack(root, stack, plan.GoldenOptions)
 			require.NoError(t, err)
 			pack := packFor(t, stack, rec.Config.Values)
-			want, err := policies.Run(stack, rec.Config.Values, rec.Recorder.Resources(), nil)
+			want, err := plan.RunPolicies(stack, rec.Config.Values, rec.Recorder.Resources(), nil)
 			require.NoError(t, err)
 			expected := map[string]int{} // policy -> findings of per-resource rules
 			for _, f := range want.Findings {

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/shopstack/shopstack/internal/cost"
-	"github.com/shopstack/shopstack/internal/plan"
+	"github.com/shopstack/shopstack/plan"
 )
 
 const urnPrefix = "urn:pulumi:dev::shopstack::"

@@ -1,9 +1,9 @@
 // Command plan prints the offline plan of a stack (its real Pulumi program under the recording mock), rewrites
 // the golden plans, or renders the markdown diff of two plan files.
 //
-//	go run ./cmd/plan -stack dev -format text|json
-//	go run ./cmd/plan -update
-//	go run ./cmd/plan diff [-max-bytes N] [-policies ROOT] OLD.json NEW.json [OLD2.json NEW2.json ...]
+//	go run ./plan/cmd/plan -stack dev -format text|json
+//	go run ./plan/cmd/plan -update
+//	go run ./plan/cmd/plan diff [-max-bytes N] [-policies ROOT] OLD.json NEW.json [OLD2.json NEW2.json ...]
 package main
 
 import (
@@ -17,8 +17,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/shopstack/shopstack/internal/plan"
-	"github.com/shopstack/shopstack/policies"
+	"github.com/shopstack/shopstack/plan"
 )
 
 func main() {
@@ -35,7 +34,7 @@ func run(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("plan", flag.ContinueOnError)
 	stack := fs.String("stack", "dev", "stack to plan (a Pulumi.<stack>.yaml must exist)")
 	format := fs.String("format", "text", "text or json")
-	update := fs.Bool("update", false, "rewrite the golden plans of every stack (stacks/testdata/plan.<stack>.json)")
+	update := fs.Bool("update", false, "rewrite the golden plans of every stack (plan/testdata/plan.<stack>.json)")
 	root := fs.String("root", ".", "repository root (where Pulumi.yaml is)")
 	siteDir := fs.String("site", "", "built storefront to upload, relative to -root (default: the stack's siteDir, site/dist)")
 	if err := fs.Parse(args); err != nil {
@@ -85,7 +84,7 @@ func withPolicies(root, stack string, opts plan.Options) (*plan.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	report, err := policies.Run(stack, rec.Config.Values, resources, &p.Cost.MonthlyUSD)
+	report, err := plan.RunPolicies(stack, rec.Config.Values, resources, &p.Cost.MonthlyUSD)
 	if err != nil {
 		return nil, fmt.Errorf("policies: %w", err)
 	}

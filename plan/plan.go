@@ -231,9 +231,9 @@ func Stacks(repoRoot string) ([]string, error) {
 
 // GoldenPath is where the committed golden plan of stack lives.
 func GoldenPath(repoRoot, stack string) string {
-	return filepath.Join(repoRoot, "stacks", "testdata", "plan."+stack+".json")
+	return filepath.Join(repoRoot, "plan", "testdata", "plan."+stack+".json")
 }
 
 // GoldenOptions are the options the golden plans are generated with: a small fixed site instead of the
 // storefront build, whose content-hashed file names change with every edit of the site.
-var GoldenOptions = Options{SiteDir: "stacks/testdata/site"}
+var GoldenOptions = Options{SiteDir: "plan/testdata/site"}

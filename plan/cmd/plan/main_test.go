@@ -10,10 +10,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/shopstack/shopstack/internal/plan"
+	"github.com/shopstack/shopstack/plan"
 )
 
-const root = "../.."
+const root = "../../.."
 
 func TestPlanTextAndJSON(t *testing.T) {
 	t.Parallel()
