@@ -32,7 +32,7 @@ test-app: site
 
 ## test-infra: components, stacks, plan and policies
 test-infra:
-	$(GO) test -count=1 ./components/... ./stacks/... ./internal/pulumimock/... ./internal/plan/... ./internal/cost/... ./cmd/plan/... ./policies/...
+	$(GO) test -count=1 ./components/... ./stacks/... ./internal/pulumimock/... ./internal/cost/... ./plan/... ./policies/...
 
 ## bench: the hot-SKU order benchmark and the catalog read benchmark
 bench:
@@ -51,15 +51,15 @@ fmt:
 # The site build reports to stderr here, so `make plan FORMAT=json > plan.json` writes only the plan.
 plan:
 	@$(MAKE) --no-print-directory site >&2
-	@$(GO) run ./cmd/plan -stack $(STACK) -format $(FORMAT)
+	@$(GO) run ./plan/cmd/plan -stack $(STACK) -format $(FORMAT)
 
-## plan-update: regenerate the committed golden plans (they upload stacks/testdata/site, not site/dist)
+## plan-update: regenerate the committed golden plans (plan/testdata/plan.<stack>.json; they upload plan/testdata/site, not site/dist)
 plan-update:
-	$(GO) run ./cmd/plan -update
+	$(GO) run ./plan/cmd/plan -update
 
 ## plan-diff: markdown diff of two plan JSON files: make plan-diff OLD=a.json NEW=b.json
 plan-diff:
-	$(GO) run ./cmd/plan diff $(OLD) $(NEW)
+	$(GO) run ./plan/cmd/plan diff $(OLD) $(NEW)
 
 clean:
 	rm -rf bin site/dist artifacts

@@ -11,7 +11,7 @@ import (
 
 // Resource is the neutral view every rule reads: what the engine knows about a
 // resource before it is created. Adapters build it from the recording mock
-// (FromMock) and from the policy SDK's analyzer resources (policies/pack).
+// (plan.PolicyResources) and from the policy SDK's analyzer resources (policies/pack).
 type Resource struct {
 	Type, Name, URN string
 	Parent          string // parent URN, "" when none

@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/shopstack/shopstack/internal/plan"
 	"github.com/shopstack/shopstack/internal/pulumimock"
+	"github.com/shopstack/shopstack/plan"
 	"github.com/shopstack/shopstack/policies"
 )
 
@@ -40,7 +40,7 @@ func TestStacksHaveNoMandatoryViolations(t *testing.T) {
 			require.NoError(t, err)
 			p, err := plan.FromResources(stack, repoRoot, rec.Recorder.Resources())
 			require.NoError(t, err)
-			rep, err := policies.Run(stack, rec.Config.Values, rec.Recorder.Resources(), &p.Cost.MonthlyUSD)
+			rep, err := plan.RunPolicies(stack, rec.Config.Values, rec.Recorder.Resources(), &p.Cost.MonthlyUSD)
 			require.NoError(t, err)
 			require.NotZero(t, rep.Resources)
 			assert.Empty(t, rep.Mandatory(), "%s", rep.Text())
@@ -107,7 +107,7 @@ func TestStacksInPreview(t *testing.T) {
 				}
 			}
 
-			rep, err := policies.Run(stack, rec.Config.Values, preview, nil)
+			rep, err := plan.RunPolicies(stack, rec.Config.Values, preview, nil)
 			require.NoError(t, err)
 			assert.Empty(t, rep.Mandatory(), "%s", rep.Text())
 			var unknown []policies.Finding

@@ -171,7 +171,7 @@ func TestPreviewPostsOneBoundedComment(t *testing.T) {
 		script.WriteString(step.Run + "\n")
 	}
 	s := script.String()
-	if n := strings.Count(s, "./cmd/plan diff"); n != 1 {
+	if n := strings.Count(s, "./plan/cmd/plan diff"); n != 1 {
 		t.Errorf("the offline-plan job runs `plan diff` %d times, want once for every stack (one byte budget)", n)
 	}
 	if !strings.Contains(s, `-max-bytes "$MAX_PLAN_BYTES"`) {

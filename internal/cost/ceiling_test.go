@@ -7,8 +7,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/shopstack/shopstack/internal/cost"
-	"github.com/shopstack/shopstack/internal/plan"
 	"github.com/shopstack/shopstack/internal/pulumimock"
+	"github.com/shopstack/shopstack/plan"
 )
 
 // TestIdleCostCeilings runs each real stack under the mock and holds its idle monthly cost under the

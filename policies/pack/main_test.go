@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/shopstack/shopstack/internal/plan"
 	"github.com/shopstack/shopstack/internal/pulumimock"
+	"github.com/shopstack/shopstack/plan"
 	"github.com/shopstack/shopstack/policies"
 )
 
@@ -237,7 +237,7 @@ func engineView(stack string, r pulumimock.Resource, props resource.PropertyMap)
 
 // TestPackAgreesWithTheStackTests feeds every resource of every stack, as the
 // engine would send it, through the pack: no mandatory policy reports, and the
-// pack finds exactly the findings that policies.Run finds over the inputs,
+// pack finds exactly the findings that plan.RunPolicies finds over the inputs,
 // per-resource rules through Analyze and stack rules through AnalyzeStack
 // (over the outputs, which hold the inputs and what the provider computed).
 func TestPackAgreesWithTheStackTests(t *testing.T) {
@@ -247,7 +247,7 @@ func TestPackAgreesWithTheStackTests(t *testing.T) {
 			rec, err := plan.RecordStack(root, stack, plan.GoldenOptions)
 			require.NoError(t, err)
 			pack := packFor(t, stack, rec.Config.Values)
-			want, err := policies.Run(stack, rec.Config.Values, rec.Recorder.Resources(), nil)
+			want, err := plan.RunPolicies(stack, rec.Config.Values, rec.Recorder.Resources(), nil)
 			require.NoError(t, err)
 			expected := map[string]int{} // rule -> findings
 			for _, f := range want.Findings {

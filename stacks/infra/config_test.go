@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/shopstack/shopstack/components"
-	"github.com/shopstack/shopstack/internal/plan"
 	"github.com/shopstack/shopstack/internal/pulumimock"
+	"github.com/shopstack/shopstack/plan"
 	"github.com/shopstack/shopstack/policies"
 	"github.com/shopstack/shopstack/stacks/infra"
 )

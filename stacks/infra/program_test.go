@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/shopstack/shopstack/internal/plan"
 	"github.com/shopstack/shopstack/internal/pulumimock"
+	"github.com/shopstack/shopstack/plan"
 	"github.com/shopstack/shopstack/site"
 	"github.com/shopstack/shopstack/stacks/infra"
 )

@@ -1,9 +1,9 @@
 // Command plan prints the offline plan of a stack (its real Pulumi program under the recording mock), rewrites
 // the golden plans, or renders the markdown diff of two plan files.
 //
-//	go run ./cmd/plan -stack dev -format text|json
-//	go run ./cmd/plan -update
-//	go run ./cmd/plan diff [-max-bytes N] [-policies ROOT] OLD.json NEW.json [OLD2.json NEW2.json ...]
+//	go run ./plan/cmd/plan -stack dev -format text|json [-site-files]
+//	go run ./plan/cmd/plan -update
+//	go run ./plan/cmd/plan diff [-max-bytes N] [-policies ROOT] [-site-files] OLD.json NEW.json [OLD2.json NEW2.json ...]
 package main
 
 import (
@@ -17,8 +17,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/shopstack/shopstack/internal/plan"
-	"github.com/shopstack/shopstack/policies"
+	"github.com/shopstack/shopstack/plan"
 )
 
 func main() {
@@ -35,14 +34,15 @@ func run(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("plan", flag.ContinueOnError)
 	stack := fs.String("stack", "dev", "stack to plan (a Pulumi.<stack>.yaml must exist)")
 	format := fs.String("format", "text", "text or json")
-	update := fs.Bool("update", false, "rewrite the golden plans of every stack (stacks/testdata/plan.<stack>.json)")
+	update := fs.Bool("update", false, "rewrite the golden plans of every stack (plan/testdata/plan.<stack>.json)")
 	root := fs.String("root", ".", "repository root (where Pulumi.yaml is)")
 	siteDir := fs.String("site", "", "built storefront to upload, relative to -root (default: the stack's siteDir, site/dist)")
+	siteFiles := fs.Bool("site-files", false, "list every uploaded site file in the text (default: a summary per site; the JSON has them all)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q (usage: plan [-stack S] [-format text|json] | -update | diff OLD NEW)", fs.Args())
+		return fmt.Errorf("unexpected arguments %q (usage: plan [-stack S] [-format text|json] [-site-files] | -update | diff OLD NEW)", fs.Args())
 	}
 	if *update {
 		return updateGoldens(*root, stdout)
@@ -64,6 +64,7 @@ func run(args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
+		p.SiteFiles = *siteFiles
 		return p.Text(stdout)
 	default:
 		return fmt.Errorf("-format %q: want text or json", *format)
@@ -85,7 +86,7 @@ func withPolicies(root, stack string, opts plan.Options) (*plan.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	report, err := policies.Run(stack, rec.Config.Values, resources, &p.Cost.MonthlyUSD)
+	report, err := plan.RunPolicies(stack, rec.Config.Values, resources, &p.Cost.MonthlyUSD)
 	if err != nil {
 		return nil, fmt.Errorf("policies: %w", err)
 	}
@@ -123,15 +124,16 @@ func diff(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("plan diff", flag.ContinueOnError)
 	maxBytes := fs.Int("max-bytes", 0, "truncate the whole markdown (every stack) to this many bytes (0: no limit; GitHub comments take 65536)")
 	policyRoot := fs.String("policies", "", "repository root to run the policy pack on NEW's stack from (the working tree), appended to the diff")
+	siteFiles := fs.Bool("site-files", false, "list every added, removed or changed site file (default: a summary per site)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 || fs.NArg()%2 != 0 {
-		return errors.New("usage: plan diff [-max-bytes N] [-policies ROOT] OLD.json NEW.json [OLD2.json NEW2.json ...]")
+		return errors.New("usage: plan diff [-max-bytes N] [-policies ROOT] [-site-files] OLD.json NEW.json [OLD2.json NEW2.json ...]")
 	}
 	var parts []string
 	for i := 0; i < fs.NArg(); i += 2 {
-		md, err := diffOne(fs.Arg(i), fs.Arg(i+1), *policyRoot)
+		md, err := diffOne(fs.Arg(i), fs.Arg(i+1), *policyRoot, *siteFiles)
 		if err != nil {
 			return err
 		}
@@ -163,7 +165,7 @@ func fitParts(parts []string, budget int) {
 }
 
 // diffOne renders the markdown diff of one stack's plans; a missing OLD is a stack new in this change.
-func diffOne(oldPath, newPath, policyRoot string) (string, error) {
+func diffOne(oldPath, newPath, policyRoot string, siteFiles bool) (string, error) {
 	next, err := readPlan(newPath)
 	if err != nil {
 		return "", err
@@ -185,7 +187,9 @@ func diffOne(oldPath, newPath, policyRoot string) (string, error) {
 		}
 		sections = p.Sections
 	}
-	return plan.Compare(old, next).Markdown(sections...), nil
+	d := plan.Compare(old, next)
+	d.SiteFiles = siteFiles
+	return d.Markdown(sections...), nil
 }
 
 // readPlan reads a plan file written by `plan -format json` or `plan -update`.

@@ -5,6 +5,7 @@ package plan
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -22,6 +23,8 @@ type Plan struct {
 	// Sections are extra reports appended to the text and markdown renderings (e.g. the policy report);
 	// they are not part of the JSON.
 	Sections []Section `json:"-"`
+	// SiteFiles makes the text rendering list every file a StaticSite uploads instead of summarising them.
+	SiteFiles bool `json:"-"`
 }
 
 // Resource is one registered resource.
@@ -33,6 +36,9 @@ type Resource struct {
 	Inputs map[string]any `json:"inputs"`
 	// Protect is Pulumi's protect option: a protected resource cannot be deleted or replaced by `pulumi up`.
 	Protect bool `json:"protect,omitempty"`
+	// Bytes is the size of the file the resource uploads (a file asset "source", as a site's objects have): the
+	// upload's size, and a change of content under the same name, which the asset's path alone would hide.
+	Bytes int64 `json:"bytes,omitempty"`
 }
 
 // Cost is the idle monthly cost.
@@ -139,7 +145,12 @@ func FromResources(stack, repoRoot string, recorded []pulumimock.Resource) (*Pla
 		if r.Type == "pulumi:pulumi:Stack" {
 			continue
 		}
-		in := relativize(pulumimock.Plain(r.Inputs, true), repoRoot).(map[string]any)
+		plain := pulumimock.Plain(r.Inputs, true)
+		size, err := fileAssetBytes(plain, repoRoot)
+		if err != nil {
+			return nil, fmt.Errorf("plan: stack %s: %s: %w", stack, r.Name, err)
+		}
+		in := relativize(plain, repoRoot).(map[string]any)
 		for k := range in {
 			if strings.HasPrefix(k, "__") {
 				delete(in, k)
@@ -147,6 +158,7 @@ func FromResources(stack, repoRoot string, recorded []pulumimock.Resource) (*Pla
 		}
 		p.Resources = append(p.Resources, Resource{
 			URN: r.URN, Type: r.Type, Name: r.Name, Parent: parentOf(r.Parent), Inputs: in, Protect: r.Protect,
+			Bytes: size,
 		})
 		priced = append(priced, cost.Resource{
 			URN: r.URN, Type: r.Type, Name: r.Name, Inputs: in,
@@ -170,6 +182,25 @@ func parentOf(urn string) string {
 		return ""
 	}
 	return urn
+}
+
+// fileAssetBytes is the size of the file asset in inputs["source"], 0 when there is none. The mock leaves an
+// asset's hash empty, so the size is what tells two versions of a file apart.
+func fileAssetBytes(inputs any, repoRoot string) (int64, error) {
+	in, _ := inputs.(map[string]any)
+	src, _ := in["source"].(map[string]any)
+	path, _ := src["path"].(string)
+	if src["asset"] != "file" || path == "" {
+		return 0, nil
+	}
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(repoRoot, path)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0, fmt.Errorf("source asset: %w", err)
+	}
+	return fi.Size(), nil
 }
 
 func relativize(v any, root string) any {
@@ -231,9 +262,9 @@ func Stacks(repoRoot string) ([]string, error) {
 
 // GoldenPath is where the committed golden plan of stack lives.
 func GoldenPath(repoRoot, stack string) string {
-	return filepath.Join(repoRoot, "stacks", "testdata", "plan."+stack+".json")
+	return filepath.Join(repoRoot, "plan", "testdata", "plan."+stack+".json")
 }
 
 // GoldenOptions are the options the golden plans are generated with: a small fixed site instead of the
 // storefront build, whose content-hashed file names change with every edit of the site.
-var GoldenOptions = Options{SiteDir: "stacks/testdata/site"}
+var GoldenOptions = Options{SiteDir: "plan/testdata/site"}

@@ -10,10 +10,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/shopstack/shopstack/internal/plan"
+	"github.com/shopstack/shopstack/plan"
 )
 
-const root = "../.."
+const root = "../../.."
 
 func TestPlanTextAndJSON(t *testing.T) {
 	t.Parallel()
@@ -22,6 +22,23 @@ func TestPlanTextAndJSON(t *testing.T) {
 	assert.Contains(t, text.String(), `Offline plan of stack "dev"`)
 	assert.Contains(t, text.String(), "Estimated idle monthly cost: $")
 	assert.Contains(t, text.String(), "Policy report for stack dev")
+	tree, report, ok := strings.Cut(text.String(), "\nPolicies\n")
+	require.True(t, ok)
+	findings := 0
+	for _, line := range strings.Split(report, "\n") {
+		// Stack-level findings name the stack, which the tree leaves out.
+		if strings.HasPrefix(line, "  ") && !strings.HasPrefix(line, "   ") && !strings.Contains(line, "pulumi:pulumi:Stack") {
+			findings++
+			assert.Contains(t, tree, strings.TrimSpace(line)+" ", "the tree and the policy report spell the type alike")
+		}
+	}
+	assert.NotZero(t, findings, "dev has advisories to compare")
+	assert.Contains(t, tree, "the site's files, 372 bytes")
+	assert.NotContains(t, tree, "site-asset-index.html")
+
+	var files bytes.Buffer
+	require.NoError(t, run([]string{"-root", root, "-site", plan.GoldenOptions.SiteDir, "-stack", "dev", "-site-files"}, &files))
+	assert.Contains(t, files.String(), "site-asset-index.html (265 bytes)")
 
 	var js bytes.Buffer
 	require.NoError(t, run([]string{"-root", root, "-site", plan.GoldenOptions.SiteDir, "-stack", "prod", "-format", "json"}, &js))
@@ -61,6 +78,12 @@ func TestPlanDiff(t *testing.T) {
 	var fresh bytes.Buffer
 	require.NoError(t, run([]string{"diff", filepath.Join(dir, "missing.json"), newPath}, &fresh))
 	assert.Contains(t, fresh.String(), "#### Added (")
+	assert.Contains(t, fresh.String(), "| `site`: 4 files, 372 bytes;")
+	assert.NotContains(t, fresh.String(), "site-asset-index.html")
+
+	var freshFiles bytes.Buffer
+	require.NoError(t, run([]string{"diff", "-site-files", filepath.Join(dir, "missing.json"), newPath}, &freshFiles))
+	assert.Contains(t, freshFiles.String(), "| `site-asset-index.html` |")
 
 	var cut bytes.Buffer
 	require.NoError(t, run([]string{"diff", "-max-bytes", "300", filepath.Join(dir, "missing.json"), newPath}, &cut))

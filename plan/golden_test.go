@@ -9,11 +9,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/shopstack/shopstack/internal/plan"
+	"github.com/shopstack/shopstack/plan"
 )
 
 // TestGoldenPlans fails when the program's plan of a stack differs from its committed golden, so every
-// infrastructure change lands with a reviewable diff of stacks/testdata/plan.<stack>.json.
+// infrastructure change lands with a reviewable diff of plan/testdata/plan.<stack>.json.
 func TestGoldenPlans(t *testing.T) {
 	t.Parallel()
 	stacks, err := plan.Stacks(repoRoot)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
 	"github.com/shopstack/shopstack/internal/cost"
@@ -61,58 +60,108 @@ var shownInputs = []string{
 }
 
 // Text writes the resource tree grouped by component, each resource with its shown inputs and monthly cost,
-// then the total and any extra sections.
+// then the total and any extra sections. A StaticSite's uploaded files are summarised unless p.SiteFiles.
 func (p *Plan) Text(w io.Writer) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "Offline plan of stack %q: %d resources (recording mock, no cloud calls)\n\n", p.Stack, len(p.Resources))
+	t := &textRenderer{p: p}
+	fmt.Fprintf(&t.b, "Offline plan of stack %q: %d resources (recording mock, no cloud calls)\n\n", p.Stack, len(p.Resources))
 	for _, r := range p.Children("") {
-		p.textTree(&b, r, 0)
+		t.tree(r, 0)
 	}
-	usage := map[string]int{}
+	if t.cut {
+		t.b.WriteString("\nValues cut with … are whole in the JSON plan (-format json).\n")
+	}
+	usage := map[string]bool{}
 	for _, it := range p.Cost.Items {
 		if strings.HasPrefix(it.Basis, "usage-based") {
-			usage[shortType(it.Type)]++
+			usage[it.Type] = true
 		}
 	}
-	var usageTypes []string
-	for t := range usage {
-		usageTypes = append(usageTypes, t)
-	}
-	sort.Strings(usageTypes)
-	fmt.Fprintf(&b, "\nEstimated idle monthly cost: $%.2f (us-east-1 list prices, internal/cost/prices.json)\n", p.Cost.MonthlyUSD)
-	if len(usageTypes) > 0 {
-		fmt.Fprintf(&b, "Usage-based, not in the total: %s\n", strings.Join(usageTypes, ", "))
+	fmt.Fprintf(&t.b, "\nEstimated idle monthly cost: $%.2f (us-east-1 list prices, internal/cost/prices.json)\n", p.Cost.MonthlyUSD)
+	if len(usage) > 0 {
+		fmt.Fprintf(&t.b, "Usage-based, not in the total: %s\n", strings.Join(sortedKeys(usage), ", "))
 	}
 	for _, s := range p.Sections {
-		fmt.Fprintf(&b, "\n%s\n%s\n", s.Title, strings.TrimRight(s.Text, "\n"))
+		fmt.Fprintf(&t.b, "\n%s\n%s\n", s.Title, strings.TrimRight(s.Text, "\n"))
 	}
-	_, err := io.WriteString(w, b.String())
+	_, err := io.WriteString(w, t.b.String())
 	return err
 }
 
-func (p *Plan) textTree(b *strings.Builder, r Resource, depth int) {
+// textRenderer builds the text rendering and remembers whether it cut a value, to say where the whole one is.
+type textRenderer struct {
+	p   *Plan
+	b   strings.Builder
+	cut bool
+}
+
+func (t *textRenderer) tree(r Resource, depth int) {
 	indent := strings.Repeat("  ", depth)
+	kids := t.p.Children(r.URN)
 	price := ""
-	kids := p.Children(r.URN)
 	if len(kids) > 0 {
-		price = fmt.Sprintf("$%.2f/mo", p.subtotal(r.URN))
-	} else if it, ok := p.CostOf(r.URN); ok {
+		price = fmt.Sprintf("$%.2f/mo", t.p.subtotal(r.URN))
+	} else if it, ok := t.p.CostOf(r.URN); ok {
 		price = costLabel(it)
 	}
 	prot := ""
 	if r.Protect {
 		prot = " [protected]"
 	}
-	fmt.Fprintf(b, "%s%s %s%s  %s\n", indent, shortType(r.Type), r.Name, prot, price)
+	size := ""
+	if r.Bytes > 0 {
+		size = " (" + formatBytes(r.Bytes) + ")"
+	}
+	fmt.Fprintf(&t.b, "%s%s %s%s%s  %s\n", indent, r.Type, r.Name, prot, size, price)
 	for _, k := range shownInputs {
 		v, ok := r.Inputs[k]
 		if !ok || v == nil {
 			continue
 		}
-		fmt.Fprintf(b, "%s    %s = %s\n", indent, k, compact(v, 110))
+		s, cut := compact(v, 110)
+		t.cut = t.cut || cut
+		fmt.Fprintf(&t.b, "%s    %s = %s\n", indent, k, s)
 	}
-	for _, c := range kids {
-		p.textTree(b, c, depth+1)
+	files, rest := []Resource(nil), kids
+	if !t.p.SiteFiles {
+		files, rest = splitSiteObjects(kids)
+	}
+	// The summary stands where the first file would, so the tree keeps its URN order.
+	for _, c := range rest {
+		if len(files) > 0 && c.URN > files[0].URN {
+			t.siteFiles(files, depth+1)
+			files = nil
+		}
+		t.tree(c, depth+1)
+	}
+	if len(files) > 0 {
+		t.siteFiles(files, depth+1)
+	}
+}
+
+// siteFiles writes one StaticSite's uploaded files as one entry: count, size, and a line per cache class.
+func (t *textRenderer) siteFiles(files []Resource, depth int) {
+	indent := strings.Repeat("  ", depth)
+	price := "free"
+	total := 0.0
+	for _, f := range files {
+		if it, ok := t.p.CostOf(f.URN); ok {
+			switch {
+			case strings.HasPrefix(it.Basis, "usage-based"):
+				price = "usage-based"
+			case !strings.HasPrefix(it.Basis, "free"):
+				total += it.MonthlyUSD
+			}
+		}
+	}
+	if total > 0 {
+		price = fmt.Sprintf("$%.2f/mo", total)
+	}
+	for _, u := range summariseSites(files) {
+		fmt.Fprintf(&t.b, "%s%s × %d: the site's files, %s  %s\n", indent, siteObjectType, u.Files, formatBytes(u.Bytes), price)
+		for _, c := range u.Classes {
+			fmt.Fprintf(&t.b, "%s    cacheControl %s\n", indent, c)
+		}
+		fmt.Fprintf(&t.b, "%s    (each file: -site-files)\n", indent)
 	}
 }
 
@@ -138,31 +187,18 @@ func (p *Plan) subtotal(urn string) float64 {
 	return total
 }
 
-// shortType drops the module from a type token: aws:ec2/vpc:Vpc -> aws:ec2:Vpc.
-func shortType(t string) string {
-	pkg, rest, ok := strings.Cut(t, ":")
-	if !ok {
-		return t
-	}
-	mod, name, ok := strings.Cut(rest, ":")
-	if !ok {
-		return t
-	}
-	mod, _, _ = strings.Cut(mod, "/")
-	return pkg + ":" + mod + ":" + name
-}
-
-// compact renders v as one line of JSON, cut to max runes.
-func compact(v any, max int) string {
+// compact renders v as one line of JSON, cut to max runes and marked "…" when cut. Only values of the plan are
+// cut: its JSON rendering has every one whole.
+func compact(v any, max int) (string, bool) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		return fmt.Sprint(v)
+		return fmt.Sprint(v), false
 	}
 	s := strings.TrimSpace(buf.String())
 	if r := []rune(s); len(r) > max {
-		return string(r[:max]) + "…"
+		return string(r[:max]) + "…", true
 	}
-	return s
+	return s, false
 }

@@ -8,10 +8,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/shopstack/shopstack/internal/plan"
+	"github.com/shopstack/shopstack/plan"
 )
 
-const repoRoot = "../.."
+const repoRoot = ".."
 
 // fakeRepo is a directory with the real Pulumi.yaml and the given stack file.
 func fakeRepo(t *testing.T, stackFile string) string {

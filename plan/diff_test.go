@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/shopstack/shopstack/internal/cost"
-	"github.com/shopstack/shopstack/internal/plan"
+	"github.com/shopstack/shopstack/plan"
 )
 
 const urnPrefix = "urn:pulumi:dev::shopstack::"
@@ -192,7 +192,7 @@ func TestTextRendersTreeCostAndSections(t *testing.T) {
 	require.NoError(t, p.Text(&b))
 	out := b.String()
 	assert.Contains(t, out, "shopstack:index:Data data  $12.50/mo\n")
-	assert.Contains(t, out, "  aws:rds:Instance data-db [protected]  $12.50/mo (rds.postgres")
+	assert.Contains(t, out, "  aws:rds/instance:Instance data-db [protected]  $12.50/mo (rds.postgres")
 	assert.Contains(t, out, `instanceClass = "db.t4g.micro"`)
 	assert.NotContains(t, out, "masterPassword", "only the shown inputs are printed")
 	assert.Contains(t, out, "Estimated idle monthly cost: $12.50")

@@ -68,6 +68,9 @@ type Delta struct {
 	Changed        []Changed
 	OldUSD, NewUSD float64
 	Warnings       []string
+	// SiteFiles makes the markdown list every added, removed or changed file of a StaticSite instead of
+	// summarising them per site.
+	SiteFiles bool
 }
 
 // Compare computes the difference from old to new, matching resources by URN.
@@ -91,6 +94,9 @@ func Compare(old, new *Plan) Delta {
 		}
 		if o.Parent != r.Parent {
 			changes = append(changes, Change{Path: "(parent)", Before: o.Parent, After: r.Parent})
+		}
+		if o.Bytes != r.Bytes {
+			changes = append(changes, Change{Path: "(bytes)", Before: o.Bytes, After: r.Bytes})
 		}
 		if len(changes) == 0 {
 			continue
@@ -290,41 +296,88 @@ func (d Delta) Markdown(sections ...Section) string {
 	if len(d.Added)+len(d.Removed)+len(d.Changed) == 0 {
 		b.WriteString("No resource changes.\n\n")
 	}
-	if len(d.Added) > 0 {
-		fmt.Fprintf(&b, "#### Added (%d)\n\n| Resource | Type |\n|---|---|\n", len(d.Added))
-		for _, r := range d.Added {
-			fmt.Fprintf(&b, "| `%s` | `%s` |\n", r.Name, r.Type)
-		}
-		b.WriteString("\n")
-	}
-	if len(d.Removed) > 0 {
-		fmt.Fprintf(&b, "#### Removed (%d)\n\n| Resource | Type |\n|---|---|\n", len(d.Removed))
-		for _, r := range d.Removed {
-			fmt.Fprintf(&b, "| `%s` | `%s` |\n", r.Name, r.Type)
-		}
-		b.WriteString("\n")
-	}
-	if len(d.Changed) > 0 {
-		fmt.Fprintf(&b, "#### Changed (%d)\n\n", len(d.Changed))
-		for _, c := range d.Changed {
-			tag := ""
-			if c.Replaces {
-				tag = " — **replaces**"
-			}
-			fmt.Fprintf(&b, "<details><summary><code>%s</code> (<code>%s</code>)%s: %d properties</summary>\n\n",
-				c.New.Name, c.New.Type, tag, len(c.Changes))
-			b.WriteString("| Property | Before | After |\n|---|---|---|\n")
-			for i, ch := range c.Changes {
-				if i == maxChangesShown {
-					fmt.Fprintf(&b, "| … %d more | | |\n", len(c.Changes)-maxChangesShown)
-					break
-				}
-				fmt.Fprintf(&b, "| `%s` | %s | %s |\n", ch.Path, cell(ch.Before), cell(ch.After))
-			}
-			b.WriteString("\n</details>\n\n")
-		}
-	}
+	d.resourceTable(&b, "Added", d.Added)
+	d.resourceTable(&b, "Removed", d.Removed)
+	d.changed(&b)
 	return b.String()
+}
+
+// resourceTable writes the added or removed resources, a StaticSite's files as one row per site.
+func (d Delta) resourceTable(b *strings.Builder, title string, rs []Resource) {
+	if len(rs) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "#### %s (%d)\n\n| Resource | Type |\n|---|---|\n", title, len(rs))
+	files, rest := []Resource(nil), rs
+	if !d.SiteFiles {
+		files, rest = splitSiteObjects(rs)
+	}
+	for _, r := range rest {
+		fmt.Fprintf(b, "| `%s` | `%s` |\n", r.Name, r.Type)
+	}
+	for _, u := range summariseSites(files) {
+		var classes []string
+		for _, c := range u.Classes {
+			classes = append(classes, mdCell(c.String()))
+		}
+		fmt.Fprintf(b, "| `%s`: %s; by cacheControl %s (each file: `-site-files`) | `%s` |\n",
+			urnName(u.Site), u, strings.Join(classes, "; "), siteObjectType)
+	}
+	b.WriteString("\n")
+}
+
+// changed writes each changed resource's property table, a StaticSite's files as one line per site naming
+// the properties that changed and in how many files.
+func (d Delta) changed(b *strings.Builder) {
+	if len(d.Changed) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "#### Changed (%d)\n\n", len(d.Changed))
+	cut := false
+	var files []Resource
+	paths := map[string]map[string]int{} // site URN -> changed path -> files
+	for _, c := range d.Changed {
+		if !d.SiteFiles && isSiteObject(c.New) {
+			files = append(files, c.New)
+			if paths[c.New.Parent] == nil {
+				paths[c.New.Parent] = map[string]int{}
+			}
+			for _, ch := range c.Changes {
+				paths[c.New.Parent][ch.Path]++
+			}
+			continue
+		}
+		tag := ""
+		if c.Replaces {
+			tag = " — **replaces**"
+		}
+		fmt.Fprintf(b, "<details><summary><code>%s</code> (<code>%s</code>)%s: %d properties</summary>\n\n",
+			c.New.Name, c.New.Type, tag, len(c.Changes))
+		b.WriteString("| Property | Before | After |\n|---|---|---|\n")
+		for i, ch := range c.Changes {
+			if i == maxChangesShown {
+				fmt.Fprintf(b, "| … %d more | | |\n", len(c.Changes)-maxChangesShown)
+				break
+			}
+			before, cutBefore := cell(ch.Before)
+			after, cutAfter := cell(ch.After)
+			cut = cut || cutBefore || cutAfter
+			fmt.Fprintf(b, "| `%s` | %s | %s |\n", ch.Path, before, after)
+		}
+		b.WriteString("\n</details>\n\n")
+	}
+	for _, u := range summariseSites(files) {
+		var changed []string
+		for p, n := range paths[u.Site] {
+			changed = append(changed, fmt.Sprintf("`%s` in %s", p, count(n, "file")))
+		}
+		sort.Strings(changed)
+		fmt.Fprintf(b, "`%s` (`%s`): %s changed: %s (each file: `-site-files`)\n\n",
+			urnName(u.Site), siteObjectType, u, strings.Join(changed, ", "))
+	}
+	if cut {
+		b.WriteString("Values cut with … are whole in the plan JSON files.\n\n")
+	}
 }
 
 func signed(v float64) string {
@@ -337,15 +390,19 @@ func signed(v float64) string {
 	return "±$0.00"
 }
 
-// cell renders a value for a markdown table cell: one line, pipes escaped, cut short.
-func cell(v any) string {
+// cell renders a value for a markdown table cell: one line, pipes escaped, cut short (and says if it was).
+func cell(v any) (string, bool) {
 	if v == nil {
-		return "_(absent)_"
+		return "_(absent)_", false
 	}
-	s := compact(v, 80)
+	s, cut := compact(v, 80)
+	return "`" + mdCell(s) + "`", cut
+}
+
+// mdCell makes s safe inside a code span in a table cell.
+func mdCell(s string) string {
 	s = strings.ReplaceAll(s, "|", `\|`)
-	s = strings.ReplaceAll(s, "`", "'")
-	return "`" + s + "`"
+	return strings.ReplaceAll(s, "`", "'")
 }
 
 // Truncate cuts markdown to at most limit bytes on a line boundary, closing an open <details> block, and says
