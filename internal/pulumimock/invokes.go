@@ -8,6 +8,11 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
 
+// exampleAMI answers every image lookup. AMI ids are checked for their shape (ami- and 17 hex digits),
+// which leaves no room for the mock marker, so the mock answers AWS's documentation example, as it does
+// with the account.
+const exampleAMI = "ami-0abcdef1234567890"
+
 // AWS-managed CloudFront policies, by name, with their real ids.
 var (
 	managedCachePolicies = map[string]string{
@@ -117,8 +122,7 @@ func getAmi(_ *Recorder, a invoke) (resource.PropertyMap, error) {
 	if strings.Contains(fmt.Sprint(a.pm.Mappable()), "x86_64") {
 		arch = "x86_64"
 	}
-	ami := "ami-" + a.h[:17]
-	return props(map[string]any{"id": ami, "imageId": ami, "architecture": arch,
+	return props(map[string]any{"id": exampleAMI, "imageId": exampleAMI, "architecture": arch,
 		"name": "al2023-ami-mock-" + arch, "ownerId": "137112412989"}), nil
 }
 
@@ -126,7 +130,7 @@ func getParameter(r *Recorder, a invoke) (resource.PropertyMap, error) {
 	name := a.str("name")
 	value := "mock-value-of-" + name
 	if strings.Contains(name, "ami") {
-		value = "ami-" + hash(name)[:17]
+		value = exampleAMI
 	}
 	return props(map[string]any{"id": name, "name": name, "value": value, "insecureValue": value,
 		"type": "String", "version": float64(1),
@@ -155,7 +159,7 @@ func getPolicyDocument(_ *Recorder, a invoke) (resource.PropertyMap, error) {
 	if err != nil {
 		return nil, err
 	}
-	return props(map[string]any{"id": hash(doc)[:10], "json": doc, "minifiedJson": doc}), nil
+	return props(map[string]any{"id": mockID(hash(doc), 10), "json": doc, "minifiedJson": doc}), nil
 }
 
 // getServiceAccount is the ELB account of us-east-1; other regions have their own.
@@ -167,7 +171,7 @@ func getZone(_ *Recorder, a invoke) (resource.PropertyMap, error) {
 	name := strings.TrimSuffix(a.str("name"), ".")
 	id := a.str("zoneId")
 	if id == "" {
-		id = "Z" + strings.ToUpper(hash(name)[:20])
+		id = "Z" + mockIDUpper(hash(name), 16)
 	}
 	return props(map[string]any{"id": id, "zoneId": id, "name": name,
 		"arn": "arn:aws:route53:::hostedzone/" + id, "privateZone": false}), nil
@@ -176,7 +180,7 @@ func getZone(_ *Recorder, a invoke) (resource.PropertyMap, error) {
 func getCertificate(r *Recorder, a invoke) (resource.PropertyMap, error) {
 	d := a.str("domain")
 	return props(map[string]any{"id": d, "domain": d, "status": "ISSUED",
-		"arn": fmt.Sprintf("arn:aws:acm:%s:%s:certificate/%s", r.region, r.accountID, hash(d)[:36])}), nil
+		"arn": fmt.Sprintf("arn:aws:acm:%s:%s:certificate/%s", r.region, r.accountID, mockUUID(hash(d)))}), nil
 }
 
 // managed answers a lookup of an AWS-managed CloudFront policy by name (or id).
@@ -190,7 +194,7 @@ func managed(what string, ids map[string]string) func(*Recorder, invoke) (resour
 		if id == "" {
 			return nil, errorf("no managed CloudFront %s named %q (known: %v)", what, name, keys(ids))
 		}
-		return props(map[string]any{"id": id, "name": name, "etag": "E" + strings.ToUpper(hash(id)[:13])}), nil
+		return props(map[string]any{"id": id, "name": name, "etag": "E" + mockIDUpper(hash(id), 9)}), nil
 	}
 }
 

@@ -61,11 +61,8 @@ func (f *fill) arn(service, resource string) {
 // idIsArn makes the ARN the id, as the provider does for ELB, ECS, Secrets Manager and SNS resources.
 func (f *fill) idIsArn() { f.id = f.str("arn") }
 
-// uuid is a UUID derived from the URN.
-func (f *fill) uuid() string {
-	h := f.h
-	return fmt.Sprintf("%s-%s-%s-%s-%s", h[:8], h[8:12], h[12:16], h[16:20], h[20:32])
-}
+// uuid is a placeholder UUID derived from the URN.
+func (f *fill) uuid() string { return mockUUID(f.h) }
 
 // arnNamed is a compute that only sets the ARN arn:aws:<service>:...:<resource><physical name>.
 func arnNamed(service, resource string) func(*fill) {
@@ -115,7 +112,7 @@ func (f *fill) nameAndID(k kind, importID string) {
 	f.id = importID
 	if k.ec2 != "" {
 		if f.id == "" {
-			f.id = k.ec2 + f.h[:17]
+			f.id = k.ec2 + mockID(f.h, 10)
 		}
 		if k.ec2Arn != "" {
 			f.arn("ec2", k.ec2Arn+"/"+f.id)
@@ -131,7 +128,7 @@ func (f *fill) nameAndID(k kind, importID string) {
 }
 
 // fallbackID is the id of a resource that has neither an EC2-style id nor a name.
-func (f *fill) fallbackID() string { return f.res.Name + "-" + f.h[:7] }
+func (f *fill) fallbackID() string { return "mock-" + f.res.Name + "-" + f.h[:7] }
 
 // finish adds what every AWS resource has: an ARN (unless its module has none worth inventing), tagsAll,
 // and the id.
@@ -145,6 +142,22 @@ func (f *fill) finish() {
 	}
 	f.set("id", f.id)
 }
+
+// The placeholder forms of the package comment. mockID is the made-up part of a value: "mock-" and n hex
+// digits of h.
+func mockID(h string, n int) string { return "mock-" + h[:n] }
+
+// mockIDUpper is mockID for the formats AWS writes in upper case, where it follows their prefix
+// (EMOCK…, AROAMOCK…).
+func mockIDUpper(h string, n int) string { return "MOCK" + strings.ToUpper(h[:n]) }
+
+// mockUUID keeps a UUID's 8-4-4-4-12 shape, its first group starting with "mock".
+func mockUUID(h string) string {
+	return fmt.Sprintf("mock%s-%s-%s-%s-%s", h[:4], h[4:8], h[8:12], h[12:16], h[16:28])
+}
+
+// secretSuffix stands for the six random characters Secrets Manager appends to a secret's name in its ARN.
+func secretSuffix(h string) string { return "-mock" + h[:2] }
 
 // noArn lists the modules whose generic resources carry no ARN worth inventing.
 var noArn = map[string]bool{"index": true, "route53": true}

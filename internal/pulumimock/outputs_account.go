@@ -11,11 +11,11 @@ import (
 var accountKinds = map[string]kind{
 	awstype.IamRole: {name: "name", compute: func(f *fill) {
 		f.arn("iam", "role/"+f.name)
-		f.set("uniqueId", "AROA"+strings.ToUpper(f.h[:17]))
+		f.set("uniqueId", "AROA"+mockIDUpper(f.h, 13))
 	}},
 	awstype.IamPolicy: {name: "name", compute: func(f *fill) {
 		f.arn("iam", "policy/"+f.name)
-		f.set("policyId", "ANPA"+strings.ToUpper(f.h[:17]))
+		f.set("policyId", "ANPA"+mockIDUpper(f.h, 13))
 	}},
 	awstype.IamInstanceProfile:      {name: "name", compute: arnNamed("iam", "instance-profile/")},
 	awstype.IamRolePolicy:           {name: "name", compute: ownID},
@@ -28,7 +28,7 @@ var accountKinds = map[string]kind{
 	}},
 	awstype.KmsAlias: {name: "name", compute: arnNamed("kms", "")},
 	awstype.SecretsmanagerSecret: {name: "name", compute: func(f *fill) {
-		f.arn("secretsmanager", "secret:"+f.name+"-"+f.h[:6])
+		f.arn("secretsmanager", "secret:"+f.name+secretSuffix(f.h))
 		f.idIsArn()
 	}},
 	awstype.SecretsmanagerSecretVersion: {compute: func(f *fill) {
@@ -49,7 +49,7 @@ var accountKinds = map[string]kind{
 		f.set("deliveryDestinationType", "S3")
 	}},
 	awstype.CloudwatchLogDelivery: {compute: func(f *fill) {
-		f.id = strings.ToUpper(f.h[:16])
+		f.id = mockID(f.h, 12)
 		f.arn("logs", "delivery:"+f.id)
 	}},
 

@@ -54,9 +54,10 @@ var remoteOutputs = map[string]func(r *Recorder, res Resource, o outs){
 		o.set("url", ecrURL(r.accountID, r.regionOf(res), name))
 	},
 	// awsx's Image pushes to repositoryUrl and answers the pushed digest: <repositoryUrl>@sha256:<digest>.
-	// The mock's digest is derived from the URN and the build inputs, so a changed build shows in a plan.
+	// The mock's digest is derived from the URN and the build inputs, so a changed build shows in a plan;
+	// it has a real digest's 64 characters, not its hex alphabet.
 	awstype.AwsxEcrImage: func(_ *Recorder, res Resource, o outs) {
 		digest := hash(res.URN, o.str("context"), o.str("dockerfile"), o.str("platform"))
-		o.set("imageUri", fmt.Sprintf("%s@sha256:%s", o.str("repositoryUrl"), digest))
+		o.set("imageUri", fmt.Sprintf("%s@sha256:%s", o.str("repositoryUrl"), mockID(digest, 59)))
 	},
 }

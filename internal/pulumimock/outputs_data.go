@@ -2,7 +2,6 @@ package pulumimock
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/shopstack/shopstack/internal/awstype"
 )
@@ -14,28 +13,28 @@ const rdsZone = "Z2R2ITUGPM61AM"
 var dataKinds = map[string]kind{
 	awstype.RdsInstance: {name: "identifier", compute: func(f *fill) {
 		port := f.num("port", 5432)
-		addr := fmt.Sprintf("%s.%s.%s.rds.amazonaws.com", f.name, f.h[:12], f.region)
+		addr := fmt.Sprintf("%s.%s.%s.rds.amazonaws.com", f.name, mockID(f.h, 12), f.region)
 		f.arn("rds", "db:"+f.name)
 		f.set("address", addr)
 		f.set("endpoint", fmt.Sprintf("%s:%d", addr, port))
 		f.set("port", float64(port))
-		f.set("resourceId", "db-"+strings.ToUpper(f.h[:26]))
+		f.set("resourceId", "db-"+mockIDUpper(f.h, 22))
 		f.set("hostedZoneId", rdsZone)
 		masterSecret(f, "rds!db-"+f.uuid())
 	}},
 	awstype.RdsCluster: {name: "clusterIdentifier", compute: func(f *fill) {
 		port := f.num("port", 5432)
 		f.arn("rds", "cluster:"+f.name)
-		f.set("endpoint", fmt.Sprintf("%s.cluster-%s.%s.rds.amazonaws.com", f.name, f.h[:12], f.region))
-		f.set("readerEndpoint", fmt.Sprintf("%s.cluster-ro-%s.%s.rds.amazonaws.com", f.name, f.h[:12], f.region))
+		f.set("endpoint", fmt.Sprintf("%s.cluster-%s.%s.rds.amazonaws.com", f.name, mockID(f.h, 12), f.region))
+		f.set("readerEndpoint", fmt.Sprintf("%s.cluster-ro-%s.%s.rds.amazonaws.com", f.name, mockID(f.h, 12), f.region))
 		f.set("port", float64(port))
-		f.set("clusterResourceId", "cluster-"+strings.ToUpper(f.h[:26]))
+		f.set("clusterResourceId", "cluster-"+mockIDUpper(f.h, 22))
 		f.set("hostedZoneId", rdsZone)
 		masterSecret(f, "rds!cluster-"+f.uuid())
 	}},
 	awstype.RdsClusterInstance: {name: "identifier", compute: func(f *fill) {
 		f.arn("rds", "db:"+f.name)
-		f.set("endpoint", fmt.Sprintf("%s.%s.%s.rds.amazonaws.com", f.name, f.h[:12], f.region))
+		f.set("endpoint", fmt.Sprintf("%s.%s.%s.rds.amazonaws.com", f.name, mockID(f.h, 12), f.region))
 		f.set("port", float64(5432))
 	}},
 	awstype.RdsSubnetGroup:           {name: "name", compute: arnNamed("rds", "subgrp:")},
@@ -44,14 +43,14 @@ var dataKinds = map[string]kind{
 
 	awstype.ElasticacheServerlessCache: {name: "name", compute: func(f *fill) {
 		f.arn("elasticache", "serverlesscache:"+f.name)
-		addr := fmt.Sprintf("%s-%s.serverless.%s.cache.amazonaws.com", f.name, f.h[:6], shortRegion(f.region))
+		addr := fmt.Sprintf("%s-%s.serverless.%s.cache.amazonaws.com", f.name, mockID(f.h, 6), shortRegion(f.region))
 		f.set("endpoints", []any{map[string]any{"address": addr, "port": float64(6379)}})
 		f.set("readerEndpoints", []any{map[string]any{"address": addr, "port": float64(6380)}})
 		f.set("status", "available")
 	}},
 	awstype.ElasticacheReplicationGroup: {name: "replicationGroupId", compute: func(f *fill) {
 		f.arn("elasticache", "replicationgroup:"+f.name)
-		host := fmt.Sprintf("%s.%s.%s.cache.amazonaws.com", f.name, f.h[:6], shortRegion(f.region))
+		host := fmt.Sprintf("%s.%s.%s.cache.amazonaws.com", f.name, mockID(f.h, 6), shortRegion(f.region))
 		f.set("primaryEndpointAddress", "master."+host)
 		f.set("readerEndpointAddress", "replica."+host)
 		f.set("port", float64(f.num("port", 6379)))
@@ -63,7 +62,7 @@ var dataKinds = map[string]kind{
 	awstype.OpensearchDomain: {name: "domainName", compute: func(f *fill) {
 		f.arn("es", "domain/"+f.name)
 		f.set("domainId", f.acct+"/"+f.name)
-		host := fmt.Sprintf("vpc-%s-%s.%s.es.amazonaws.com", f.name, f.h[:26], f.region)
+		host := fmt.Sprintf("vpc-%s-%s.%s.es.amazonaws.com", f.name, mockID(f.h, 20), f.region)
 		f.set("endpoint", host)
 		f.set("dashboardEndpoint", host+"/_dashboards")
 	}},
@@ -75,7 +74,7 @@ func masterSecret(f *fill, name string) {
 		return
 	}
 	f.set("masterUserSecrets", []any{map[string]any{
-		"secretArn":    fmt.Sprintf("arn:aws:secretsmanager:%s:%s:secret:%s-%s", f.region, f.acct, name, f.h[:6]),
+		"secretArn":    fmt.Sprintf("arn:aws:secretsmanager:%s:%s:secret:%s%s", f.region, f.acct, name, secretSuffix(f.h)),
 		"kmsKeyId":     fmt.Sprintf("arn:aws:kms:%s:%s:alias/aws/secretsmanager", f.region, f.acct),
 		"secretStatus": "active",
 	}})

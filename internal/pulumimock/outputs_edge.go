@@ -2,7 +2,6 @@ package pulumimock
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/shopstack/shopstack/internal/awstype"
 )
@@ -18,9 +17,9 @@ var edgeKinds = map[string]kind{
 	}},
 
 	awstype.CloudfrontDistribution: {compute: func(f *fill) {
-		f.id = "E" + strings.ToUpper(f.h[:13])
+		f.id = "E" + mockIDUpper(f.h, 9)
 		f.arn("cloudfront", "distribution/"+f.id)
-		f.set("domainName", "d"+f.h[:13]+".cloudfront.net")
+		f.set("domainName", mockID(f.h, 13)+".cloudfront.net")
 		f.set("hostedZoneId", "Z2FDTNDATAQYW2") // CloudFront's hosted zone, the same everywhere
 		f.set("status", "Deployed")
 		etag(f)
@@ -35,7 +34,7 @@ var edgeKinds = map[string]kind{
 		etag(f)
 	}},
 	awstype.CloudfrontVpcOrigin: {compute: func(f *fill) {
-		f.id = "vo_" + f.h[:20]
+		f.id = "vo_" + mockID(f.h, 16)
 		f.arn("cloudfront", "vpcorigin/"+f.id)
 	}},
 
@@ -43,7 +42,7 @@ var edgeKinds = map[string]kind{
 		f.id = f.uuid()
 		f.arn("wafv2", fmt.Sprintf("regional/webacl/%s/%s", f.name, f.id))
 		f.set("capacity", float64(700))
-		f.set("lockToken", hash(f.res.URN, "lock")[:32])
+		f.set("lockToken", mockUUID(hash(f.res.URN, "lock")))
 	}},
 	awstype.Wafv2IpSet: {name: "name", compute: func(f *fill) {
 		f.id = f.uuid()
@@ -52,11 +51,11 @@ var edgeKinds = map[string]kind{
 	awstype.Wafv2RuleGroup: {name: "name"},
 }
 
-func etag(f *fill) { f.set("etag", "E"+strings.ToUpper(f.h[13:26])) }
+func etag(f *fill) { f.set("etag", "E"+mockIDUpper(f.h[13:], 9)) }
 
 // cloudfrontID is the id of CloudFront's origin access controls and identities.
 func cloudfrontID(f *fill) {
-	f.id = "E" + strings.ToUpper(f.h[:13])
+	f.id = "E" + mockIDUpper(f.h, 9)
 	etag(f)
 }
 

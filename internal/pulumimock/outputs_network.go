@@ -29,36 +29,36 @@ var networkKinds = map[string]kind{
 	awstype.VpcSecurityGroupEgressRule:  {ec2: "sgr-", ec2Arn: "security-group-rule"},
 	awstype.Ec2Instance: {ec2: "i-", ec2Arn: "instance", compute: func(f *fill) {
 		privateIP(f)
-		f.set("primaryNetworkInterfaceId", "eni-"+hash(f.res.URN, "eni")[:17])
+		f.set("primaryNetworkInterfaceId", "eni-"+mockID(hash(f.res.URN, "eni"), 10))
 		f.set("instanceState", "running")
 	}},
 	awstype.Ec2NetworkInterface: {ec2: "eni-", ec2Arn: "network-interface"},
 	awstype.Ec2VpcEndpoint: {ec2: "vpce-", ec2Arn: "vpc-endpoint", compute: func(f *fill) {
-		f.set("prefixListId", "pl-"+f.h[:8])
+		f.set("prefixListId", "pl-"+mockID(f.h, 8))
 	}},
 	awstype.Ec2FlowLog:        {ec2: "fl-", ec2Arn: "vpc-flow-log"},
 	awstype.Ec2LaunchTemplate: {name: "name", ec2: "lt-", ec2Arn: "launch-template"},
 
 	awstype.LbLoadBalancer: {name: "name", compute: loadBalancer},
 	awstype.LbTargetGroup: {name: "name", compute: func(f *fill) {
-		suffix := fmt.Sprintf("targetgroup/%s/%s", f.name, f.h[:16])
+		suffix := fmt.Sprintf("targetgroup/%s/%s", f.name, mockID(f.h, 12))
 		f.arn("elasticloadbalancing", suffix)
 		f.idIsArn()
 		f.set("arnSuffix", suffix)
 	}},
 	awstype.LbListener: {compute: func(f *fill) {
-		f.arn("elasticloadbalancing", fmt.Sprintf("listener/app/%s/%s", f.res.Name, f.h[:16]))
+		f.arn("elasticloadbalancing", fmt.Sprintf("listener/app/%s/%s", f.res.Name, mockID(f.h, 12)))
 		f.idIsArn()
 	}},
 	awstype.LbListenerRule: {compute: func(f *fill) {
-		f.arn("elasticloadbalancing", fmt.Sprintf("listener-rule/app/%s/%s", f.res.Name, f.h[:16]))
+		f.arn("elasticloadbalancing", fmt.Sprintf("listener-rule/app/%s/%s", f.res.Name, mockID(f.h, 12)))
 		f.idIsArn()
 	}},
 
 	awstype.Route53Zone: {compute: func(f *fill) {
-		f.id = "Z" + strings.ToUpper(f.h[:20])
+		f.id = "Z" + mockIDUpper(f.h, 16)
 		f.set("zoneId", f.id)
-		f.set("nameServers", []any{"ns-1.awsdns-01.org", "ns-2.awsdns-02.net"})
+		f.set("nameServers", []any{"ns-mock-1.awsdns-00.org", "ns-mock-2.awsdns-00.net"})
 	}},
 	awstype.Route53Record: {compute: func(f *fill) {
 		f.id = fmt.Sprintf("%s_%s_%s", f.str("zoneId"), f.str("name"), f.str("type"))
@@ -74,9 +74,9 @@ var networkKinds = map[string]kind{
 }
 
 func vpc(f *fill) {
-	f.set("defaultSecurityGroupId", "sg-"+hash(f.res.URN, "default-sg")[:17])
-	f.set("defaultNetworkAclId", "acl-"+hash(f.res.URN, "default-acl")[:17])
-	mainRouteTable := "rtb-" + hash(f.res.URN, "main-rtb")[:17]
+	f.set("defaultSecurityGroupId", "sg-"+mockID(hash(f.res.URN, "default-sg"), 10))
+	f.set("defaultNetworkAclId", "acl-"+mockID(hash(f.res.URN, "default-acl"), 10))
+	mainRouteTable := "rtb-" + mockID(hash(f.res.URN, "main-rtb"), 10)
 	f.set("defaultRouteTableId", mainRouteTable)
 	f.set("mainRouteTableId", mainRouteTable)
 	f.set("instanceTenancy", "default")
@@ -89,11 +89,11 @@ func loadBalancer(f *fill) {
 	if f.str("loadBalancerType") == "network" {
 		typ = "net"
 	}
-	suffix := fmt.Sprintf("%s/%s/%s", typ, f.name, f.h[:16])
+	suffix := fmt.Sprintf("%s/%s/%s", typ, f.name, mockID(f.h, 12))
 	f.arn("elasticloadbalancing", "loadbalancer/"+suffix)
 	f.idIsArn()
 	f.set("arnSuffix", suffix)
-	dns := fmt.Sprintf("%s-%d.%s.elb.amazonaws.com", f.name, digits(f.h, 10), f.region)
+	dns := fmt.Sprintf("%s-%s.%s.elb.amazonaws.com", f.name, mockID(f.h, 10), f.region)
 	if f.bool("internal") {
 		dns = "internal-" + dns
 	}
@@ -122,9 +122,9 @@ func certValidation(f *fill) []any {
 		token := hash(f.h, base)
 		opts = append(opts, map[string]any{
 			"domainName":          d,
-			"resourceRecordName":  "_" + token[:32] + "." + base + ".",
+			"resourceRecordName":  "_" + mockID(token, 32) + "." + base + ".",
 			"resourceRecordType":  "CNAME",
-			"resourceRecordValue": "_" + token[32:64] + ".acm-validations.aws.",
+			"resourceRecordValue": "_" + mockID(token[32:], 32) + ".acm-validations.aws.",
 		})
 	}
 	return opts
