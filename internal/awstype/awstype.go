@@ -7,10 +7,11 @@
 // random's types are already named Random*. Tokens the pulumi-aws v6 SDK does not have yet (its v7 names) are
 // listed where an alias set needs them.
 //
-// The package is plain constants and string sets with no imports beyond the standard library: it is linked into
-// the policy pack binary (policies/pack) and must stay that small.
+// The package is plain constants and string sets and imports nothing: it is linked into the policy pack binary
+// (policies/pack) and must stay that small.
 package awstype
 
+// The type tokens, by provider and module.
 const (
 	AcmCertificate           = "aws:acm/certificate:Certificate"
 	AcmCertificateValidation = "aws:acm/certificateValidation:CertificateValidation"
@@ -43,7 +44,7 @@ const (
 	Ec2DefaultSecurityGroup      = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
 	Ec2EgressOnlyInternetGateway = "aws:ec2/egressOnlyInternetGateway:EgressOnlyInternetGateway"
 	Ec2Eip                       = "aws:ec2/eip:Eip"
-	Ec2EipAssociation            = "aws:ec2/eipAssociation:EipAssociation"
+	Ec2EipAssociation            = "aws:ec2/eipAssociation:EipAssociation" //nolint:gosec // G101 reads "EipAssociation" as a password
 	Ec2FlowLog                   = "aws:ec2/flowLog:FlowLog"
 	Ec2Instance                  = "aws:ec2/instance:Instance"
 	Ec2InternetGateway           = "aws:ec2/internetGateway:InternetGateway"

@@ -52,7 +52,7 @@ func fixedMonthly(key string) pricer {
 	}
 }
 
-var usageTypes = map[string]string{ //nolint:gosec // G101 misreads "SecretVersion" pricing text as a credential
+var usageTypes = map[string]string{
 	awstype.S3BucketV2:                  "S3 storage $0.023/GB-month and requests",
 	awstype.S3BucketObjectv2:            "S3 storage of the object",
 	awstype.CloudfrontDistribution:      "CloudFront data transfer and requests (1 TB/month free tier)",
