@@ -49,13 +49,13 @@ type fill struct {
 	id           string // the id the mock returns
 }
 
-// arn sets arn:aws:<service>:<region>:<account>:<resource>, without the region for IAM and CloudFront.
-func (f *fill) arn(service, resource string) {
+// arn sets arn:aws:<service>:<region>:<account>:<rest>, without the region for IAM and CloudFront.
+func (f *fill) arn(service, rest string) {
 	region := f.region
 	if service == "iam" || service == "cloudfront" {
 		region = ""
 	}
-	f.set("arn", fmt.Sprintf("arn:aws:%s:%s:%s:%s", service, region, f.acct, resource))
+	f.set("arn", fmt.Sprintf("arn:aws:%s:%s:%s:%s", service, region, f.acct, rest))
 }
 
 // idIsArn makes the ARN the id, as the provider does for ELB, ECS, Secrets Manager and SNS resources.
@@ -64,9 +64,9 @@ func (f *fill) idIsArn() { f.id = f.str("arn") }
 // uuid is a placeholder UUID derived from the URN.
 func (f *fill) uuid() string { return mockUUID(f.h) }
 
-// arnNamed is a compute that only sets the ARN arn:aws:<service>:...:<resource><physical name>.
-func arnNamed(service, resource string) func(*fill) {
-	return func(f *fill) { f.arn(service, resource+f.name) }
+// arnNamed is a compute that only sets the ARN arn:aws:<service>:...:<prefix><physical name>.
+func arnNamed(service, prefix string) func(*fill) {
+	return func(f *fill) { f.arn(service, prefix+f.name) }
 }
 
 // outputsFor computes the id and outputs of a resource. In a preview what AWS computes stays unknown, as it
