@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/shopstack/shopstack/internal/awstype"
 )
 
 var wafHasRules = &Rule{
@@ -186,12 +188,12 @@ var previousGeneration = []string{"t1", "t2", "m1", "m2", "m3", "m4", "c1", "c3"
 
 // instanceClassProps are the inputs that pick an always-on instance class.
 var instanceClassProps = map[string]string{
-	"aws:rds/instance:Instance":                         "instanceClass",
-	"aws:rds/clusterInstance:ClusterInstance":           "instanceClass",
-	"aws:elasticache/replicationGroup:ReplicationGroup": "nodeType",
-	"aws:elasticache/cluster:Cluster":                   "nodeType",
-	"aws:opensearch/domain:Domain":                      "clusterConfig.instanceType",
-	"aws:ec2/instance:Instance":                         "instanceType",
+	awstype.RdsInstance:                 "instanceClass",
+	awstype.RdsClusterInstance:          "instanceClass",
+	awstype.ElasticacheReplicationGroup: "nodeType",
+	awstype.ElasticacheCluster:          "nodeType",
+	awstype.OpensearchDomain:            "clusterConfig.instanceType",
+	awstype.Ec2Instance:                 "instanceType",
 }
 
 var costInstanceClasses = &Rule{
@@ -200,9 +202,9 @@ var costInstanceClasses = &Rule{
 	Rationale: "Previous generations cost more for less; an oversized class is the most common accidental bill. " +
 		"The size ceiling is per stack (policyMaxInstanceSize).",
 	Level: Mandatory,
-	Types: Tokens{"aws:rds/instance:Instance", "aws:rds/clusterInstance:ClusterInstance",
-		"aws:elasticache/replicationGroup:ReplicationGroup", "aws:elasticache/cluster:Cluster",
-		"aws:opensearch/domain:Domain", "aws:ec2/instance:Instance"},
+	Types: Tokens{awstype.RdsInstance, awstype.RdsClusterInstance,
+		awstype.ElasticacheReplicationGroup, awstype.ElasticacheCluster,
+		awstype.OpensearchDomain, awstype.Ec2Instance},
 	Check: func(c *Check, r Resource) {
 		prop := instanceClassProps[r.Type]
 		v := r.Get(prop)
@@ -288,7 +290,7 @@ var secretValueSecret = &Rule{
 	Title:     "Credential inputs (Secrets Manager values, cache user passwords) are Pulumi secrets",
 	Rationale: "A plain credential is stored readable in the Pulumi state, the plan and the preview diff.",
 	Level:     Mandatory,
-	Types:     Tokens{"aws:secretsmanager/secretVersion:SecretVersion", "aws:elasticache/user:User"},
+	Types:     Tokens{awstype.SecretsmanagerSecretVersion, awstype.ElasticacheUser},
 	Check: func(c *Check, r Resource) {
 		plain := func(path string, v Value) {
 			if v.State != Absent && !v.Secret {

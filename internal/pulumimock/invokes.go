@@ -8,6 +8,11 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
 
+// exampleAMI answers every image lookup. AMI ids are checked for their shape (ami- and 17 hex digits),
+// which leaves no room for the mock marker, so the mock answers AWS's documentation example, as it does
+// with the account.
+const exampleAMI = "ami-0abcdef1234567890"
+
 // AWS-managed CloudFront policies, by name, with their real ids.
 var (
 	managedCachePolicies = map[string]string{
@@ -43,104 +48,154 @@ var (
 // answer returns the result of an invoke. Unknown tokens echo their arguments,
 // so a missing answer shows up in the recorded invokes and in the program's values.
 func (r *Recorder) answer(token string, args resource.PropertyMap) (resource.PropertyMap, error) {
-	a := outs{pm: args}
-	res := func(m map[string]any) resource.PropertyMap { return resource.NewPropertyMapFromMap(m) }
-	h := hash(token, fmt.Sprint(args.Mappable()))
-	switch token {
-	case "aws:index/getRegion:getRegion":
-		return res(map[string]any{"name": r.region, "id": r.region, "region": r.region,
-			"description": r.region, "endpoint": "ec2." + r.region + ".amazonaws.com"}), nil
-	case "aws:index/getCallerIdentity:getCallerIdentity":
-		return res(map[string]any{"accountId": r.accountID, "id": r.accountID,
-			"arn": "arn:aws:iam::" + r.accountID + ":user/mock", "userId": "AIDAMOCK"}), nil
-	case "aws:index/getPartition:getPartition":
-		return res(map[string]any{"partition": "aws", "id": "aws", "dnsSuffix": "amazonaws.com",
-			"reverseDnsPrefix": "com.amazonaws"}), nil
-	case "aws:index/getAvailabilityZones:getAvailabilityZones":
-		names, ids := make([]any, len(r.azs)), make([]any, len(r.azs))
-		for i, az := range r.azs {
-			names[i] = az
-			ids[i] = fmt.Sprintf("%s-az%d", shortRegion(r.region), i+1)
-		}
-		return res(map[string]any{"names": names, "zoneIds": ids, "id": r.region,
-			"groupNames": []any{r.region}, "state": "available"}), nil
-	case "aws:index/getDefaultTags:getDefaultTags":
-		return res(map[string]any{"tags": map[string]any{}, "id": "aws"}), nil
-	case "aws:ec2/getAmi:getAmi":
-		arch := "arm64"
-		if strings.Contains(fmt.Sprint(args.Mappable()), "x86_64") {
-			arch = "x86_64"
-		}
-		ami := "ami-" + h[:17]
-		return res(map[string]any{"id": ami, "imageId": ami, "architecture": arch,
-			"name": "al2023-ami-mock-" + arch, "ownerId": "137112412989"}), nil
-	case "aws:ssm/getParameter:getParameter":
-		name := a.str("name")
-		value := "mock-value-of-" + name
-		if strings.Contains(name, "ami") {
-			value = "ami-" + hash(name)[:17]
-		}
-		return res(map[string]any{"id": name, "name": name, "value": value, "insecureValue": value,
-			"type": "String", "version": float64(1),
-			"arn": fmt.Sprintf("arn:aws:ssm:%s:%s:parameter%s", r.region, r.accountID, name)}), nil
-	case "aws:ec2/getManagedPrefixList:getManagedPrefixList":
-		name := a.str("name")
-		if name == "" {
-			name = prefixListFilterName(args)
-		}
-		id := a.str("id")
-		if id == "" {
-			id = managedPrefixLists[name]
-		}
-		if id == "" {
-			return nil, errorf("no managed prefix list named %q (known: %v)", name, keys(managedPrefixLists))
-		}
-		return res(map[string]any{"id": id, "name": name, "addressFamily": "IPv4", "maxEntries": float64(55),
-			"ownerId": "AWS", "entries": []any{}, "version": float64(1),
-			"arn": fmt.Sprintf("arn:aws:ec2:%s:aws:prefix-list/%s", r.region, id)}), nil
-	case "aws:iam/getPolicyDocument:getPolicyDocument":
-		doc, err := renderPolicyDocument(args)
-		if err != nil {
-			return nil, err
-		}
-		return res(map[string]any{"id": hash(doc)[:10], "json": doc, "minifiedJson": doc}), nil
-	case "aws:cloudfront/getCachePolicy:getCachePolicy":
-		return managed("cache policy", managedCachePolicies, a)
-	case "aws:cloudfront/getOriginRequestPolicy:getOriginRequestPolicy":
-		return managed("origin request policy", managedOriginRequestPolicies, a)
-	case "aws:cloudfront/getResponseHeadersPolicy:getResponseHeadersPolicy":
-		return managed("response headers policy", managedResponseHeadersPolicies, a)
-	case "aws:elb/getServiceAccount:getServiceAccount", "aws:lb/getServiceAccount:getServiceAccount":
-		// The ELB account of us-east-1; other regions have their own.
-		return res(map[string]any{"id": "127311923021", "arn": "arn:aws:iam::127311923021:root"}), nil
-	case "aws:route53/getZone:getZone":
-		name := strings.TrimSuffix(a.str("name"), ".")
-		id := a.str("zoneId")
-		if id == "" {
-			id = "Z" + strings.ToUpper(hash(name)[:20])
-		}
-		return res(map[string]any{"id": id, "zoneId": id, "name": name,
-			"arn": "arn:aws:route53:::hostedzone/" + id, "privateZone": false}), nil
-	case "aws:acm/getCertificate:getCertificate":
-		d := a.str("domain")
-		return res(map[string]any{"id": d, "domain": d, "status": "ISSUED",
-			"arn": fmt.Sprintf("arn:aws:acm:%s:%s:certificate/%s", r.region, r.accountID, hash(d)[:36])}), nil
-	case "aws:secretsmanager/getRandomPassword:getRandomPassword":
-		return res(map[string]any{"id": "random", "randomPassword": randomText(h, a.num("passwordLength", 32))}), nil
+	fn, ok := invokes[token]
+	if !ok {
+		return args, nil
 	}
-	return args, nil
+	return fn(r, invoke{outs: outs{pm: args}, h: hash(token, fmt.Sprint(args.Mappable()))})
 }
 
-func managed(kind string, ids map[string]string, a outs) (resource.PropertyMap, error) {
+// invoke is one data-source call's arguments, and a hash of them for the values the mock makes up.
+type invoke struct {
+	outs
+	h string
+}
+
+func props(m map[string]any) resource.PropertyMap { return resource.NewPropertyMapFromMap(m) }
+
+// invokes answer the data sources the programs call, by function token.
+var invokes = map[string]func(r *Recorder, a invoke) (resource.PropertyMap, error){
+	"aws:index/getRegion:getRegion":                                    getRegion,
+	"aws:index/getCallerIdentity:getCallerIdentity":                    getCallerIdentity,
+	"aws:index/getPartition:getPartition":                              getPartition,
+	"aws:index/getAvailabilityZones:getAvailabilityZones":              getAvailabilityZones,
+	"aws:index/getDefaultTags:getDefaultTags":                          getDefaultTags,
+	"aws:ec2/getAmi:getAmi":                                            getAmi,
+	"aws:ssm/getParameter:getParameter":                                getParameter,
+	"aws:ec2/getManagedPrefixList:getManagedPrefixList":                getManagedPrefixList,
+	"aws:iam/getPolicyDocument:getPolicyDocument":                      getPolicyDocument,
+	"aws:cloudfront/getCachePolicy:getCachePolicy":                     managed("cache policy", managedCachePolicies),
+	"aws:cloudfront/getOriginRequestPolicy:getOriginRequestPolicy":     managed("origin request policy", managedOriginRequestPolicies),
+	"aws:cloudfront/getResponseHeadersPolicy:getResponseHeadersPolicy": managed("response headers policy", managedResponseHeadersPolicies),
+	"aws:elb/getServiceAccount:getServiceAccount":                      getServiceAccount,
+	"aws:lb/getServiceAccount:getServiceAccount":                       getServiceAccount,
+	"aws:route53/getZone:getZone":                                      getZone,
+	"aws:acm/getCertificate:getCertificate":                            getCertificate,
+	"aws:secretsmanager/getRandomPassword:getRandomPassword":           getRandomPassword,
+}
+
+func getRegion(r *Recorder, _ invoke) (resource.PropertyMap, error) {
+	return props(map[string]any{"name": r.region, "id": r.region, "region": r.region,
+		"description": r.region, "endpoint": "ec2." + r.region + ".amazonaws.com"}), nil
+}
+
+func getCallerIdentity(r *Recorder, _ invoke) (resource.PropertyMap, error) {
+	return props(map[string]any{"accountId": r.accountID, "id": r.accountID,
+		"arn": "arn:aws:iam::" + r.accountID + ":user/mock", "userId": "AIDAMOCK"}), nil
+}
+
+func getPartition(*Recorder, invoke) (resource.PropertyMap, error) {
+	return props(map[string]any{"partition": "aws", "id": "aws", "dnsSuffix": "amazonaws.com",
+		"reverseDnsPrefix": "com.amazonaws"}), nil
+}
+
+func getDefaultTags(*Recorder, invoke) (resource.PropertyMap, error) {
+	return props(map[string]any{"tags": map[string]any{}, "id": "aws"}), nil
+}
+
+func getRandomPassword(_ *Recorder, a invoke) (resource.PropertyMap, error) {
+	return props(map[string]any{"id": "random", "randomPassword": randomText(a.h, a.num("passwordLength", 32))}), nil
+}
+
+func getAvailabilityZones(r *Recorder, _ invoke) (resource.PropertyMap, error) {
+	names, ids := make([]any, len(r.azs)), make([]any, len(r.azs))
+	for i, az := range r.azs {
+		names[i] = az
+		ids[i] = fmt.Sprintf("%s-az%d", shortRegion(r.region), i+1)
+	}
+	return props(map[string]any{"names": names, "zoneIds": ids, "id": r.region,
+		"groupNames": []any{r.region}, "state": "available"}), nil
+}
+
+func getAmi(_ *Recorder, a invoke) (resource.PropertyMap, error) {
+	arch := "arm64"
+	if strings.Contains(fmt.Sprint(a.pm.Mappable()), "x86_64") {
+		arch = "x86_64"
+	}
+	return props(map[string]any{"id": exampleAMI, "imageId": exampleAMI, "architecture": arch,
+		"name": "al2023-ami-mock-" + arch, "ownerId": "137112412989"}), nil
+}
+
+func getParameter(r *Recorder, a invoke) (resource.PropertyMap, error) {
 	name := a.str("name")
+	value := "mock-value-of-" + name
+	if strings.Contains(name, "ami") {
+		value = exampleAMI
+	}
+	return props(map[string]any{"id": name, "name": name, "value": value, "insecureValue": value,
+		"type": "String", "version": float64(1),
+		"arn": fmt.Sprintf("arn:aws:ssm:%s:%s:parameter%s", r.region, r.accountID, name)}), nil
+}
+
+func getManagedPrefixList(r *Recorder, a invoke) (resource.PropertyMap, error) {
+	name := a.str("name")
+	if name == "" {
+		name = prefixListFilterName(a.pm)
+	}
 	id := a.str("id")
 	if id == "" {
-		id = ids[name]
+		id = managedPrefixLists[name]
 	}
 	if id == "" {
-		return nil, errorf("no managed CloudFront %s named %q (known: %v)", kind, name, keys(ids))
+		return nil, errorf("no managed prefix list named %q (known: %v)", name, keys(managedPrefixLists))
 	}
-	return resource.NewPropertyMapFromMap(map[string]any{"id": id, "name": name, "etag": "E" + strings.ToUpper(hash(id)[:13])}), nil
+	return props(map[string]any{"id": id, "name": name, "addressFamily": "IPv4", "maxEntries": float64(55),
+		"ownerId": "AWS", "entries": []any{}, "version": float64(1),
+		"arn": fmt.Sprintf("arn:aws:ec2:%s:aws:prefix-list/%s", r.region, id)}), nil
+}
+
+func getPolicyDocument(_ *Recorder, a invoke) (resource.PropertyMap, error) {
+	doc, err := renderPolicyDocument(a.pm)
+	if err != nil {
+		return nil, err
+	}
+	return props(map[string]any{"id": mockID(hash(doc), 10), "json": doc, "minifiedJson": doc}), nil
+}
+
+// getServiceAccount is the ELB account of us-east-1; other regions have their own.
+func getServiceAccount(*Recorder, invoke) (resource.PropertyMap, error) {
+	return props(map[string]any{"id": "127311923021", "arn": "arn:aws:iam::127311923021:root"}), nil
+}
+
+func getZone(_ *Recorder, a invoke) (resource.PropertyMap, error) {
+	name := strings.TrimSuffix(a.str("name"), ".")
+	id := a.str("zoneId")
+	if id == "" {
+		id = "Z" + mockIDUpper(hash(name), 16)
+	}
+	return props(map[string]any{"id": id, "zoneId": id, "name": name,
+		"arn": "arn:aws:route53:::hostedzone/" + id, "privateZone": false}), nil
+}
+
+func getCertificate(r *Recorder, a invoke) (resource.PropertyMap, error) {
+	d := a.str("domain")
+	return props(map[string]any{"id": d, "domain": d, "status": "ISSUED",
+		"arn": fmt.Sprintf("arn:aws:acm:%s:%s:certificate/%s", r.region, r.accountID, mockUUID(hash(d)))}), nil
+}
+
+// managed answers a lookup of an AWS-managed CloudFront policy by name (or id).
+func managed(what string, ids map[string]string) func(*Recorder, invoke) (resource.PropertyMap, error) {
+	return func(_ *Recorder, a invoke) (resource.PropertyMap, error) {
+		name := a.str("name")
+		id := a.str("id")
+		if id == "" {
+			id = ids[name]
+		}
+		if id == "" {
+			return nil, errorf("no managed CloudFront %s named %q (known: %v)", what, name, keys(ids))
+		}
+		return props(map[string]any{"id": id, "name": name, "etag": "E" + mockIDUpper(hash(id), 9)}), nil
+	}
 }
 
 // prefixListFilterName reads filters [{name: "prefix-list-name", values: [X]}].

@@ -15,6 +15,23 @@
 // Outputs are deterministic (derived from the URN), so golden plans are stable.
 // Preview (WithPreview) leaves what the provider computes unknown; Plain renders
 // inputs or outputs for printing with secrets redacted and unknowns marked.
+//
+// Placeholders: where AWS would make a value up (an id, the unique part of an
+// ARN or a hostname, a UUID, a token), the mock's value says "mock", so nothing
+// in a plan or a test reads as a real resource. The made-up part is "mock-" and
+// hex digits inside whatever AWS's format puts around it (vpc-mock-1a2b3c4d5e,
+// loadbalancer/app/<name>/mock-…, mock-….cloudfront.net), "MOCK" after the
+// prefix of a format AWS writes in upper case (EMOCK…, AROAMOCK…, ZMOCK…), and
+// the first group of a UUID (mock1a2b-…). These keep their AWS shape:
+//
+//   - the account, 123456789012, and every AMI, ami-0abcdef1234567890: AWS's
+//     documentation examples, recognisable as such, in formats programs check;
+//   - autonames, <logical name>-<7 hex>: the provider's own rule, so a plan
+//     shows names within AWS's limits;
+//   - what AWS publishes (managed policy and prefix list ids, service hosted
+//     zones, the ELB log account), answered as AWS does, and addresses, which
+//     are private (10.0.0.0/16) or documentation ones (203.0.113.0/24);
+//   - random's results: secrets of the length and alphabet the program asked for.
 package pulumimock
 
 import (
