@@ -372,10 +372,10 @@ func (d *Data) AllowFrom(ctx *pulumi.Context, from string, sgID pulumi.StringInp
 // autoname: unique per project, stack and component. It keeps to the strictest
 // of their rules (ElastiCache user and group ids, RDS snapshot identifiers):
 // lower-case letters, digits and single hyphens, a letter first, no hyphen last,
-// at most max characters. When that meant changing or cutting the name, a hash
+// at most limit characters. When that meant changing or cutting the name, a hash
 // of the original ends it, so "a_b" and "a.b", or two long names sharing a
 // prefix, still get different names.
-func stackName(ctx *pulumi.Context, name, suffix string, max int) string {
+func stackName(ctx *pulumi.Context, name, suffix string, limit int) string {
 	full := fmt.Sprintf("%s-%s-%s-%s", ctx.Project(), ctx.Stack(), name, suffix)
 	var b strings.Builder
 	for _, r := range strings.ToLower(full) {
@@ -393,13 +393,13 @@ func stackName(ctx *pulumi.Context, name, suffix string, max int) string {
 	case s[0] < 'a' || s[0] > 'z':
 		s = "n-" + s
 	}
-	if s == full && len(s) <= max {
+	if s == full && len(s) <= limit {
 		return s
 	}
 	sum := sha256.Sum256([]byte(full))
 	tag := hex.EncodeToString(sum[:4])
-	if len(s) > max-len(tag)-1 {
-		s = strings.TrimRight(s[:max-len(tag)-1], "-")
+	if len(s) > limit-len(tag)-1 {
+		s = strings.TrimRight(s[:limit-len(tag)-1], "-")
 	}
 	return s + "-" + tag
 }

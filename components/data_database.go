@@ -122,10 +122,10 @@ func (a *DataArgs) validateDatabase(e *argErrors) {
 	}
 }
 
-// identifier reports whether s is a PostgreSQL-style identifier of at most max characters.
-func identifier(s string, max int) bool {
+// identifier reports whether s is a PostgreSQL-style identifier of at most limit characters.
+func identifier(s string, limit int) bool {
 	letter := func(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }
-	if s == "" || len(s) > max || !letter(rune(s[0])) {
+	if s == "" || len(s) > limit || !letter(rune(s[0])) {
 		return false
 	}
 	for _, r := range s {

@@ -1,6 +1,7 @@
 package components_test
 
 import (
+	"cmp"
 	"encoding/json"
 	"testing"
 
@@ -303,11 +304,8 @@ func TestData(t *testing.T) {
 			} {
 				v := rec.Must(t, c.typ, c.res).Str(c.key)
 				assert.Regexp(t, valid, v, "%s %s", c.res, c.key)
-				max := map[string]int{"finalSnapshotIdentifier": 255, "identifier": 63}[c.key]
-				if max == 0 {
-					max = 40
-				}
-				assert.LessOrEqual(t, len(v), max, "%s %s", c.res, c.key)
+				limit := cmp.Or(map[string]int{"finalSnapshotIdentifier": 255, "identifier": 63}[c.key], 40)
+				assert.LessOrEqual(t, len(v), limit, "%s %s", c.res, c.key)
 				id := c.typ + " " + v
 				assert.NotContains(t, seen, id, "%s and %s share the physical name %s", seen[id], c.res, v)
 				seen[id] = c.res

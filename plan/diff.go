@@ -73,15 +73,15 @@ type Delta struct {
 	SiteFiles bool
 }
 
-// Compare computes the difference from old to new, matching resources by URN.
-func Compare(old, new *Plan) Delta {
-	d := Delta{Stack: new.Stack, OldUSD: old.Cost.MonthlyUSD, NewUSD: new.Cost.MonthlyUSD}
+// Compare computes the difference from old to cur, matching resources by URN.
+func Compare(old, cur *Plan) Delta {
+	d := Delta{Stack: cur.Stack, OldUSD: old.Cost.MonthlyUSD, NewUSD: cur.Cost.MonthlyUSD}
 	oldBy := map[string]Resource{}
 	for _, r := range old.Resources {
 		oldBy[r.URN] = r
 	}
 	newBy := map[string]Resource{}
-	for _, r := range new.Resources {
+	for _, r := range cur.Resources {
 		newBy[r.URN] = r
 		o, ok := oldBy[r.URN]
 		if !ok {

@@ -187,9 +187,9 @@ func (p *Plan) subtotal(urn string) float64 {
 	return total
 }
 
-// compact renders v as one line of JSON, cut to max runes and marked "…" when cut. Only values of the plan are
+// compact renders v as one line of JSON, cut to limit runes and marked "…" when cut. Only values of the plan are
 // cut: its JSON rendering has every one whole.
-func compact(v any, max int) (string, bool) {
+func compact(v any, limit int) (string, bool) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -197,8 +197,8 @@ func compact(v any, max int) (string, bool) {
 		return fmt.Sprint(v), false
 	}
 	s := strings.TrimSpace(buf.String())
-	if r := []rune(s); len(r) > max {
-		return string(r[:max]) + "…", true
+	if r := []rune(s); len(r) > limit {
+		return string(r[:limit]) + "…", true
 	}
 	return s, false
 }

@@ -1,6 +1,7 @@
 package policies
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -228,13 +229,10 @@ var costInstanceClasses = &Rule{
 		if slices.Contains(previousGeneration, family) {
 			c.Fail(r, "%s %q is a previous-generation family", prop, cls)
 		}
-		max := c.Settings.MaxInstanceSize
-		if max == "" {
-			max = "xlarge"
-		}
-		si, mi := slices.Index(sizeOrder, size), slices.Index(sizeOrder, max)
+		largest := cmp.Or(c.Settings.MaxInstanceSize, "xlarge")
+		si, mi := slices.Index(sizeOrder, size), slices.Index(sizeOrder, largest)
 		if si < 0 || mi < 0 || si > mi {
-			c.Fail(r, "%s %q is larger than this stack's maximum size %q", prop, cls, max)
+			c.Fail(r, "%s %q is larger than this stack's maximum size %q", prop, cls, largest)
 		}
 	},
 }

@@ -337,8 +337,8 @@ func validate(s map[string]any, v any, at string) []string {
 		if !ok || f != float64(int64(f)) {
 			return []string{at + ": want an integer"}
 		}
-		if min, ok := s["minimum"].(int); ok && f < float64(min) {
-			problems = append(problems, fmt.Sprintf("%s: %v below minimum %d", at, f, min))
+		if lo, ok := s["minimum"].(int); ok && f < float64(lo) {
+			problems = append(problems, fmt.Sprintf("%s: %v below minimum %d", at, f, lo))
 		}
 	case "boolean":
 		if _, ok := v.(bool); !ok {

@@ -68,7 +68,7 @@ func TestHealthcheck(t *testing.T) {
 		{"other status value", respond(200, `{"status":"starting"}`), `status "starting", want "ok"`},
 		{"not JSON", respond(200, "<html>\nok\n</html>"), "body is not the health JSON"},
 		{"empty body", respond(200, ""), "body is not the health JSON"},
-		{"hangs", func(w http.ResponseWriter, r *http.Request) {
+		{"hangs", func(_ http.ResponseWriter, r *http.Request) {
 			select {
 			case <-r.Context().Done():
 			case <-time.After(10 * time.Second):
