@@ -5,7 +5,7 @@ FORMAT    ?= text
 BASE      ?= origin/main
 GOLANGCI  ?= github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
 
-.PHONY: all dev build site test test-app test-infra bench lint fmt tidy plan plan-update plan-diff clean
+.PHONY: all dev build site test test-app test-infra bench drill lint fmt tidy plan plan-update plan-diff clean
 
 all: build
 
@@ -37,6 +37,11 @@ test-infra:
 ## bench: the hot-SKU order benchmark and the catalog read benchmark
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./app/bench/
+
+## drill: the fault drill: orders through a PostgreSQL restart and a SIGKILL of the service (not in test)
+# It restarts the local PostgreSQL. Knobs as flags, e.g. DRILL_FLAGS="-buyers 200 -round 10s"; see app/README.md.
+drill: build
+	$(GO) run ./app/drill $(DRILL_FLAGS)
 
 ## lint: golangci-lint v2 with the repository's .golangci.yml
 lint:
