@@ -12,6 +12,7 @@ type Code string
 // Error codes.
 const (
 	CodeInternal               Code = "internal"
+	CodeUnavailable            Code = "unavailable"
 	CodeMalformedJSON          Code = "malformed_json"
 	CodeInvalidInput           Code = "invalid_input"
 	CodeNotFound               Code = "not_found"
@@ -35,7 +36,7 @@ type Error struct {
 	Code    Code
 	Message string
 	Details any
-	// RetryAfter, when set, tells the client how long to wait (login throttling).
+	// RetryAfter, when set, tells the client how long to wait (login throttling, an outage).
 	RetryAfter time.Duration
 }
 
