@@ -18,6 +18,7 @@ const (
 	CodeNotFound               Code = "not_found"
 	CodeUnauthenticated        Code = "unauthenticated"
 	CodeForbidden              Code = "forbidden"
+	CodeCrossSiteRequest       Code = "cross_site_request"
 	CodeInvalidCredentials     Code = "invalid_credentials" //nolint:gosec // an error code, not a credential
 	CodeTooManyAttempts        Code = "too_many_attempts"
 	CodeEmailTaken             Code = "email_taken"
