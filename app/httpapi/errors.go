@@ -28,6 +28,8 @@ var statusOf = map[shop.Code]int{
 	shop.CodeNotFound:               http.StatusNotFound,
 	shop.CodeUnauthenticated:        http.StatusUnauthorized,
 	shop.CodeForbidden:              http.StatusForbidden,
+	shop.CodeCrossSiteRequest:       http.StatusForbidden,
+	shop.CodeUnavailable:            http.StatusServiceUnavailable,
 	shop.CodeInvalidCredentials:     http.StatusUnauthorized,
 	shop.CodeTooManyAttempts:        http.StatusTooManyRequests,
 	shop.CodeEmailTaken:             http.StatusConflict,
@@ -57,6 +59,7 @@ func (a *api) handleError(err error, c echo.Context) {
 		return
 	}
 	status, body := http.StatusInternalServerError, ErrorDetail{Code: string(shop.CodeInternal), Message: "internal error; the request id identifies it in the logs"}
+	requestID := c.Response().Header().Get(echo.HeaderXRequestID)
 	var se *shop.Error
 	var he *echo.HTTPError
 	switch {
@@ -64,6 +67,9 @@ func (a *api) handleError(err error, c echo.Context) {
 		status, body = statusOf[se.Code], ErrorDetail{Code: string(se.Code), Message: se.Message, Details: se.Details}
 		if se.RetryAfter > 0 {
 			c.Response().Header().Set("Retry-After", strconv.Itoa(int(se.RetryAfter.Seconds())))
+		}
+		if se.Code == shop.CodeUnavailable {
+			a.outage.report("database unavailable", err, requestID)
 		}
 	case errors.As(err, &he) && he.Code < 500:
 		status = he.Code
@@ -78,9 +84,9 @@ func (a *api) handleError(err error, c echo.Context) {
 		body = ErrorDetail{Code: code, Message: msg}
 	case errors.As(err, &he) && he.Code == http.StatusServiceUnavailable:
 		status, body = he.Code, ErrorDetail{Code: echoCodes[he.Code], Message: "the database is not answering"}
-		a.log.Warn("not ready", "err", he.Internal, "request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+		a.outage.report("not ready: database unavailable", he.Internal, requestID)
 	default:
-		a.log.Error("internal error", "err", err, "request_id", c.Response().Header().Get(echo.HeaderXRequestID),
+		a.log.Error("internal error", "err", err, "request_id", requestID,
 			"method", c.Request().Method, "path", c.Request().URL.Path)
 	}
 	var werr error

@@ -24,6 +24,9 @@ type api struct {
 	readiness Pinger
 	log       *slog.Logger
 	bodyLimit int64
+	outage    *outageLog
+	// allowedOrigins are normalised origins (NormalizeOrigin) trusted besides the request's own.
+	allowedOrigins map[string]bool
 }
 
 var requestIDRE = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)
@@ -53,7 +56,8 @@ func (a *api) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		res := c.Response()
 		level := slog.LevelInfo
-		if res.Status >= 500 {
+		// A 503 is an outage (or not-ready) answer, reported once per interval by outageLog.
+		if res.Status >= 500 && res.Status != http.StatusServiceUnavailable {
 			level = slog.LevelError
 		}
 		a.log.LogAttrs(c.Request().Context(), level, "request",

@@ -39,6 +39,12 @@ type Config struct {
 	// ClientIPHeader, when set, names a header a private or loopback peer (the load balancer)
 	// sets to the client's address; see ClientIPExtractor. Default "": X-Forwarded-For.
 	ClientIPHeader string
+	// AllowedOrigins are origins (scheme://host[:port]) whose pages may send state-changing
+	// requests besides the request's own origin; see refuseCrossSite. Default none: same-origin only.
+	AllowedOrigins []string
+	// OutageLogInterval is how often, at most, a database outage is logged at WARN.
+	// Default DefaultOutageLogInterval.
+	OutageLogInterval time.Duration
 }
 
 // New builds the Echo application with every route and middleware.
@@ -52,8 +58,16 @@ func New(cfg Config) (*echo.Echo, error) {
 	if err := CheckClientIPHeader(cfg.ClientIPHeader); err != nil {
 		return nil, fmt.Errorf("httpapi.Config.ClientIPHeader: %w", err)
 	}
+	origins, err := allowedOrigins(cfg.AllowedOrigins)
+	if err != nil {
+		return nil, fmt.Errorf("httpapi.Config.AllowedOrigins: %w", err)
+	}
+	if cfg.OutageLogInterval <= 0 {
+		cfg.OutageLogInterval = DefaultOutageLogInterval
+	}
 	a := &api{products: cfg.Products, accounts: cfg.Accounts, orders: cfg.Orders, readiness: cfg.Readiness,
-		log: cfg.Log, bodyLimit: cfg.BodyLimit}
+		log: cfg.Log, bodyLimit: cfg.BodyLimit, allowedOrigins: origins,
+		outage: &outageLog{log: cfg.Log, interval: cfg.OutageLogInterval}}
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -68,7 +82,7 @@ func New(cfg Config) (*echo.Echo, error) {
 		LogErrorFunc: func(_ echo.Context, err error, stack []byte) error {
 			return fmt.Errorf("panic: %w\n%s", err, stack)
 		},
-	}), a.limitBody, apiHeaders, requireJSON)
+	}), a.limitBody, apiHeaders, a.refuseCrossSite, requireJSON)
 
 	// No group middleware: Echo would register catch-all routes for it, turning 405s into 404s.
 	g := e.Group("/api")

@@ -12,11 +12,13 @@ type Code string
 // Error codes.
 const (
 	CodeInternal               Code = "internal"
+	CodeUnavailable            Code = "unavailable"
 	CodeMalformedJSON          Code = "malformed_json"
 	CodeInvalidInput           Code = "invalid_input"
 	CodeNotFound               Code = "not_found"
 	CodeUnauthenticated        Code = "unauthenticated"
 	CodeForbidden              Code = "forbidden"
+	CodeCrossSiteRequest       Code = "cross_site_request"
 	CodeInvalidCredentials     Code = "invalid_credentials" //nolint:gosec // an error code, not a credential
 	CodeTooManyAttempts        Code = "too_many_attempts"
 	CodeEmailTaken             Code = "email_taken"
@@ -35,7 +37,7 @@ type Error struct {
 	Code    Code
 	Message string
 	Details any
-	// RetryAfter, when set, tells the client how long to wait (login throttling).
+	// RetryAfter, when set, tells the client how long to wait (login throttling, an outage).
 	RetryAfter time.Duration
 }
 

@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -117,9 +118,21 @@ func run(m *testing.M) (int, error) {
 		return 1, err
 	}
 	defer logFile.Close()
+	// As deployed: `shop migrate` with the owner's credentials creates the schema and the
+	// application role shop_app, and `shop serve` runs as that role (app/README.md).
+	migrate := exec.Command(shopBin, "migrate")
+	migrate.Env = append(os.Environ(), "DATABASE_URL="+dbURL)
+	if out, err := migrate.CombinedOutput(); err != nil {
+		return 1, fmt.Errorf("shop migrate: %w\n%s", err, out)
+	}
+	appURL, err := url.Parse(dbURL)
+	if err != nil {
+		return 1, err
+	}
+	appURL.User = url.User("shop_app")
 	serve := exec.Command(shopBin, "serve")
 	serve.Env = append(os.Environ(),
-		"DATABASE_URL="+dbURL,
+		"DATABASE_URL="+appURL.String(),
 		"SHOP_ADDR="+addr,
 		"SHOP_SITE_DIR="+dist,
 		"SHOP_ADMIN_EMAIL="+adminEmail,

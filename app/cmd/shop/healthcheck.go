@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -26,12 +25,9 @@ func healthURL(addr string) (string, error) {
 	if addr == "" {
 		addr = ":8080"
 	}
-	host, port, err := net.SplitHostPort(addr)
+	host, port, err := checkAddr(addr)
 	if err != nil {
-		return "", fmt.Errorf("SHOP_ADDR=%q: want host:port or :port", addr)
-	}
-	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
-		return "", fmt.Errorf("SHOP_ADDR=%q: want a numeric port from 1 to 65535", addr)
+		return "", err
 	}
 	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
 		host = "127.0.0.1"

@@ -1,7 +1,7 @@
 // Command shop is the shop service.
 //
-//	shop serve     migrate, ensure the admin (if configured), serve HTTP until SIGTERM/SIGINT
-//	shop migrate   apply pending migrations and exit
+//	shop serve     check the schema, ensure the admin (if configured), serve HTTP until SIGTERM/SIGINT
+//	shop migrate   apply pending migrations, ensure the application role and its grants, and exit
 //	shop createdb  create the database named in DATABASE_URL if it does not exist
 //	shop seed      load the demo catalog (idempotent)
 //	shop ensure-admin  create or update the admin from SHOP_ADMIN_EMAIL / SHOP_ADMIN_PASSWORD
@@ -15,21 +15,19 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
+
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/shopstack/shopstack/app/httpapi"
 	"github.com/shopstack/shopstack/app/postgres"
 	"github.com/shopstack/shopstack/app/shop"
 )
-
-// DefaultDatabaseURL is the local PostgreSQL, database shop.
-const DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/shop?sslmode=disable"
 
 const usage = `usage: shop <serve|migrate|createdb|seed|ensure-admin|healthcheck>
 
@@ -42,7 +40,13 @@ environment:
   SHOP_DB_MAX_CONNS    pool size (default: pgxpool's, max(4, CPUs))
   SHOP_SHUTDOWN_TIMEOUT  how long in-flight requests may take to finish (default 20s)
   SHOP_CLIENT_IP_HEADER  header the load balancer sets to the client's IP, e.g. X-Viewer-Ip
-                         (default: the right-most public X-Forwarded-For hop)`
+                         (default: the right-most public X-Forwarded-For hop)
+  SHOP_ALLOWED_ORIGINS   comma-separated origins whose pages may send state-changing
+                         requests, e.g. https://shop.example.com (default: same-origin only)
+  SHOP_DB_WAIT           how long to wait at start for a database that does not answer (default 60s)
+  SHOP_DB_PASSWORD_FILE  read the database password from this file for every new connection
+  SHOP_DB_IAM_AUTH       true: an RDS IAM token for every new connection (default false)
+  SHOP_DB_APP_ROLE       the role migrate creates and grants for serve (default shop_app)`
 
 func main() {
 	if len(os.Args) == 2 && os.Args[1] == "healthcheck" {
@@ -59,103 +63,6 @@ func main() {
 		log.Error("shop failed", "err", err)
 		os.Exit(1)
 	}
-}
-
-// config is the effective configuration.
-type config struct {
-	DatabaseURL     string
-	Addr            string
-	SiteDir         string
-	AdminEmail      string
-	AdminPassword   string
-	MaxConns        int32
-	ShutdownTimeout time.Duration
-	ClientIPHeader  string
-}
-
-func loadConfig(getenv func(string) string) (config, error) {
-	cfg := config{
-		DatabaseURL:     getenv("DATABASE_URL"),
-		Addr:            getenv("SHOP_ADDR"),
-		SiteDir:         getenv("SHOP_SITE_DIR"),
-		AdminEmail:      strings.TrimSpace(getenv("SHOP_ADMIN_EMAIL")),
-		AdminPassword:   getenv("SHOP_ADMIN_PASSWORD"),
-		ShutdownTimeout: 20 * time.Second,
-		ClientIPHeader:  strings.TrimSpace(getenv("SHOP_CLIENT_IP_HEADER")),
-	}
-	if cfg.DatabaseURL == "" {
-		cfg.DatabaseURL = DefaultDatabaseURL
-	}
-	if cfg.Addr == "" {
-		cfg.Addr = ":8080"
-	}
-	if v := getenv("SHOP_DB_MAX_CONNS"); v != "" {
-		var n int32
-		if _, err := fmt.Sscan(v, &n); err != nil || n < 1 || n > 1000 {
-			return cfg, fmt.Errorf("SHOP_DB_MAX_CONNS=%q: want an integer from 1 to 1000", v)
-		}
-		cfg.MaxConns = n
-	}
-	if v := getenv("SHOP_SHUTDOWN_TIMEOUT"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			return cfg, fmt.Errorf("SHOP_SHUTDOWN_TIMEOUT=%q: want a positive duration such as 20s", v)
-		}
-		cfg.ShutdownTimeout = d
-	}
-	if err := httpapi.CheckClientIPHeader(cfg.ClientIPHeader); err != nil {
-		return cfg, fmt.Errorf("SHOP_CLIENT_IP_HEADER: %w", err)
-	}
-	if (cfg.AdminEmail == "") != (cfg.AdminPassword == "") {
-		return cfg, errors.New("SHOP_ADMIN_EMAIL and SHOP_ADMIN_PASSWORD must be set together")
-	}
-	if cfg.AdminEmail != "" {
-		if _, ok := shop.ParseEmail(cfg.AdminEmail); !ok {
-			return cfg, fmt.Errorf("SHOP_ADMIN_EMAIL=%q is not an email address", cfg.AdminEmail)
-		}
-		if n := len([]rune(cfg.AdminPassword)); n < shop.MinPasswordLen || n > shop.MaxPasswordLen {
-			return cfg, fmt.Errorf("SHOP_ADMIN_PASSWORD must be %d to %d characters", shop.MinPasswordLen, shop.MaxPasswordLen)
-		}
-	}
-	return cfg, nil
-}
-
-// logValue is the config as logged: the password and any secret in the URL are masked.
-func (c config) logValue() slog.Value {
-	admin := "(none)"
-	if c.AdminEmail != "" {
-		admin = c.AdminEmail
-	}
-	pw := ""
-	if c.AdminPassword != "" {
-		pw = "*****"
-	}
-	return slog.GroupValue(
-		slog.String("DATABASE_URL", redactURL(c.DatabaseURL)),
-		slog.String("SHOP_ADDR", c.Addr),
-		slog.String("SHOP_SITE_DIR", c.SiteDir),
-		slog.String("SHOP_ADMIN_EMAIL", admin),
-		slog.String("SHOP_ADMIN_PASSWORD", pw),
-		slog.Int("SHOP_DB_MAX_CONNS", int(c.MaxConns)),
-		slog.String("SHOP_SHUTDOWN_TIMEOUT", c.ShutdownTimeout.String()),
-		slog.String("SHOP_CLIENT_IP_HEADER", c.ClientIPHeader),
-	)
-}
-
-// redactURL masks the password and any password query parameter of a database URL.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(unparseable, hidden)"
-	}
-	q := u.Query()
-	for k := range q {
-		if strings.Contains(strings.ToLower(k), "password") {
-			q.Set(k, "xxxxx")
-		}
-	}
-	u.RawQuery = q.Encode()
-	return u.Redacted()
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, log *slog.Logger) error {
@@ -184,9 +91,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, log *sl
 	}
 
 	log.Info("config", "command", args[0], "config", cfg.logValue())
-	store, err := postgres.Open(ctx, cfg.DatabaseURL, cfg.MaxConns, log)
+	password, err := passwordSource(ctx, cfg)
 	if err != nil {
 		return err
+	}
+	store, err := postgres.Connect(ctx, postgres.Options{URL: cfg.DatabaseURL, MaxConns: cfg.MaxConns,
+		Wait: cfg.DBWait, Password: password, Log: log})
+	if err != nil {
+		return fmt.Errorf("%w (SHOP_DB_WAIT=%s)", err, cfg.DBWait)
 	}
 	defer store.Close()
 
@@ -196,7 +108,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, log *sl
 		if err != nil {
 			return err
 		}
-		log.Info("migrated", "version", v)
+		if err := store.EnsureAppRole(ctx, cfg.AppRole); err != nil {
+			return err
+		}
+		log.Info("migrated", "version", v, "app_role", cfg.AppRole)
 		return nil
 	case "seed":
 		added, images, err := store.SeedProducts(ctx, shop.DemoCatalog())
@@ -223,8 +138,26 @@ func ensureAdmin(ctx context.Context, store *postgres.Store, cfg config, log *sl
 	return nil
 }
 
+// passwordSource is where each new database connection gets its password: nil keeps the
+// URL's or PGPASSWORD's.
+func passwordSource(ctx context.Context, cfg config) (postgres.PasswordSource, error) {
+	switch {
+	case cfg.DBPasswordFile != "":
+		return postgres.PasswordFile(cfg.DBPasswordFile), nil
+	case cfg.DBIAMAuth:
+		// The default chain: on ECS the task role, through the container credentials endpoint,
+		// asked only when a token is signed and cached until shortly before it expires.
+		aws, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRegion(cfg.DBRegion))
+		if err != nil {
+			return nil, fmt.Errorf("SHOP_DB_IAM_AUTH: load AWS credentials: %w", err)
+		}
+		return postgres.RDSIAMAuth(cfg.DBRegion, aws.Credentials), nil
+	}
+	return nil, nil
+}
+
 func serve(ctx context.Context, store *postgres.Store, cfg config, log *slog.Logger) error {
-	v, err := store.Migrate(ctx)
+	v, err := store.CheckSchema(ctx)
 	if err != nil {
 		return err
 	}
@@ -236,23 +169,25 @@ func serve(ctx context.Context, store *postgres.Store, cfg config, log *slog.Log
 	}
 	e, err := httpapi.New(httpapi.Config{
 		Products: store, Accounts: store, Orders: store, Readiness: store,
-		Log: log, SiteDir: cfg.SiteDir, ClientIPHeader: cfg.ClientIPHeader,
+		Log: log, SiteDir: cfg.SiteDir, ClientIPHeader: cfg.ClientIPHeader, AllowedOrigins: cfg.AllowedOrigins,
 	})
 	if err != nil {
 		return err
 	}
 	srv := httpapi.NewServer(cfg.Addr, e, log)
 
+	// Listen before saying so: a port in use fails here, and "listening" is only ever true.
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	log.Info("listening", "addr", cfg.Addr)
 	go prune(ctx, store, log)
-
 	errCh := make(chan error, 1)
-	go func() {
-		log.Info("listening", "addr", cfg.Addr)
-		errCh <- srv.ListenAndServe()
-	}()
+	go func() { errCh <- srv.Serve(ln) }()
 	select {
 	case err := <-errCh:
-		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+		return fmt.Errorf("serve on %s: %w", cfg.Addr, err)
 	case <-ctx.Done():
 	}
 	log.Info("shutting down: finishing in-flight requests", "timeout", cfg.ShutdownTimeout.String())

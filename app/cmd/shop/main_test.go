@@ -83,12 +83,25 @@ func waitHealthy(t *testing.T, addr string, out *syncBuf) {
 	t.Fatalf("shop did not become healthy; output:\n%s", out)
 }
 
-func TestServeMigratesEnsuresAdminAndShutsDownGracefully(t *testing.T) {
+// asAppRole is dbURL with the user `shop migrate` creates for `shop serve`.
+func asAppRole(t *testing.T, dbURL string) string {
+	u, err := url.Parse(dbURL)
+	require.NoError(t, err)
+	u.User = url.User("shop_app")
+	return u.String()
+}
+
+// TestServeAsAppRoleEnsuresAdminAndShutsDownGracefully: `shop migrate` with the owner's
+// credentials prepares the schema and the application role; `shop serve` runs as that role.
+func TestServeAsAppRoleEnsuresAdminAndShutsDownGracefully(t *testing.T) {
 	t.Parallel()
 	dbURL := pgtest.NewDatabase(t)
 	addr := freeAddr(t)
+	migrate, migrateOut := shopCmd([]string{"DATABASE_URL=" + dbURL}, "migrate")
+	require.NoError(t, migrate.Run(), migrateOut.String())
+	assert.Contains(t, migrateOut.String(), `"app_role":"shop_app"`)
 	const password = "s3cret-admin-password"
-	cmd, out := shopCmd([]string{"DATABASE_URL=" + dbURL, "SHOP_ADDR=" + addr,
+	cmd, out := shopCmd([]string{"DATABASE_URL=" + asAppRole(t, dbURL), "SHOP_ADDR=" + addr,
 		"SHOP_ADMIN_EMAIL=admin@example.com", "SHOP_ADMIN_PASSWORD=" + password, "SHOP_CLIENT_IP_HEADER=X-Viewer-Ip"}, "serve")
 	require.NoError(t, cmd.Start())
 	defer cmd.Process.Kill() //nolint:errcheck // already exited on the happy path
@@ -160,6 +173,19 @@ func TestServeMigratesEnsuresAdminAndShutsDownGracefully(t *testing.T) {
 	assert.Contains(t, logs, `"ip":"198.51.100.30"`, "the request log names the client IP from SHOP_CLIENT_IP_HEADER")
 	assert.NotContains(t, logs, password, "the secret never reaches the log")
 	assert.Contains(t, logs, `"request_id"`)
+	assert.Contains(t, logs, `"DATABASE_URL":"postgres://shop_app@`)
+}
+
+// TestServeRefusesAnUnmigratedSchema: serve runs as a role that cannot run DDL, so it checks
+// the schema instead of migrating, and says what to do.
+func TestServeRefusesAnUnmigratedSchema(t *testing.T) {
+	t.Parallel()
+	cmd, out := shopCmd([]string{"DATABASE_URL=" + pgtest.NewDatabase(t), "SHOP_ADDR=" + freeAddr(t)}, "serve")
+	err := cmd.Run()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit, out.String())
+	assert.Contains(t, out.String(), "schema version 0, this build needs 2: run `shop migrate`")
+	assert.NotContains(t, out.String(), `"msg":"listening"`)
 }
 
 func TestSubcommands(t *testing.T) {
@@ -223,8 +249,24 @@ func TestBadConfigFailsClearly(t *testing.T) {
 		{[]string{"SHOP_ADMIN_EMAIL=a@example.com", "SHOP_ADMIN_PASSWORD=short"}, []string{"serve"}, "SHOP_ADMIN_PASSWORD must be"},
 		{[]string{"SHOP_DB_MAX_CONNS=lots"}, []string{"serve"}, "SHOP_DB_MAX_CONNS"},
 		{[]string{"SHOP_CLIENT_IP_HEADER=X Viewer Ip"}, []string{"serve"}, `SHOP_CLIENT_IP_HEADER: client IP header \"X Viewer Ip\" is not a header name`},
-		{[]string{"DATABASE_URL=postgres://u:hunter2@127.0.0.1:1/shop?connect_timeout=2"}, []string{"migrate"}, "connect to 127.0.0.1:1/shop"},
-		{[]string{"DATABASE_URL=postgres://u@127.0.0.1:1/shop?connect_timeout=2&password=hunter2"}, []string{"migrate"}, "connect to 127.0.0.1:1/shop"},
+		{[]string{"DATABASE_URL=postgres://u:hunter2@127.0.0.1:1/shop?connect_timeout=2", "SHOP_DB_WAIT=1s"}, []string{"migrate"}, "connect to 127.0.0.1:1/shop"},
+		{[]string{"DATABASE_URL=postgres://u@127.0.0.1:1/shop?connect_timeout=2&password=hunter2", "SHOP_DB_WAIT=1s"}, []string{"migrate"}, "connect to 127.0.0.1:1/shop"},
+		{[]string{"DATABASE_URL=postgres://u@127.0.0.1:1/shop", "SHOP_DB_WAIT=2s"}, []string{"serve"}, `no answer within 2s`},
+		{[]string{"DATABASE_URL=postgres://u:hunter2@127.0.0.1:port/shop"}, []string{"serve"}, "DATABASE_URL: cannot parse"},
+		{[]string{"SHOP_ADDR=18103"}, []string{"serve"}, `SHOP_ADDR=\"18103\": want host:port or :port`},
+		{[]string{"SHOP_ADDR=:http"}, []string{"serve"}, `SHOP_ADDR=\":http\": want a numeric port`},
+		{[]string{"SHOP_SITE_DIR=/no/such/dir"}, []string{"serve"}, "SHOP_SITE_DIR=\\\"/no/such/dir\\\": want a folder holding index.html"},
+		{[]string{"SHOP_DB_WAIT=soon"}, []string{"serve"}, `SHOP_DB_WAIT=\"soon\": want a positive duration`},
+		{[]string{"SHOP_ALLOWED_ORIGINS=https://shop.example.com,shop.example.com"}, []string{"serve"}, `SHOP_ALLOWED_ORIGINS: origin \"shop.example.com\"`},
+		{[]string{"SHOP_DB_APP_ROLE=Shop-App"}, []string{"migrate"}, `SHOP_DB_APP_ROLE: role name \"Shop-App\"`},
+		{[]string{"SHOP_DB_PASSWORD_FILE=/no/such/file"}, []string{"serve"}, `SHOP_DB_PASSWORD_FILE=\"/no/such/file\": read password file`},
+		{[]string{"SHOP_DB_IAM_AUTH=maybe"}, []string{"serve"}, `SHOP_DB_IAM_AUTH=\"maybe\": want true or false`},
+		{[]string{"SHOP_DB_IAM_AUTH=true", "DATABASE_URL=postgres://shop_app@db.cluster-x.eu-west-1.rds.amazonaws.com/shop?sslmode=prefer"}, []string{"serve"},
+			"SHOP_DB_IAM_AUTH=true needs TLS on every connection"},
+		{[]string{"SHOP_DB_IAM_AUTH=true", "DATABASE_URL=postgres://shop_app@127.0.0.1/shop?sslmode=require"}, []string{"serve"},
+			"SHOP_DB_IAM_AUTH=true needs the database's AWS region"},
+		{[]string{"SHOP_DB_IAM_AUTH=true", "SHOP_DB_PASSWORD_FILE=/etc/hostname", "DATABASE_URL=postgres://shop_app@db.cluster-x.eu-west-1.rds.amazonaws.com/shop?sslmode=require"},
+			[]string{"serve"}, "SHOP_DB_PASSWORD_FILE and SHOP_DB_IAM_AUTH=true exclude each other"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(append(tt.env, tt.args...), " "), func(t *testing.T) {
@@ -236,6 +278,30 @@ func TestBadConfigFailsClearly(t *testing.T) {
 			assert.Equal(t, 1, exit.ExitCode())
 			assert.Contains(t, out.String(), tt.want)
 			assert.NotContains(t, out.String(), "hunter2")
+			assert.NotContains(t, out.String(), `"msg":"listening"`)
 		})
 	}
+}
+
+// TestEveryBadVariableIsReportedAtOnce: one run names every bad variable, before anything
+// starts: nothing is logged as listening, and the database is never contacted.
+func TestEveryBadVariableIsReportedAtOnce(t *testing.T) {
+	t.Parallel()
+	cmd, out := shopCmd([]string{"SHOP_ADDR=18103", "SHOP_DB_MAX_CONNS=lots", "SHOP_DB_WAIT=-1s", "SHOP_SHUTDOWN_TIMEOUT=0",
+		"SHOP_ALLOWED_ORIGINS=evil", "SHOP_CLIENT_IP_HEADER=X Viewer", "SHOP_DB_IAM_AUTH=yes please",
+		"DATABASE_URL=postgres://u@127.0.0.1:1/shop"}, "serve")
+	start := time.Now()
+	err := cmd.Run()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit)
+	assert.Equal(t, 1, exit.ExitCode())
+	assert.Less(t, time.Since(start), 5*time.Second, "no database wait: the config failed first")
+	for _, name := range []string{"SHOP_ADDR", "SHOP_DB_MAX_CONNS", "SHOP_DB_WAIT", "SHOP_SHUTDOWN_TIMEOUT",
+		"SHOP_ALLOWED_ORIGINS", "SHOP_CLIENT_IP_HEADER", "SHOP_DB_IAM_AUTH"} {
+		assert.Contains(t, out.String(), name)
+	}
+	assert.Contains(t, out.String(), "want host:port")
+	assert.NotContains(t, out.String(), `"msg":"listening"`)
+	assert.NotContains(t, out.String(), `"msg":"config"`, "the effective config is logged only once it is valid")
+	assert.Equal(t, 0, strings.Count(strings.TrimSpace(out.String()), "\n"), "one log line")
 }

@@ -1,0 +1,245 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/shopstack/shopstack/app/httpapi"
+	"github.com/shopstack/shopstack/app/postgres"
+	"github.com/shopstack/shopstack/app/shop"
+)
+
+// DefaultDatabaseURL is the local PostgreSQL, database shop.
+const DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/shop?sslmode=disable"
+
+// config is the effective configuration.
+type config struct {
+	DatabaseURL     string
+	Addr            string
+	SiteDir         string
+	AdminEmail      string
+	AdminPassword   string
+	MaxConns        int32
+	ShutdownTimeout time.Duration
+	ClientIPHeader  string
+	AllowedOrigins  []string
+	DBWait          time.Duration
+	DBPasswordFile  string
+	DBIAMAuth       bool
+	// DBRegion is the AWS region of the database, for IAM authentication only.
+	DBRegion string
+	AppRole  string
+}
+
+// loadConfig reads and checks every variable before anything starts, and reports every bad
+// one at once, each naming its variable and what it wants.
+func loadConfig(getenv func(string) string) (config, error) {
+	cfg := config{
+		DatabaseURL:     getenv("DATABASE_URL"),
+		Addr:            getenv("SHOP_ADDR"),
+		SiteDir:         getenv("SHOP_SITE_DIR"),
+		AdminEmail:      strings.TrimSpace(getenv("SHOP_ADMIN_EMAIL")),
+		AdminPassword:   getenv("SHOP_ADMIN_PASSWORD"),
+		ShutdownTimeout: 20 * time.Second,
+		ClientIPHeader:  strings.TrimSpace(getenv("SHOP_CLIENT_IP_HEADER")),
+		DBWait:          postgres.DefaultWait,
+		DBPasswordFile:  getenv("SHOP_DB_PASSWORD_FILE"),
+		AppRole:         postgres.DefaultAppRole,
+	}
+	if cfg.DatabaseURL == "" {
+		cfg.DatabaseURL = DefaultDatabaseURL
+	}
+	if cfg.Addr == "" {
+		cfg.Addr = ":8080"
+	}
+	var errs []error
+	bad := func(err error) { errs = append(errs, err) }
+
+	dbConfig, err := pgx.ParseConfig(cfg.DatabaseURL)
+	if err != nil {
+		// pgconn masks the password in its parse errors.
+		bad(fmt.Errorf("DATABASE_URL: %w", err))
+	}
+	if _, _, err := checkAddr(cfg.Addr); err != nil {
+		bad(err)
+	}
+	if cfg.SiteDir != "" {
+		if _, err := os.Stat(filepath.Join(cfg.SiteDir, "index.html")); err != nil {
+			bad(fmt.Errorf("SHOP_SITE_DIR=%q: want a folder holding index.html (run `make site`): %w", cfg.SiteDir, err))
+		}
+	}
+	if v := getenv("SHOP_DB_MAX_CONNS"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 32)
+		if err != nil || n < 1 || n > 1000 {
+			bad(fmt.Errorf("SHOP_DB_MAX_CONNS=%q: want an integer from 1 to 1000", v))
+		}
+		cfg.MaxConns = int32(n)
+	}
+	if d, err := duration(getenv, "SHOP_SHUTDOWN_TIMEOUT", "20s"); err != nil {
+		bad(err)
+	} else if d > 0 {
+		cfg.ShutdownTimeout = d
+	}
+	if d, err := duration(getenv, "SHOP_DB_WAIT", "60s"); err != nil {
+		bad(err)
+	} else if d > 0 {
+		cfg.DBWait = d
+	}
+	if err := httpapi.CheckClientIPHeader(cfg.ClientIPHeader); err != nil {
+		bad(fmt.Errorf("SHOP_CLIENT_IP_HEADER: %w", err))
+	}
+	for _, o := range strings.Split(getenv("SHOP_ALLOWED_ORIGINS"), ",") {
+		if o = strings.TrimSpace(o); o == "" {
+			continue
+		}
+		n, err := httpapi.NormalizeOrigin(o)
+		if err != nil {
+			bad(fmt.Errorf("SHOP_ALLOWED_ORIGINS: %w", err))
+			continue
+		}
+		cfg.AllowedOrigins = append(cfg.AllowedOrigins, n)
+	}
+	if v := getenv("SHOP_DB_APP_ROLE"); v != "" {
+		cfg.AppRole = v
+	}
+	if err := postgres.CheckRoleName(cfg.AppRole); err != nil {
+		bad(fmt.Errorf("SHOP_DB_APP_ROLE: %w", err))
+	}
+	errs = append(errs, cfg.credentials(getenv, dbConfig)...)
+	errs = append(errs, cfg.admin()...)
+	return cfg, errors.Join(errs...)
+}
+
+// credentials checks how the service gets its database password: the URL or PGPASSWORD
+// (default), a file read at every new connection, or an RDS IAM token per connection.
+func (c *config) credentials(getenv func(string) string, db *pgx.ConnConfig) []error {
+	var errs []error
+	if v := getenv("SHOP_DB_IAM_AUTH"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("SHOP_DB_IAM_AUTH=%q: want true or false", v))
+		}
+		c.DBIAMAuth = b
+	}
+	if c.DBPasswordFile != "" {
+		if c.DBIAMAuth {
+			errs = append(errs, errors.New("SHOP_DB_PASSWORD_FILE and SHOP_DB_IAM_AUTH=true exclude each other: choose one source of the database password"))
+		}
+		if _, err := postgres.PasswordFile(c.DBPasswordFile).Password(context.Background(), "", 0, ""); err != nil {
+			errs = append(errs, fmt.Errorf("SHOP_DB_PASSWORD_FILE=%q: %w", c.DBPasswordFile, err))
+		}
+	}
+	if !c.DBIAMAuth || db == nil {
+		return errs
+	}
+	// RDS accepts IAM tokens only over TLS; sslmode prefer and allow may try without it.
+	plain := db.TLSConfig == nil
+	for _, f := range db.Fallbacks {
+		plain = plain || f.TLSConfig == nil
+	}
+	if plain {
+		errs = append(errs, errors.New("SHOP_DB_IAM_AUTH=true needs TLS on every connection: set sslmode=require or verify-full in DATABASE_URL"))
+	}
+	if region, err := postgres.RDSRegion(db.Host); err == nil {
+		c.DBRegion = region
+	} else if c.DBRegion = getenv("AWS_REGION"); c.DBRegion == "" {
+		errs = append(errs, fmt.Errorf("SHOP_DB_IAM_AUTH=true needs the database's AWS region: DATABASE_URL's host %q is %w, and AWS_REGION is not set", db.Host, err))
+	}
+	return errs
+}
+
+func (c *config) admin() []error {
+	if (c.AdminEmail == "") != (c.AdminPassword == "") {
+		return []error{errors.New("SHOP_ADMIN_EMAIL and SHOP_ADMIN_PASSWORD must be set together")}
+	}
+	if c.AdminEmail == "" {
+		return nil
+	}
+	var errs []error
+	if _, ok := shop.ParseEmail(c.AdminEmail); !ok {
+		errs = append(errs, fmt.Errorf("SHOP_ADMIN_EMAIL=%q is not an email address", c.AdminEmail))
+	}
+	if n := len([]rune(c.AdminPassword)); n < shop.MinPasswordLen || n > shop.MaxPasswordLen {
+		errs = append(errs, fmt.Errorf("SHOP_ADMIN_PASSWORD must be %d to %d characters", shop.MinPasswordLen, shop.MaxPasswordLen))
+	}
+	return errs
+}
+
+// duration parses a positive duration variable; 0 when unset.
+func duration(getenv func(string) string, name, example string) (time.Duration, error) {
+	v := getenv(name)
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s=%q: want a positive duration such as %s", name, v, example)
+	}
+	return d, nil
+}
+
+// checkAddr splits a listen address (SHOP_ADDR) into host and port, which must be numeric.
+func checkAddr(addr string) (host, port string, err error) {
+	host, port, err = net.SplitHostPort(addr)
+	if err != nil {
+		return "", "", fmt.Errorf("SHOP_ADDR=%q: want host:port or :port", addr)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return "", "", fmt.Errorf("SHOP_ADDR=%q: want a numeric port from 1 to 65535", addr)
+	}
+	return host, port, nil
+}
+
+// logValue is the config as logged: the password and any secret in the URL are masked.
+func (c config) logValue() slog.Value {
+	admin := "(none)"
+	if c.AdminEmail != "" {
+		admin = c.AdminEmail
+	}
+	pw := ""
+	if c.AdminPassword != "" {
+		pw = "*****"
+	}
+	return slog.GroupValue(
+		slog.String("DATABASE_URL", redactURL(c.DatabaseURL)),
+		slog.String("SHOP_ADDR", c.Addr),
+		slog.String("SHOP_SITE_DIR", c.SiteDir),
+		slog.String("SHOP_ADMIN_EMAIL", admin),
+		slog.String("SHOP_ADMIN_PASSWORD", pw),
+		slog.Int("SHOP_DB_MAX_CONNS", int(c.MaxConns)),
+		slog.String("SHOP_SHUTDOWN_TIMEOUT", c.ShutdownTimeout.String()),
+		slog.String("SHOP_CLIENT_IP_HEADER", c.ClientIPHeader),
+		slog.String("SHOP_ALLOWED_ORIGINS", strings.Join(c.AllowedOrigins, ",")),
+		slog.String("SHOP_DB_WAIT", c.DBWait.String()),
+		slog.String("SHOP_DB_PASSWORD_FILE", c.DBPasswordFile),
+		slog.Bool("SHOP_DB_IAM_AUTH", c.DBIAMAuth),
+		slog.String("SHOP_DB_APP_ROLE", c.AppRole),
+	)
+}
+
+// redactURL masks the password and any password query parameter of a database URL.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparseable, hidden)"
+	}
+	q := u.Query()
+	for k := range q {
+		if strings.Contains(strings.ToLower(k), "password") {
+			q.Set(k, "xxxxx")
+		}
+	}
+	u.RawQuery = q.Encode()
+	return u.Redacted()
+}
