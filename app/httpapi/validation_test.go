@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"encoding/base64"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -11,6 +12,66 @@ import (
 
 	"github.com/shopstack/shopstack/app/shop"
 )
+
+func TestLookAlikeEmailsAndNames(t *testing.T) {
+	t.Parallel()
+	n := seq.Add(1)
+	email := fmt.Sprintf("admin%d@example.com", n)
+	c := newClient(t)
+	register := func(email, name string) response {
+		return c.do("POST", "/api/auth/register", map[string]string{"email": email, "password": "correct horse battery", "name": name})
+	}
+	r := register(email, "Admin")
+	require.Equal(t, http.StatusCreated, r.status, string(r.body))
+	var owner shop.User
+	r.json(t, &owner)
+
+	tests := []struct {
+		name, email, userName string
+		status                int
+		field, problem        string
+	}{
+		{"fullwidth letter folds to the same account", fmt.Sprintf("ａdmin%d@example.com", n), "A", 409, "", ""},
+		{"fullwidth domain folds to the same account", fmt.Sprintf("admin%d@ＥＸＡＭＰＬＥ.com", n), "A", 409, "", ""},
+		{"upper-case domain is the same account", fmt.Sprintf("admin%d@EXAMPLE.COM", n), "A", 409, "", ""},
+		{"zero-width space", fmt.Sprintf("admin%d\u200b@example.com", n), "A", 422, "email", "U+200B"},
+		{"right-to-left override", fmt.Sprintf("\u202eadmin%d@example.com", n), "A", 422, "email", "U+202E"},
+		{"soft hyphen", fmt.Sprintf("ad\u00admin%d@example.com", n), "A", 422, "email", "U+00AD"},
+		{"Cyrillic a", fmt.Sprintf("\u0430dmin%d@example.com", n), "A", 422, "email", "ASCII"},
+		{"bidi control in the name", uniqueEmail(), "Ada\u202egnp.exe", 422, "name", "U+202E"},
+		{"isolate in the name", uniqueEmail(), "\u2067Ada", 422, "name", "U+2067"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cl := *c
+			cl.t = t
+			r := cl.do("POST", "/api/auth/register", map[string]string{"email": tt.email, "password": "correct horse battery", "name": tt.userName})
+			require.Equal(t, tt.status, r.status, string(r.body))
+			if tt.status == http.StatusConflict {
+				assert.Equal(t, "email_taken", r.errorCode(t))
+				return
+			}
+			var body struct {
+				Error struct{ Details []shop.FieldError }
+			}
+			r.json(t, &body)
+			require.Len(t, body.Error.Details, 1)
+			assert.Equal(t, tt.field, body.Error.Details[0].Field)
+			assert.Contains(t, body.Error.Details[0].Problem, tt.problem)
+		})
+	}
+
+	r = newClient(t).do("POST", "/api/auth/login", map[string]string{"email": fmt.Sprintf("ａdmin%d@ＥＸＡＭＰＬＥ.com", n), "password": "correct horse battery"})
+	require.Equal(t, http.StatusOK, r.status, "login normalises the same way")
+	var u shop.User
+	r.json(t, &u)
+	assert.Equal(t, owner.ID, u.ID)
+
+	r = register(fmt.Sprintf("shop%d@Bücher.example", n), "B")
+	require.Equal(t, http.StatusCreated, r.status, string(r.body))
+	r.json(t, &u)
+	assert.Equal(t, fmt.Sprintf("shop%d@xn--bcher-kva.example", n), u.Email, "the domain is kept as lower-case A-labels")
+}
 
 func TestForgedCursors(t *testing.T) {
 	t.Parallel()

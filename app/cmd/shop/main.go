@@ -110,9 +110,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return cfg, errors.New("SHOP_ADMIN_EMAIL and SHOP_ADMIN_PASSWORD must be set together")
 	}
 	if cfg.AdminEmail != "" {
-		if _, ok := shop.ParseEmail(cfg.AdminEmail); !ok {
-			return cfg, fmt.Errorf("SHOP_ADMIN_EMAIL=%q is not an email address", cfg.AdminEmail)
+		email, err := shop.ParseEmail(cfg.AdminEmail)
+		if err != nil {
+			return cfg, fmt.Errorf("SHOP_ADMIN_EMAIL=%q: %w", cfg.AdminEmail, err)
 		}
+		cfg.AdminEmail = email
 		if n := len([]rune(cfg.AdminPassword)); n < shop.MinPasswordLen || n > shop.MaxPasswordLen {
 			return cfg, fmt.Errorf("SHOP_ADMIN_PASSWORD must be %d to %d characters", shop.MinPasswordLen, shop.MaxPasswordLen)
 		}

@@ -223,6 +223,8 @@ func TestBadConfigFailsClearly(t *testing.T) {
 		{[]string{"SHOP_ADMIN_EMAIL=a@example.com", "SHOP_ADMIN_PASSWORD=short"}, []string{"serve"}, "SHOP_ADMIN_PASSWORD must be"},
 		{[]string{"SHOP_DB_MAX_CONNS=lots"}, []string{"serve"}, "SHOP_DB_MAX_CONNS"},
 		{[]string{"SHOP_CLIENT_IP_HEADER=X Viewer Ip"}, []string{"serve"}, `SHOP_CLIENT_IP_HEADER: client IP header \"X Viewer Ip\" is not a header name`},
+		{[]string{"SHOP_ADMIN_EMAIL=admin\u200b@example.com", "SHOP_ADMIN_PASSWORD=long enough password"}, []string{"serve"},
+			`must not contain the invisible or control character U+200B`},
 		{[]string{"DATABASE_URL=postgres://u:hunter2@127.0.0.1:1/shop?connect_timeout=2"}, []string{"migrate"}, "connect to 127.0.0.1:1/shop"},
 		{[]string{"DATABASE_URL=postgres://u@127.0.0.1:1/shop?connect_timeout=2&password=hunter2"}, []string{"migrate"}, "connect to 127.0.0.1:1/shop"},
 	}
