@@ -30,9 +30,10 @@ const migrationLockID int64 = 0x73686f706d696772
 // Store is the shop's storage on PostgreSQL: it implements shop.ProductStore,
 // shop.AccountStore and shop.OrderStore.
 type Store struct {
-	pool *pgxpool.Pool
-	log  *slog.Logger
-	now  func() time.Time
+	pool     *pgxpool.Pool
+	log      *slog.Logger
+	now      func() time.Time
+	accounts accountPolicy
 }
 
 var (
@@ -43,7 +44,7 @@ var (
 
 // Open connects a pool to databaseURL and checks that the server answers. maxConns <= 0 keeps
 // pgxpool's default.
-func Open(ctx context.Context, databaseURL string, maxConns int32, log *slog.Logger) (*Store, error) {
+func Open(ctx context.Context, databaseURL string, maxConns int32, log *slog.Logger, opts ...Option) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: parse DATABASE_URL: %w", err)
@@ -61,7 +62,11 @@ func Open(ctx context.Context, databaseURL string, maxConns int32, log *slog.Log
 		pool.Close()
 		return nil, fmt.Errorf("postgres: connect to %s:%d/%s: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database, err)
 	}
-	return &Store{pool: pool, log: log, now: time.Now}, nil
+	s := &Store{pool: pool, log: log, now: time.Now, accounts: defaultAccountPolicy()}
+	for _, o := range opts {
+		o(s)
+	}
+	return s, nil
 }
 
 // Close closes the pool, waiting for acquired connections to be released.

@@ -38,7 +38,7 @@ func scanUser(row pgx.Row) (shop.User, error) {
 
 // Register creates an account; an email taken in any letter case is shop.CodeEmailTaken.
 func (s *Store) Register(ctx context.Context, r shop.Registration) (shop.User, error) {
-	hash, err := shop.HashPassword(r.Password)
+	hash, err := s.accounts.passwords.Hash(ctx, r.Password)
 	if err != nil {
 		return shop.User{}, err
 	}
@@ -55,7 +55,7 @@ func (s *Store) Register(ctx context.Context, r shop.Registration) (shop.User, e
 // EnsureAdmin creates the admin account or, if the email exists, makes it an admin with this
 // password: the configured secret is authoritative.
 func (s *Store) EnsureAdmin(ctx context.Context, email, password, name string) (shop.User, error) {
-	hash, err := shop.HashPassword(password)
+	hash, err := s.accounts.passwords.Hash(ctx, password)
 	if err != nil {
 		return shop.User{}, err
 	}
@@ -68,6 +68,7 @@ func (s *Store) EnsureAdmin(ctx context.Context, email, password, name string) (
 
 // Login checks credentials. Unknown email and wrong password are the same error and take the
 // same time; repeated failures per account or per IP are throttled with shop.CodeTooManyAttempts.
+// The check runs under the hashing bound (shop.CodeBusy).
 func (s *Store) Login(ctx context.Context, c shop.Credentials, clientIP string) (shop.User, error) {
 	var wait float64
 	err := s.pool.QueryRow(ctx, `
@@ -98,7 +99,12 @@ func (s *Store) Login(ctx context.Context, c shop.Credentials, clientIP string) 
 	if !found {
 		hash = shop.DummyPasswordHash
 	}
-	if ok := shop.CheckPassword(hash, c.Password); ok && found {
+	// A check that finds no slot (shop.CodeBusy) is not a failure: nothing was checked.
+	ok, err := s.accounts.passwords.Check(ctx, hash, c.Password)
+	if err != nil {
+		return shop.User{}, err
+	}
+	if ok && found {
 		if _, err := s.pool.Exec(ctx, "DELETE FROM login_failures WHERE scope = 'email' AND subject = lower($1)", c.Email); err != nil {
 			return shop.User{}, mapError("login: reset failures", err)
 		}

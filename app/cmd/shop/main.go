@@ -42,7 +42,8 @@ environment:
   SHOP_DB_MAX_CONNS    pool size (default: pgxpool's, max(4, CPUs))
   SHOP_SHUTDOWN_TIMEOUT  how long in-flight requests may take to finish (default 20s)
   SHOP_CLIENT_IP_HEADER  header the load balancer sets to the client's IP, e.g. X-Viewer-Ip
-                         (default: the right-most public X-Forwarded-For hop)`
+                         (default: the right-most public X-Forwarded-For hop)
+  SHOP_HASH_CONCURRENCY  password hashes at once (default: sized from the memory limit, at most CPUs - 1)`
 
 func main() {
 	if len(os.Args) == 2 && os.Args[1] == "healthcheck" {
@@ -71,6 +72,7 @@ type config struct {
 	MaxConns        int32
 	ShutdownTimeout time.Duration
 	ClientIPHeader  string
+	Abuse           abuseConfig
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -106,6 +108,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if err := httpapi.CheckClientIPHeader(cfg.ClientIPHeader); err != nil {
 		return cfg, fmt.Errorf("SHOP_CLIENT_IP_HEADER: %w", err)
 	}
+	abuse, err := loadAbuseConfig(getenv)
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Abuse = abuse
 	if (cfg.AdminEmail == "") != (cfg.AdminPassword == "") {
 		return cfg, errors.New("SHOP_ADMIN_EMAIL and SHOP_ADMIN_PASSWORD must be set together")
 	}
@@ -141,6 +148,8 @@ func (c config) logValue() slog.Value {
 		slog.Int("SHOP_DB_MAX_CONNS", int(c.MaxConns)),
 		slog.String("SHOP_SHUTDOWN_TIMEOUT", c.ShutdownTimeout.String()),
 		slog.String("SHOP_CLIENT_IP_HEADER", c.ClientIPHeader),
+		slog.Int("SHOP_HASH_CONCURRENCY", c.Abuse.HashConcurrency),
+		slog.String("hash_concurrency_from", c.Abuse.HashConcurrencyFrom),
 	)
 }
 
@@ -186,7 +195,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, log *sl
 	}
 
 	log.Info("config", "command", args[0], "config", cfg.logValue())
-	store, err := postgres.Open(ctx, cfg.DatabaseURL, cfg.MaxConns, log)
+	store, err := postgres.Open(ctx, cfg.DatabaseURL, cfg.MaxConns, log, cfg.Abuse.storeOptions()...)
 	if err != nil {
 		return err
 	}

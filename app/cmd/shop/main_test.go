@@ -89,7 +89,8 @@ func TestServeMigratesEnsuresAdminAndShutsDownGracefully(t *testing.T) {
 	addr := freeAddr(t)
 	const password = "s3cret-admin-password"
 	cmd, out := shopCmd([]string{"DATABASE_URL=" + dbURL, "SHOP_ADDR=" + addr,
-		"SHOP_ADMIN_EMAIL=admin@example.com", "SHOP_ADMIN_PASSWORD=" + password, "SHOP_CLIENT_IP_HEADER=X-Viewer-Ip"}, "serve")
+		"SHOP_ADMIN_EMAIL=admin@example.com", "SHOP_ADMIN_PASSWORD=" + password, "SHOP_CLIENT_IP_HEADER=X-Viewer-Ip",
+		"SHOP_HASH_CONCURRENCY=1"}, "serve")
 	require.NoError(t, cmd.Start())
 	defer cmd.Process.Kill() //nolint:errcheck // already exited on the happy path
 	waitHealthy(t, addr, out)
@@ -157,6 +158,7 @@ func TestServeMigratesEnsuresAdminAndShutsDownGracefully(t *testing.T) {
 	assert.Contains(t, logs, `"msg":"stopped"`)
 	assert.Contains(t, logs, `"SHOP_ADMIN_PASSWORD":"*****"`)
 	assert.Contains(t, logs, `"SHOP_CLIENT_IP_HEADER":"X-Viewer-Ip"`)
+	assert.Contains(t, logs, `"SHOP_HASH_CONCURRENCY":1`, "the hashing bound is logged")
 	assert.Contains(t, logs, `"ip":"198.51.100.30"`, "the request log names the client IP from SHOP_CLIENT_IP_HEADER")
 	assert.NotContains(t, logs, password, "the secret never reaches the log")
 	assert.Contains(t, logs, `"request_id"`)
@@ -223,6 +225,7 @@ func TestBadConfigFailsClearly(t *testing.T) {
 		{[]string{"SHOP_ADMIN_EMAIL=a@example.com", "SHOP_ADMIN_PASSWORD=short"}, []string{"serve"}, "SHOP_ADMIN_PASSWORD must be"},
 		{[]string{"SHOP_DB_MAX_CONNS=lots"}, []string{"serve"}, "SHOP_DB_MAX_CONNS"},
 		{[]string{"SHOP_CLIENT_IP_HEADER=X Viewer Ip"}, []string{"serve"}, `SHOP_CLIENT_IP_HEADER: client IP header \"X Viewer Ip\" is not a header name`},
+		{[]string{"SHOP_HASH_CONCURRENCY=0"}, []string{"serve"}, `SHOP_HASH_CONCURRENCY=\"0\": want an integer from 1 to 1024`},
 		{[]string{"SHOP_ADMIN_EMAIL=admin\u200b@example.com", "SHOP_ADMIN_PASSWORD=long enough password"}, []string{"serve"},
 			`must not contain the invisible or control character U+200B`},
 		{[]string{"DATABASE_URL=postgres://u:hunter2@127.0.0.1:1/shop?connect_timeout=2"}, []string{"migrate"}, "connect to 127.0.0.1:1/shop"},
