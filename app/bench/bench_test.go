@@ -84,7 +84,7 @@ func setup(b *testing.B) *env {
 			b.Fatalf("register: %d", res.StatusCode)
 		}
 		res.Body.Close()
-		me, err := store.Login(ctx, shop.Credentials{Email: fmt.Sprintf("buyer%d@bench.example.com", i), Password: "benchmark password"}, "127.0.0.1")
+		me, _, err := store.Login(ctx, shop.Credentials{Email: fmt.Sprintf("buyer%d@bench.example.com", i), Password: "benchmark password"}, "127.0.0.1")
 		if err != nil {
 			b.Fatal(err)
 		}

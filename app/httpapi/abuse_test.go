@@ -120,3 +120,31 @@ func TestPasswordHashingIsBounded(t *testing.T) {
 		assert.Equal(t, 2, maxInFlight)
 	})
 }
+
+func loginBody(email, password string) map[string]string {
+	return map[string]string{"email": email, "password": password}
+}
+
+func TestPromotionRevokesSessions(t *testing.T) {
+	t.Parallel()
+	email := uniqueEmail()
+	squatter := newClient(t)
+	r := squatter.do("POST", "/api/auth/register", map[string]string{"email": email, "password": "squatter password", "name": "Squatter"})
+	require.Equal(t, http.StatusCreated, r.status)
+	require.Equal(t, http.StatusOK, squatter.do("GET", "/api/me", nil).status)
+
+	// SHOP_ADMIN_EMAIL names the address at the next start.
+	_, err := store.EnsureAdmin(context.Background(), email, "operator password", "Admin")
+	require.NoError(t, err)
+	r = squatter.do("GET", "/api/me", nil)
+	assert.Equal(t, http.StatusUnauthorized, r.status, "the session made before the promotion is refused")
+	assert.Equal(t, http.StatusUnauthorized, squatter.do("POST", "/api/admin/products", map[string]any{"sku": "X-1"}).status,
+		"nor does it reach an admin route")
+
+	operator := newClient(t)
+	r = operator.do("POST", "/api/auth/login", loginBody(email, "operator password"))
+	require.Equal(t, http.StatusOK, r.status)
+	var u shop.User
+	operator.do("GET", "/api/me", nil).json(t, &u)
+	assert.True(t, u.IsAdmin)
+}

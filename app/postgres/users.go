@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"math"
 	"time"
 
@@ -36,40 +35,79 @@ func scanUser(row pgx.Row) (shop.User, error) {
 	return u, err
 }
 
-// Register creates an account; an email taken in any letter case is shop.CodeEmailTaken.
-func (s *Store) Register(ctx context.Context, r shop.Registration) (shop.User, error) {
+// Register creates an account and its first session in one statement; an email taken in any
+// letter case is shop.CodeEmailTaken.
+func (s *Store) Register(ctx context.Context, r shop.Registration) (shop.User, shop.Session, error) {
 	hash, err := s.accounts.passwords.Hash(ctx, r.Password)
 	if err != nil {
-		return shop.User{}, err
+		return shop.User{}, shop.Session{}, err
 	}
-	u, err := scanUser(s.pool.QueryRow(ctx, `
-		INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3)
-		ON CONFLICT ((lower(email))) DO NOTHING
-		RETURNING `+userColumns, r.Email, r.Name, hash))
+	token, tokenHash := newSessionToken()
+	var u shop.User
+	var sess shop.Session
+	err = s.pool.QueryRow(ctx, `
+		WITH u AS (
+			INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3)
+			ON CONFLICT ((lower(email))) DO NOTHING
+			RETURNING id, email, name, is_admin, created_at
+		), s AS (
+			INSERT INTO sessions (token_hash, user_id, expires_at) SELECT $4, id, now() + $5::interval FROM u
+			RETURNING expires_at
+		)
+		SELECT u.id::text, u.email, u.name, u.is_admin, u.created_at, s.expires_at FROM u, s`,
+		r.Email, r.Name, hash, tokenHash, SessionTTL).Scan(&u.ID, &u.Email, &u.Name, &u.IsAdmin, &u.CreatedAt, &sess.ExpiresAt)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return shop.User{}, shop.Errorf(shop.CodeEmailTaken, "an account with this email already exists")
+		return shop.User{}, shop.Session{}, shop.Errorf(shop.CodeEmailTaken, "an account with this email already exists")
 	}
-	return u, mapError("register", err)
+	if err != nil {
+		return shop.User{}, shop.Session{}, mapError("register", err)
+	}
+	sess.Token = token
+	return u, sess, nil
 }
 
 // EnsureAdmin creates the admin account or, if the email exists, makes it an admin with this
-// password: the configured secret is authoritative.
+// password: the configured secret is authoritative. Any change it makes (the role or the
+// password) revokes every session of the account, so whoever registered the operator's address
+// first keeps nothing; an admin that already has this password is left alone, sessions
+// included, so restarting the service does not log the operator out.
 func (s *Store) EnsureAdmin(ctx context.Context, email, password, name string) (shop.User, error) {
-	hash, err := s.accounts.passwords.Hash(ctx, password)
+	var u shop.User
+	var hash string
+	err := s.pool.QueryRow(ctx, "SELECT "+userColumns+", password_hash FROM users WHERE lower(email) = lower($1)", email).
+		Scan(&u.ID, &u.Email, &u.Name, &u.IsAdmin, &u.CreatedAt, &hash)
+	switch {
+	case err == nil && u.IsAdmin:
+		same, err := s.accounts.passwords.Check(ctx, hash, password)
+		if err != nil || same {
+			return u, err
+		}
+	case err != nil && !errors.Is(err, pgx.ErrNoRows):
+		return shop.User{}, mapError("ensure admin", err)
+	}
+	hash, err = s.accounts.passwords.Hash(ctx, password)
 	if err != nil {
 		return shop.User{}, err
 	}
-	u, err := scanUser(s.pool.QueryRow(ctx, `
-		INSERT INTO users (email, name, password_hash, is_admin) VALUES ($1, $2, $3, true)
-		ON CONFLICT ((lower(email))) DO UPDATE SET password_hash = EXCLUDED.password_hash, is_admin = true
-		RETURNING `+userColumns, email, name, hash))
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		u, err = scanUser(tx.QueryRow(ctx, `
+			INSERT INTO users (email, name, password_hash, is_admin) VALUES ($1, $2, $3, true)
+			ON CONFLICT ((lower(email))) DO UPDATE SET password_hash = EXCLUDED.password_hash, is_admin = true
+			RETURNING `+userColumns, email, name, hash))
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, "DELETE FROM sessions WHERE user_id = $1", u.ID)
+		return err
+	})
 	return u, mapError("ensure admin", err)
 }
 
-// Login checks credentials. Unknown email and wrong password are the same error and take the
-// same time; repeated failures per account or per IP are throttled with shop.CodeTooManyAttempts.
-// The check runs under the hashing bound (shop.CodeBusy).
-func (s *Store) Login(ctx context.Context, c shop.Credentials, clientIP string) (shop.User, error) {
+// Login checks credentials and starts a session. Unknown email and wrong password are the same
+// error and take the same time; repeated failures per account or per IP are throttled with
+// shop.CodeTooManyAttempts. The check runs under the hashing bound (shop.CodeBusy).
+func (s *Store) Login(ctx context.Context, c shop.Credentials, clientIP string) (shop.User, shop.Session, error) {
 	var wait float64
 	err := s.pool.QueryRow(ctx, `
 		SELECT coalesce(max(extract(epoch FROM
@@ -80,10 +118,10 @@ func (s *Store) Login(ctx context.Context, c shop.Credentials, clientIP string) 
 		  AND failures >= threshold AND last_failure_at > now() - $3::interval`,
 		c.Email, clientIP, loginFailureWindow, maxLoginDelay, emailFailureThreshold, ipFailureThreshold).Scan(&wait)
 	if err != nil {
-		return shop.User{}, mapError("login: throttle", err)
+		return shop.User{}, shop.Session{}, mapError("login: throttle", err)
 	}
 	if wait > 0 {
-		return shop.User{}, &shop.Error{Code: shop.CodeTooManyAttempts,
+		return shop.User{}, shop.Session{}, &shop.Error{Code: shop.CodeTooManyAttempts,
 			Message:    "too many failed logins; wait before trying again",
 			RetryAfter: time.Duration(math.Ceil(wait)) * time.Second}
 	}
@@ -94,7 +132,7 @@ func (s *Store) Login(ctx context.Context, c shop.Credentials, clientIP string) 
 		Scan(&u.ID, &u.Email, &u.Name, &u.IsAdmin, &u.CreatedAt, &hash)
 	found := err == nil
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return shop.User{}, mapError("login", err)
+		return shop.User{}, shop.Session{}, mapError("login", err)
 	}
 	if !found {
 		hash = shop.DummyPasswordHash
@@ -102,13 +140,13 @@ func (s *Store) Login(ctx context.Context, c shop.Credentials, clientIP string) 
 	// A check that finds no slot (shop.CodeBusy) is not a failure: nothing was checked.
 	ok, err := s.accounts.passwords.Check(ctx, hash, c.Password)
 	if err != nil {
-		return shop.User{}, err
+		return shop.User{}, shop.Session{}, err
 	}
 	if ok && found {
 		if _, err := s.pool.Exec(ctx, "DELETE FROM login_failures WHERE scope = 'email' AND subject = lower($1)", c.Email); err != nil {
-			return shop.User{}, mapError("login: reset failures", err)
+			return shop.User{}, shop.Session{}, mapError("login: reset failures", err)
 		}
-		return u, nil
+		return s.boundSession(ctx, u, hash)
 	}
 	if _, err := s.pool.Exec(ctx, `
 		INSERT INTO login_failures (scope, subject, failures, last_failure_at)
@@ -117,9 +155,31 @@ func (s *Store) Login(ctx context.Context, c shop.Credentials, clientIP string) 
 			failures = CASE WHEN login_failures.last_failure_at < now() - $3::interval THEN 1
 			                ELSE least(login_failures.failures + 1, 1000000) END,
 			last_failure_at = now()`, c.Email, clientIP, loginFailureWindow); err != nil {
-		return shop.User{}, mapError("login: record failure", err)
+		return shop.User{}, shop.Session{}, mapError("login: record failure", err)
 	}
-	return shop.User{}, shop.Errorf(shop.CodeInvalidCredentials, "the email or password is wrong")
+	return shop.User{}, shop.Session{}, errInvalidCredentials()
+}
+
+func errInvalidCredentials() error {
+	return shop.Errorf(shop.CodeInvalidCredentials, "the email or password is wrong")
+}
+
+// boundSession starts a session for u only if the account still has the hash and role just
+// checked: a password change or promotion (EnsureAdmin) that committed during the check wins.
+func (s *Store) boundSession(ctx context.Context, u shop.User, hash string) (shop.User, shop.Session, error) {
+	token, tokenHash := newSessionToken()
+	sess := shop.Session{Token: token}
+	err := s.pool.QueryRow(ctx, `
+		INSERT INTO sessions (token_hash, user_id, expires_at)
+		SELECT $1, id, now() + $2::interval FROM users WHERE id = $3 AND password_hash = $4 AND is_admin = $5
+		RETURNING expires_at`, tokenHash, SessionTTL, u.ID, hash, u.IsAdmin).Scan(&sess.ExpiresAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return shop.User{}, shop.Session{}, errInvalidCredentials()
+	}
+	if err != nil {
+		return shop.User{}, shop.Session{}, mapError("login: create session", err)
+	}
+	return u, sess, nil
 }
 
 func hashToken(token string) []byte {
@@ -127,21 +187,12 @@ func hashToken(token string) []byte {
 	return h[:]
 }
 
-// CreateSession starts a session for userID and returns its secret token.
-func (s *Store) CreateSession(ctx context.Context, userID string) (shop.Session, error) {
+// newSessionToken returns a fresh session secret and the hash that is stored for it.
+func newSessionToken() (token string, tokenHash []byte) {
 	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return shop.Session{}, fmt.Errorf("create session: %w", err)
-	}
-	token := base64.RawURLEncoding.EncodeToString(b)
-	var expires time.Time
-	err := s.pool.QueryRow(ctx, `
-		INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, now() + $3::interval)
-		RETURNING expires_at`, hashToken(token), userID, SessionTTL).Scan(&expires)
-	if err != nil {
-		return shop.Session{}, mapError("create session", err)
-	}
-	return shop.Session{Token: token, ExpiresAt: expires}, nil
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	token = base64.RawURLEncoding.EncodeToString(b)
+	return token, hashToken(token)
 }
 
 // UserBySession returns the user of a live session, or shop.CodeUnauthenticated.

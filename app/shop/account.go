@@ -30,10 +30,17 @@ type Session struct {
 }
 
 // AccountStore keeps users and their sessions. postgres.Store implements it.
+//
+// Register and Login start the session themselves, in the statement that proves the account
+// and its credentials are still the ones just created or checked: a session never outlives a
+// change of password or role that committed while it was being made (see EnsureAdmin).
 type AccountStore interface {
-	Register(ctx context.Context, r Registration) (User, error)
-	Login(ctx context.Context, c Credentials, clientIP string) (User, error)
-	CreateSession(ctx context.Context, userID string) (Session, error)
+	// Register creates the account and its first session; the password is hashed under the
+	// store's bound (CodeBusy).
+	Register(ctx context.Context, r Registration) (User, Session, error)
+	// Login checks credentials under the login throttle, per account and per clientIP, and
+	// starts a session.
+	Login(ctx context.Context, c Credentials, clientIP string) (User, Session, error)
 	UserBySession(ctx context.Context, token string) (User, error)
 	DeleteSession(ctx context.Context, token string) error
 }
