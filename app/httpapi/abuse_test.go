@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -78,6 +80,72 @@ func statusCounts(rs []response) map[int]int {
 	return n
 }
 
+func loginBody(email, password string) map[string]string {
+	return map[string]string{"email": email, "password": password}
+}
+
+func TestConcurrentGuessesForOneAccount(t *testing.T) {
+	t.Parallel()
+	hasher, opt := heldHasher(64, time.Minute)
+	_, base := serverWith(t, opt)
+	email := uniqueEmail()
+	owner := newClient(t)
+	owner.base = base
+	r := owner.do("POST", "/api/auth/register", map[string]string{"email": email, "password": "correct horse battery", "name": "Owner"})
+	require.Equal(t, http.StatusCreated, r.status)
+
+	// The checks are held, so every guess arrives while the first ones are still being
+	// checked: the throttle must count attempts in flight, not only failures.
+	hasher.Hold()
+	defer hasher.Release() // a failed assertion must not leave requests held
+	const guesses = 60
+	early, rest := burst(t, base, hasher, guesses-1, func(c *client, i int) response {
+		return c.do("POST", "/api/auth/login", loginBody(email, fmt.Sprintf("wrong guess %d", i)),
+			"X-Forwarded-For", fmt.Sprintf("203.0.113.%d", i+1))
+	})
+	checking := hasher.InFlight()
+	assert.LessOrEqual(t, checking, 5, "at most the account threshold of passwords are checked")
+	assert.Equal(t, map[int]int{http.StatusTooManyRequests: guesses - 1 - checking}, statusCounts(early))
+
+	right := owner.do("POST", "/api/auth/login", loginBody(email, "correct horse battery"), "X-Forwarded-For", "203.0.113.200")
+	assert.Equal(t, http.StatusTooManyRequests, right.status, "the right password among the guesses does not bypass the throttle")
+	assert.Equal(t, "too_many_attempts", right.errorCode(t))
+	hasher.Release()
+
+	all := rest()
+	_, checks, _ := hasher.Stats()
+	assert.Equal(t, checking, checks, "no password was checked after the held ones")
+	assert.Equal(t, map[int]int{http.StatusUnauthorized: checks, http.StatusTooManyRequests: guesses - 1 - checks}, statusCounts(all))
+	for _, r := range all {
+		if r.status == http.StatusTooManyRequests {
+			assert.Equal(t, "too_many_attempts", r.errorCode(t))
+			assert.NotEmpty(t, r.header.Get("Retry-After"))
+		}
+	}
+	assert.Equal(t, http.StatusUnauthorized, newClient(t).do("GET", "/api/me", nil).status)
+}
+
+func TestConcurrentGuessesFromOneIP(t *testing.T) {
+	t.Parallel()
+	hasher, opt := heldHasher(64, time.Minute)
+	_, base := serverWith(t, opt)
+	hasher.Hold()
+	defer hasher.Release() // a failed assertion must not leave requests held
+	const guesses = 40
+	early, rest := burst(t, base, hasher, guesses, func(c *client, i int) response {
+		return c.do("POST", "/api/auth/login", loginBody(fmt.Sprintf("spray%d-%s", i, uniqueEmail()), "wrong guess"),
+			"X-Forwarded-For", "198.51.100.77")
+	})
+	checking := hasher.InFlight()
+	assert.LessOrEqual(t, checking, 20, "at most the IP threshold of passwords are checked")
+	assert.Equal(t, map[int]int{http.StatusTooManyRequests: guesses - checking}, statusCounts(early))
+	hasher.Release()
+	all := rest()
+	_, checks, _ := hasher.Stats()
+	assert.Equal(t, checking, checks)
+	assert.Equal(t, map[int]int{http.StatusUnauthorized: checks, http.StatusTooManyRequests: guesses - checks}, statusCounts(all))
+}
+
 func TestPasswordHashingIsBounded(t *testing.T) {
 	t.Parallel()
 	register := func(c *client, i int) response {
@@ -121,8 +189,40 @@ func TestPasswordHashingIsBounded(t *testing.T) {
 	})
 }
 
-func loginBody(email, password string) map[string]string {
-	return map[string]string{"email": email, "password": password}
+func TestRegistrationIsRateLimitedPerClientIP(t *testing.T) {
+	t.Parallel()
+	e, base := serverWith(t, postgres.WithRegistrationLimit(3, time.Hour))
+	c := newClient(t)
+	c.base = base
+	register := func(headers ...string) response {
+		return c.do("POST", "/api/auth/register", map[string]string{"email": uniqueEmail(), "password": "correct horse battery", "name": "N"}, headers...)
+	}
+	for range 3 {
+		require.Equal(t, http.StatusCreated, register("X-Forwarded-For", "192.0.2.50").status)
+	}
+	r := register("X-Forwarded-For", "192.0.2.50")
+	assert.Equal(t, http.StatusTooManyRequests, r.status)
+	assert.Equal(t, "too_many_attempts", r.errorCode(t))
+	wait, err := strconv.Atoi(r.header.Get("Retry-After"))
+	require.NoError(t, err)
+	assert.InDelta(t, 3600, wait, 120, "until the window that began with the first registration ends")
+	assert.Equal(t, http.StatusCreated, register("X-Forwarded-For", "192.0.2.51").status, "another client has its own count")
+
+	// From a public peer X-Forwarded-For is not believed: varying it does not reset the count.
+	for i := range 4 {
+		req := httptest.NewRequest(http.MethodPost, "/api/auth/register",
+			strings.NewReader(`{"email":"`+uniqueEmail()+`","password":"correct horse battery","name":"N"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Forwarded-For", fmt.Sprintf("192.0.2.%d", 100+i))
+		req.RemoteAddr = "198.51.100.99:4242"
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		want := http.StatusCreated
+		if i == 3 {
+			want = http.StatusTooManyRequests
+		}
+		assert.Equal(t, want, rec.Code, "registration %d from the public peer", i+1)
+	}
 }
 
 func TestPromotionRevokesSessions(t *testing.T) {

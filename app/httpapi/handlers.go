@@ -65,7 +65,7 @@ func (a *api) register(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	u, s, err := a.accounts.Register(c.Request().Context(), r)
+	u, s, err := a.accounts.Register(c.Request().Context(), r, c.RealIP())
 	if err != nil {
 		return err
 	}

@@ -63,7 +63,8 @@ func TestMain(m *testing.M) {
 	pgtest.Main(m, func(u string) {
 		ctx := context.Background()
 		log := slog.New(slog.NewJSONHandler(&logBuf, nil))
-		s, err := postgres.Open(ctx, u, 10, log)
+		// Every test registers from 127.0.0.1: the per-IP limit has its own server (abuse_test.go).
+		s, err := postgres.Open(ctx, u, 10, log, postgres.WithRegistrationLimit(1_000_000, time.Hour))
 		if err != nil {
 			panic(err)
 		}

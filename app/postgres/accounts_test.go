@@ -39,7 +39,7 @@ func TestEnsureAdminRevokesSessions(t *testing.T) {
 	ctx := context.Background()
 	email := fmt.Sprintf("operator%d@example.com", seq.Add(1))
 	// Someone registered the operator's address before SHOP_ADMIN_EMAIL named it.
-	_, first, err := store.Register(ctx, registration(email))
+	_, first, err := store.Register(ctx, registration(email), "192.0.2.1")
 	require.NoError(t, err)
 	_, second, err := store.Login(ctx, shop.Credentials{Email: email, Password: "correct horse battery"}, "192.0.2.1")
 	require.NoError(t, err)
@@ -76,7 +76,7 @@ func TestLoginRacingPromotionGetsNoSession(t *testing.T) {
 	hasher := hashtest.New(shop.Argon2id{})
 	s, dbURL := storeWith(t, postgres.WithPasswordHasher(shop.NewBoundedHasher(hasher, 4, time.Minute)))
 	email := fmt.Sprintf("racer%d@example.com", seq.Add(1))
-	_, _, err := s.Register(ctx, registration(email))
+	_, _, err := s.Register(ctx, registration(email), "192.0.2.1")
 	require.NoError(t, err)
 
 	hasher.Hold()
@@ -100,4 +100,88 @@ func TestLoginRacingPromotionGetsNoSession(t *testing.T) {
 	require.NoError(t, s.Pool().QueryRow(ctx, "SELECT count(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = $1",
 		email).Scan(&sessions))
 	assert.Zero(t, sessions)
+}
+
+func TestRegistrationLimitPerIP(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, _ := storeWith(t, postgres.WithRegistrationLimit(3, time.Hour))
+	email := func() string { return fmt.Sprintf("signup%d@example.com", seq.Add(1)) }
+	for range 3 {
+		_, _, err := s.Register(ctx, registration(email()), "198.51.100.1")
+		require.NoError(t, err)
+	}
+	_, _, err := s.Register(ctx, registration(email()), "198.51.100.1")
+	var e *shop.Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, shop.CodeTooManyAttempts, e.Code)
+	assert.InDelta(t, time.Hour.Seconds(), e.RetryAfter.Seconds(), 60, "until the window ends")
+
+	_, _, err = s.Register(ctx, registration(email()), "198.51.100.2")
+	assert.NoError(t, err, "another address has its own count")
+
+	_, err = s.Pool().Exec(ctx, "UPDATE registration_attempts SET window_start = now() - interval '61 minutes'")
+	require.NoError(t, err)
+	_, _, err = s.Register(ctx, registration(email()), "198.51.100.1")
+	assert.NoError(t, err, "a new window starts after the last one ended")
+
+	_, err = s.Pool().Exec(ctx, "UPDATE registration_attempts SET window_start = now() - interval '61 minutes'")
+	require.NoError(t, err)
+	require.NoError(t, s.Prune(ctx))
+	var rows int
+	require.NoError(t, s.Pool().QueryRow(ctx, "SELECT count(*) FROM registration_attempts").Scan(&rows))
+	assert.Zero(t, rows, "ended windows are pruned")
+}
+
+// A registration turned away because every hashing slot is taken does not use up the
+// address's registrations.
+func TestBusyRegistrationIsNotCounted(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	hasher := hashtest.New(shop.Argon2id{})
+	s, _ := storeWith(t, postgres.WithPasswordHasher(shop.NewBoundedHasher(hasher, 1, 50*time.Millisecond)),
+		postgres.WithRegistrationLimit(1, time.Hour))
+
+	hasher.Hold()
+	defer hasher.Release()
+	held := make(chan error, 1)
+	go func() {
+		_, _, err := s.Register(ctx, registration(fmt.Sprintf("first%d@example.com", seq.Add(1))), "198.51.100.10")
+		held <- err
+	}()
+	require.True(t, hashtest.WaitFor(10*time.Second, func() bool { return hasher.InFlight() == 1 }))
+	_, _, err := s.Register(ctx, registration(fmt.Sprintf("second%d@example.com", seq.Add(1))), "198.51.100.11")
+	var e *shop.Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, shop.CodeBusy, e.Code)
+	assert.Equal(t, time.Second, e.RetryAfter)
+	hasher.Release()
+	require.NoError(t, <-held)
+
+	_, _, err = s.Register(ctx, registration(fmt.Sprintf("second%d@example.com", seq.Add(1))), "198.51.100.11")
+	assert.NoError(t, err, "the busy attempt was given back")
+}
+
+func TestLoginCountersArePruned(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, _ := storeWith(t)
+	u, _, err := s.Register(ctx, registration(fmt.Sprintf("pruned%d@example.com", seq.Add(1))), "192.0.2.1")
+	require.NoError(t, err)
+	_, _, err = s.Login(ctx, shop.Credentials{Email: u.Email, Password: "wrong password!"}, "192.0.2.9")
+	require.Equal(t, shop.CodeInvalidCredentials, shop.ErrorCode(err))
+	var failures, pending int
+	require.NoError(t, s.Pool().QueryRow(ctx, "SELECT failures, pending FROM login_failures WHERE scope = 'email' AND subject = lower($1)",
+		u.Email).Scan(&failures, &pending))
+	assert.Equal(t, []int{1, 0}, []int{failures, pending}, "the failure is recorded and the attempt released")
+
+	require.NoError(t, s.Prune(ctx))
+	var rows int
+	require.NoError(t, s.Pool().QueryRow(ctx, "SELECT count(*) FROM login_failures").Scan(&rows))
+	assert.Equal(t, 2, rows, "recent failures are kept")
+	_, err = s.Pool().Exec(ctx, "UPDATE login_failures SET last_failure_at = now() - interval '31 minutes', pending_since = now() - interval '31 minutes'")
+	require.NoError(t, err)
+	require.NoError(t, s.Prune(ctx))
+	require.NoError(t, s.Pool().QueryRow(ctx, "SELECT count(*) FROM login_failures").Scan(&rows))
+	assert.Zero(t, rows)
 }

@@ -27,7 +27,9 @@ var store *postgres.Store
 func TestMain(m *testing.M) {
 	pgtest.Main(m, func(dbURL string) {
 		ctx := context.Background()
-		s, err := postgres.Open(ctx, dbURL, 16, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+		// Every test registers its users from one address: the per-IP limit has its own test.
+		s, err := postgres.Open(ctx, dbURL, 16, slog.New(slog.NewJSONHandler(io.Discard, nil)),
+			postgres.WithRegistrationLimit(1_000_000, time.Hour))
 		if err != nil {
 			panic(err)
 		}
@@ -44,7 +46,7 @@ func newUser(t testing.TB) shop.User {
 	t.Helper()
 	n := seq.Add(1)
 	u, _, err := store.Register(context.Background(), shop.Registration{
-		Email: fmt.Sprintf("user%d-%d@example.com", n, time.Now().UnixNano()), Password: "correct horse battery", Name: "User"})
+		Email: fmt.Sprintf("user%d-%d@example.com", n, time.Now().UnixNano()), Password: "correct horse battery", Name: "User"}, "192.0.2.1")
 	require.NoError(t, err)
 	return u
 }
@@ -122,7 +124,7 @@ func TestMigrateIsSafeConcurrently(t *testing.T) {
 	wg.Wait()
 	for i := range 4 {
 		require.NoError(t, errs[i])
-		assert.Equal(t, int32(2), versions[i])
+		assert.Equal(t, int32(3), versions[i])
 	}
 }
 
@@ -640,7 +642,7 @@ func TestAccounts(t *testing.T) {
 	ctx := context.Background()
 	u := newUser(t)
 
-	_, _, err := store.Register(ctx, shop.Registration{Email: strings.ToUpper(u.Email), Password: "another password", Name: "Dup"})
+	_, _, err := store.Register(ctx, shop.Registration{Email: strings.ToUpper(u.Email), Password: "another password", Name: "Dup"}, "192.0.2.1")
 	assert.Equal(t, shop.CodeEmailTaken, shop.ErrorCode(err), "emails are unique regardless of case: %v", err)
 
 	got, sess, err := store.Login(ctx, shop.Credentials{Email: u.Email, Password: "correct horse battery"}, "10.0.0.1")

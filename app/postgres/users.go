@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
-	"math"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -17,16 +16,6 @@ import (
 // SessionTTL is how long a session lasts after login.
 const SessionTTL = 7 * 24 * time.Hour
 
-// Login throttling: after this many recent failures for one account (or one client IP, which
-// many users may share behind NAT), each further attempt must wait an exponentially growing
-// delay, capped at maxLoginDelay. Failures older than loginFailureWindow are forgotten.
-const (
-	emailFailureThreshold = 5
-	ipFailureThreshold    = 20
-	maxLoginDelay         = 15 * time.Minute
-	loginFailureWindow    = 15 * time.Minute
-)
-
 const userColumns = "id::text, email, name, is_admin, created_at"
 
 func scanUser(row pgx.Row) (shop.User, error) {
@@ -36,9 +25,16 @@ func scanUser(row pgx.Row) (shop.User, error) {
 }
 
 // Register creates an account and its first session in one statement; an email taken in any
-// letter case is shop.CodeEmailTaken.
-func (s *Store) Register(ctx context.Context, r shop.Registration) (shop.User, shop.Session, error) {
+// letter case is shop.CodeEmailTaken. Each client IP may register DefaultRegistrationLimit
+// times per window (WithRegistrationLimit), counted before the password is hashed.
+func (s *Store) Register(ctx context.Context, r shop.Registration, clientIP string) (shop.User, shop.Session, error) {
+	if err := s.takeRegistration(ctx, clientIP); err != nil {
+		return shop.User{}, shop.Session{}, err
+	}
 	hash, err := s.accounts.passwords.Hash(ctx, r.Password)
+	if shop.ErrorCode(err) == shop.CodeBusy {
+		s.returnRegistration(ctx, clientIP)
+	}
 	if err != nil {
 		return shop.User{}, shop.Session{}, err
 	}
@@ -105,81 +101,55 @@ func (s *Store) EnsureAdmin(ctx context.Context, email, password, name string) (
 }
 
 // Login checks credentials and starts a session. Unknown email and wrong password are the same
-// error and take the same time; repeated failures per account or per IP are throttled with
-// shop.CodeTooManyAttempts. The check runs under the hashing bound (shop.CodeBusy).
+// error and take the same time. The attempt is reserved under the throttle (throttle.go) before
+// the password is checked, and the check runs under the hashing bound.
 func (s *Store) Login(ctx context.Context, c shop.Credentials, clientIP string) (shop.User, shop.Session, error) {
-	var wait float64
-	err := s.pool.QueryRow(ctx, `
-		SELECT coalesce(max(extract(epoch FROM
-			last_failure_at + least(make_interval(secs => power(2, least(failures - threshold, 20))), $4::interval) - now())), 0)
-		FROM login_failures
-		CROSS JOIN LATERAL (SELECT CASE scope WHEN 'email' THEN $5::int ELSE $6::int END AS threshold) t
-		WHERE ((scope = 'email' AND subject = lower($1)) OR (scope = 'ip' AND subject = $2))
-		  AND failures >= threshold AND last_failure_at > now() - $3::interval`,
-		c.Email, clientIP, loginFailureWindow, maxLoginDelay, emailFailureThreshold, ipFailureThreshold).Scan(&wait)
-	if err != nil {
-		return shop.User{}, shop.Session{}, mapError("login: throttle", err)
+	if err := s.reserveLogin(ctx, c.Email, clientIP); err != nil {
+		return shop.User{}, shop.Session{}, err
 	}
-	if wait > 0 {
-		return shop.User{}, shop.Session{}, &shop.Error{Code: shop.CodeTooManyAttempts,
-			Message:    "too many failed logins; wait before trying again",
-			RetryAfter: time.Duration(math.Ceil(wait)) * time.Second}
+	u, sess, outcome, err := s.checkLogin(ctx, c)
+	if ferr := s.finishLogin(ctx, c.Email, clientIP, outcome); ferr != nil && err == nil {
+		return shop.User{}, shop.Session{}, ferr
 	}
+	return u, sess, err
+}
 
+// checkLogin is the part of Login between reserving the attempt and recording its outcome.
+func (s *Store) checkLogin(ctx context.Context, c shop.Credentials) (shop.User, shop.Session, loginOutcome, error) {
 	var u shop.User
 	var hash string
-	err = s.pool.QueryRow(ctx, "SELECT "+userColumns+", password_hash FROM users WHERE lower(email) = lower($1)", c.Email).
+	err := s.pool.QueryRow(ctx, "SELECT "+userColumns+", password_hash FROM users WHERE lower(email) = lower($1)", c.Email).
 		Scan(&u.ID, &u.Email, &u.Name, &u.IsAdmin, &u.CreatedAt, &hash)
 	found := err == nil
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return shop.User{}, shop.Session{}, mapError("login", err)
+		return shop.User{}, shop.Session{}, loginAbandoned, mapError("login", err)
 	}
 	if !found {
 		hash = shop.DummyPasswordHash
 	}
-	// A check that finds no slot (shop.CodeBusy) is not a failure: nothing was checked.
 	ok, err := s.accounts.passwords.Check(ctx, hash, c.Password)
 	if err != nil {
-		return shop.User{}, shop.Session{}, err
+		return shop.User{}, shop.Session{}, loginAbandoned, err
 	}
-	if ok && found {
-		if _, err := s.pool.Exec(ctx, "DELETE FROM login_failures WHERE scope = 'email' AND subject = lower($1)", c.Email); err != nil {
-			return shop.User{}, shop.Session{}, mapError("login: reset failures", err)
-		}
-		return s.boundSession(ctx, u, hash)
+	invalid := shop.Errorf(shop.CodeInvalidCredentials, "the email or password is wrong")
+	if !ok || !found {
+		return shop.User{}, shop.Session{}, loginFailed, invalid
 	}
-	if _, err := s.pool.Exec(ctx, `
-		INSERT INTO login_failures (scope, subject, failures, last_failure_at)
-		VALUES ('email', lower($1), 1, now()), ('ip', $2, 1, now())
-		ON CONFLICT (scope, subject) DO UPDATE SET
-			failures = CASE WHEN login_failures.last_failure_at < now() - $3::interval THEN 1
-			                ELSE least(login_failures.failures + 1, 1000000) END,
-			last_failure_at = now()`, c.Email, clientIP, loginFailureWindow); err != nil {
-		return shop.User{}, shop.Session{}, mapError("login: record failure", err)
-	}
-	return shop.User{}, shop.Session{}, errInvalidCredentials()
-}
-
-func errInvalidCredentials() error {
-	return shop.Errorf(shop.CodeInvalidCredentials, "the email or password is wrong")
-}
-
-// boundSession starts a session for u only if the account still has the hash and role just
-// checked: a password change or promotion (EnsureAdmin) that committed during the check wins.
-func (s *Store) boundSession(ctx context.Context, u shop.User, hash string) (shop.User, shop.Session, error) {
+	// The session is made only if the account still has the hash and role just checked: a
+	// password change or promotion (EnsureAdmin) that committed during the check wins.
 	token, tokenHash := newSessionToken()
 	sess := shop.Session{Token: token}
-	err := s.pool.QueryRow(ctx, `
+	err = s.pool.QueryRow(ctx, `
 		INSERT INTO sessions (token_hash, user_id, expires_at)
 		SELECT $1, id, now() + $2::interval FROM users WHERE id = $3 AND password_hash = $4 AND is_admin = $5
 		RETURNING expires_at`, tokenHash, SessionTTL, u.ID, hash, u.IsAdmin).Scan(&sess.ExpiresAt)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return shop.User{}, shop.Session{}, errInvalidCredentials()
+		return shop.User{}, shop.Session{}, loginAbandoned, invalid
 	}
 	if err != nil {
-		return shop.User{}, shop.Session{}, mapError("login: create session", err)
+		return shop.User{}, shop.Session{}, loginAbandoned, mapError("login: create session", err)
 	}
-	return u, sess, nil
+	return u, sess, loginSucceeded, nil
 }
 
 func hashToken(token string) []byte {
@@ -213,12 +183,17 @@ func (s *Store) DeleteSession(ctx context.Context, token string) error {
 	return mapError("delete session", err)
 }
 
-// Prune deletes expired sessions, idempotency keys older than 24 hours and stale login failures.
+// Prune deletes expired sessions, idempotency keys older than 24 hours, stale login counters
+// (no failure within the window and the longest delay, nothing pending) and ended
+// registration windows.
 func (s *Store) Prune(ctx context.Context) error {
 	_, err := s.pool.Exec(ctx, `
 		WITH a AS (DELETE FROM sessions WHERE expires_at <= now()),
-		     b AS (DELETE FROM login_failures WHERE last_failure_at < now() - $1::interval - $2::interval)
-		DELETE FROM idempotency_keys WHERE created_at < now() - $3::interval`,
-		loginFailureWindow, maxLoginDelay, IdempotencyTTL)
+		     b AS (DELETE FROM login_failures
+		           WHERE coalesce(last_failure_at, '-infinity') < now() - $1::interval - $2::interval
+		             AND coalesce(pending_since, '-infinity') < now() - $3::interval),
+		     c AS (DELETE FROM registration_attempts WHERE window_start < now() - $4::interval)
+		DELETE FROM idempotency_keys WHERE created_at < now() - $5::interval`,
+		loginFailureWindow, maxLoginDelay, loginPendingTTL, s.accounts.registrationWindow, IdempotencyTTL)
 	return mapError("prune", err)
 }

@@ -35,9 +35,9 @@ type Session struct {
 // and its credentials are still the ones just created or checked: a session never outlives a
 // change of password or role that committed while it was being made (see EnsureAdmin).
 type AccountStore interface {
-	// Register creates the account and its first session; the password is hashed under the
-	// store's bound (CodeBusy).
-	Register(ctx context.Context, r Registration) (User, Session, error)
+	// Register creates the account and its first session. Registrations are rate-limited per
+	// clientIP (CodeTooManyAttempts); the password is hashed under the store's bound (CodeBusy).
+	Register(ctx context.Context, r Registration, clientIP string) (User, Session, error)
 	// Login checks credentials under the login throttle, per account and per clientIP, and
 	// starts a session.
 	Login(ctx context.Context, c Credentials, clientIP string) (User, Session, error)

@@ -43,7 +43,9 @@ environment:
   SHOP_SHUTDOWN_TIMEOUT  how long in-flight requests may take to finish (default 20s)
   SHOP_CLIENT_IP_HEADER  header the load balancer sets to the client's IP, e.g. X-Viewer-Ip
                          (default: the right-most public X-Forwarded-For hop)
-  SHOP_HASH_CONCURRENCY  password hashes at once (default: sized from the memory limit, at most CPUs - 1)`
+  SHOP_HASH_CONCURRENCY  password hashes at once (default: sized from the memory limit, at most CPUs - 1)
+  SHOP_REGISTER_LIMIT    registrations per client IP per window (default 20)
+  SHOP_REGISTER_WINDOW   that window (default 1h)`
 
 func main() {
 	if len(os.Args) == 2 && os.Args[1] == "healthcheck" {
@@ -150,6 +152,8 @@ func (c config) logValue() slog.Value {
 		slog.String("SHOP_CLIENT_IP_HEADER", c.ClientIPHeader),
 		slog.Int("SHOP_HASH_CONCURRENCY", c.Abuse.HashConcurrency),
 		slog.String("hash_concurrency_from", c.Abuse.HashConcurrencyFrom),
+		slog.Int("SHOP_REGISTER_LIMIT", c.Abuse.RegisterLimit),
+		slog.String("SHOP_REGISTER_WINDOW", c.Abuse.RegisterWindow.String()),
 	)
 }
 

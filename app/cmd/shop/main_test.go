@@ -159,6 +159,7 @@ func TestServeMigratesEnsuresAdminAndShutsDownGracefully(t *testing.T) {
 	assert.Contains(t, logs, `"SHOP_ADMIN_PASSWORD":"*****"`)
 	assert.Contains(t, logs, `"SHOP_CLIENT_IP_HEADER":"X-Viewer-Ip"`)
 	assert.Contains(t, logs, `"SHOP_HASH_CONCURRENCY":1`, "the hashing bound is logged")
+	assert.Contains(t, logs, `"SHOP_REGISTER_LIMIT":20`)
 	assert.Contains(t, logs, `"ip":"198.51.100.30"`, "the request log names the client IP from SHOP_CLIENT_IP_HEADER")
 	assert.NotContains(t, logs, password, "the secret never reaches the log")
 	assert.Contains(t, logs, `"request_id"`)
@@ -205,7 +206,7 @@ func TestSubcommands(t *testing.T) {
 	wg.Wait()
 	for i := range 3 {
 		require.NoError(t, errs[i], outs[i])
-		assert.Contains(t, outs[i], `"version":2`)
+		assert.Contains(t, outs[i], `"version":3`)
 	}
 
 	assert.Contains(t, run("seed"), `"added":36`)
@@ -226,6 +227,8 @@ func TestBadConfigFailsClearly(t *testing.T) {
 		{[]string{"SHOP_DB_MAX_CONNS=lots"}, []string{"serve"}, "SHOP_DB_MAX_CONNS"},
 		{[]string{"SHOP_CLIENT_IP_HEADER=X Viewer Ip"}, []string{"serve"}, `SHOP_CLIENT_IP_HEADER: client IP header \"X Viewer Ip\" is not a header name`},
 		{[]string{"SHOP_HASH_CONCURRENCY=0"}, []string{"serve"}, `SHOP_HASH_CONCURRENCY=\"0\": want an integer from 1 to 1024`},
+		{[]string{"SHOP_REGISTER_LIMIT=lots"}, []string{"serve"}, `SHOP_REGISTER_LIMIT=\"lots\": want an integer`},
+		{[]string{"SHOP_REGISTER_WINDOW=100ms"}, []string{"serve"}, `SHOP_REGISTER_WINDOW=\"100ms\": want a duration from 1s to 168h`},
 		{[]string{"SHOP_ADMIN_EMAIL=admin\u200b@example.com", "SHOP_ADMIN_PASSWORD=long enough password"}, []string{"serve"},
 			`must not contain the invisible or control character U+200B`},
 		{[]string{"DATABASE_URL=postgres://u:hunter2@127.0.0.1:1/shop?connect_timeout=2"}, []string{"migrate"}, "connect to 127.0.0.1:1/shop"},
