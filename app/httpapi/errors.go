@@ -41,6 +41,7 @@ var statusOf = map[shop.Code]int{
 	shop.CodeStockWouldGoNegative:   http.StatusConflict,
 	shop.CodeIdempotencyKeyRequired: http.StatusBadRequest,
 	shop.CodeIdempotencyKeyReused:   http.StatusUnprocessableEntity,
+	shop.CodeBusy:                   http.StatusServiceUnavailable,
 }
 
 // Codes for failures detected by the transport itself.

@@ -65,11 +65,12 @@ func (a *api) register(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	u, err := a.accounts.Register(c.Request().Context(), r)
+	u, s, err := a.accounts.Register(c.Request().Context(), r, c.RealIP())
 	if err != nil {
 		return err
 	}
-	return a.startSession(c, u, http.StatusCreated)
+	setSessionCookie(c, s)
+	return c.JSON(http.StatusCreated, u)
 }
 
 func (a *api) login(c echo.Context) error {
@@ -81,20 +82,12 @@ func (a *api) login(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	u, err := a.accounts.Login(c.Request().Context(), cred, c.RealIP())
-	if err != nil {
-		return err
-	}
-	return a.startSession(c, u, http.StatusOK)
-}
-
-func (a *api) startSession(c echo.Context, u shop.User, status int) error {
-	s, err := a.accounts.CreateSession(c.Request().Context(), u.ID)
+	u, s, err := a.accounts.Login(c.Request().Context(), cred, c.RealIP())
 	if err != nil {
 		return err
 	}
 	setSessionCookie(c, s)
-	return c.JSON(status, u)
+	return c.JSON(http.StatusOK, u)
 }
 
 func (a *api) logout(c echo.Context) error {

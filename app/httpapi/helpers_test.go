@@ -29,6 +29,7 @@ import (
 
 var (
 	store  *postgres.Store
+	dbURL  string
 	server *httptest.Server
 	doc    map[string]any
 	logBuf syncBuffer
@@ -59,10 +60,11 @@ func appConfig(s *postgres.Store, log *slog.Logger) httpapi.Config {
 
 func TestMain(m *testing.M) {
 	logBuf.mu = make(chan struct{}, 1)
-	pgtest.Main(m, func(dbURL string) {
+	pgtest.Main(m, func(u string) {
 		ctx := context.Background()
 		log := slog.New(slog.NewJSONHandler(&logBuf, nil))
-		s, err := postgres.Open(ctx, dbURL, 10, log)
+		// Every test registers from 127.0.0.1: the per-IP limit has its own server (abuse_test.go).
+		s, err := postgres.Open(ctx, u, 10, log, postgres.WithRegistrationLimit(1_000_000, time.Hour))
 		if err != nil {
 			panic(err)
 		}
@@ -76,7 +78,7 @@ func TestMain(m *testing.M) {
 		if err != nil {
 			panic(err)
 		}
-		store, server = s, httptest.NewServer(e)
+		store, dbURL, server = s, u, httptest.NewServer(e)
 		if err := yaml.Unmarshal(httpapi.OpenAPI, &doc); err != nil {
 			panic(err)
 		}

@@ -32,9 +32,10 @@ const migrationLockID int64 = 0x73686f706d696772
 // Store is the shop's storage on PostgreSQL: it implements shop.ProductStore,
 // shop.AccountStore and shop.OrderStore.
 type Store struct {
-	pool *pgxpool.Pool
-	log  *slog.Logger
-	now  func() time.Time
+	pool     *pgxpool.Pool
+	log      *slog.Logger
+	now      func() time.Time
+	accounts accountPolicy
 }
 
 var (
@@ -68,14 +69,14 @@ type Options struct {
 }
 
 // Open is Connect with the default wait and the URL's own password.
-func Open(ctx context.Context, databaseURL string, maxConns int32, log *slog.Logger) (*Store, error) {
-	return Connect(ctx, Options{URL: databaseURL, MaxConns: maxConns, Log: log})
+func Open(ctx context.Context, databaseURL string, maxConns int32, log *slog.Logger, opts ...Option) (*Store, error) {
+	return Connect(ctx, Options{URL: databaseURL, MaxConns: maxConns, Log: log}, opts...)
 }
 
 // Connect opens a pool on opts.URL and waits until the server answers. A server that cannot be
 // reached is retried until opts.Wait has passed; any other failure (a refused password, a
-// missing database) ends the wait at once.
-func Connect(ctx context.Context, opts Options) (*Store, error) {
+// missing database) ends the wait at once. storeOpts tune the store (see Option).
+func Connect(ctx context.Context, opts Options, storeOpts ...Option) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(opts.URL)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: parse DATABASE_URL: %w", err)
@@ -107,7 +108,11 @@ func Connect(ctx context.Context, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: connect to %s:%d/%s: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database, err)
 	}
-	return &Store{pool: pool, log: opts.Log, now: time.Now}, nil
+	st := &Store{pool: pool, log: opts.Log, now: time.Now, accounts: defaultAccountPolicy()}
+	for _, o := range storeOpts {
+		o(st)
+	}
+	return st, nil
 }
 
 // waitForServer pings until the server answers, retrying while it cannot be reached (see

@@ -27,7 +27,9 @@ var store *postgres.Store
 func TestMain(m *testing.M) {
 	pgtest.Main(m, func(dbURL string) {
 		ctx := context.Background()
-		s, err := postgres.Open(ctx, dbURL, 16, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+		// Every test registers its users from one address: the per-IP limit has its own test.
+		s, err := postgres.Open(ctx, dbURL, 16, slog.New(slog.NewJSONHandler(io.Discard, nil)),
+			postgres.WithRegistrationLimit(1_000_000, time.Hour))
 		if err != nil {
 			panic(err)
 		}
@@ -43,8 +45,8 @@ var seq atomic.Int64
 func newUser(t testing.TB) shop.User {
 	t.Helper()
 	n := seq.Add(1)
-	u, err := store.Register(context.Background(), shop.Registration{
-		Email: fmt.Sprintf("user%d-%d@example.com", n, time.Now().UnixNano()), Password: "correct horse battery", Name: "User"})
+	u, _, err := store.Register(context.Background(), shop.Registration{
+		Email: fmt.Sprintf("user%d-%d@example.com", n, time.Now().UnixNano()), Password: "correct horse battery", Name: "User"}, "192.0.2.1")
 	require.NoError(t, err)
 	return u
 }
@@ -122,7 +124,7 @@ func TestMigrateIsSafeConcurrently(t *testing.T) {
 	wg.Wait()
 	for i := range 4 {
 		require.NoError(t, errs[i])
-		assert.Equal(t, int32(2), versions[i])
+		assert.Equal(t, int32(3), versions[i])
 	}
 }
 
@@ -640,20 +642,18 @@ func TestAccounts(t *testing.T) {
 	ctx := context.Background()
 	u := newUser(t)
 
-	_, err := store.Register(ctx, shop.Registration{Email: strings.ToUpper(u.Email), Password: "another password", Name: "Dup"})
+	_, _, err := store.Register(ctx, shop.Registration{Email: strings.ToUpper(u.Email), Password: "another password", Name: "Dup"}, "192.0.2.1")
 	assert.Equal(t, shop.CodeEmailTaken, shop.ErrorCode(err), "emails are unique regardless of case: %v", err)
 
-	got, err := store.Login(ctx, shop.Credentials{Email: u.Email, Password: "correct horse battery"}, "10.0.0.1")
+	got, sess, err := store.Login(ctx, shop.Credentials{Email: u.Email, Password: "correct horse battery"}, "10.0.0.1")
 	require.NoError(t, err)
 	assert.Equal(t, u.ID, got.ID)
 
-	_, errWrong := store.Login(ctx, shop.Credentials{Email: u.Email, Password: "wrong password!"}, "10.0.0.1")
-	_, errUnknown := store.Login(ctx, shop.Credentials{Email: "nobody-" + u.Email, Password: "wrong password!"}, "10.0.0.1")
+	_, _, errWrong := store.Login(ctx, shop.Credentials{Email: u.Email, Password: "wrong password!"}, "10.0.0.1")
+	_, _, errUnknown := store.Login(ctx, shop.Credentials{Email: "nobody-" + u.Email, Password: "wrong password!"}, "10.0.0.1")
 	assert.Equal(t, shop.CodeInvalidCredentials, shop.ErrorCode(errWrong))
 	assert.Equal(t, errWrong.Error(), errUnknown.Error(), "unknown email and wrong password look the same")
 
-	sess, err := store.CreateSession(ctx, u.ID)
-	require.NoError(t, err)
 	assert.WithinDuration(t, time.Now().Add(postgres.SessionTTL), sess.ExpiresAt, time.Minute)
 	me, err := store.UserBySession(ctx, sess.Token)
 	require.NoError(t, err)
@@ -665,7 +665,7 @@ func TestAccounts(t *testing.T) {
 	_, err = store.UserBySession(ctx, sess.Token)
 	assert.Equal(t, shop.CodeUnauthenticated, shop.ErrorCode(err))
 
-	expired, err := store.CreateSession(ctx, u.ID)
+	_, expired, err := store.Login(ctx, shop.Credentials{Email: u.Email, Password: "correct horse battery"}, "10.0.0.1")
 	require.NoError(t, err)
 	_, err = store.Pool().Exec(ctx, "UPDATE sessions SET expires_at = now() - interval '1 second' WHERE user_id = $1", u.ID)
 	require.NoError(t, err)
@@ -678,7 +678,7 @@ func TestAccounts(t *testing.T) {
 	again, err := store.EnsureAdmin(ctx, "admin-"+u.Email, "admin password 2", "Admin")
 	require.NoError(t, err)
 	assert.Equal(t, admin.ID, again.ID, "ensuring twice keeps one account")
-	_, err = store.Login(ctx, shop.Credentials{Email: admin.Email, Password: "admin password 2"}, "10.0.0.2")
+	_, _, err = store.Login(ctx, shop.Credentials{Email: admin.Email, Password: "admin password 2"}, "10.0.0.2")
 	assert.NoError(t, err, "the configured password is authoritative")
 }
 
@@ -690,17 +690,17 @@ func TestLoginThrottling(t *testing.T) {
 		t.Parallel()
 		u := newUser(t)
 		for i := range 5 {
-			_, err := store.Login(ctx, shop.Credentials{Email: u.Email, Password: "wrong password!"}, fmt.Sprintf("10.1.0.%d", i))
+			_, _, err := store.Login(ctx, shop.Credentials{Email: u.Email, Password: "wrong password!"}, fmt.Sprintf("10.1.0.%d", i))
 			require.Equal(t, shop.CodeInvalidCredentials, shop.ErrorCode(err))
 		}
-		_, err := store.Login(ctx, shop.Credentials{Email: u.Email, Password: "correct horse battery"}, "10.1.1.1")
+		_, _, err := store.Login(ctx, shop.Credentials{Email: u.Email, Password: "correct horse battery"}, "10.1.1.1")
 		var e *shop.Error
 		require.ErrorAs(t, err, &e)
 		assert.Equal(t, shop.CodeTooManyAttempts, e.Code, "even the right password waits")
 		assert.Positive(t, e.RetryAfter)
 		_, err = store.Pool().Exec(ctx, "UPDATE login_failures SET last_failure_at = now() - interval '2 seconds' WHERE subject = lower($1)", u.Email)
 		require.NoError(t, err)
-		_, err = store.Login(ctx, shop.Credentials{Email: u.Email, Password: "correct horse battery"}, "10.1.1.1")
+		_, _, err = store.Login(ctx, shop.Credentials{Email: u.Email, Password: "correct horse battery"}, "10.1.1.1")
 		assert.NoError(t, err, "after the delay the right password works")
 	})
 
@@ -708,13 +708,13 @@ func TestLoginThrottling(t *testing.T) {
 		t.Parallel()
 		ip := fmt.Sprintf("10.%d.%d.%d", rand.IntN(256), rand.IntN(256), rand.IntN(256))
 		for i := range 20 {
-			_, err := store.Login(ctx, shop.Credentials{Email: fmt.Sprintf("spray%d@example.com", i), Password: "wrong password!"}, ip)
+			_, _, err := store.Login(ctx, shop.Credentials{Email: fmt.Sprintf("spray%d@example.com", i), Password: "wrong password!"}, ip)
 			require.Equal(t, shop.CodeInvalidCredentials, shop.ErrorCode(err))
 		}
 		u := newUser(t)
-		_, err := store.Login(ctx, shop.Credentials{Email: u.Email, Password: "correct horse battery"}, ip)
+		_, _, err := store.Login(ctx, shop.Credentials{Email: u.Email, Password: "correct horse battery"}, ip)
 		assert.Equal(t, shop.CodeTooManyAttempts, shop.ErrorCode(err))
-		_, err = store.Login(ctx, shop.Credentials{Email: u.Email, Password: "correct horse battery"}, ip+"0")
+		_, _, err = store.Login(ctx, shop.Credentials{Email: u.Email, Password: "correct horse battery"}, ip+"0")
 		assert.NoError(t, err)
 	})
 }

@@ -6,8 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
-	"fmt"
-	"math"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -18,16 +16,6 @@ import (
 // SessionTTL is how long a session lasts after login.
 const SessionTTL = 7 * 24 * time.Hour
 
-// Login throttling: after this many recent failures for one account (or one client IP, which
-// many users may share behind NAT), each further attempt must wait an exponentially growing
-// delay, capped at maxLoginDelay. Failures older than loginFailureWindow are forgotten.
-const (
-	emailFailureThreshold = 5
-	ipFailureThreshold    = 20
-	maxLoginDelay         = 15 * time.Minute
-	loginFailureWindow    = 15 * time.Minute
-)
-
 const userColumns = "id::text, email, name, is_admin, created_at"
 
 func scanUser(row pgx.Row) (shop.User, error) {
@@ -36,84 +24,132 @@ func scanUser(row pgx.Row) (shop.User, error) {
 	return u, err
 }
 
-// Register creates an account; an email taken in any letter case is shop.CodeEmailTaken.
-func (s *Store) Register(ctx context.Context, r shop.Registration) (shop.User, error) {
-	hash, err := shop.HashPassword(r.Password)
+// Register creates an account and its first session in one statement; an email taken in any
+// letter case is shop.CodeEmailTaken. Each client IP may register DefaultRegistrationLimit
+// times per window (WithRegistrationLimit), counted before the password is hashed.
+func (s *Store) Register(ctx context.Context, r shop.Registration, clientIP string) (shop.User, shop.Session, error) {
+	if err := s.takeRegistration(ctx, clientIP); err != nil {
+		return shop.User{}, shop.Session{}, err
+	}
+	hash, err := s.accounts.passwords.Hash(ctx, r.Password)
+	if shop.ErrorCode(err) == shop.CodeBusy {
+		s.returnRegistration(ctx, clientIP)
+	}
 	if err != nil {
-		return shop.User{}, err
+		return shop.User{}, shop.Session{}, err
 	}
-	u, err := scanUser(s.pool.QueryRow(ctx, `
-		INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3)
-		ON CONFLICT ((lower(email))) DO NOTHING
-		RETURNING `+userColumns, r.Email, r.Name, hash))
+	token, tokenHash := newSessionToken()
+	var u shop.User
+	var sess shop.Session
+	err = s.pool.QueryRow(ctx, `
+		WITH u AS (
+			INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3)
+			ON CONFLICT ((lower(email))) DO NOTHING
+			RETURNING id, email, name, is_admin, created_at
+		), s AS (
+			INSERT INTO sessions (token_hash, user_id, expires_at) SELECT $4, id, now() + $5::interval FROM u
+			RETURNING expires_at
+		)
+		SELECT u.id::text, u.email, u.name, u.is_admin, u.created_at, s.expires_at FROM u, s`,
+		r.Email, r.Name, hash, tokenHash, SessionTTL).Scan(&u.ID, &u.Email, &u.Name, &u.IsAdmin, &u.CreatedAt, &sess.ExpiresAt)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return shop.User{}, shop.Errorf(shop.CodeEmailTaken, "an account with this email already exists")
+		return shop.User{}, shop.Session{}, shop.Errorf(shop.CodeEmailTaken, "an account with this email already exists")
 	}
-	return u, mapError("register", err)
+	if err != nil {
+		return shop.User{}, shop.Session{}, mapError("register", err)
+	}
+	sess.Token = token
+	return u, sess, nil
 }
 
 // EnsureAdmin creates the admin account or, if the email exists, makes it an admin with this
-// password: the configured secret is authoritative.
+// password: the configured secret is authoritative. Any change it makes (the role or the
+// password) revokes every session of the account, so whoever registered the operator's address
+// first keeps nothing; an admin that already has this password is left alone, sessions
+// included, so restarting the service does not log the operator out.
 func (s *Store) EnsureAdmin(ctx context.Context, email, password, name string) (shop.User, error) {
-	hash, err := shop.HashPassword(password)
+	var u shop.User
+	var hash string
+	err := s.pool.QueryRow(ctx, "SELECT "+userColumns+", password_hash FROM users WHERE lower(email) = lower($1)", email).
+		Scan(&u.ID, &u.Email, &u.Name, &u.IsAdmin, &u.CreatedAt, &hash)
+	switch {
+	case err == nil && u.IsAdmin:
+		same, err := s.accounts.passwords.Check(ctx, hash, password)
+		if err != nil || same {
+			return u, err
+		}
+	case err != nil && !errors.Is(err, pgx.ErrNoRows):
+		return shop.User{}, mapError("ensure admin", err)
+	}
+	hash, err = s.accounts.passwords.Hash(ctx, password)
 	if err != nil {
 		return shop.User{}, err
 	}
-	u, err := scanUser(s.pool.QueryRow(ctx, `
-		INSERT INTO users (email, name, password_hash, is_admin) VALUES ($1, $2, $3, true)
-		ON CONFLICT ((lower(email))) DO UPDATE SET password_hash = EXCLUDED.password_hash, is_admin = true
-		RETURNING `+userColumns, email, name, hash))
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		u, err = scanUser(tx.QueryRow(ctx, `
+			INSERT INTO users (email, name, password_hash, is_admin) VALUES ($1, $2, $3, true)
+			ON CONFLICT ((lower(email))) DO UPDATE SET password_hash = EXCLUDED.password_hash, is_admin = true
+			RETURNING `+userColumns, email, name, hash))
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, "DELETE FROM sessions WHERE user_id = $1", u.ID)
+		return err
+	})
 	return u, mapError("ensure admin", err)
 }
 
-// Login checks credentials. Unknown email and wrong password are the same error and take the
-// same time; repeated failures per account or per IP are throttled with shop.CodeTooManyAttempts.
-func (s *Store) Login(ctx context.Context, c shop.Credentials, clientIP string) (shop.User, error) {
-	var wait float64
-	err := s.pool.QueryRow(ctx, `
-		SELECT coalesce(max(extract(epoch FROM
-			last_failure_at + least(make_interval(secs => power(2, least(failures - threshold, 20))), $4::interval) - now())), 0)
-		FROM login_failures
-		CROSS JOIN LATERAL (SELECT CASE scope WHEN 'email' THEN $5::int ELSE $6::int END AS threshold) t
-		WHERE ((scope = 'email' AND subject = lower($1)) OR (scope = 'ip' AND subject = $2))
-		  AND failures >= threshold AND last_failure_at > now() - $3::interval`,
-		c.Email, clientIP, loginFailureWindow, maxLoginDelay, emailFailureThreshold, ipFailureThreshold).Scan(&wait)
-	if err != nil {
-		return shop.User{}, mapError("login: throttle", err)
+// Login checks credentials and starts a session. Unknown email and wrong password are the same
+// error and take the same time. The attempt is reserved under the throttle (throttle.go) before
+// the password is checked, and the check runs under the hashing bound.
+func (s *Store) Login(ctx context.Context, c shop.Credentials, clientIP string) (shop.User, shop.Session, error) {
+	if err := s.reserveLogin(ctx, c.Email, clientIP); err != nil {
+		return shop.User{}, shop.Session{}, err
 	}
-	if wait > 0 {
-		return shop.User{}, &shop.Error{Code: shop.CodeTooManyAttempts,
-			Message:    "too many failed logins; wait before trying again",
-			RetryAfter: time.Duration(math.Ceil(wait)) * time.Second}
+	u, sess, outcome, err := s.checkLogin(ctx, c)
+	if ferr := s.finishLogin(ctx, c.Email, clientIP, outcome); ferr != nil && err == nil {
+		return shop.User{}, shop.Session{}, ferr
 	}
+	return u, sess, err
+}
 
+// checkLogin is the part of Login between reserving the attempt and recording its outcome.
+func (s *Store) checkLogin(ctx context.Context, c shop.Credentials) (shop.User, shop.Session, loginOutcome, error) {
 	var u shop.User
 	var hash string
-	err = s.pool.QueryRow(ctx, "SELECT "+userColumns+", password_hash FROM users WHERE lower(email) = lower($1)", c.Email).
+	err := s.pool.QueryRow(ctx, "SELECT "+userColumns+", password_hash FROM users WHERE lower(email) = lower($1)", c.Email).
 		Scan(&u.ID, &u.Email, &u.Name, &u.IsAdmin, &u.CreatedAt, &hash)
 	found := err == nil
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return shop.User{}, mapError("login", err)
+		return shop.User{}, shop.Session{}, loginAbandoned, mapError("login", err)
 	}
 	if !found {
 		hash = shop.DummyPasswordHash
 	}
-	if ok := shop.CheckPassword(hash, c.Password); ok && found {
-		if _, err := s.pool.Exec(ctx, "DELETE FROM login_failures WHERE scope = 'email' AND subject = lower($1)", c.Email); err != nil {
-			return shop.User{}, mapError("login: reset failures", err)
-		}
-		return u, nil
+	ok, err := s.accounts.passwords.Check(ctx, hash, c.Password)
+	if err != nil {
+		return shop.User{}, shop.Session{}, loginAbandoned, err
 	}
-	if _, err := s.pool.Exec(ctx, `
-		INSERT INTO login_failures (scope, subject, failures, last_failure_at)
-		VALUES ('email', lower($1), 1, now()), ('ip', $2, 1, now())
-		ON CONFLICT (scope, subject) DO UPDATE SET
-			failures = CASE WHEN login_failures.last_failure_at < now() - $3::interval THEN 1
-			                ELSE least(login_failures.failures + 1, 1000000) END,
-			last_failure_at = now()`, c.Email, clientIP, loginFailureWindow); err != nil {
-		return shop.User{}, mapError("login: record failure", err)
+	invalid := shop.Errorf(shop.CodeInvalidCredentials, "the email or password is wrong")
+	if !ok || !found {
+		return shop.User{}, shop.Session{}, loginFailed, invalid
 	}
-	return shop.User{}, shop.Errorf(shop.CodeInvalidCredentials, "the email or password is wrong")
+	// The session is made only if the account still has the hash and role just checked: a
+	// password change or promotion (EnsureAdmin) that committed during the check wins.
+	token, tokenHash := newSessionToken()
+	sess := shop.Session{Token: token}
+	err = s.pool.QueryRow(ctx, `
+		INSERT INTO sessions (token_hash, user_id, expires_at)
+		SELECT $1, id, now() + $2::interval FROM users WHERE id = $3 AND password_hash = $4 AND is_admin = $5
+		RETURNING expires_at`, tokenHash, SessionTTL, u.ID, hash, u.IsAdmin).Scan(&sess.ExpiresAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return shop.User{}, shop.Session{}, loginAbandoned, invalid
+	}
+	if err != nil {
+		return shop.User{}, shop.Session{}, loginAbandoned, mapError("login: create session", err)
+	}
+	return u, sess, loginSucceeded, nil
 }
 
 func hashToken(token string) []byte {
@@ -121,21 +157,12 @@ func hashToken(token string) []byte {
 	return h[:]
 }
 
-// CreateSession starts a session for userID and returns its secret token.
-func (s *Store) CreateSession(ctx context.Context, userID string) (shop.Session, error) {
+// newSessionToken returns a fresh session secret and the hash that is stored for it.
+func newSessionToken() (token string, tokenHash []byte) {
 	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return shop.Session{}, fmt.Errorf("create session: %w", err)
-	}
-	token := base64.RawURLEncoding.EncodeToString(b)
-	var expires time.Time
-	err := s.pool.QueryRow(ctx, `
-		INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, now() + $3::interval)
-		RETURNING expires_at`, hashToken(token), userID, SessionTTL).Scan(&expires)
-	if err != nil {
-		return shop.Session{}, mapError("create session", err)
-	}
-	return shop.Session{Token: token, ExpiresAt: expires}, nil
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	token = base64.RawURLEncoding.EncodeToString(b)
+	return token, hashToken(token)
 }
 
 // UserBySession returns the user of a live session, or shop.CodeUnauthenticated.
@@ -156,12 +183,17 @@ func (s *Store) DeleteSession(ctx context.Context, token string) error {
 	return mapError("delete session", err)
 }
 
-// Prune deletes expired sessions, idempotency keys older than 24 hours and stale login failures.
+// Prune deletes expired sessions, idempotency keys older than 24 hours, stale login counters
+// (no failure within the window and the longest delay, nothing pending) and ended
+// registration windows.
 func (s *Store) Prune(ctx context.Context) error {
 	_, err := s.pool.Exec(ctx, `
 		WITH a AS (DELETE FROM sessions WHERE expires_at <= now()),
-		     b AS (DELETE FROM login_failures WHERE last_failure_at < now() - $1::interval - $2::interval)
-		DELETE FROM idempotency_keys WHERE created_at < now() - $3::interval`,
-		loginFailureWindow, maxLoginDelay, IdempotencyTTL)
+		     b AS (DELETE FROM login_failures
+		           WHERE coalesce(last_failure_at, '-infinity') < now() - $1::interval - $2::interval
+		             AND coalesce(pending_since, '-infinity') < now() - $3::interval),
+		     c AS (DELETE FROM registration_attempts WHERE window_start < now() - $4::interval)
+		DELETE FROM idempotency_keys WHERE created_at < now() - $5::interval`,
+		loginFailureWindow, maxLoginDelay, loginPendingTTL, s.accounts.registrationWindow, IdempotencyTTL)
 	return mapError("prune", err)
 }

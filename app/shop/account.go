@@ -6,7 +6,6 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
-	"net/mail"
 	"strings"
 	"time"
 	"unicode"
@@ -31,10 +30,17 @@ type Session struct {
 }
 
 // AccountStore keeps users and their sessions. postgres.Store implements it.
+//
+// Register and Login start the session themselves, in the statement that proves the account
+// and its credentials are still the ones just created or checked: a session never outlives a
+// change of password or role that committed while it was being made (see EnsureAdmin).
 type AccountStore interface {
-	Register(ctx context.Context, r Registration) (User, error)
-	Login(ctx context.Context, c Credentials, clientIP string) (User, error)
-	CreateSession(ctx context.Context, userID string) (Session, error)
+	// Register creates the account and its first session. Registrations are rate-limited per
+	// clientIP (CodeTooManyAttempts); the password is hashed under the store's bound (CodeBusy).
+	Register(ctx context.Context, r Registration, clientIP string) (User, Session, error)
+	// Login checks credentials under the login throttle, per account and per clientIP, and
+	// starts a session.
+	Login(ctx context.Context, c Credentials, clientIP string) (User, Session, error)
 	UserBySession(ctx context.Context, token string) (User, error)
 	DeleteSession(ctx context.Context, token string) error
 }
@@ -63,9 +69,9 @@ func ParseRegistration(data []byte) (Registration, error) {
 		return Registration{}, err
 	}
 	var fe fieldErrors
-	email, ok := ParseEmail(body.Email)
-	if !ok {
-		fe.add("email", "must be an email address")
+	email, err := ParseEmail(body.Email)
+	if err != nil {
+		fe.add("email", err.Error())
 	}
 	if n := utf8.RuneCountInString(body.Password); n < MinPasswordLen || n > MaxPasswordLen || !utf8.ValidString(body.Password) {
 		fe.add("password", fmt.Sprintf("must be %d to %d characters", MinPasswordLen, MaxPasswordLen))
@@ -73,22 +79,15 @@ func ParseRegistration(data []byte) (Registration, error) {
 	name, ok := parseText(body.Name, 1, 100, false)
 	if !ok {
 		fe.add("name", "must be 1 to 100 characters without control characters")
+	} else if r, bidi := firstRune(name, isBidiControl); bidi {
+		// A bidi override shown next to other text (an order, an admin's user list) can make
+		// it read as something else.
+		fe.add("name", fmt.Sprintf("must not contain the bidirectional control character %U", r))
 	}
 	return Registration{Email: email, Password: body.Password, Name: name}, fe.err()
 }
 
-// ParseEmail normalises and validates an email address (a bare addr-spec, at most 254 bytes).
-func ParseEmail(s string) (string, bool) {
-	s = strings.TrimSpace(s)
-	if s == "" || len(s) > 254 {
-		return "", false
-	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s || a.Name != "" || !strings.Contains(s[strings.LastIndex(s, "@"):], ".") {
-		return "", false
-	}
-	return s, true
-}
+func isBidiControl(r rune) bool { return unicode.Is(unicode.Bidi_Control, r) }
 
 // Credentials is a login attempt. It is only shape-checked: a login never says which part was wrong.
 type Credentials struct {
@@ -107,7 +106,7 @@ func ParseCredentials(data []byte) (Credentials, error) {
 	}
 	var fe fieldErrors
 	switch {
-	case body.Email == "" || len(body.Email) > 254:
+	case body.Email == "" || len(body.Email) > 4*MaxEmailLen:
 		fe.add("email", "is required")
 	case strings.ContainsFunc(body.Email, unicode.IsControl):
 		// No account can have such an address, and PostgreSQL text cannot hold a NUL, so
@@ -117,7 +116,15 @@ func ParseCredentials(data []byte) (Credentials, error) {
 	if body.Password == "" || len(body.Password) > 4*MaxPasswordLen {
 		fe.add("password", "is required")
 	}
-	return Credentials{Email: strings.TrimSpace(body.Email), Password: body.Password}, fe.err()
+	// The same normalisation as at registration, so "ａda@ＥXAMPLE.com" logs in as
+	// "ada@example.com" and counts against its throttle. An address that does not parse is
+	// looked up as typed (no account registered since can have it), so the answer is the same
+	// as for a wrong password.
+	email := strings.TrimSpace(body.Email)
+	if normalised, err := ParseEmail(email); err == nil {
+		email = normalised
+	}
+	return Credentials{Email: email, Password: body.Password}, fe.err()
 }
 
 // argon2id parameters: OWASP's minimum recommendation (19 MiB, 2 passes, 1 lane), which keeps

@@ -30,6 +30,7 @@ const (
 	CodeStockWouldGoNegative   Code = "stock_would_go_negative"
 	CodeIdempotencyKeyRequired Code = "idempotency_key_required"
 	CodeIdempotencyKeyReused   Code = "idempotency_key_reused"
+	CodeBusy                   Code = "busy"
 )
 
 // Error is a failure the client may be told about. Its Message and Details are safe to show.
@@ -37,7 +38,7 @@ type Error struct {
 	Code    Code
 	Message string
 	Details any
-	// RetryAfter, when set, tells the client how long to wait (login throttling, an outage).
+	// RetryAfter, when set, tells the client how long to wait (throttling, a busy server, an outage).
 	RetryAfter time.Duration
 }
 

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Product is a catalog entry. Stock is the live quantity on hand.
@@ -209,18 +210,34 @@ func ParseProductQuery(q, category, limit, cursor string) (ProductQuery, error) 
 		pq.Limit = n
 	}
 	if cursor != "" {
-		var c ProductCursor
-		raw, err := base64.RawURLEncoding.DecodeString(cursor)
-		if err == nil {
-			err = json.Unmarshal(raw, &c)
-		}
-		if _, idOK := ParseID(c.ID); err != nil || !idOK || len(c.Name) > 200 {
+		c, ok := parseProductCursor(cursor)
+		if !ok {
 			fe.add("cursor", "must be a next_cursor value returned by this endpoint")
 		} else {
 			pq.After = &c
 		}
 	}
 	return pq, fe.err()
+}
+
+// parseProductCursor decodes a cursor and accepts it only if Encode could have produced it: a
+// product id and a name that passes the product name rule. A client can send anything, and
+// what reaches the query must be text PostgreSQL can hold (no NUL, valid UTF-8).
+func parseProductCursor(s string) (ProductCursor, bool) {
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || !utf8.Valid(raw) {
+		return ProductCursor{}, false
+	}
+	var c ProductCursor
+	if err := DecodeJSON(raw, &c); err != nil {
+		return ProductCursor{}, false
+	}
+	id, idOK := ParseID(c.ID)
+	name, nameOK := parseText(c.Name, 1, 200, false)
+	if !idOK || id != c.ID || !nameOK || name != c.Name {
+		return ProductCursor{}, false
+	}
+	return c, true
 }
 
 // The product field rules that creating and patching (and, for the category, listing) share,

@@ -1,6 +1,7 @@
 package shop_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"path/filepath"
 	"strings"
@@ -107,6 +108,8 @@ func TestParseProductQuery(t *testing.T) {
 		{"", "", "ten", "", "limit"},
 		{"", "Bad Cat", "", "", "category"},
 		{"", "", "", "!!", "cursor"},
+		{"", "", "", base64.RawURLEncoding.EncodeToString([]byte(`{"n":"a\u0000","i":"` + idA + `"}`)), "cursor"},
+		{"", "", "", base64.RawURLEncoding.EncodeToString([]byte(`{"n":"a","i":"` + idA + `","extra":1}`)), "cursor"},
 		{strings.Repeat("x", 101), "", "", "", "q"},
 	} {
 		_, err := shop.ParseProductQuery(tt.q, tt.cat, tt.limit, tt.cursor)

@@ -40,6 +40,7 @@ type config struct {
 	// DBRegion is the AWS region of the database, for IAM authentication only.
 	DBRegion string
 	AppRole  string
+	Abuse    abuseConfig
 }
 
 // loadConfig reads and checks every variable before anything starts, and reports every bad
@@ -118,6 +119,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	errs = append(errs, cfg.credentials(getenv, dbConfig)...)
 	errs = append(errs, cfg.admin()...)
+	var abuseErrs []error
+	cfg.Abuse, abuseErrs = loadAbuseConfig(getenv)
+	errs = append(errs, abuseErrs...)
 	return cfg, errors.Join(errs...)
 }
 
@@ -167,8 +171,10 @@ func (c *config) admin() []error {
 		return nil
 	}
 	var errs []error
-	if _, ok := shop.ParseEmail(c.AdminEmail); !ok {
-		errs = append(errs, fmt.Errorf("SHOP_ADMIN_EMAIL=%q is not an email address", c.AdminEmail))
+	if email, err := shop.ParseEmail(c.AdminEmail); err != nil {
+		errs = append(errs, fmt.Errorf("SHOP_ADMIN_EMAIL=%q: %w", c.AdminEmail, err))
+	} else {
+		c.AdminEmail = email
 	}
 	if n := len([]rune(c.AdminPassword)); n < shop.MinPasswordLen || n > shop.MaxPasswordLen {
 		errs = append(errs, fmt.Errorf("SHOP_ADMIN_PASSWORD must be %d to %d characters", shop.MinPasswordLen, shop.MaxPasswordLen))
@@ -225,6 +231,10 @@ func (c config) logValue() slog.Value {
 		slog.String("SHOP_DB_PASSWORD_FILE", c.DBPasswordFile),
 		slog.Bool("SHOP_DB_IAM_AUTH", c.DBIAMAuth),
 		slog.String("SHOP_DB_APP_ROLE", c.AppRole),
+		slog.Int("SHOP_HASH_CONCURRENCY", c.Abuse.HashConcurrency),
+		slog.String("hash_concurrency_from", c.Abuse.HashConcurrencyFrom),
+		slog.Int("SHOP_REGISTER_LIMIT", c.Abuse.RegisterLimit),
+		slog.String("SHOP_REGISTER_WINDOW", c.Abuse.RegisterWindow.String()),
 	)
 }
 

@@ -46,7 +46,10 @@ environment:
   SHOP_DB_WAIT           how long to wait at start for a database that does not answer (default 60s)
   SHOP_DB_PASSWORD_FILE  read the database password from this file for every new connection
   SHOP_DB_IAM_AUTH       true: an RDS IAM token for every new connection (default false)
-  SHOP_DB_APP_ROLE       the role migrate creates and grants for serve (default shop_app)`
+  SHOP_DB_APP_ROLE       the role migrate creates and grants for serve (default shop_app)
+  SHOP_HASH_CONCURRENCY  password hashes at once (default: sized from the memory limit, at most CPUs - 1)
+  SHOP_REGISTER_LIMIT    registrations per client IP per window (default 20)
+  SHOP_REGISTER_WINDOW   that window (default 1h)`
 
 func main() {
 	if len(os.Args) == 2 && os.Args[1] == "healthcheck" {
@@ -96,7 +99,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, log *sl
 		return err
 	}
 	store, err := postgres.Connect(ctx, postgres.Options{URL: cfg.DatabaseURL, MaxConns: cfg.MaxConns,
-		Wait: cfg.DBWait, Password: password, Log: log})
+		Wait: cfg.DBWait, Password: password, Log: log}, cfg.Abuse.storeOptions()...)
 	if err != nil {
 		return fmt.Errorf("%w (SHOP_DB_WAIT=%s)", err, cfg.DBWait)
 	}

@@ -102,7 +102,8 @@ func TestServeAsAppRoleEnsuresAdminAndShutsDownGracefully(t *testing.T) {
 	assert.Contains(t, migrateOut.String(), `"app_role":"shop_app"`)
 	const password = "s3cret-admin-password"
 	cmd, out := shopCmd([]string{"DATABASE_URL=" + asAppRole(t, dbURL), "SHOP_ADDR=" + addr,
-		"SHOP_ADMIN_EMAIL=admin@example.com", "SHOP_ADMIN_PASSWORD=" + password, "SHOP_CLIENT_IP_HEADER=X-Viewer-Ip"}, "serve")
+		"SHOP_ADMIN_EMAIL=admin@example.com", "SHOP_ADMIN_PASSWORD=" + password, "SHOP_CLIENT_IP_HEADER=X-Viewer-Ip",
+		"SHOP_HASH_CONCURRENCY=1"}, "serve")
 	require.NoError(t, cmd.Start())
 	defer cmd.Process.Kill() //nolint:errcheck // already exited on the happy path
 	waitHealthy(t, addr, out)
@@ -170,6 +171,8 @@ func TestServeAsAppRoleEnsuresAdminAndShutsDownGracefully(t *testing.T) {
 	assert.Contains(t, logs, `"msg":"stopped"`)
 	assert.Contains(t, logs, `"SHOP_ADMIN_PASSWORD":"*****"`)
 	assert.Contains(t, logs, `"SHOP_CLIENT_IP_HEADER":"X-Viewer-Ip"`)
+	assert.Contains(t, logs, `"SHOP_HASH_CONCURRENCY":1`, "the hashing bound is logged")
+	assert.Contains(t, logs, `"SHOP_REGISTER_LIMIT":20`)
 	assert.Contains(t, logs, `"ip":"198.51.100.30"`, "the request log names the client IP from SHOP_CLIENT_IP_HEADER")
 	assert.NotContains(t, logs, password, "the secret never reaches the log")
 	assert.Contains(t, logs, `"request_id"`)
@@ -229,7 +232,7 @@ func TestSubcommands(t *testing.T) {
 	wg.Wait()
 	for i := range 3 {
 		require.NoError(t, errs[i], outs[i])
-		assert.Contains(t, outs[i], `"version":2`)
+		assert.Contains(t, outs[i], `"version":3`)
 	}
 
 	assert.Contains(t, run("seed"), `"added":36`)
@@ -267,6 +270,11 @@ func TestBadConfigFailsClearly(t *testing.T) {
 			"SHOP_DB_IAM_AUTH=true needs the database's AWS region"},
 		{[]string{"SHOP_DB_IAM_AUTH=true", "SHOP_DB_PASSWORD_FILE=/etc/hostname", "DATABASE_URL=postgres://shop_app@db.cluster-x.eu-west-1.rds.amazonaws.com/shop?sslmode=require"},
 			[]string{"serve"}, "SHOP_DB_PASSWORD_FILE and SHOP_DB_IAM_AUTH=true exclude each other"},
+		{[]string{"SHOP_HASH_CONCURRENCY=0"}, []string{"serve"}, `SHOP_HASH_CONCURRENCY=\"0\": want an integer from 1 to 1024`},
+		{[]string{"SHOP_REGISTER_LIMIT=lots"}, []string{"serve"}, `SHOP_REGISTER_LIMIT=\"lots\": want an integer`},
+		{[]string{"SHOP_REGISTER_WINDOW=100ms"}, []string{"serve"}, `SHOP_REGISTER_WINDOW=\"100ms\": want a duration from 1s to 168h`},
+		{[]string{"SHOP_ADMIN_EMAIL=admin\u200b@example.com", "SHOP_ADMIN_PASSWORD=long enough password"}, []string{"serve"},
+			`must not contain the invisible or control character U+200B`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(append(tt.env, tt.args...), " "), func(t *testing.T) {
