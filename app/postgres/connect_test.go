@@ -271,7 +271,7 @@ func TestAppRoleIsLeastPrivilege(t *testing.T) {
 	role := newRole(t, "")
 	require.NoError(t, store.EnsureAppRole(ctx, role))
 	require.NoError(t, store.EnsureAppRole(ctx, role), "idempotent: every migrate re-grants")
-	app, err := postgres.Open(ctx, asUser(t, dbURL(), role), 2, discard)
+	app, err := postgres.Open(ctx, asUser(t, dbURL(), role), 2, discard, postgres.WithRegistrationLimit(1_000_000, time.Hour))
 	require.NoError(t, err)
 	defer app.Close()
 

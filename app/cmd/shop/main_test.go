@@ -187,7 +187,7 @@ func TestServeRefusesAnUnmigratedSchema(t *testing.T) {
 	err := cmd.Run()
 	var exit *exec.ExitError
 	require.ErrorAs(t, err, &exit, out.String())
-	assert.Contains(t, out.String(), "schema version 0, this build needs 2: run `shop migrate`")
+	assert.Contains(t, out.String(), "schema version 0, this build needs 3: run `shop migrate`")
 	assert.NotContains(t, out.String(), `"msg":"listening"`)
 }
 
