@@ -173,6 +173,7 @@ func (b *apiBuild) service(cluster apiCluster, taskDef *ecs.TaskDefinition, task
 		DeploymentCircuitBreaker: ecs.ServiceDeploymentCircuitBreakerArgs{
 			Enable: pulumi.Bool(true), Rollback: pulumi.Bool(true),
 		},
+		Alarms:                          b.rollbackAlarms(),
 		DeploymentMinimumHealthyPercent: pulumi.Int(100),
 		DeploymentMaximumPercent:        pulumi.Int(200),
 		HealthCheckGracePeriodSeconds:   pulumi.Int(30),

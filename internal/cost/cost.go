@@ -251,9 +251,11 @@ func (e *estimator) item(r Resource) (Item, bool) {
 	case "aws:cloudwatch/logGroup:LogGroup":
 		return e.logGroup()
 	case "aws:cloudwatch/metricAlarm:MetricAlarm":
-		s := newSum()
-		s.add(e.monthlyUnits("cloudwatch.alarm", 1))
-		return s.item()
+		return e.metricAlarm(in)
+	case "aws:cloudwatch/dashboard:Dashboard":
+		return e.dashboard()
+	case "aws:budgets/budget:Budget":
+		return e.budget()
 	case "aws:appautoscaling/policy:Policy":
 		if str(in, "policyType") == "TargetTrackingScaling" {
 			s := newSum()
@@ -307,6 +309,7 @@ var usageTypes = map[string]string{ //nolint:gosec // G101 misreads "SecretVersi
 	"aws:lb/targetGroup:TargetGroup":                 "no charge of its own (LCUs on the load balancer)",
 	"aws:secretsmanager/secretVersion:SecretVersion": "API calls ($0.05 per 10,000)",
 	"aws:sns/topic:Topic":                            "SNS publishes and deliveries",
+	"aws:sns/topicSubscription:TopicSubscription":    "SNS email deliveries (first 1,000 a month free)",
 	"aws:cloudwatch/logDelivery:LogDelivery":         "CloudWatch vended-log delivery to S3, per GB delivered (https://aws.amazon.com/cloudwatch/pricing/, Logs tab)",
 }
 
@@ -368,6 +371,7 @@ var freeTypes = map[string]string{
 	"aws:cloudwatch/logResourcePolicy:LogResourcePolicy":                                         "log resource policy",
 	"aws:ecr/lifecyclePolicy:LifecyclePolicy":                                                    "repository setting",
 	"aws:kms/alias:Alias":                                                                        "key alias",
+	"aws:sns/topicPolicy:TopicPolicy":                                                            "topic policy",
 	"aws:iam/serviceLinkedRole:ServiceLinkedRole":                                                "IAM",
 	"aws:wafv2/ipSet:IpSet":                                                                      "IP set",
 	"random:index/randomPassword:RandomPassword":                                                 "generated in the Pulumi engine",

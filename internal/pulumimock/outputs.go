@@ -55,6 +55,9 @@ var physicalName = map[string]string{
 	"aws:cloudfront/function:Function":                             "name",
 	"aws:appautoscaling/policy:Policy":                             "name",
 	"aws:sns/topic:Topic":                                          "name",
+	"aws:cloudwatch/metricAlarm:MetricAlarm":                       "name",
+	"aws:cloudwatch/dashboard:Dashboard":                           "dashboardName",
+	"aws:budgets/budget:Budget":                                    "name",
 	"aws:sqs/queue:Queue":                                          "name",
 	"aws:lambda/function:Function":                                 "name",
 	"aws:ssm/parameter:Parameter":                                  "name",
@@ -345,6 +348,19 @@ func (r *Recorder) outputsFor(res Resource, importID string) (string, resource.P
 	case "aws:sns/topic:Topic":
 		arn("arn:aws:sns:%s:%s:%s", region, acct, name)
 		id = o.str("arn")
+	case "aws:sns/topicSubscription:TopicSubscription":
+		arn("%s:%s", o.str("topic"), uuid)
+		id = o.str("arn")
+		o.set("pendingConfirmation", o.str("protocol") == "email")
+	case "aws:sns/topicPolicy:TopicPolicy":
+		id = o.str("arn")
+	case "aws:cloudwatch/metricAlarm:MetricAlarm":
+		arn("arn:aws:cloudwatch:%s:%s:alarm:%s", region, acct, name)
+	case "aws:cloudwatch/dashboard:Dashboard":
+		arn("arn:aws:cloudwatch::%s:dashboard/%s", acct, name)
+	case "aws:budgets/budget:Budget":
+		arn("arn:aws:budgets::%s:budget/%s", acct, name)
+		id = acct + ":" + name
 	case "random:index/randomPassword:RandomPassword", "random:index/randomString:RandomString":
 		length := o.num("length", 16)
 		secret := randomText(hash(res.URN, "random"), length)
