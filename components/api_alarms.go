@@ -186,13 +186,13 @@ func (b *apiBuild) alarms(loc apiLocation, cluster *ecs.Cluster, svc *ecs.Servic
 		},
 		{
 			suffix:      "cpu-high",
-			description: fmt.Sprintf("%s: average CPU over %g%%: at MaxCapacity or unable to scale out.", b.name, a.CpuHighPercent),
+			description: fmt.Sprintf("%s: average CPU over %g%%: at MaxCapacity or unable to scale out. Look first at the running task count and the request rate.", b.name, a.CpuHighPercent),
 			namespace:   "AWS/ECS", metric: "CPUUtilization", statistic: "Average", dimensions: svcDims,
 			comparison: "GreaterThanThreshold", threshold: a.CpuHighPercent,
 		},
 		{
 			suffix:      "memory-high",
-			description: fmt.Sprintf("%s: average memory over %g%%: tasks will be killed out of memory.", b.name, a.MemoryHighPercent),
+			description: fmt.Sprintf("%s: average memory over %g%%: tasks will be killed out of memory. Look first at the service's logs for a leak since the last deploy.", b.name, a.MemoryHighPercent),
 			namespace:   "AWS/ECS", metric: "MemoryUtilization", statistic: "Average", dimensions: svcDims,
 			comparison: "GreaterThanThreshold", threshold: a.MemoryHighPercent,
 		},

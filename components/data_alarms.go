@@ -142,17 +142,17 @@ func (d *Data) databaseAlarms(name string, a DataArgs) []alarmSpec {
 	if db.Engine == DatabaseRds {
 		free := float64(db.AllocatedStorageGb) * gib * al.DatabaseFreeStoragePercent / 100
 		return append(specs, rds("free-storage", "FreeStorageSpace", "Minimum", "LessThanThreshold", free,
-			fmt.Sprintf("under %g%% of its storage free; at 0 it stops accepting writes. Raise "+
-				"AllocatedStorageGb or MaxAllocatedStorageGb.", al.DatabaseFreeStoragePercent)))
+			fmt.Sprintf("under %g%% of its storage free; at 0 it stops accepting writes. Look first at the largest "+
+				"tables, then raise AllocatedStorageGb or MaxAllocatedStorageGb.", al.DatabaseFreeStoragePercent)))
 	}
 	specs = append(specs,
 		rds("volume", "VolumeBytesUsed", "Maximum", "GreaterThanThreshold", al.AuroraVolumeGb*gib,
 			fmt.Sprintf("the cluster volume is over %g GiB. Look first at the largest tables.", al.AuroraVolumeGb)),
 		rds("acu-ceiling", "ServerlessDatabaseCapacity", "Maximum", "GreaterThanOrEqualToThreshold", db.MaxCapacity,
-			fmt.Sprintf("at its ceiling of %g ACUs: queries queue. Raise MaxCapacity or look at the top SQL.", db.MaxCapacity)))
+			fmt.Sprintf("at its ceiling of %g ACUs: queries queue. Look first at the top SQL, then raise MaxCapacity.", db.MaxCapacity)))
 	if db.MultiAz {
 		specs = append(specs, rds("replica-lag", "AuroraReplicaLagMaximum", "Maximum", "GreaterThanThreshold",
-			al.ReplicaLagSeconds*1000, fmt.Sprintf("the reader lags over %gs behind the writer: reads are stale.", al.ReplicaLagSeconds)))
+			al.ReplicaLagSeconds*1000, fmt.Sprintf("the reader lags over %gs behind the writer: reads are stale. Look first at the writer's write load.", al.ReplicaLagSeconds)))
 	}
 	return specs
 }
@@ -181,13 +181,13 @@ func (d *Data) replicationGroupAlarms(name string, a DataArgs) []alarmSpec {
 		},
 		{
 			suffix: "cache-memory", description: fmt.Sprintf("%s cache: memory over %g%% on a node; evictions follow. "+
-				"Raise the node type or shorten TTLs.", name, al.CacheMemoryPercent),
+				"Look first at the largest keys, then raise the node type or shorten TTLs.", name, al.CacheMemoryPercent),
 			queries:    nodes("DatabaseMemoryUsagePercentage", "Maximum", "MAX"),
 			comparison: "GreaterThanThreshold", threshold: al.CacheMemoryPercent,
 		},
 		{
 			suffix: "cache-evictions", description: fmt.Sprintf("%s cache: over %g keys a minute evicted for lack of "+
-				"memory: the hit rate drops and the database takes the load.", name, al.CacheEvictionsPerMinute),
+				"memory: the hit rate drops and the database takes the load. Look first at the cache memory alarm.", name, al.CacheEvictionsPerMinute),
 			queries:    nodes("Evictions", "Sum", "SUM"),
 			comparison: "GreaterThanThreshold", threshold: al.CacheEvictionsPerMinute,
 		},
@@ -200,19 +200,19 @@ func (d *Data) serverlessCacheAlarms(name string, a DataArgs) []alarmSpec {
 	return []alarmSpec{
 		{
 			suffix: "cache-cpu", description: fmt.Sprintf("%s cache: ECPUs over %g%% of the %d/s limit; beyond it "+
-				"commands are throttled. Raise MaxEcpuPerSecond.", name, al.CacheCpuPercent, c.MaxEcpuPerSecond),
+				"commands are throttled. Look first at the request rate, then raise MaxEcpuPerSecond.", name, al.CacheCpuPercent, c.MaxEcpuPerSecond),
 			namespace: "AWS/ElastiCache", metric: "ElastiCacheProcessingUnits", statistic: "Sum", dimensions: dims,
 			comparison: "GreaterThanThreshold", threshold: float64(c.MaxEcpuPerSecond) * alarmPeriodSeconds * al.CacheCpuPercent / 100,
 		},
 		{
 			suffix: "cache-memory", description: fmt.Sprintf("%s cache: data over %g%% of the %d GB limit; evictions "+
-				"follow. Raise MaxDataStorageGb.", name, al.CacheMemoryPercent, c.MaxDataStorageGb),
+				"follow. Look first at the largest keys, then raise MaxDataStorageGb.", name, al.CacheMemoryPercent, c.MaxDataStorageGb),
 			namespace: "AWS/ElastiCache", metric: "BytesUsedForCache", statistic: "Maximum", dimensions: dims,
 			comparison: "GreaterThanThreshold", threshold: float64(c.MaxDataStorageGb) * 1e9 * al.CacheMemoryPercent / 100,
 		},
 		{
 			suffix: "cache-evictions", description: fmt.Sprintf("%s cache: over %g keys a minute evicted for lack of "+
-				"memory.", name, al.CacheEvictionsPerMinute),
+				"memory. Look first at the cache memory alarm.", name, al.CacheEvictionsPerMinute),
 			namespace: "AWS/ElastiCache", metric: "Evictions", statistic: "Sum", dimensions: dims,
 			comparison: "GreaterThanThreshold", threshold: al.CacheEvictionsPerMinute,
 		},
@@ -233,22 +233,22 @@ func (d *Data) searchAlarms(name string, a DataArgs) []alarmSpec {
 			"the domain's health tab; the shop falls back to PostgreSQL search.")
 	red.window, red.breaches = 1, 1
 	blocked := es("writes-blocked", "ClusterIndexWritesBlocked", "Maximum", "GreaterThanOrEqualToThreshold", 1,
-		"index writes blocked (storage or JVM pressure): the catalogue index goes stale.")
+		"index writes blocked: the catalogue index goes stale. Look first at the free storage and JVM pressure alarms.")
 	blocked.window, blocked.breaches = 1, 1
 	specs := []alarmSpec{
 		red, blocked,
 		es("free-storage", "FreeStorageSpace", "Minimum", "LessThanThreshold",
 			math.Round(float64(s.VolumeGb)*1024*al.SearchFreeStoragePercent/100),
-			fmt.Sprintf("a node has under %g%% of its volume free; at 5%% OpenSearch blocks writes. Raise "+
-				"VolumeGb.", al.SearchFreeStoragePercent)),
+			fmt.Sprintf("a node has under %g%% of its volume free; at 5%% OpenSearch blocks writes. Look "+
+				"first at the largest indices, then raise VolumeGb.", al.SearchFreeStoragePercent)),
 		es("jvm-pressure", "JVMMemoryPressure", "Maximum", "GreaterThanThreshold", al.SearchJvmPressurePercent,
-			fmt.Sprintf("JVM memory pressure over %g%%: garbage collection stalls searches. Raise the "+
-				"instance type.", al.SearchJvmPressurePercent)),
+			fmt.Sprintf("JVM memory pressure over %g%%: garbage collection stalls searches. Look first at "+
+				"expensive queries, then raise the instance type.", al.SearchJvmPressurePercent)),
 	}
 	// A single node cannot place replica shards, so its cluster is always yellow.
 	if s.Instances >= 2 {
 		specs = append(specs, es("yellow", "ClusterStatus.yellow", "Maximum", "GreaterThanOrEqualToThreshold", 1,
-			"cluster yellow: replica shards unassigned, one node loss away from red."))
+			"cluster yellow: replica shards unassigned, one node loss away from red. Look first at the domain's health tab."))
 	}
 	return specs
 }
