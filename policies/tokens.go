@@ -48,6 +48,9 @@ var (
 	tLogGroup           = Tokens{"aws:cloudwatch/logGroup:LogGroup"}
 	tLogDeliverySource  = Tokens{"aws:cloudwatch/logDeliverySource:LogDeliverySource"}
 	tLogDelivery        = Tokens{"aws:cloudwatch/logDelivery:LogDelivery"}
+	tMetricAlarm        = Tokens{"aws:cloudwatch/metricAlarm:MetricAlarm"}
+	tSNSTopic           = Tokens{"aws:sns/topic:Topic"}
+	tBudget             = Tokens{"aws:budgets/budget:Budget"}
 )
 
 // taggable are the resource types the stacks create that accept tags; a type
