@@ -1,6 +1,7 @@
 package components
 
 import (
+	"cmp"
 	"encoding/json"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
@@ -33,9 +34,6 @@ type alarmSpec struct {
 	threshold  float64
 	// period, window and breaches default to alarmPeriodSeconds, alarmWindow and alarmBreaches.
 	period, window, breaches int
-	// missing is treatMissingData. Default "notBreaching": no traffic is not an outage, and a metric that
-	// is published only on failure (5xx counts, evictions) is absent when all is well.
-	missing string
 }
 
 // newAlarm registers spec notifying topic on ALARM and on OK, so whoever was paged also learns the
@@ -46,11 +44,13 @@ func newAlarm(ctx *pulumi.Context, name string, topic pulumi.StringInput, spec a
 		AlarmDescription:   pulumi.String(spec.description),
 		ComparisonOperator: pulumi.String(spec.comparison),
 		Threshold:          pulumi.Float64(spec.threshold),
-		EvaluationPeriods:  pulumi.Int(orDefault(spec.window, alarmWindow)),
-		DatapointsToAlarm:  pulumi.Int(orDefault(spec.breaches, alarmBreaches)),
-		TreatMissingData:   pulumi.String(orString(spec.missing, "notBreaching")),
-		AlarmActions:       pulumi.Array{topic},
-		OkActions:          pulumi.Array{topic},
+		EvaluationPeriods:  pulumi.Int(cmp.Or(spec.window, alarmWindow)),
+		DatapointsToAlarm:  pulumi.Int(cmp.Or(spec.breaches, alarmBreaches)),
+		// No traffic is not an outage, and a metric published only on failure (5xx counts, evictions) is
+		// absent while all is well.
+		TreatMissingData: pulumi.String("notBreaching"),
+		AlarmActions:     pulumi.Array{topic},
+		OkActions:        pulumi.Array{topic},
 	}
 	if spec.queries != nil {
 		args.MetricQueries = spec.queries
@@ -58,7 +58,7 @@ func newAlarm(ctx *pulumi.Context, name string, topic pulumi.StringInput, spec a
 		args.Namespace = pulumi.String(spec.namespace)
 		args.MetricName = pulumi.String(spec.metric)
 		args.Dimensions = spec.dimensions
-		args.Period = pulumi.Int(orDefault(spec.period, alarmPeriodSeconds))
+		args.Period = pulumi.Int(cmp.Or(spec.period, alarmPeriodSeconds))
 		if isPercentile(spec.statistic) {
 			args.ExtendedStatistic = pulumi.String(spec.statistic)
 		} else {
@@ -109,20 +109,6 @@ func expressionQuery(expression, label string) cloudwatch.MetricAlarmMetricQuery
 
 func isPercentile(stat string) bool {
 	return len(stat) > 1 && stat[0] == 'p' && stat[1] >= '0' && stat[1] <= '9'
-}
-
-func orDefault(v, def int) int {
-	if v == 0 {
-		return def
-	}
-	return v
-}
-
-func orString(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }
 
 // validateAlarmThresholds records every threshold that is not positive (a zero threshold pages constantly).

@@ -145,9 +145,11 @@ func (d *Data) databaseAlarms(name string, a DataArgs) []alarmSpec {
 			fmt.Sprintf("under %g%% of its storage free; at 0 it stops accepting writes. Look first at the largest "+
 				"tables, then raise AllocatedStorageGb or MaxAllocatedStorageGb.", al.DatabaseFreeStoragePercent)))
 	}
-	specs = append(specs,
-		rds("volume", "VolumeBytesUsed", "Maximum", "GreaterThanThreshold", al.AuroraVolumeGb*gib,
-			fmt.Sprintf("the cluster volume is over %g GiB. Look first at the largest tables.", al.AuroraVolumeGb)),
+	volume := rds("volume", "VolumeBytesUsed", "Maximum", "GreaterThanThreshold", al.AuroraVolumeGb*gib,
+		fmt.Sprintf("the cluster volume is over %g GiB. Look first at the largest tables.", al.AuroraVolumeGb))
+	// The volume is measured every few minutes and only grows: one 5-minute reading over is enough.
+	volume.period, volume.window, volume.breaches = 300, 1, 1
+	specs = append(specs, volume,
 		rds("acu-ceiling", "ServerlessDatabaseCapacity", "Maximum", "GreaterThanOrEqualToThreshold", db.MaxCapacity,
 			fmt.Sprintf("at its ceiling of %g ACUs: queries queue. Look first at the top SQL, then raise MaxCapacity.", db.MaxCapacity)))
 	if db.MultiAz {
