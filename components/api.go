@@ -179,6 +179,8 @@ type ApiArgs struct {
 
 	// Alarms switches and tunes the Api's alarms and deployment rollback (defaults on ApiAlarmArgs).
 	Alarms ApiAlarmArgs
+	// Collector adds an OpenTelemetry collector sidecar (defaults on ApiCollectorArgs). Default off.
+	Collector ApiCollectorArgs
 }
 
 // ApiOrigin is what a StaticSite needs to route /api/* to an Api through a
@@ -295,6 +297,9 @@ func NewApi(ctx *pulumi.Context, name string, args *ApiArgs, opts ...pulumi.Reso
 	if err != nil {
 		return fail(err)
 	}
+	if err := b.collector(loc, roles); err != nil {
+		return fail(err)
+	}
 	cluster, err := b.cluster()
 	if err != nil {
 		return fail(err)
@@ -350,6 +355,8 @@ type apiBuild struct {
 	https bool
 	// rollbackAlarmNames are the alarms that roll a deployment back (see deploymentAlarms).
 	rollbackAlarmNames pulumi.StringArray
+	// sidecar is the collector's container definition (JSON); zero without one.
+	sidecar pulumi.StringOutput
 }
 
 // apiLocation is the partition, region and account the Api deploys to: the roles' ARNs and the container's

@@ -72,7 +72,7 @@ func (b *apiBuild) taskDefinition(loc apiLocation, logs *cloudwatch.LogGroup, ro
 		},
 		ExecutionRoleArn:     roles.execution.Arn,
 		TaskRoleArn:          roles.task.Arn,
-		ContainerDefinitions: containerDefinitions(a, logs.Name, loc.region),
+		ContainerDefinitions: b.withSidecar(containerDefinitions(a, logs.Name, loc.region)),
 		Volumes: ecs.TaskDefinitionVolumeArray{
 			ecs.TaskDefinitionVolumeArgs{Name: pulumi.String(tmpVolume)},
 		},

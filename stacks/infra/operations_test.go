@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/shopstack/shopstack/components"
 	"github.com/shopstack/shopstack/internal/pulumimock"
 	"github.com/shopstack/shopstack/stacks/infra"
 )
@@ -111,6 +112,7 @@ func TestServiceMetricsCarryTheStacksServiceName(t *testing.T) {
 	rec := record(t, "prod")
 	env, _ := container(t, rec)
 	assert.Equal(t, "shop-prod", env["OTEL_SERVICE_NAME"])
+	assert.Equal(t, components.CollectorOtlpEndpoint, env["OTEL_EXPORTER_OTLP_ENDPOINT"], "the sidecar collector")
 	orders := rec.Must(t, tAlarm, "api-alarm-order-refusals")
 	assert.Equal(t, map[string]any{"service.name": "shop-prod"}, orders.Plain("metricQueries[0].metric.dimensions"))
 }

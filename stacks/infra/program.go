@@ -104,6 +104,7 @@ func Program(ctx *pulumi.Context) error {
 		DisableWaf:           !cfg.WafEnabled,
 		WafRateLimit:         cfg.WafRateLimit,
 		Alarms:               components.ApiAlarmArgs{TopicArn: ops.topic, ServiceName: ServiceName(ctx)},
+		Collector:            components.ApiCollectorArgs{Enabled: true},
 	}
 	if logs != nil {
 		apiArgs.AccessLogsBucket = logs.BucketName
