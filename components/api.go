@@ -176,6 +176,11 @@ type ApiArgs struct {
 	// WafRateLimit is the number of requests one client IP may send in
 	// 5 minutes before it is blocked. Default 1000; at least 10.
 	WafRateLimit int
+
+	// Alarms switches and tunes the Api's alarms and deployment rollback (defaults on ApiAlarmArgs).
+	Alarms ApiAlarmArgs
+	// Collector adds an OpenTelemetry collector sidecar (defaults on ApiCollectorArgs). Default off.
+	Collector ApiCollectorArgs
 }
 
 // ApiOrigin is what a StaticSite needs to route /api/* to an Api through a
@@ -220,6 +225,9 @@ type Api struct {
 
 	// Origin is set behind CloudFront: pass it to StaticSiteArgs.ApiOrigin.
 	Origin *ApiOrigin
+	// DashboardWidgets are the Api's golden-signal graphs (a JSON array of DashboardWidget) for the stack's
+	// dashboard.
+	DashboardWidgets pulumi.StringOutput
 }
 
 func (a *ApiArgs) withDefaults() ApiArgs {
@@ -245,6 +253,7 @@ func (a *ApiArgs) withDefaults() ApiArgs {
 		out.DeletionProtection = pulumi.Bool(true)
 	}
 	out.WafRateLimit = cmp.Or(out.WafRateLimit, 1000)
+	out.Alarms = a.Alarms.withDefaults()
 	return out
 }
 
@@ -288,6 +297,9 @@ func NewApi(ctx *pulumi.Context, name string, args *ApiArgs, opts ...pulumi.Reso
 	if err != nil {
 		return fail(err)
 	}
+	if err := b.collector(loc, roles); err != nil {
+		return fail(err)
+	}
 	cluster, err := b.cluster()
 	if err != nil {
 		return fail(err)
@@ -304,6 +316,9 @@ func NewApi(ctx *pulumi.Context, name string, args *ApiArgs, opts ...pulumi.Reso
 	if err != nil {
 		return fail(err)
 	}
+	if err := b.deploymentAlarms(front); err != nil {
+		return fail(err)
+	}
 	svc, err := b.service(cluster, taskDef, sgs.task, front)
 	if err != nil {
 		return fail(err)
@@ -315,6 +330,10 @@ func NewApi(ctx *pulumi.Context, name string, args *ApiArgs, opts ...pulumi.Reso
 	if err != nil {
 		return fail(err)
 	}
+	if err := b.alarms(loc, cluster.cluster, svc, webACLArn); err != nil {
+		return fail(err)
+	}
+	api.DashboardWidgets = b.widgets(loc, cluster.cluster, svc, front)
 
 	api.Origin = b.origin(front.alb)
 	if err := b.outputs(api, logs, cluster.cluster, svc, sgs, front.alb, webACLArn); err != nil {
@@ -334,6 +353,10 @@ type apiBuild struct {
 	internal bool
 	// https is true with a CertificateArn.
 	https bool
+	// rollbackAlarmNames are the alarms that roll a deployment back (see deploymentAlarms).
+	rollbackAlarmNames pulumi.StringArray
+	// sidecar is the collector's container definition (JSON); zero without one.
+	sidecar pulumi.StringOutput
 }
 
 // apiLocation is the partition, region and account the Api deploys to: the roles' ARNs and the container's

@@ -72,7 +72,7 @@ func (b *apiBuild) taskDefinition(loc apiLocation, logs *cloudwatch.LogGroup, ro
 		},
 		ExecutionRoleArn:     roles.execution.Arn,
 		TaskRoleArn:          roles.task.Arn,
-		ContainerDefinitions: containerDefinitions(a, logs.Name, loc.region),
+		ContainerDefinitions: b.withSidecar(containerDefinitions(a, logs.Name, loc.region)),
 		Volumes: ecs.TaskDefinitionVolumeArray{
 			ecs.TaskDefinitionVolumeArgs{Name: pulumi.String(tmpVolume)},
 		},
@@ -173,6 +173,7 @@ func (b *apiBuild) service(cluster apiCluster, taskDef *ecs.TaskDefinition, task
 		DeploymentCircuitBreaker: ecs.ServiceDeploymentCircuitBreakerArgs{
 			Enable: pulumi.Bool(true), Rollback: pulumi.Bool(true),
 		},
+		Alarms:                          b.rollbackAlarms(),
 		DeploymentMinimumHealthyPercent: pulumi.Int(100),
 		DeploymentMaximumPercent:        pulumi.Int(200),
 		HealthCheckGracePeriodSeconds:   pulumi.Int(30),

@@ -58,6 +58,7 @@ func (a *ApiArgs) validate() error {
 	a.validateScaling(e)
 	a.validateLoadBalancer(e)
 	a.validateWaf(e)
+	a.Alarms.validate(e)
 	return e.err()
 }
 

@@ -106,6 +106,8 @@ type DataArgs struct {
 	Search SearchArgs
 	// Media configures the media bucket, which always exists. Defaults on MediaArgs.
 	Media MediaArgs
+	// Alarms switches and tunes the alarms of every service created (defaults on DataAlarmArgs).
+	Alarms DataAlarmArgs
 }
 
 // Connection is everything a service needs to reach the data services. Fields
@@ -164,9 +166,12 @@ type Data struct {
 	DatabaseEngine          pulumi.StringOutput `pulumi:"databaseEngine"`
 	CacheMode               pulumi.StringOutput `pulumi:"cacheMode"`
 	SearchMode              pulumi.StringOutput `pulumi:"searchMode"`
+	// DashboardWidgets are the golden-signal graphs (a JSON array of DashboardWidget) for the stack's dashboard.
+	DashboardWidgets pulumi.StringOutput
 
 	name    string
 	ingress []dataIngress
+	watched dataWatched
 }
 
 // dataIngress is one security group a caller may be let in to, on one port.
@@ -183,6 +188,7 @@ func (a *DataArgs) withDefaults() DataArgs {
 	out.Cache = a.Cache.withDefaults()
 	out.Search = a.Search.withDefaults()
 	out.Media = a.Media.withDefaults()
+	out.Alarms = a.Alarms.withDefaults()
 	return out
 }
 
@@ -207,6 +213,7 @@ func (a *DataArgs) validate() error {
 	a.validateCache(e)
 	a.validateSearch(e)
 	a.validateMedia(e)
+	a.validateAlarms(e)
 	return e.err()
 }
 
@@ -249,6 +256,9 @@ func NewData(ctx *pulumi.Context, name string, args *DataArgs, opts ...pulumi.Re
 		}
 	}
 	if err := d.media(ctx, name, a, &conn); err != nil {
+		return fail(err)
+	}
+	if err := d.alarms(ctx, name, a); err != nil {
 		return fail(err)
 	}
 	for i, sg := range a.AllowedSecurityGroupIds {

@@ -176,6 +176,7 @@ func (d *Data) serverlessCache(ctx *pulumi.Context, name string, a DataArgs, sg 
 	if err != nil {
 		return err
 	}
+	d.watched.cache = cache.Name
 	first := cache.Endpoints.Index(pulumi.Int(0))
 	conn.CacheHost = first.Address()
 	conn.CachePort = first.Port()
@@ -217,6 +218,7 @@ func (d *Data) replicationGroup(ctx *pulumi.Context, name string, a DataArgs, sg
 	if err != nil {
 		return err
 	}
+	d.watched.cache = group.ID().ToStringOutput()
 	conn.CacheHost = group.PrimaryEndpointAddress
 	conn.CachePort = pulumi.Int(CachePort).ToIntOutput()
 	conn.CacheUsername = pulumi.String("default").ToStringOutput()

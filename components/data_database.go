@@ -291,6 +291,7 @@ func (d *Data) rdsInstance(ctx *pulumi.Context, name string, a DataArgs, base da
 	if err != nil {
 		return err
 	}
+	d.watched.db = inst.Identifier
 	conn.DatabaseHost = inst.Address
 	conn.DatabaseReaderHost = inst.Address
 	conn.DatabaseSecretArn = inst.MasterUserSecrets.ApplyT(func(s []rds.InstanceMasterUserSecret) string {
@@ -348,6 +349,7 @@ func (d *Data) auroraCluster(ctx *pulumi.Context, name string, a DataArgs, base 
 	if err := d.auroraInstances(ctx, name, a, base, cluster); err != nil {
 		return err
 	}
+	d.watched.db = cluster.ClusterIdentifier
 	conn.DatabaseHost = cluster.Endpoint
 	conn.DatabaseReaderHost = cluster.ReaderEndpoint
 	conn.DatabaseSecretArn = cluster.MasterUserSecrets.ApplyT(func(s []rds.ClusterMasterUserSecret) string {

@@ -113,6 +113,7 @@ func (d *Data) search(ctx *pulumi.Context, name string, a DataArgs, sg *ec2.Secu
 	if err := d.searchAccessPolicy(ctx, name, domain, roleArn); err != nil {
 		return err
 	}
+	d.watched.search, d.watched.account = domain.DomainName, pulumi.String(caller.AccountId).ToStringOutput()
 	conn.SearchEndpoint = pulumi.Sprintf("https://%s", domain.Endpoint)
 	conn.SearchDomainArn = domain.Arn
 	conn.SearchRoleArn = roleArn.ToStringOutput()

@@ -125,6 +125,9 @@ type StaticSiteArgs struct {
 	// hashed assets included; without it a destroy stops at the non-empty
 	// bucket. Default false.
 	ForceDestroy bool
+
+	// Alarms switches and tunes the CloudFront error rate alarm (defaults on StaticSiteAlarmArgs).
+	Alarms StaticSiteAlarmArgs
 }
 
 // StaticSite is a private S3 bucket served by CloudFront.
@@ -140,6 +143,9 @@ type StaticSite struct {
 	UsesDefaultCertificate pulumi.BoolOutput   `pulumi:"usesDefaultCertificate"`
 	// AssetCount is the number of uploaded objects.
 	AssetCount pulumi.IntOutput `pulumi:"assetCount"`
+	// DashboardWidgets are the CDN's golden-signal graphs (a JSON array of DashboardWidget) for the stack's
+	// dashboard.
+	DashboardWidgets pulumi.StringOutput
 }
 
 var (
@@ -177,6 +183,7 @@ func (a *StaticSiteArgs) withDefaults() StaticSiteArgs {
 		out.ApiOrigin = &o
 	}
 	out.AccessLogPrefix = cmp.Or(out.AccessLogPrefix, "cloudfront/")
+	out.Alarms = a.Alarms.withDefaults()
 	return out
 }
 
@@ -187,6 +194,7 @@ func (a *StaticSiteArgs) validate() error {
 		e.bad("ViewerRequestFunction", "must define function handler(event)")
 	}
 	a.validateHeaders(e)
+	a.Alarms.validate(e)
 	if strings.HasPrefix(a.DefaultRootObject, "/") {
 		e.bad("DefaultRootObject", "%q must not start with /", a.DefaultRootObject)
 	}
@@ -301,6 +309,9 @@ func NewStaticSite(ctx *pulumi.Context, name string, args *StaticSiteArgs, opts 
 		return nil, err
 	}
 	if err := site.accessLogDelivery(ctx, name, &a, dist, useast1); err != nil {
+		return nil, err
+	}
+	if err := site.alarms(ctx, name, &a, dist, useast1); err != nil {
 		return nil, err
 	}
 	if err := site.allowDistribution(ctx, bucket, dist); err != nil {

@@ -14,7 +14,7 @@ import (
 // certificates from and registers its log delivery sources in, when the site
 // needs either; otherwise it returns nil.
 func (s *StaticSite) usEast1(ctx *pulumi.Context, name string, a *StaticSiteArgs) (*aws.Provider, error) {
-	if a.Domain == "" && a.AccessLogBucketArn == nil {
+	if a.Domain == "" && a.AccessLogBucketArn == nil && !a.Alarms.on() {
 		return nil, nil
 	}
 	return aws.NewProvider(ctx, name+"-us-east-1", &aws.ProviderArgs{

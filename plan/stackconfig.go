@@ -54,9 +54,9 @@ func ReadProject(repoRoot string) (Project, error) {
 	}
 	for k, s := range p.Config {
 		switch s.Type {
-		case "string", "integer", "boolean":
+		case "string", "integer", "boolean", "array":
 		default:
-			return p, fmt.Errorf("project file Pulumi.yaml: config %s: type %q is not string, integer or boolean", k, s.Type)
+			return p, fmt.Errorf("project file Pulumi.yaml: config %s: type %q is not string, integer, boolean or array", k, s.Type)
 		}
 		if s.Default != nil {
 			if _, err := scalar(s.Type, s.Default); err != nil {
@@ -154,6 +154,13 @@ func scalar(typ string, v any) (string, error) {
 			return s, nil
 		}
 		return "", fmt.Errorf("want a string, got %s", describe(v))
+	case "array":
+		// The Pulumi CLI hands a structured value to the program as JSON.
+		if l, ok := v.([]any); ok {
+			b, err := json.Marshal(l)
+			return string(b), err
+		}
+		return "", fmt.Errorf("want a list, got %s", describe(v))
 	}
 	switch x := v.(type) {
 	case string:

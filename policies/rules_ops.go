@@ -280,6 +280,7 @@ func All() []*Rule {
 		vpcFlowLogs, vpcDefaultSGClosed, ec2OpenIngress, subnetPublicIP, ec2IMDSv2, ec2EBSEncrypted,
 		iamNoAdmin, iamNoServiceWildcard,
 		logsRetention, secretValueSecret, tagsRequired, costInstanceClasses, costBudget,
+		alarmHasAction, statefulAlarmed, alarmTopicEncrypted,
 	)
 }
 

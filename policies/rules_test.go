@@ -41,7 +41,7 @@ func ruleByID(t *testing.T, id string) *policies.Rule {
 func ruleCases() []ruleCase {
 	rs := func(r ...policies.Resource) []policies.Resource { return r }
 	p := &prod
-	return []ruleCase{
+	return append([]ruleCase{
 		// --- S3 ---------------------------------------------------------------
 		{rule: "s3-public-access-block", name: "all four flags", rs: rs(bucket, goodPAB), want: pass},
 		{rule: "s3-public-access-block", name: "no block for the bucket", rs: rs(bucket), want: fires, on: "media"},
@@ -470,7 +470,7 @@ func ruleCases() []ruleCase {
 		{rule: "cost-idle-budget", name: "over budget", settings: &policies.Settings{BudgetUSD: 40, IdleCostUSD: ptr(41.0)}, rs: nil, want: fires},
 		{rule: "cost-idle-budget", name: "no budget configured", settings: &policies.Settings{IdleCostUSD: ptr(41.0)}, rs: nil, want: advises},
 		{rule: "cost-idle-budget", name: "no estimate", settings: &policies.Settings{BudgetUSD: 40}, rs: nil, want: cantTell},
-	}
+	}, alarmRuleCases()...)
 }
 
 func ptr[T any](v T) *T { return &v }

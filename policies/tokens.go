@@ -50,6 +50,9 @@ var (
 	tLogGroup           = Tokens{awstype.CloudwatchLogGroup}
 	tLogDeliverySource  = Tokens{awstype.CloudwatchLogDeliverySource}
 	tLogDelivery        = Tokens{awstype.CloudwatchLogDelivery}
+	tMetricAlarm        = Tokens{awstype.CloudwatchMetricAlarm}
+	tSNSTopic           = Tokens{awstype.SnsTopic}
+	tBudget             = Tokens{awstype.BudgetsBudget}
 )
 
 // taggable are the resource types the stacks create that accept tags; a type

@@ -24,6 +24,8 @@ const (
 	AppautoscalingPolicy = "aws:appautoscaling/policy:Policy"
 	AppautoscalingTarget = "aws:appautoscaling/target:Target"
 
+	BudgetsBudget = "aws:budgets/budget:Budget"
+
 	CloudfrontCachePolicy           = "aws:cloudfront/cachePolicy:CachePolicy"
 	CloudfrontDistribution          = "aws:cloudfront/distribution:Distribution"
 	CloudfrontFunction              = "aws:cloudfront/function:Function"
@@ -39,6 +41,7 @@ const (
 	CloudwatchLogGroup               = "aws:cloudwatch/logGroup:LogGroup"
 	CloudwatchLogResourcePolicy      = "aws:cloudwatch/logResourcePolicy:LogResourcePolicy"
 	CloudwatchMetricAlarm            = "aws:cloudwatch/metricAlarm:MetricAlarm"
+	CloudwatchDashboard              = "aws:cloudwatch/dashboard:Dashboard"
 
 	Ec2DefaultNetworkAcl         = "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl"
 	Ec2DefaultSecurityGroup      = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
@@ -137,7 +140,9 @@ const (
 	SecretsmanagerSecretPolicy  = "aws:secretsmanager/secretPolicy:SecretPolicy"
 	SecretsmanagerSecretVersion = "aws:secretsmanager/secretVersion:SecretVersion"
 
-	SnsTopic = "aws:sns/topic:Topic"
+	SnsTopic             = "aws:sns/topic:Topic"
+	SnsTopicPolicy       = "aws:sns/topicPolicy:TopicPolicy"
+	SnsTopicSubscription = "aws:sns/topicSubscription:TopicSubscription"
 
 	SqsQueue = "aws:sqs/queue:Queue"
 

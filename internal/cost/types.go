@@ -27,7 +27,9 @@ var pricedTypes = map[string]pricer{
 	awstype.SecretsmanagerSecret:        fixedMonthly("secretsmanager.secret"),
 	awstype.KmsKey:                      fixedMonthly("kms.key"),
 	awstype.CloudwatchLogGroup:          (*estimator).logGroup,
-	awstype.CloudwatchMetricAlarm:       fixedMonthly("cloudwatch.alarm"),
+	awstype.CloudwatchMetricAlarm:       (*estimator).metricAlarm,
+	awstype.CloudwatchDashboard:         (*estimator).dashboard,
+	awstype.BudgetsBudget:               (*estimator).budget,
 	awstype.AppautoscalingPolicy:        (*estimator).scalingPolicy,
 }
 
@@ -65,6 +67,7 @@ var usageTypes = map[string]string{
 	awstype.LbTargetGroup:               "no charge of its own (LCUs on the load balancer)",
 	awstype.SecretsmanagerSecretVersion: "API calls ($0.05 per 10,000)",
 	awstype.SnsTopic:                    "SNS publishes and deliveries",
+	awstype.SnsTopicSubscription:        "SNS email deliveries (first 1,000 a month free)",
 	awstype.CloudwatchLogDelivery:       "CloudWatch vended-log delivery to S3, per GB delivered (https://aws.amazon.com/cloudwatch/pricing/, Logs tab)",
 }
 
@@ -126,6 +129,7 @@ var freeTypes = map[string]string{
 	awstype.CloudwatchLogResourcePolicy:                 "log resource policy",
 	awstype.EcrLifecyclePolicy:                          "repository setting",
 	awstype.KmsAlias:                                    "key alias",
+	awstype.SnsTopicPolicy:                              "topic policy",
 	awstype.IamServiceLinkedRole:                        "IAM",
 	awstype.Wafv2IpSet:                                  "IP set",
 	awstype.RandomPassword:                              "generated in the Pulumi engine",

@@ -1,6 +1,7 @@
 package pulumimock
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -56,6 +57,28 @@ var accountKinds = map[string]kind{
 	awstype.SnsTopic: {name: "name", compute: func(f *fill) {
 		f.arn("sns", f.name)
 		f.idIsArn()
+	}},
+	awstype.SnsTopicSubscription: {compute: func(f *fill) {
+		f.set("arn", f.str("topic")+":"+f.uuid())
+		f.idIsArn()
+		f.set("pendingConfirmation", f.str("protocol") == "email")
+	}},
+	// A topic policy's id is its topic's ARN.
+	awstype.SnsTopicPolicy: {compute: func(f *fill) {
+		if f.id = f.str("arn"); f.id == "" {
+			ownID(f)
+		}
+	}},
+	awstype.CloudwatchMetricAlarm: {name: "name", compute: func(f *fill) {
+		f.arn("cloudwatch", "alarm:"+f.name)
+	}},
+	awstype.CloudwatchDashboard: {name: "dashboardName", compute: func(f *fill) {
+		f.set("dashboardArn", fmt.Sprintf("arn:aws:cloudwatch::%s:dashboard/%s", f.acct, f.name))
+		f.id = f.name
+	}},
+	awstype.BudgetsBudget: {name: "name", compute: func(f *fill) {
+		f.set("arn", fmt.Sprintf("arn:aws:budgets::%s:budget/%s", f.acct, f.name))
+		f.id = f.acct + ":" + f.name
 	}},
 	awstype.SqsQueue:     {name: "name"},
 	awstype.SsmParameter: {name: "name"},

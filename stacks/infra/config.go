@@ -4,8 +4,10 @@
 package infra
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/mail"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -74,6 +76,11 @@ type Config struct {
 	SiteDir      string
 
 	ProtectStateful bool
+
+	// AlarmEmails are subscribed to the alarm topic (each confirms by email).
+	AlarmEmails []string
+	// BudgetUsd is the monthly cost budget (policyBudgetUsd), also the policy pack's idle cost ceiling.
+	BudgetUsd int
 }
 
 // LoadConfig reads and validates the stack configuration. It reports every problem at once, each naming the
@@ -154,6 +161,8 @@ func LoadConfig(ctx *pulumi.Context) (Config, error) {
 	}
 
 	c.ProtectStateful = r.boolean("protectStateful")
+	c.AlarmEmails = r.emails("alarmEmails")
+	c.BudgetUsd = r.intIn("policyBudgetUsd", 1, 1_000_000)
 
 	if len(r.errs) > 0 {
 		return Config{}, fmt.Errorf("stack %q configuration: %w", ctx.Stack(), errors.Join(r.errs...))
@@ -300,4 +309,23 @@ func (r *reader) cidr(key string) string {
 		r.fail(key, "%q is not an IPv4 network CIDR between /16 and /24 (e.g. 10.0.0.0/16)", v)
 	}
 	return v
+}
+
+// emails reads a list of plain addresses (no display names), given as a YAML list in the stack file.
+func (r *reader) emails(key string) []string {
+	v, ok := r.raw(key)
+	if !ok || strings.TrimSpace(v) == "" {
+		return nil
+	}
+	var list []string
+	if err := json.Unmarshal([]byte(v), &list); err != nil {
+		r.fail(key, "want a list of email addresses, got %q", v)
+		return nil
+	}
+	for _, s := range list {
+		if a, err := mail.ParseAddress(s); err != nil || a.Address != s {
+			r.fail(key, "%q is not a plain email address (user@example.com)", s)
+		}
+	}
+	return list
 }

@@ -16,7 +16,8 @@ type dataTier struct {
 	taskPolicy []components.PolicyStatement
 }
 
-func newData(ctx *pulumi.Context, cfg Config, net *components.Network, opts ...pulumi.ResourceOption) (*dataTier, error) {
+func newData(ctx *pulumi.Context, cfg Config, net *components.Network, alarms components.DataAlarmArgs,
+	opts ...pulumi.ResourceOption) (*dataTier, error) {
 	d, err := components.NewData(ctx, "data", &components.DataArgs{
 		VpcId:             net.VpcId,
 		SubnetIds:         net.PrivateSubnetIds,
@@ -48,6 +49,7 @@ func newData(ctx *pulumi.Context, cfg Config, net *components.Network, opts ...p
 			VolumeGb:         cfg.SearchVolumeGb,
 			LogRetentionDays: cfg.LogRetentionDays,
 		},
+		Alarms: alarms,
 	}, opts...)
 	if err != nil {
 		return nil, err

@@ -36,6 +36,10 @@ func Program(ctx *pulumi.Context) error {
 	}
 	withAWS := pulumi.Providers(prov)
 	protect := ProtectStateful(cfg.ProtectStateful)
+	ops, err := newOperations(ctx, cfg, prov)
+	if err != nil {
+		return err
+	}
 
 	net, err := components.NewNetwork(ctx, "network", &components.NetworkArgs{
 		AvailabilityZones:    cfg.AvailabilityZones,
@@ -47,7 +51,7 @@ func Program(ctx *pulumi.Context) error {
 		return err
 	}
 
-	data, err := newData(ctx, cfg, net, withAWS, protect)
+	data, err := newData(ctx, cfg, net, components.DataAlarmArgs{TopicArn: ops.topic}, withAWS, protect)
 	if err != nil {
 		return err
 	}
@@ -99,6 +103,8 @@ func Program(ctx *pulumi.Context) error {
 		DeletionProtection:   pulumi.Bool(cfg.AlbDeletionProtection),
 		DisableWaf:           !cfg.WafEnabled,
 		WafRateLimit:         cfg.WafRateLimit,
+		Alarms:               components.ApiAlarmArgs{TopicArn: ops.topic, ServiceName: ServiceName(ctx)},
+		Collector:            components.ApiCollectorArgs{Enabled: true},
 	}
 	if logs != nil {
 		apiArgs.AccessLogsBucket = logs.BucketName
@@ -121,6 +127,7 @@ func Program(ctx *pulumi.Context) error {
 		PriceClass:            cfg.PriceClass,
 		ApiOrigin:             api.Origin,
 		ForceDestroy:          !cfg.ProtectStateful,
+		Alarms:                components.StaticSiteAlarmArgs{TopicArn: ops.cdnTopic},
 	}
 	if logs != nil {
 		siteArgs.AccessLogBucketArn = logs.BucketArn
@@ -131,6 +138,9 @@ func Program(ctx *pulumi.Context) error {
 	}
 	shop, err := components.NewStaticSite(ctx, "site", siteArgs, withAWS, protect, TagProviders(ctx))
 	if err != nil {
+		return err
+	}
+	if err := ops.watch(ctx, cfg, []pulumi.StringOutput{shop.DashboardWidgets, api.DashboardWidgets, data.data.DashboardWidgets}, withAWS); err != nil {
 		return err
 	}
 
@@ -296,6 +306,7 @@ func serviceEnvironment(ctx *pulumi.Context, cfg Config, data *dataTier, opts ..
 		// ViewerIpHeader, the Api's default) to the viewer's address: the login throttle then keys on
 		// the shopper, not on the CloudFront edge that X-Forwarded-For ends with.
 		"SHOP_CLIENT_IP_HEADER": pulumi.String(components.ViewerIpHeader),
+		"OTEL_SERVICE_NAME":     pulumi.String(ServiceName(ctx)),
 	}
 	secrets := map[string]pulumi.StringInput{}
 	data.environment(env, secrets)

@@ -243,7 +243,7 @@ func TestPrebuiltImageSkipsTheBuild(t *testing.T) {
 	assert.Empty(t, rec.ByType("awsx:ecr:Repository", "awsx:ecr:Image"))
 	var defs []map[string]any
 	require.NoError(t, json.Unmarshal([]byte(only(t, rec, tTaskDef).Str("containerDefinitions")), &defs))
-	require.Len(t, defs, 1)
+	require.Len(t, defs, 2) // the service, then the collector sidecar
 	assert.Equal(t, uri, defs[0]["image"])
 	pull := rec.Must(t, "aws:iam/rolePolicy:RolePolicy", "api-execution-policy").Str("policy")
 	assert.Contains(t, pull, `"arn:aws:ecr:us-east-1:123456789012:repository/shop"`, "pulls only from the image's repository")
@@ -272,7 +272,7 @@ func TestBuiltImageIsPulledOnlyFromItsRepository(t *testing.T) {
 			assert.True(t, strings.HasPrefix(uri, url.StringValue()+"@sha256:"), "the task runs the pushed digest: %s", uri)
 			var defs []struct{ Image string }
 			require.NoError(t, json.Unmarshal([]byte(only(t, rec, tTaskDef).Str("containerDefinitions")), &defs))
-			require.Len(t, defs, 1)
+			require.Len(t, defs, 2) // the service, then the collector sidecar
 			assert.Equal(t, uri, defs[0].Image)
 
 			var policy struct {
@@ -383,7 +383,7 @@ func TestRepositoryArn(t *testing.T) {
 	}
 }
 
-// container returns the single container definition's environment and secrets.
+// container returns the service container's environment and secrets (the first; the collector follows).
 func container(t *testing.T, rec *pulumimock.Recorder) (env, secrets map[string]string) {
 	t.Helper()
 	var defs []struct {
@@ -392,7 +392,7 @@ func container(t *testing.T, rec *pulumimock.Recorder) (env, secrets map[string]
 		User        string
 	}
 	require.NoError(t, json.Unmarshal([]byte(only(t, rec, tTaskDef).Str("containerDefinitions")), &defs))
-	require.Len(t, defs, 1)
+	require.Len(t, defs, 2) // the service, then the collector sidecar
 	env, secrets = map[string]string{}, map[string]string{}
 	for _, e := range defs[0].Environment {
 		env[e.Name] = e.Value
