@@ -97,7 +97,7 @@ func Program(ctx *pulumi.Context) error {
 		FargateWeight:        cfg.ApiOnDemandWeight,
 		FargateSpotWeight:    cfg.ApiSpotWeight,
 		DeletionProtection:   pulumi.Bool(cfg.AlbDeletionProtection),
-		DisableWaf:           !cfg.WafEnabled,
+		DisableWaf:           !cfg.ApiWafEnabled,
 		WafRateLimit:         cfg.WafRateLimit,
 	}
 	if logs != nil {
@@ -120,7 +120,12 @@ func Program(ctx *pulumi.Context) error {
 		ViewerRequestFunction: site.CloudFrontFunctionCode,
 		PriceClass:            cfg.PriceClass,
 		ApiOrigin:             api.Origin,
-		ForceDestroy:          !cfg.ProtectStateful,
+		Waf: components.StaticSiteWafArgs{
+			Disabled:         !cfg.WafEnabled,
+			RateLimit:        cfg.WafRateLimit,
+			LogRetentionDays: cfg.LogRetentionDays,
+		},
+		ForceDestroy: !cfg.ProtectStateful,
 	}
 	if logs != nil {
 		siteArgs.AccessLogBucketArn = logs.BucketArn
@@ -142,7 +147,7 @@ func Program(ctx *pulumi.Context) error {
 	ctx.Export("clusterName", api.ClusterName)
 	ctx.Export("serviceName", api.ServiceName)
 	ctx.Export("serviceLogGroup", api.LogGroupName)
-	ctx.Export("wafEnabled", api.WafEnabled)
+	ctx.Export("wafEnabled", shop.WafEnabled)
 	ctx.Export("imageUri", image)
 	ctx.Export("vpcId", net.VpcId)
 	data.export(ctx)
