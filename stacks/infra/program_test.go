@@ -524,3 +524,22 @@ func TestEdgeWafAndTheApiOriginRequestPolicy(t *testing.T) {
 		})
 	}
 }
+
+// With the edge ACL gone, production has no WAF at all: the pack refuses it
+// (CloudFront.6 for the distribution, ELB.16 for the load balancer it fronts).
+func TestProdWithoutTheEdgeWafIsRefused(t *testing.T) {
+	t.Parallel()
+	var values map[string]string
+	rec := recordWith(t, "prod", func(c map[string]string) {
+		c["shopstack:wafEnabled"] = "false"
+		values = c
+	})
+	rep, err := plan.RunPolicies("prod", values, rec.Resources(), nil)
+	require.NoError(t, err)
+	var refused []string
+	for _, f := range rep.Mandatory() {
+		refused = append(refused, f.Rule+" "+f.Name)
+	}
+	assert.Contains(t, refused, "cloudfront-waf site-cdn")
+	assert.Contains(t, refused, "alb-waf-association api-alb")
+}
