@@ -28,17 +28,15 @@ const (
 // Host out so CloudFront sends the origin's own name, the one its TLS
 // certificate covers) cannot add CloudFront-Forwarded-Proto, and without it
 // the service cannot tell that the viewer used HTTPS, so its session cookie
-// loses Secure. CloudFront forwards Content-Length and Content-Type of a body
-// whatever the policy says; Content-Type is listed for the service's 415
-// check all the same. An origin request policy holds at most 10 headers
-// (an adjustable quota): keep the list under it.
+// loses Secure. A header the service starts to read must be added here. An
+// origin request policy holds at most 10 headers (an adjustable quota).
 var ApiForwardedHeaders = []string{
 	"CloudFront-Forwarded-Proto", // Secure cookies, the request's own origin (viaHTTPS)
 	"Origin", "Sec-Fetch-Site",   // the cross-site refusal
-	"Idempotency-Key", // order retries
-	"Content-Type", "Accept",
-	"User-Agent",   // logs; the managed common rule set blocks requests without one
-	"X-Request-Id", // correlation with the client's logs
+	"Idempotency-Key",        // order retries
+	"Content-Type", "Accept", // the 415 check, content negotiation
+	"User-Agent",   // a regional web ACL on the Api judges the viewer's, not CloudFront's
+	"X-Request-Id", // the request log keeps the client's id
 }
 
 const (
