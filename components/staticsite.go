@@ -121,6 +121,9 @@ type StaticSiteArgs struct {
 	// Default "cloudfront/".
 	AccessLogPrefix string
 
+	// Waf is the distribution's web ACL. Default on (see StaticSiteWafArgs).
+	Waf StaticSiteWafArgs
+
 	// ForceDestroy lets `pulumi destroy` empty the site bucket, retained
 	// hashed assets included; without it a destroy stops at the non-empty
 	// bucket. Default false.
@@ -141,6 +144,10 @@ type StaticSite struct {
 	DomainName             pulumi.StringOutput `pulumi:"domainName"`
 	Url                    pulumi.StringOutput `pulumi:"url"`
 	UsesDefaultCertificate pulumi.BoolOutput   `pulumi:"usesDefaultCertificate"`
+	// WafEnabled is false when Waf.Disabled was set.
+	WafEnabled pulumi.BoolOutput `pulumi:"wafEnabled"`
+	// WebAclArn is the distribution's web ACL, "" when the WAF is off.
+	WebAclArn pulumi.StringOutput `pulumi:"webAclArn"`
 	// AssetCount is the number of uploaded objects.
 	AssetCount pulumi.IntOutput `pulumi:"assetCount"`
 	// DashboardWidgets are the CDN's golden-signal graphs (a JSON array of DashboardWidget) for the stack's
@@ -184,6 +191,7 @@ func (a *StaticSiteArgs) withDefaults() StaticSiteArgs {
 	}
 	out.AccessLogPrefix = cmp.Or(out.AccessLogPrefix, "cloudfront/")
 	out.Alarms = a.Alarms.withDefaults()
+	out.Waf = out.Waf.withDefaults()
 	return out
 }
 
@@ -217,6 +225,7 @@ func (a *StaticSiteArgs) validate() error {
 		e.bad("HostedZoneId", "set without Domain")
 	}
 	a.validateApiOrigin(e)
+	a.Waf.validate(e)
 	return e.err()
 }
 
@@ -273,8 +282,8 @@ func (a *StaticSiteArgs) validateApiOrigin(e *argErrors) {
 }
 
 // NewStaticSite registers a StaticSite: its private bucket, the certificate
-// and DNS records of a custom Domain, the CloudFront distribution with its
-// access logs, and the uploaded assets.
+// and DNS records of a custom Domain, the web ACL, the CloudFront distribution
+// with its access logs, and the uploaded assets.
 func NewStaticSite(ctx *pulumi.Context, name string, args *StaticSiteArgs, opts ...pulumi.ResourceOption) (*StaticSite, error) {
 	if args == nil {
 		args = &StaticSiteArgs{}
@@ -304,7 +313,11 @@ func NewStaticSite(ctx *pulumi.Context, name string, args *StaticSiteArgs, opts 
 	if err != nil {
 		return nil, err
 	}
-	dist, err := site.distribution(ctx, name, &a, bucket, cert)
+	webACL, err := site.webACL(ctx, name, &a, useast1)
+	if err != nil {
+		return nil, err
+	}
+	dist, err := site.distribution(ctx, name, &a, bucket, edgeProtection{cert: cert, webACL: webACL})
 	if err != nil {
 		return nil, err
 	}
@@ -323,14 +336,14 @@ func NewStaticSite(ctx *pulumi.Context, name string, args *StaticSiteArgs, opts 
 	if err := site.uploadAssets(ctx, name, &a, bucket, files); err != nil {
 		return nil, err
 	}
-	if err := site.outputs(ctx, &a, bucket, dist, len(files)); err != nil {
+	if err := site.outputs(ctx, &a, bucket, dist, webACL, len(files)); err != nil {
 		return nil, err
 	}
 	return site, nil
 }
 
 func (s *StaticSite) outputs(ctx *pulumi.Context, a *StaticSiteArgs, bucket *privateBucket, dist *cloudfront.Distribution,
-	assetCount int,
+	webACL pulumi.StringInput, assetCount int,
 ) error {
 	s.BucketName = bucket.Bucket.Bucket
 	s.BucketArn = bucket.Bucket.Arn
@@ -344,6 +357,11 @@ func (s *StaticSite) outputs(ctx *pulumi.Context, a *StaticSiteArgs, bucket *pri
 	}
 	s.UsesDefaultCertificate = pulumi.Bool(a.Domain == "").ToBoolOutput()
 	s.AssetCount = pulumi.Int(assetCount).ToIntOutput()
+	s.WafEnabled = pulumi.Bool(webACL != nil).ToBoolOutput()
+	s.WebAclArn = pulumi.String("").ToStringOutput()
+	if webACL != nil {
+		s.WebAclArn = webACL.ToStringOutput()
+	}
 	return ctx.RegisterResourceOutputs(s, pulumi.Map{
 		"bucketName":             s.BucketName,
 		"bucketArn":              s.BucketArn,
@@ -353,5 +371,7 @@ func (s *StaticSite) outputs(ctx *pulumi.Context, a *StaticSiteArgs, bucket *pri
 		"url":                    s.Url,
 		"usesDefaultCertificate": s.UsesDefaultCertificate,
 		"assetCount":             s.AssetCount,
+		"wafEnabled":             s.WafEnabled,
+		"webAclArn":              s.WebAclArn,
 	})
 }

@@ -34,7 +34,8 @@ func TestStaticSiteAlarms(t *testing.T) {
 		t.Parallel()
 		dir := writeDist(t)
 		for _, alarms := range []components.StaticSiteAlarmArgs{{}, {Disabled: true, TopicArn: pulumi.String(testTopic)}} {
-			r := runSite(t, &components.StaticSiteArgs{AssetsDir: dir, Alarms: alarms})
+			// Without the edge WAF, which needs the us-east-1 provider of its own accord.
+			r := runSite(t, &components.StaticSiteArgs{AssetsDir: dir, Alarms: alarms, Waf: components.StaticSiteWafArgs{Disabled: true}})
 			assert.Empty(t, r.rec.ByType(rtAlarm))
 			assert.Empty(t, r.rec.ByType(rtProvider))
 			assert.Equal(t, []string{"site: CDN requests", "site: CDN error rates"}, widgetTitles(t, r.site.DashboardWidgets))

@@ -18,23 +18,42 @@ const (
 	CachingOptimizedPolicyId = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 	// CachingDisabledPolicyId caches nothing.
 	CachingDisabledPolicyId = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
-	// AllViewerExceptHostHeaderPolicyId forwards every viewer header except
-	// Host, every cookie and the query string. Host is left out so CloudFront
-	// sends the origin's own name, which the origin's TLS certificate covers.
-	AllViewerExceptHostHeaderPolicyId = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 )
+
+// ApiForwardedHeaders are the request headers the /api/* origin request
+// policy sends to the Api, besides the viewer-address header (ApiOrigin's
+// ViewerIpHeader), every cookie and the query string. It is an explicit list
+// because no header behaviour offers "all viewer headers except Host, plus
+// CloudFront's": the managed AllViewerExceptHostHeader policy (which leaves
+// Host out so CloudFront sends the origin's own name, the one its TLS
+// certificate covers) cannot add CloudFront-Forwarded-Proto, and without it
+// the service cannot tell that the viewer used HTTPS, so its session cookie
+// loses Secure. A header the service starts to read must be added here. An
+// origin request policy holds at most 10 headers (an adjustable quota).
+var ApiForwardedHeaders = []string{
+	"CloudFront-Forwarded-Proto", // Secure cookies, the request's own origin (viaHTTPS)
+	"Origin", "Sec-Fetch-Site",   // the cross-site refusal
+	"Idempotency-Key",        // order retries
+	"Content-Type", "Accept", // the 415 check, content negotiation
+	"User-Agent",   // a regional web ACL on the Api judges the viewer's, not CloudFront's
+	"X-Request-Id", // the request log keeps the client's id
+}
 
 const (
 	s3OriginId  = "s3"
 	apiOriginId = "api"
 )
 
+// edgeProtection is what the distribution gets from us-east-1: cert, the
+// validated certificate of Domain (nil: the CloudFront default certificate),
+// and webACL, the web ACL's ARN (nil: no WAF).
+type edgeProtection struct{ cert, webACL pulumi.StringInput }
+
 // distribution registers `name-cdn` and what its behaviours use: the bucket's
 // origin access control, the site's response headers policy and deep-link
-// function and, with an ApiOrigin, the /api/* route. cert is the validated
-// certificate of Domain, nil for the CloudFront default certificate.
+// function and, with an ApiOrigin, the /api/* route.
 func (s *StaticSite) distribution(ctx *pulumi.Context, name string, a *StaticSiteArgs, bucket *privateBucket,
-	cert pulumi.StringInput,
+	edge edgeProtection,
 ) (*cloudfront.Distribution, error) {
 	oac, err := cloudfront.NewOriginAccessControl(ctx, name+"-oac", &cloudfront.OriginAccessControlArgs{
 		Description:                   pulumi.String("Site bucket of " + name),
@@ -83,7 +102,8 @@ func (s *StaticSite) distribution(ctx *pulumi.Context, name string, a *StaticSit
 		Restrictions: cloudfront.DistributionRestrictionsArgs{
 			GeoRestriction: cloudfront.DistributionRestrictionsGeoRestrictionArgs{RestrictionType: pulumi.String("none")},
 		},
-		ViewerCertificate: viewerCertificate(cert),
+		ViewerCertificate: viewerCertificate(edge.cert),
+		WebAclId:          edge.webACL,
 	}
 	if a.AccessLogBucketDomainName != nil {
 		distArgs.LoggingConfig = cloudfront.DistributionLoggingConfigArgs{
@@ -150,24 +170,17 @@ type siteRoute struct {
 }
 
 // apiRoute is the /api/* route to a.ApiOrigin: the VPC origin
-// (`name-api-origin`), the API's response headers policy (`name-api-headers`)
-// and the viewer-address function (`name-api-viewer-ip`), uncached.
+// (`name-api-origin`), the origin request policy (`name-api-requests`), the
+// API's response headers policy (`name-api-headers`) and the viewer-address
+// function (`name-api-viewer-ip`), uncached.
 func (s *StaticSite) apiRoute(ctx *pulumi.Context, name string, a *StaticSiteArgs) (*siteRoute, error) {
 	parent := pulumi.Parent(s)
 	o := a.ApiOrigin
-	vpcOrigin, err := cloudfront.NewVpcOrigin(ctx, name+"-api-origin", &cloudfront.VpcOriginArgs{
-		VpcOriginEndpointConfig: cloudfront.VpcOriginVpcOriginEndpointConfigArgs{
-			Name:                 o.Name,
-			Arn:                  o.LoadBalancerArn,
-			HttpPort:             pulumi.Int(o.HttpPort),
-			HttpsPort:            pulumi.Int(o.HttpsPort),
-			OriginProtocolPolicy: pulumi.String(o.ProtocolPolicy),
-			OriginSslProtocols: cloudfront.VpcOriginVpcOriginEndpointConfigOriginSslProtocolsArgs{
-				Items:    pulumi.StringArray{pulumi.String("TLSv1.2")},
-				Quantity: pulumi.Int(1),
-			},
-		},
-	}, parent)
+	vpcOrigin, err := s.vpcOrigin(ctx, name, o)
+	if err != nil {
+		return nil, err
+	}
+	requests, err := apiRequestPolicy(ctx, name, o, parent)
 	if err != nil {
 		return nil, err
 	}
@@ -202,18 +215,34 @@ func (s *StaticSite) apiRoute(ctx *pulumi.Context, name string, a *StaticSiteArg
 		},
 		CachedMethods:           pulumi.StringArray{pulumi.String("GET"), pulumi.String("HEAD")},
 		CachePolicyId:           pulumi.String(CachingDisabledPolicyId),
-		OriginRequestPolicyId:   pulumi.String(AllViewerExceptHostHeaderPolicyId),
+		OriginRequestPolicyId:   requests.ID(),
 		ResponseHeadersPolicyId: apiHeaders.ID(),
 		Compress:                pulumi.Bool(true),
 		// The origin request policy applies to the request as the
-		// viewer-request function left it, so AllViewerExceptHostHeader
-		// forwards the header the function sets.
+		// viewer-request function left it, so it forwards the header the
+		// function sets.
 		FunctionAssociations: cloudfront.DistributionOrderedCacheBehaviorFunctionAssociationArray{
 			cloudfront.DistributionOrderedCacheBehaviorFunctionAssociationArgs{
 				EventType: pulumi.String("viewer-request"), FunctionArn: viewerIP.Arn,
 			},
 		},
 	}}, nil
+}
+
+// apiRequestPolicy is the /api/* origin request policy (`name-api-requests`):
+// ApiForwardedHeaders and o.ViewerIpHeader, every cookie, the query string.
+func apiRequestPolicy(ctx *pulumi.Context, name string, o *ApiOrigin, opts ...pulumi.ResourceOption,
+) (*cloudfront.OriginRequestPolicy, error) {
+	headers := pulumi.ToStringArray(append(slices.Clone(ApiForwardedHeaders), o.ViewerIpHeader))
+	return cloudfront.NewOriginRequestPolicy(ctx, name+"-api-requests", &cloudfront.OriginRequestPolicyArgs{
+		Comment: pulumi.String("What " + name + " /api/* sends to the Api: its headers (with CloudFront-Forwarded-Proto), cookies, query string"),
+		HeadersConfig: cloudfront.OriginRequestPolicyHeadersConfigArgs{
+			HeaderBehavior: pulumi.String("whitelist"),
+			Headers:        cloudfront.OriginRequestPolicyHeadersConfigHeadersArgs{Items: headers},
+		},
+		CookiesConfig:      cloudfront.OriginRequestPolicyCookiesConfigArgs{CookieBehavior: pulumi.String("all")},
+		QueryStringsConfig: cloudfront.OriginRequestPolicyQueryStringsConfigArgs{QueryStringBehavior: pulumi.String("all")},
+	}, opts...)
 }
 
 // allowDistribution attaches the bucket policy: only this distribution may
@@ -308,7 +337,6 @@ func viewerIPFunction(header string) string {
 `
 }
 
-// checkCacheControl rejects a CacheControl function that leaves a file
 // accessLogDelivery sends the distribution's access logs (standard logging v2) to
 // a.AccessLogBucketArn, when set: `name-log-source` (the distribution's ACCESS_LOGS),
 // `name-log-destination` (the bucket) and `name-log-delivery` between them, all in

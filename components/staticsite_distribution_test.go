@@ -1,6 +1,7 @@
 package components_test
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -81,7 +82,9 @@ func TestStaticSiteRoutesApiToAnInternalLoadBalancer(t *testing.T) {
 		if api, err = components.NewApi(ctx, "api", baseApiArgs()); err != nil {
 			return err
 		}
-		site, err = components.NewStaticSite(ctx, "site", &components.StaticSiteArgs{ApiOrigin: api.Origin})
+		site, err = components.NewStaticSite(ctx, "site", &components.StaticSiteArgs{
+			ApiOrigin: api.Origin, Waf: components.StaticSiteWafArgs{Disabled: true},
+		})
 		return err
 	})
 	siteURN := pulumimock.Await[string](t, site.URN())
@@ -101,6 +104,7 @@ func TestStaticSiteRoutesApiToAnInternalLoadBalancer(t *testing.T) {
 			rtHeaders+" site-headers",
 			rtFunction+" site-deep-links",
 			rtVpcOrigin+" site-api-origin",
+			rtOriginRequest+" site-api-requests",
 			rtHeaders+" site-api-headers",
 			rtFunction+" site-api-viewer-ip",
 			rtDistribution+" site-cdn",
@@ -112,7 +116,8 @@ func TestStaticSiteRoutesApiToAnInternalLoadBalancer(t *testing.T) {
 		assert.Equal(t, siteURN, vo.Parent)
 		ep := "vpcOriginEndpointConfig."
 		assert.Equal(t, alb.Out("arn").StringValue(), vo.Str(ep+"arn"))
-		assert.Equal(t, alb.Out("name").StringValue(), vo.Str(ep+"name"))
+		assert.Regexp(t, "^"+regexp.QuoteMeta(alb.Out("name").StringValue())+"-[0-9a-f]{8}$", vo.Str(ep+"name"),
+			"the load balancer's name and a hash of the configuration")
 		assert.Equal(t, "http-only", vo.Str(ep+"originProtocolPolicy"))
 		assert.Equal(t, 80.0, vo.Num(ep+"httpPort"))
 	})
@@ -130,7 +135,7 @@ func TestStaticSiteRoutesApiToAnInternalLoadBalancer(t *testing.T) {
 		assert.Equal(t, "/api/*", dist.Str(b+"pathPattern"))
 		assert.Equal(t, "api", dist.Str(b+"targetOriginId"))
 		assert.Equal(t, components.CachingDisabledPolicyId, dist.Str(b+"cachePolicyId"))
-		assert.Equal(t, components.AllViewerExceptHostHeaderPolicyId, dist.Str(b+"originRequestPolicyId"))
+		assert.Equal(t, rec.Must(t, rtOriginRequest, "site-api-requests").ID, dist.Str(b+"originRequestPolicyId"))
 		assert.ElementsMatch(t, []any{"GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"}, dist.Plain(b+"allowedMethods"))
 		assert.Equal(t, "redirect-to-https", dist.Str(b+"viewerProtocolPolicy"))
 		assert.False(t, dist.Has(b+"forwardedValues"))
@@ -223,7 +228,7 @@ func TestStaticSiteStandardLoggingV2(t *testing.T) {
 	})
 
 	t.Run("off by default", func(t *testing.T) {
-		plain := runSite(t, nil)
+		plain := runSite(t, &components.StaticSiteArgs{Waf: components.StaticSiteWafArgs{Disabled: true}})
 		assert.Empty(t, plain.rec.ByType("aws:cloudwatch/logDeliverySource:LogDeliverySource", rtProvider), "off by default")
 	})
 }

@@ -11,10 +11,10 @@ import (
 )
 
 // usEast1 registers `name-us-east-1`, a provider in the region CloudFront reads
-// certificates from and registers its log delivery sources in, when the site
-// needs either; otherwise it returns nil.
+// certificates and web ACLs from and registers its log delivery sources in,
+// when the site needs any of them; otherwise it returns nil.
 func (s *StaticSite) usEast1(ctx *pulumi.Context, name string, a *StaticSiteArgs) (*aws.Provider, error) {
-	if a.Domain == "" && a.AccessLogBucketArn == nil && !a.Alarms.on() {
+	if a.Domain == "" && a.AccessLogBucketArn == nil && a.Waf.Disabled && !a.Alarms.on() {
 		return nil, nil
 	}
 	return aws.NewProvider(ctx, name+"-us-east-1", &aws.ProviderArgs{

@@ -14,21 +14,22 @@ import (
 )
 
 const (
-	rtBucket       = "aws:s3/bucketV2:BucketV2"
-	rtPAB          = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
-	rtOwnership    = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
-	rtSSE          = "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"
-	rtBucketPolicy = "aws:s3/bucketPolicy:BucketPolicy"
-	rtObject       = "aws:s3/bucketObjectv2:BucketObjectv2"
-	rtOAC          = "aws:cloudfront/originAccessControl:OriginAccessControl"
-	rtHeaders      = "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy"
-	rtFunction     = "aws:cloudfront/function:Function"
-	rtDistribution = "aws:cloudfront/distribution:Distribution"
-	rtVpcOrigin    = "aws:cloudfront/vpcOrigin:VpcOrigin"
-	rtProvider     = "pulumi:providers:aws"
-	rtCert         = "aws:acm/certificate:Certificate"
-	rtCertValid    = "aws:acm/certificateValidation:CertificateValidation"
-	rtRecord       = "aws:route53/record:Record"
+	rtBucket        = "aws:s3/bucketV2:BucketV2"
+	rtPAB           = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+	rtOwnership     = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
+	rtSSE           = "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"
+	rtBucketPolicy  = "aws:s3/bucketPolicy:BucketPolicy"
+	rtObject        = "aws:s3/bucketObjectv2:BucketObjectv2"
+	rtOAC           = "aws:cloudfront/originAccessControl:OriginAccessControl"
+	rtHeaders       = "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy"
+	rtFunction      = "aws:cloudfront/function:Function"
+	rtDistribution  = "aws:cloudfront/distribution:Distribution"
+	rtVpcOrigin     = "aws:cloudfront/vpcOrigin:VpcOrigin"
+	rtProvider      = "pulumi:providers:aws"
+	rtCert          = "aws:acm/certificate:Certificate"
+	rtCertValid     = "aws:acm/certificateValidation:CertificateValidation"
+	rtRecord        = "aws:route53/record:Record"
+	rtOriginRequest = "aws:cloudfront/originRequestPolicy:OriginRequestPolicy"
 )
 
 // bucketPolicyDoc keeps Action, Resource and Principal as written: a string or a list.
@@ -101,9 +102,12 @@ func TestStaticSiteDefaultsArePrivateAndServedOverTLSOnly(t *testing.T) {
 			rtHeaders+" site-headers",
 			rtFunction+" site-deep-links",
 			rtDistribution+" site-cdn",
+			rtProvider+" site-us-east-1",
+			rtWebACL+" site-waf",
+			rtLogGroup+" site-waf-logs",
+			rtWebACLLogging+" site-waf-logging",
 		), childrenOf(rec, r.urn), "exactly these children, all parented to the component")
 		assert.Empty(t, rec.ByType(rtObject), "no directory, no upload")
-		assert.Empty(t, rec.ByType(rtProvider), "no custom domain, no us-east-1 provider")
 	})
 
 	t.Run("bucket is private, owner-enforced and encrypted", func(t *testing.T) {
@@ -295,6 +299,10 @@ func TestStaticSiteValidation(t *testing.T) {
 			"StaticSiteArgs.HstsMaxAgeSeconds: -1 is below one year (31536000)"},
 		{"root object", components.StaticSiteArgs{DefaultRootObject: "/index.html"},
 			`StaticSiteArgs.DefaultRootObject: "/index.html" must not start with /`},
+		{"waf rate limit", components.StaticSiteArgs{Waf: components.StaticSiteWafArgs{RateLimit: 5}},
+			"StaticSiteArgs.Waf.RateLimit: 5 must be between 10 and 2000000000"},
+		{"waf log retention", components.StaticSiteArgs{Waf: components.StaticSiteWafArgs{LogRetentionDays: 10}},
+			"StaticSiteArgs.Waf.LogRetentionDays: 10 is not a CloudWatch Logs retention"},
 		{"api origin", components.StaticSiteArgs{ApiOrigin: &components.ApiOrigin{ProtocolPolicy: "match-viewer", HttpPort: 80, HttpsPort: 443}},
 			"StaticSiteArgs.ApiOrigin: LoadBalancerArn, Name and DomainName are required"},
 		{"api origin viewer ip header", components.StaticSiteArgs{ApiOrigin: &components.ApiOrigin{
@@ -354,7 +362,7 @@ func TestStaticSiteTwoInstancesDoNotCollide(t *testing.T) {
 	assert.Len(t, rec.ByType(rtObject), 12)
 	assert.NotEqual(t, pulumimock.Await[string](t, shop.BucketName), pulumimock.Await[string](t, docs.BucketName))
 	assert.NotEqual(t, pulumimock.Await[string](t, shop.DistributionId), pulumimock.Await[string](t, docs.DistributionId))
-	for _, typ := range []string{rtOAC, rtHeaders, rtFunction} {
+	for _, typ := range []string{rtOAC, rtHeaders, rtFunction, rtWebACL} {
 		for _, res := range rec.ByType(typ) {
 			assert.False(t, res.Has("name"), "%s %s has a fixed name", res.Type, res.Name)
 		}
@@ -380,9 +388,11 @@ func TestStaticSiteAndApiPreview(t *testing.T) {
 		return err
 	}, pulumimock.WithPreview())
 
-	for _, typ := range []string{rtDistribution, rtVpcOrigin, rtCert, rtCertValid, rtBucketPolicy, rtLB, rtService, rtWebACL} {
+	for _, typ := range []string{rtDistribution, rtVpcOrigin, rtCert, rtCertValid, rtBucketPolicy, rtLB, rtService} {
 		assert.Len(t, rec.ByType(typ), 1, typ)
 	}
+	assert.Len(t, rec.ByType(rtWebACL), 2, "the Api's regional ACL and the site's edge ACL")
+	assert.True(t, rec.Must(t, rtDistribution, "site-cdn").Get("webAclId").IsComputed(), "the edge ACL's ARN is AWS's to decide")
 	assert.Len(t, rec.ByType(rtObject), 6)
 	assert.Len(t, rec.ByType(rtRecord), 3, "validation record and two aliases")
 	validation := rec.Must(t, rtRecord, "site-cert-validation")

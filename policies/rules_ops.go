@@ -70,9 +70,11 @@ var wafLogging = &Rule{
 }
 
 var albWAF = &Rule{
-	ID:             "alb-waf-association",
-	Title:          "Application load balancers in production-grade stacks are protected by a WAF web ACL",
-	Rationale:      "The API is the attack surface for injection, credential stuffing and floods.",
+	ID:    "alb-waf-association",
+	Title: "Application load balancers in production-grade stacks are protected by a WAF web ACL",
+	Rationale: "The API is the attack surface for injection, credential stuffing and floods. An internal load " +
+		"balancer reached only through distributions with a web ACL is protected by that edge ACL.",
+	Control:        "ELB.16",
 	Level:          Mandatory,
 	ProductionOnly: true,
 	CheckStack: func(c *Check, s *Stack) {
@@ -80,8 +82,8 @@ var albWAF = &Rule{
 			if !applicationLB(lb) {
 				continue
 			}
-			if len(s.Referencing(lb, tWebACLAssociation, "resourceArn")) == 0 {
-				c.Fail(lb, "no WebAclAssociation refers to this load balancer")
+			if len(s.Referencing(lb, tWebACLAssociation, "resourceArn")) == 0 && !edgeProtected(s, lb) {
+				c.Fail(lb, "no WebAclAssociation refers to this load balancer, and it is not an internal one reached only through distributions with a web ACL")
 			}
 		}
 	},
@@ -266,7 +268,7 @@ func All() []*Rule {
 	rules := []*Rule{
 		s3PublicAccessBlock, s3NoACLs, s3TLSOnly, s3NoPublicPolicy, s3Lifecycle,
 		cloudfrontHTTPS, cloudfrontTLS, cloudfrontOriginTLS, cloudfrontOAC, cloudfrontSecurityHeaders,
-		cloudfrontRootObject, cloudfrontLogging,
+		cloudfrontRootObject, cloudfrontLogging, cloudfrontWAF,
 		elbHTTPSRedirect, elbDropInvalidHeaders, elbDesync, elbTLSPolicy, elbDeletionProtection, elbAccessLogs,
 		ecsNoPublicIP, ecsReadOnlyRoot, ecsNonPrivileged, ecsNonRoot, ecsLogging, ecsNoPlainSecrets, ecsNoHostPID,
 		ecsContainerInsights,

@@ -139,6 +139,25 @@ func ruleCases() []ruleCase {
 			return rs(cdn, other, src, dep(res(tLogDelivery, "delivery", obj{}), "deliverySourceName", src))
 		}(), want: fires, on: "cdn"},
 
+		{rule: "cloudfront-waf", name: "edge web ACL in prod", settings: p, rs: func() []policies.Resource {
+			acl := res(tWebACL, "edge", obj{"scope": "CLOUDFRONT"})
+			return rs(acl, dep(res(tDist, "cdn", obj{}), "webAclId", acl))
+		}(), want: pass},
+		{rule: "cloudfront-waf", name: "edge web ACL unknown at preview", settings: p, rs: func() []policies.Resource {
+			acl := res(tWebACL, "edge", obj{"scope": "CLOUDFRONT"})
+			return rs(acl, dep(res(tDist, "cdn", obj{"webAclId": unknown()}), "webAclId", acl))
+		}(), want: pass},
+		{rule: "cloudfront-waf", name: "web ACL from outside the stack", settings: p,
+			rs: rs(res(tDist, "cdn", obj{"webAclId": "arn:aws:wafv2:us-east-1:1:global/webacl/shared/x"})), want: pass},
+		{rule: "cloudfront-waf", name: "regional web ACL", settings: p, rs: func() []policies.Resource {
+			acl := res(tWebACL, "alb", obj{"scope": "REGIONAL"})
+			return rs(acl, dep(res(tDist, "cdn", obj{}), "webAclId", acl))
+		}(), want: fires, on: "cdn"},
+		{rule: "cloudfront-waf", name: "missing in prod", settings: p, rs: rs(res(tDist, "cdn", obj{})), want: fires, on: "cdn"},
+		{rule: "cloudfront-waf", name: "missing in dev is advisory", rs: rs(res(tDist, "cdn", obj{})), want: advises},
+		{rule: "cloudfront-waf", name: "computed from nothing the stack declares", settings: p,
+			rs: rs(res(tDist, "cdn", obj{"webAclId": unknown()})), want: cantTell},
+
 		// --- ELB ----------------------------------------------------------------
 		{rule: "elb-http-redirect", name: "http redirects next to https", rs: func() []policies.Resource {
 			lb := res(tLB, "api", obj{})
@@ -245,6 +264,13 @@ func ruleCases() []ruleCase {
 			return rs(lb, dep(res(tWebACLAssoc, "assoc", obj{}), "resourceArn", lb))
 		}(), want: pass},
 		{rule: "alb-waf-association", name: "missing in prod", settings: p, rs: rs(res(tLB, "api", obj{})), want: fires},
+		// Behind CloudFront the edge ACL has inspected every request the internal load balancer gets.
+		{rule: "alb-waf-association", name: "internal, only behind a distribution with an edge ACL", settings: p,
+			rs: edgeFixture(true, "CLOUDFRONT"), want: pass},
+		{rule: "alb-waf-association", name: "internet-facing behind a distribution", settings: p,
+			rs: edgeFixture(false, "CLOUDFRONT"), want: fires, on: "api"},
+		{rule: "alb-waf-association", name: "internal behind a distribution without an ACL", settings: p,
+			rs: edgeFixture(true, ""), want: fires, on: "api"},
 		{rule: "alb-waf-association", name: "missing in dev is advisory", rs: rs(res(tLB, "api", obj{})), want: advises},
 
 		// --- RDS ----------------------------------------------------------------
@@ -551,4 +577,17 @@ func TestEveryRuleFiresAndPasses(t *testing.T) {
 	for id := range seen {
 		assert.True(t, ids[id], "fixtures for unknown rule %s", id)
 	}
+}
+
+// edgeFixture is a load balancer (internal or not) behind a VPC origin and a
+// distribution with a web ACL of scope (none when "").
+func edgeFixture(internal bool, scope string) []policies.Resource {
+	lb := res(tLB, "api", obj{"internal": internal})
+	vo := dep(res(tVpcOrigin, "api-origin", obj{}), "vpcOriginEndpointConfig", lb)
+	cdn := dep(res(tDist, "cdn", obj{}), "origins", vo)
+	if scope == "" {
+		return []policies.Resource{lb, vo, cdn}
+	}
+	acl := res(tWebACL, "edge", obj{"scope": scope})
+	return []policies.Resource{lb, vo, acl, dep(cdn, "webAclId", acl)}
 }

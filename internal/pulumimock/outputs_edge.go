@@ -40,7 +40,7 @@ var edgeKinds = map[string]kind{
 
 	awstype.Wafv2WebAcl: {name: "name", compute: func(f *fill) {
 		f.id = f.uuid()
-		f.arn("wafv2", fmt.Sprintf("regional/webacl/%s/%s", f.name, f.id))
+		f.arn("wafv2", fmt.Sprintf("%s/webacl/%s/%s", wafScope(f), f.name, f.id))
 		f.set("capacity", float64(700))
 		f.set("lockToken", mockUUID(hash(f.res.URN, "lock")))
 	}},
@@ -49,6 +49,15 @@ var edgeKinds = map[string]kind{
 		f.arn("wafv2", fmt.Sprintf("regional/ipset/%s/%s", f.name, f.id))
 	}},
 	awstype.Wafv2RuleGroup: {name: "name"},
+}
+
+// wafScope is the ARN's scope part: "global" for a CLOUDFRONT-scope web ACL
+// (which lives in us-east-1), "regional" otherwise.
+func wafScope(f *fill) string {
+	if v, ok := f.res.Inputs["scope"]; ok && v.IsString() && v.StringValue() == "CLOUDFRONT" {
+		return "global"
+	}
+	return "regional"
 }
 
 func etag(f *fill) { f.set("etag", "E"+mockIDUpper(f.h[13:], 9)) }

@@ -61,6 +61,8 @@ type Resource struct {
 	PropertyDeps                map[string][]string  // input property name -> URNs it depends on
 	Dependencies                []string             // URNs from DependsOn and input dependencies
 	Aliases                     []string             // alias URNs or alias specs rendered as text
+	ReplaceOnChanges            []string             // property paths whose change replaces the resource
+	DeleteBeforeReplace         bool                 // replaced by deleting it first (false: create the new one first)
 }
 
 // Invoke is one data-source call (e.g. aws:index/getRegion:getRegion).
@@ -170,6 +172,8 @@ func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 		for k, v := range rpc.GetPropertyDependencies() {
 			res.PropertyDeps[k] = slices.Clone(v.GetUrns())
 		}
+		res.ReplaceOnChanges = slices.Clone(rpc.GetReplaceOnChanges())
+		res.DeleteBeforeReplace = rpc.GetDeleteBeforeReplace()
 		res.Aliases = slices.Clone(rpc.GetAliasURNs())
 		for _, a := range rpc.GetAliases() {
 			res.Aliases = append(res.Aliases, a.String())

@@ -41,7 +41,7 @@ func program(out *pulumi.StringOutput, vpcID *pulumi.IDOutput) pulumi.RunFunc {
 		}
 		b, err := s3.NewBucketV2(ctx, "box-bucket", &s3.BucketV2Args{
 			Tags: pulumi.StringMap{"vpc": vpc.ID().ToStringOutput()},
-		}, pulumi.Parent(comp), pulumi.Protect(true))
+		}, pulumi.Parent(comp), pulumi.Protect(true), pulumi.ReplaceOnChanges([]string{"tags"}), pulumi.DeleteBeforeReplace(true))
 		if err != nil {
 			return err
 		}
@@ -81,6 +81,10 @@ func TestMockRecordsResourcesParentsAndDependencies(t *testing.T) {
 	assert.Equal(t, "urn:pulumi:test::shopstack::shopstack:test:Box$aws:s3/bucketV2:BucketV2::box-bucket", bucket.URN)
 	assert.True(t, bucket.Protect)
 	assert.False(t, vpc.Protect)
+	assert.Equal(t, []string{"tags"}, bucket.ReplaceOnChanges)
+	assert.True(t, bucket.DeleteBeforeReplace)
+	assert.Empty(t, vpc.ReplaceOnChanges)
+	assert.False(t, vpc.DeleteBeforeReplace)
 	assert.True(t, bucket.DependsOn("tags", vpc.URN), "property dependencies: %v", bucket.PropertyDeps)
 	assert.Contains(t, bucket.Dependencies, vpc.URN)
 

@@ -57,7 +57,8 @@ type Config struct {
 	ApiMaxTasks           int
 	ApiSpotWeight         int
 	ApiOnDemandWeight     int
-	WafEnabled            bool
+	WafEnabled            bool // the distribution's (edge) web ACL
+	ApiWafEnabled         bool // a regional web ACL on the load balancer as well
 	WafRateLimit          int
 	AlbDeletionProtection bool
 	LogRetentionDays      int
@@ -134,6 +135,7 @@ func LoadConfig(ctx *pulumi.Context) (Config, error) {
 		r.fail("apiSpotWeight", "Fargate Spot does not run ARM64 tasks: set apiSpotWeight to 0 or apiArchitecture to X86_64")
 	}
 	c.WafEnabled = r.boolean("wafEnabled")
+	c.ApiWafEnabled = r.boolean("apiWafEnabled")
 	c.WafRateLimit = r.intIn("wafRateLimit", 10, 2_000_000_000)
 	c.AlbDeletionProtection = r.boolean("albDeletionProtection")
 	c.LogRetentionDays = r.retention("logRetentionDays")

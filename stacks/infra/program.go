@@ -101,7 +101,7 @@ func Program(ctx *pulumi.Context) error {
 		FargateWeight:        cfg.ApiOnDemandWeight,
 		FargateSpotWeight:    cfg.ApiSpotWeight,
 		DeletionProtection:   pulumi.Bool(cfg.AlbDeletionProtection),
-		DisableWaf:           !cfg.WafEnabled,
+		DisableWaf:           !cfg.ApiWafEnabled,
 		WafRateLimit:         cfg.WafRateLimit,
 		Alarms:               components.ApiAlarmArgs{TopicArn: ops.topic, ServiceName: ServiceName(ctx)},
 		Collector:            components.ApiCollectorArgs{Enabled: true},
@@ -126,8 +126,13 @@ func Program(ctx *pulumi.Context) error {
 		ViewerRequestFunction: site.CloudFrontFunctionCode,
 		PriceClass:            cfg.PriceClass,
 		ApiOrigin:             api.Origin,
-		ForceDestroy:          !cfg.ProtectStateful,
-		Alarms:                components.StaticSiteAlarmArgs{TopicArn: ops.cdnTopic},
+		Waf: components.StaticSiteWafArgs{
+			Disabled:         !cfg.WafEnabled,
+			RateLimit:        cfg.WafRateLimit,
+			LogRetentionDays: cfg.LogRetentionDays,
+		},
+		ForceDestroy: !cfg.ProtectStateful,
+		Alarms:       components.StaticSiteAlarmArgs{TopicArn: ops.cdnTopic},
 	}
 	if logs != nil {
 		siteArgs.AccessLogBucketArn = logs.BucketArn
@@ -152,7 +157,7 @@ func Program(ctx *pulumi.Context) error {
 	ctx.Export("clusterName", api.ClusterName)
 	ctx.Export("serviceName", api.ServiceName)
 	ctx.Export("serviceLogGroup", api.LogGroupName)
-	ctx.Export("wafEnabled", api.WafEnabled)
+	ctx.Export("wafEnabled", shop.WafEnabled)
 	ctx.Export("imageUri", image)
 	ctx.Export("vpcId", net.VpcId)
 	data.export(ctx)

@@ -3,12 +3,14 @@ package infra_test
 import (
 	"encoding/json"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/shopstack/shopstack/components"
 	"github.com/shopstack/shopstack/internal/pulumimock"
 	"github.com/shopstack/shopstack/plan"
 	"github.com/shopstack/shopstack/site"
@@ -183,6 +185,9 @@ func TestProfilesDiffer(t *testing.T) {
 
 	assert.Empty(t, dev.ByType(tWebAcl), "dev: WAF off")
 	assert.Len(t, prod.ByType(tWebAcl), 1, "prod: WAF on")
+	assert.Equal(t, "CLOUDFRONT", prod.Must(t, tWebAcl, "site-waf").Str("scope"), "prod: the WAF is at the edge")
+	_, regional := prod.Find(tWebAcl, "api-waf")
+	assert.False(t, regional, "prod: no second, regional ACL behind the edge one (apiWafEnabled false)")
 
 	assert.False(t, only(t, dev, tLB).Bool("enableDeletionProtection"))
 	assert.True(t, only(t, prod, tLB).Bool("enableDeletionProtection"))
@@ -435,7 +440,7 @@ func TestServiceIsWiredToTheData(t *testing.T) {
 				"request.headers['"+strings.ToLower(header)+"'] = { value: event.viewer.ip };")
 			if acl, ok := rec.Find("aws:wafv2/webAcl:WebAcl", "api-waf"); ok {
 				assert.Equal(t, header, acl.Str("rules[0].statement.rateBasedStatement.forwardedIpConfig.headerName"))
-			} else {
+			} else if _, edge := rec.Find("aws:wafv2/webAcl:WebAcl", "site-waf"); !edge {
 				assert.Equal(t, "dev", stack, "prod has the WAF")
 			}
 
@@ -482,4 +487,59 @@ func TestServiceIsWiredToTheData(t *testing.T) {
 			assert.Positive(t, admitted)
 		})
 	}
+}
+
+// The edge web ACL takes the stack's WAF settings, and the /api/* behaviour
+// sends the service what it decides on: CloudFront-Forwarded-Proto (its
+// session cookie is Secure only over HTTPS), Origin and Sec-Fetch-Site (the
+// cross-site refusal), the viewer's address.
+func TestEdgeWafAndTheApiOriginRequestPolicy(t *testing.T) {
+	t.Parallel()
+	for _, stack := range []string{"dev", "prod"} {
+		t.Run(stack, func(t *testing.T) {
+			t.Parallel()
+			rec := record(t, stack)
+			cfg := stackConfig(t, stack)
+			dist := rec.Must(t, "aws:cloudfront/distribution:Distribution", "site-cdn")
+			acl, edge := rec.Find(tWebAcl, "site-waf")
+			assert.Equal(t, cfg["shopstack:wafEnabled"] == "true", edge, "wafEnabled decides the edge ACL")
+			if edge {
+				assert.Equal(t, acl.Out("arn").StringValue(), dist.Str("webAclId"))
+				assert.Equal(t, cfg["shopstack:wafRateLimit"], strconv.Itoa(int(acl.Num("rules[0].statement.rateBasedStatement.limit"))))
+				assert.Equal(t, cfg["shopstack:logRetentionDays"],
+					strconv.Itoa(int(rec.Must(t, "aws:cloudwatch/logGroup:LogGroup", "site-waf-logs").Num("retentionInDays"))))
+			} else {
+				assert.False(t, dist.Has("webAclId"))
+			}
+
+			policy := rec.Must(t, "aws:cloudfront/originRequestPolicy:OriginRequestPolicy", "site-api-requests")
+			assert.Equal(t, policy.ID, dist.Str("orderedCacheBehaviors[0].originRequestPolicyId"))
+			assert.Equal(t, "/api/*", dist.Str("orderedCacheBehaviors[0].pathPattern"))
+			headers := policy.Plain("headersConfig.headers.items")
+			for _, h := range []string{"CloudFront-Forwarded-Proto", "Origin", "Sec-Fetch-Site", components.ViewerIpHeader} {
+				assert.Contains(t, headers, h)
+			}
+			assert.Equal(t, "all", policy.Str("cookiesConfig.cookieBehavior"))
+			assert.Equal(t, "all", policy.Str("queryStringsConfig.queryStringBehavior"))
+		})
+	}
+}
+
+// With the edge ACL gone, production has no WAF at all: the pack refuses it
+// (CloudFront.6 for the distribution, ELB.16 for the load balancer it fronts).
+func TestProdWithoutTheEdgeWafIsRefused(t *testing.T) {
+	t.Parallel()
+	var values map[string]string
+	rec := recordWith(t, "prod", func(c map[string]string) {
+		c["shopstack:wafEnabled"] = "false"
+		values = c
+	})
+	rep, err := plan.RunPolicies("prod", values, rec.Resources(), nil)
+	require.NoError(t, err)
+	var refused []string
+	for _, f := range rep.Mandatory() {
+		refused = append(refused, f.Rule+" "+f.Name)
+	}
+	assert.Contains(t, refused, "cloudfront-waf site-cdn")
+	assert.Contains(t, refused, "alb-waf-association api-alb")
 }
