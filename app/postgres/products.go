@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -17,49 +16,6 @@ func scanProduct(row pgx.Row) (shop.Product, error) {
 	var p shop.Product
 	err := row.Scan(&p.ID, &p.SKU, &p.Name, &p.Description, &p.PriceCents, &p.Currency, &p.Stock, &p.Category, &p.ImageURL)
 	return p, err
-}
-
-// ListProducts returns one page of products sorted by (name, id), keyset-paginated.
-func (s *Store) ListProducts(ctx context.Context, q shop.ProductQuery) (shop.ProductPage, error) {
-	var where []string
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
-	}
-	if q.Q != "" {
-		// The pattern is a parameter; only LIKE's own wildcards in it need escaping.
-		pat := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q.Q) + "%"
-		p := arg(pat)
-		where = append(where, "(name ILIKE "+p+" OR description ILIKE "+p+" OR sku ILIKE "+p+")")
-	}
-	if q.Category != "" {
-		where = append(where, "category = "+arg(q.Category))
-	}
-	if q.After != nil {
-		where = append(where, "(name, id) > ("+arg(q.After.Name)+", "+arg(q.After.ID)+"::uuid)")
-	}
-	sql := "SELECT " + productColumns + " FROM products"
-	if len(where) > 0 {
-		sql += " WHERE " + strings.Join(where, " AND ")
-	}
-	sql += " ORDER BY name, id LIMIT " + arg(q.Limit+1)
-	rows, err := s.pool.Query(ctx, sql, args...)
-	if err != nil {
-		return shop.ProductPage{}, mapError("list products", err)
-	}
-	items, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (shop.Product, error) { return scanProduct(r) })
-	if err != nil {
-		return shop.ProductPage{}, mapError("list products", err)
-	}
-	page := shop.ProductPage{Items: items}
-	if len(items) > q.Limit {
-		page.Items = items[:q.Limit]
-		last := page.Items[q.Limit-1]
-		c := shop.ProductCursor{Name: last.Name, ID: last.ID}.Encode()
-		page.NextCursor = &c
-	}
-	return page, nil
 }
 
 // GetProduct returns one product with its live stock.

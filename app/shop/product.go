@@ -2,12 +2,9 @@ package shop
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
 )
 
@@ -24,15 +21,9 @@ type Product struct {
 	ImageURL    string `json:"image_url"`
 }
 
-// ProductPage is one page of a keyset-paginated product listing.
-type ProductPage struct {
-	Items      []Product `json:"items"`
-	NextCursor *string   `json:"next_cursor"`
-}
-
-// ProductStore keeps the catalog. postgres.Store implements it.
+// ProductStore keeps the catalog. postgres.Store implements it. Listing and searching the
+// catalog is ProductSearcher's job (search.go).
 type ProductStore interface {
-	ListProducts(ctx context.Context, q ProductQuery) (ProductPage, error)
 	GetProduct(ctx context.Context, id string) (Product, error)
 	CreateProduct(ctx context.Context, p NewProduct) (Product, error)
 	UpdateProduct(ctx context.Context, id string, p ProductPatch) (Product, error)
@@ -166,61 +157,6 @@ func ParseStockDelta(data []byte) (int, error) {
 		return 0, invalidField("delta", fmt.Sprintf("is required, non-zero, between -%d and %d", MaxStockDelta, MaxStockDelta))
 	}
 	return *body.Delta, nil
-}
-
-// ProductQuery is a validated catalog listing request.
-type ProductQuery struct {
-	Q        string
-	Category string
-	Limit    int
-	// After is the keyset position decoded from the cursor: list products after (Name, ID).
-	After *ProductCursor
-}
-
-// ProductCursor is the keyset position of a listing: products sort by name, then id.
-type ProductCursor struct {
-	Name string `json:"n"`
-	ID   string `json:"i"`
-}
-
-// Encode returns the opaque cursor string.
-func (c ProductCursor) Encode() string {
-	b, _ := json.Marshal(c) // a struct of two strings always marshals
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// ParseProductQuery validates the query parameters of GET /api/products.
-func ParseProductQuery(q, category, limit, cursor string) (ProductQuery, error) {
-	var fe fieldErrors
-	pq := ProductQuery{Limit: DefaultPageLimit}
-	var ok bool
-	if pq.Q, ok = parseText(q, 0, 100, false); !ok {
-		fe.add("q", "must be at most 100 characters without control characters")
-	}
-	if category != "" {
-		fe.checkCategory(category)
-		pq.Category = category
-	}
-	if limit != "" {
-		n, err := strconv.Atoi(limit)
-		if err != nil || n < 1 || n > MaxPageLimit {
-			fe.add("limit", fmt.Sprintf("must be an integer between 1 and %d", MaxPageLimit))
-		}
-		pq.Limit = n
-	}
-	if cursor != "" {
-		var c ProductCursor
-		raw, err := base64.RawURLEncoding.DecodeString(cursor)
-		if err == nil {
-			err = json.Unmarshal(raw, &c)
-		}
-		if _, idOK := ParseID(c.ID); err != nil || !idOK || len(c.Name) > 200 {
-			fe.add("cursor", "must be a next_cursor value returned by this endpoint")
-		} else {
-			pq.After = &c
-		}
-	}
-	return pq, fe.err()
 }
 
 // The product field rules that creating and patching (and, for the category, listing) share,

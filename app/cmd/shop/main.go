@@ -235,7 +235,7 @@ func serve(ctx context.Context, store *postgres.Store, cfg config, log *slog.Log
 		}
 	}
 	e, err := httpapi.New(httpapi.Config{
-		Products: store, Accounts: store, Orders: store, Readiness: store,
+		Products: store, Search: store, Accounts: store, Orders: store, Readiness: store,
 		Log: log, SiteDir: cfg.SiteDir, ClientIPHeader: cfg.ClientIPHeader,
 	})
 	if err != nil {

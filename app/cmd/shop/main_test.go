@@ -203,7 +203,7 @@ func TestSubcommands(t *testing.T) {
 	wg.Wait()
 	for i := range 3 {
 		require.NoError(t, errs[i], outs[i])
-		assert.Contains(t, outs[i], `"version":2`)
+		assert.Contains(t, outs[i], `"version":3`)
 	}
 
 	assert.Contains(t, run("seed"), `"added":36`)
