@@ -14,18 +14,25 @@ import (
 
 var _ shop.ProductSearcher = (*Store)(nil)
 
-// SearchProducts answers a catalog listing or search in one round trip: one statement counts
-// the whole match by category, price bucket and stock (the facets and the total), the other
-// reads the page by keyset. A text query matches a product when
-//   - its stemmed words, each as a prefix, all occur in the name or description (full text,
-//     products_search_vector_idx), or
-//   - the query is similar to a stretch of the name (pg_trgm word similarity >= 0.6, the
-//     extension's default: typos, partial words; products_name_trgm_idx), or
+// SearchProducts answers a catalog listing or search. A text query first has its words
+// resolved against the catalog's lexemes (one small statement; see resolveWords), then one
+// pipelined batch counts the whole match by category, price bucket and stock (the facets and
+// the total) and reads the page by keyset. A product matches the text when
+//   - each query word, stemmed, begins a lexeme of its name or description, or is one of the
+//     catalog lexemes most similar to it when it begins none (a typo); full text, under
+//     products_search_vector_idx; or
 //   - the query is a prefix of its SKU.
 //
-// Relevance is ts_rank (name weighted A, description B) plus the word similarity to the name.
+// Relevance is ts_rank: the name weighs 1.0, the description 0.4.
 func (s *Store) SearchProducts(ctx context.Context, q shop.ProductQuery) (shop.ProductPage, error) {
 	b := searchSQL{}
+	if q.Q != "" {
+		tsq, err := s.resolveWords(ctx, q.Q)
+		if err != nil {
+			return shop.ProductPage{}, mapError("search products: words", err)
+		}
+		b.tsquery = tsq
+	}
 	facets := b.facetStatement(q)
 	facetArgs := b.args
 	b.args = nil
@@ -89,7 +96,11 @@ func (s *Store) SearchProducts(ctx context.Context, q shop.ProductQuery) (shop.P
 }
 
 // searchSQL builds one statement and its positional arguments.
-type searchSQL struct{ args []any }
+type searchSQL struct {
+	args []any
+	// tsquery is the resolved text query as a tsquery literal; "" when it has no word.
+	tsquery string
+}
 
 func (b *searchSQL) arg(v any) string {
 	b.args = append(b.args, v)
@@ -98,14 +109,52 @@ func (b *searchSQL) arg(v any) string {
 
 var wordRE = regexp.MustCompile(`[\p{L}\p{N}]+`)
 
-// prefixQuery turns the shopper's text into a to_tsquery input: every word as a prefix, all
-// required. Only letters and digits reach it, so it never holds tsquery syntax.
-func prefixQuery(text string) string {
+// resolveWordsSQL stems each query word ('english': stop words give no row) and, for a stem
+// that begins no lexeme of the catalog, finds the three lexemes most similar to it (pg_trgm
+// similarity at its default threshold, 0.3). The prefix test is a range on the "C" btree.
+const resolveWordsSQL = `
+	SELECT s.stem, coalesce(a.alts, '{}')
+	FROM unnest($1::text[]) WITH ORDINALITY AS u(w, i)
+	CROSS JOIN LATERAL (SELECT (tsvector_to_array(to_tsvector('english', u.w)))[1] AS stem) s
+	CROSS JOIN LATERAL (
+		SELECT array_agg(x.lexeme) AS alts FROM (
+			SELECT l.lexeme FROM search_lexemes l
+			WHERE NOT EXISTS (SELECT 1 FROM search_lexemes p
+				WHERE p.lexeme >= s.stem AND p.lexeme < s.stem || U&'\+10FFFF')
+			  AND l.lexeme % s.stem
+			ORDER BY similarity(l.lexeme, s.stem) DESC, l.lexeme LIMIT 3) x
+	) a
+	WHERE s.stem IS NOT NULL
+	ORDER BY u.i`
+
+// resolveWords turns the shopper's text into a tsquery literal: every word, stemmed, as a
+// prefix, or-ed with its typo alternatives, all words required. Only letters and digits of the
+// text reach PostgreSQL as words, and every lexeme is quoted, so no tsquery syntax gets through.
+func (s *Store) resolveWords(ctx context.Context, text string) (string, error) {
 	words := wordRE.FindAllString(strings.ToLower(text), 10)
-	for i, w := range words {
-		words[i] = w + ":*"
+	if len(words) == 0 {
+		return "", nil
 	}
-	return strings.Join(words, " & ")
+	rows, err := s.pool.Query(ctx, resolveWordsSQL, words)
+	if err != nil {
+		return "", err
+	}
+	var terms []string
+	var stem string
+	var alts []string
+	_, err = pgx.ForEachRow(rows, []any{&stem, &alts}, func() error {
+		t := quoteLexeme(stem) + ":*"
+		for _, a := range alts {
+			t += " | " + quoteLexeme(a)
+		}
+		terms = append(terms, "("+t+")")
+		return nil
+	})
+	return strings.Join(terms, " & "), err
+}
+
+func quoteLexeme(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(s) + "'"
 }
 
 // textMatch returns the text condition and the relevance expression ("0" without a query).
@@ -113,16 +162,12 @@ func (b *searchSQL) textMatch(q shop.ProductQuery) (cond, score string) {
 	if q.Q == "" {
 		return "TRUE", "0::float8"
 	}
-	text := b.arg(q.Q)
-	sku := b.arg(strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToUpper(q.Q)) + "%")
-	conds := []string{text + " <% name", "sku LIKE " + sku}
-	score = "word_similarity(" + text + ", name)::float8"
-	if tsq := prefixQuery(q.Q); tsq != "" {
-		t := "to_tsquery('english', " + b.arg(tsq) + ")"
-		conds = append(conds, "search_vector @@ "+t)
-		score = "ts_rank(search_vector, " + t + ")::float8 + " + score
+	sku := "sku LIKE " + b.arg(strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToUpper(q.Q))+"%")
+	if b.tsquery == "" {
+		return sku, "0::float8"
 	}
-	return "(" + strings.Join(conds, " OR ") + ")", score
+	t := b.arg(b.tsquery) + "::tsquery"
+	return "(search_vector @@ " + t + " OR " + sku + ")", "ts_rank(search_vector, " + t + ")::float8"
 }
 
 func (b *searchSQL) priceOK(q shop.ProductQuery) string {
@@ -192,6 +237,9 @@ func collectFacets(rows pgx.Rows, q shop.ProductQuery) (int, shop.Facets, error)
 // next page exists.
 func (b *searchSQL) pageStatement(q shop.ProductQuery) string {
 	match, score := b.textMatch(q)
+	if q.Sort != shop.SortRelevance {
+		score = "0::float8" // ts_rank reads every match's tsvector: only pay for it when sorting by it
+	}
 	where := []string{match, b.priceOK(q)}
 	if q.Category != "" {
 		where = append(where, "category = "+b.arg(q.Category))
@@ -206,15 +254,15 @@ func (b *searchSQL) pageStatement(q shop.ProductQuery) string {
 	var key, cmp, order string
 	switch q.Sort {
 	case shop.SortPriceAsc:
-		key, cmp, order = "price_cents", ">", "price_cents, id"
+		key, cmp, order = "m.price_cents", ">", "m.price_cents, m.id"
 	case shop.SortPriceDesc:
-		key, cmp, order = "price_cents", "<", "price_cents DESC, id DESC"
+		key, cmp, order = "m.price_cents", "<", "m.price_cents DESC, m.id DESC"
 	case shop.SortNewest:
-		key, cmp, order = "created_at", "<", "created_at DESC, id DESC"
+		key, cmp, order = "m.created_at", "<", "m.created_at DESC, m.id DESC"
 	case shop.SortRelevance:
-		key, cmp, order = "score", "<", "score DESC, id DESC"
+		key, cmp, order = "m.score", "<", "m.score DESC, m.id DESC"
 	default:
-		key, cmp, order = "name", ">", "name, id"
+		key, cmp, order = "m.name", ">", "m.name, m.id"
 	}
 	after := "TRUE"
 	if c := q.After; c != nil {
@@ -229,9 +277,11 @@ func (b *searchSQL) pageStatement(q shop.ProductQuery) string {
 		case c.Score != nil:
 			v = *c.Score
 		}
-		after = "(" + key + ", id) " + cmp + " (" + b.arg(v) + ", " + b.arg(c.ID) + "::uuid)"
+		after = "(" + key + ", m.id) " + cmp + " (" + b.arg(v) + ", " + b.arg(c.ID) + "::uuid)"
 	}
-	return `SELECT id::text, sku, name, description, price_cents, currency, stock, category, image_url, created_at, score
+	// The order and the keyset name m's columns: unqualified, ORDER BY id would be the text output.
+	return `SELECT m.id::text, m.sku, m.name, m.description, m.price_cents, m.currency, m.stock, m.category,
+			m.image_url, m.created_at, m.score
 		FROM (SELECT *, ` + score + ` AS score FROM products WHERE ` + strings.Join(where, " AND ") + `) m
 		WHERE ` + after + ` ORDER BY ` + order + ` LIMIT ` + b.arg(q.Limit+1)
 }
