@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/tern/v2/migrate"
+	"github.com/riverqueue/river"
 
 	"github.com/shopstack/shopstack/app/shop"
 )
@@ -33,6 +34,8 @@ type Store struct {
 	pool *pgxpool.Pool
 	log  *slog.Logger
 	now  func() time.Time
+	// jobs enqueues background jobs inside the store's transactions (jobs.go).
+	jobs *river.Client[pgx.Tx]
 }
 
 var (
@@ -61,7 +64,12 @@ func Open(ctx context.Context, databaseURL string, maxConns int32, log *slog.Log
 		pool.Close()
 		return nil, fmt.Errorf("postgres: connect to %s:%d/%s: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database, err)
 	}
-	return &Store{pool: pool, log: log, now: time.Now}, nil
+	jobs, err := newJobClient(pool, log)
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return &Store{pool: pool, log: log, now: time.Now, jobs: jobs}, nil
 }
 
 // Close closes the pool, waiting for acquired connections to be released.
@@ -78,7 +86,8 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Migrate applies every pending migration under an advisory lock and returns the schema version.
+// Migrate applies every pending migration, the shop's and then River's, under an advisory lock
+// and returns the shop's schema version.
 func (s *Store) Migrate(ctx context.Context) (int32, error) {
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
@@ -112,6 +121,9 @@ func (s *Store) Migrate(ctx context.Context) (int32, error) {
 	}
 	if err := m.Migrate(ctx); err != nil {
 		return 0, fmt.Errorf("migrate: %w", err)
+	}
+	if err := s.migrateRiver(ctx); err != nil {
+		return 0, err
 	}
 	v, err := m.GetCurrentVersion(ctx)
 	if err != nil {

@@ -123,8 +123,12 @@ func TestMigrateIsSafeConcurrently(t *testing.T) {
 	wg.Wait()
 	for i := range 4 {
 		require.NoError(t, errs[i])
-		assert.Equal(t, int32(3), versions[i])
+		assert.Equal(t, int32(4), versions[i])
 	}
+	var riverVersions, distinct int
+	require.NoError(t, s.Pool().QueryRow(ctx, "SELECT count(*), count(DISTINCT version) FROM river_migration").Scan(&riverVersions, &distinct))
+	assert.Positive(t, riverVersions, "River's migrations ran with the shop's")
+	assert.Equal(t, distinct, riverVersions, "each River migration applied once")
 }
 
 // The classic oversell: 50 in stock, 40 and 11 ordered at the same moment. Exactly one wins.

@@ -42,7 +42,8 @@ environment:
   SHOP_DB_MAX_CONNS    pool size (default: pgxpool's, max(4, CPUs))
   SHOP_SHUTDOWN_TIMEOUT  how long in-flight requests may take to finish (default 20s)
   SHOP_CLIENT_IP_HEADER  header the load balancer sets to the client's IP, e.g. X-Viewer-Ip
-                         (default: the right-most public X-Forwarded-For hop)`
+                         (default: the right-most public X-Forwarded-For hop)
+  SHOP_WORKERS         background jobs worked at once by serve; 0 turns the workers off (default 2)`
 
 func main() {
 	if len(os.Args) == 2 && os.Args[1] == "healthcheck" {
@@ -71,6 +72,7 @@ type config struct {
 	MaxConns        int32
 	ShutdownTimeout time.Duration
 	ClientIPHeader  string
+	Workers         int
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -82,6 +84,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		AdminPassword:   getenv("SHOP_ADMIN_PASSWORD"),
 		ShutdownTimeout: 20 * time.Second,
 		ClientIPHeader:  strings.TrimSpace(getenv("SHOP_CLIENT_IP_HEADER")),
+		Workers:         DefaultWorkers,
 	}
 	if cfg.DatabaseURL == "" {
 		cfg.DatabaseURL = DefaultDatabaseURL
@@ -95,6 +98,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 			return cfg, fmt.Errorf("SHOP_DB_MAX_CONNS=%q: want an integer from 1 to 1000", v)
 		}
 		cfg.MaxConns = n
+	}
+	if v := getenv("SHOP_WORKERS"); v != "" {
+		if _, err := fmt.Sscan(v, &cfg.Workers); err != nil || cfg.Workers < 0 || cfg.Workers > 100 {
+			return cfg, fmt.Errorf("SHOP_WORKERS=%q: want an integer from 0 (off) to 100", v)
+		}
 	}
 	if v := getenv("SHOP_SHUTDOWN_TIMEOUT"); v != "" {
 		d, err := time.ParseDuration(v)
@@ -139,6 +147,7 @@ func (c config) logValue() slog.Value {
 		slog.Int("SHOP_DB_MAX_CONNS", int(c.MaxConns)),
 		slog.String("SHOP_SHUTDOWN_TIMEOUT", c.ShutdownTimeout.String()),
 		slog.String("SHOP_CLIENT_IP_HEADER", c.ClientIPHeader),
+		slog.Int("SHOP_WORKERS", c.Workers),
 	)
 }
 
@@ -242,6 +251,10 @@ func serve(ctx context.Context, store *postgres.Store, cfg config, log *slog.Log
 		return err
 	}
 	srv := httpapi.NewServer(cfg.Addr, e, log)
+	stopWorkers, err := startWorkers(ctx, store, cfg.Workers, log)
+	if err != nil {
+		return err
+	}
 
 	go prune(ctx, store, log)
 
@@ -263,6 +276,9 @@ func serve(ctx context.Context, store *postgres.Store, cfg config, log *slog.Log
 	}
 	if err := <-errCh; !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
+	}
+	if err := stopWorkers(shutdownCtx); err != nil {
+		return fmt.Errorf("stop workers: %w", err)
 	}
 	log.Info("stopped")
 	return nil
