@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
@@ -16,8 +17,8 @@ var _ shop.ProductSearcher = (*Store)(nil)
 
 // SearchProducts answers a catalog listing or search. A text query first has its words
 // resolved against the catalog's lexemes (one small statement; see resolveWords), then one
-// pipelined batch counts the whole match by category, price bucket and stock (the facets and
-// the total) and reads the page by keyset. A product matches the text when
+// statement reads the match once and returns both the facet counts (and so the total) and the
+// page, by keyset. A product matches the text when
 //   - each query word, stemmed, begins a lexeme of its name or description, or is one of the
 //     catalog lexemes most similar to it when it begins none (a typo); full text, under
 //     products_search_vector_idx; or
@@ -33,44 +34,44 @@ func (s *Store) SearchProducts(ctx context.Context, q shop.ProductQuery) (shop.P
 		}
 		b.tsquery = tsq
 	}
-	facets := b.facetStatement(q)
-	facetArgs := b.args
-	b.args = nil
-	page := b.pageStatement(q)
-
-	batch := &pgx.Batch{}
-	batch.Queue(facets, facetArgs...)
-	batch.Queue(page, b.args...)
-	br := s.pool.SendBatch(ctx, batch)
-	defer br.Close()
-
-	out := shop.ProductPage{Items: []shop.Product{}}
-	rows, err := br.Query()
+	rows, err := s.pool.Query(ctx, b.statement(q), b.args...)
 	if err != nil {
-		return shop.ProductPage{}, mapError("search products: facets", err)
-	}
-	out.Total, out.Facets, err = collectFacets(rows, q)
-	if err != nil {
-		return shop.ProductPage{}, mapError("search products: facets", err)
-	}
-	rows, err = br.Query()
-	if err != nil {
-		return shop.ProductPage{}, mapError("search products: page", err)
+		return shop.ProductPage{}, mapError("search products", err)
 	}
 	type hit struct {
 		p       shop.Product
 		created time.Time
 		score   float64
 	}
-	hits, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hit, error) {
-		var h hit
-		err := r.Scan(&h.p.ID, &h.p.SKU, &h.p.Name, &h.p.Description, &h.p.PriceCents, &h.p.Currency,
-			&h.p.Stock, &h.p.Category, &h.p.ImageURL, &h.created, &h.score)
-		return h, err
-	})
-	if err != nil {
-		return shop.ProductPage{}, mapError("search products: page", err)
+	var groups []facetGroup
+	var hits []hit
+	for rows.Next() {
+		// An empty page is one row of facets and NULLs.
+		var facets []byte
+		var id, sku, name, desc, currency, category, image *string
+		var price *int64
+		var stock *int
+		var created *time.Time
+		var score *float64
+		err := rows.Scan(&facets, &id, &sku, &name, &desc, &price, &currency, &stock, &category, &image, &created, &score)
+		if err == nil && groups == nil {
+			groups = []facetGroup{}
+			err = json.Unmarshal(facets, &groups)
+		}
+		if err != nil {
+			rows.Close()
+			return shop.ProductPage{}, mapError("search products", err)
+		}
+		if id != nil {
+			hits = append(hits, hit{p: shop.Product{ID: *id, SKU: *sku, Name: *name, Description: *desc, PriceCents: *price,
+				Currency: *currency, Stock: *stock, Category: *category, ImageURL: *image}, created: *created, score: *score})
+		}
 	}
+	if err := rows.Err(); err != nil {
+		return shop.ProductPage{}, mapError("search products", err)
+	}
+	out := shop.ProductPage{Items: []shop.Product{}}
+	out.Total, out.Facets = sumFacets(groups, q)
 	for i, h := range hits {
 		if i == q.Limit {
 			last := hits[i-1]
@@ -184,87 +185,82 @@ func (b *searchSQL) priceOK(q shop.ProductQuery) string {
 	return "(" + strings.Join(c, " AND ") + ")"
 }
 
-// facetStatement counts the text match (without the other filters, which collectFacets
-// applies) by category, price bucket, stock and whether the price filter holds.
-func (b *searchSQL) facetStatement(q shop.ProductQuery) string {
-	match, _ := b.textMatch(q)
-	return "SELECT category, width_bucket(price_cents, " + b.arg(shop.PriceRangeBounds) + "::bigint[]), stock > 0, " +
-		b.priceOK(q) + ", count(*) FROM products WHERE " + match + " GROUP BY 1, 2, 3, 4"
+// facetGroup is one row of the facet count: the matches of one category, price bucket
+// (1-based, as width_bucket numbers them) and stock state, and whether the price filter holds.
+type facetGroup struct {
+	Category     string
+	Bucket       int
+	InStock      bool
+	PriceInRange bool
+	N            int
 }
 
-func collectFacets(rows pgx.Rows, q shop.ProductQuery) (int, shop.Facets, error) {
+// UnmarshalJSON reads the group from the array the statement builds with json_build_array.
+func (g *facetGroup) UnmarshalJSON(b []byte) error {
+	return json.Unmarshal(b, &[]any{&g.Category, &g.Bucket, &g.InStock, &g.PriceInRange, &g.N})
+}
+
+// sumFacets applies each facet's filters to the groups: every facet applies the filters but
+// its own.
+func sumFacets(groups []facetGroup, q shop.ProductQuery) (int, shop.Facets) {
 	f := shop.Facets{Categories: []shop.FacetCount{}, PriceRanges: shop.EmptyPriceRanges()}
 	total := 0
 	byCategory := map[string]int{}
-	var (
-		category              string
-		bucket, n             int
-		inStock, priceInRange bool
-	)
-	_, err := pgx.ForEachRow(rows, []any{&category, &bucket, &inStock, &priceInRange, &n}, func() error {
-		categoryOK := q.Category == "" || category == q.Category
-		stockOK := q.InStock == nil || inStock == *q.InStock
-		if priceInRange && stockOK {
-			byCategory[category] += n
+	for _, g := range groups {
+		categoryOK := q.Category == "" || g.Category == q.Category
+		stockOK := q.InStock == nil || g.InStock == *q.InStock
+		if g.PriceInRange && stockOK {
+			byCategory[g.Category] += g.N
 		}
 		if !categoryOK {
-			return nil
+			continue
 		}
-		if priceInRange && stockOK {
-			total += n
+		if g.PriceInRange && stockOK {
+			total += g.N
 		}
-		if stockOK && bucket >= 1 && bucket <= len(f.PriceRanges) {
-			f.PriceRanges[bucket-1].Count += n
+		if stockOK && g.Bucket >= 1 && g.Bucket <= len(f.PriceRanges) {
+			f.PriceRanges[g.Bucket-1].Count += g.N
 		}
-		if priceInRange && inStock {
-			f.InStock.In += n
-		} else if priceInRange {
-			f.InStock.Out += n
+		if g.PriceInRange && g.InStock {
+			f.InStock.In += g.N
+		} else if g.PriceInRange {
+			f.InStock.Out += g.N
 		}
-		return nil
-	})
-	if err != nil {
-		return 0, shop.Facets{}, err
 	}
 	for v, n := range byCategory {
 		f.Categories = append(f.Categories, shop.FacetCount{Value: v, Count: n})
 	}
 	shop.SortFacetCounts(f.Categories)
-	return total, f, nil
+	return total, f
 }
 
-// pageStatement reads Limit+1 products after the cursor, so the extra one tells whether a
-// next page exists.
-func (b *searchSQL) pageStatement(q shop.ProductQuery) string {
+// statement is the facet count and the page in one statement. m is the text match; the facet
+// count groups all of it (the other filters are applied per facet in sumFacets); the page
+// applies every filter and the keyset and reads Limit+1 rows, so the extra one tells whether a
+// next page exists. The facets come on every row, and on a single row of NULLs when the page
+// is empty. With a text query m is materialized, so the matching products are read once; without
+// one it is inlined in both uses, so the page still walks its sort's index instead of the table.
+func (b *searchSQL) statement(q shop.ProductQuery) string {
 	match, score := b.textMatch(q)
 	if q.Sort != shop.SortRelevance {
 		score = "0::float8" // ts_rank reads every match's tsvector: only pay for it when sorting by it
 	}
-	where := []string{match, b.priceOK(q)}
+	materialized := "NOT MATERIALIZED"
+	if q.Q != "" {
+		materialized = "MATERIALIZED"
+	}
+	where := []string{"m.price_ok"}
 	if q.Category != "" {
-		where = append(where, "category = "+b.arg(q.Category))
+		where = append(where, "m.category = "+b.arg(q.Category))
 	}
 	if q.InStock != nil {
 		if *q.InStock {
-			where = append(where, "stock > 0")
+			where = append(where, "m.stock > 0")
 		} else {
-			where = append(where, "stock = 0")
+			where = append(where, "m.stock = 0")
 		}
 	}
-	var key, cmp, order string
-	switch q.Sort {
-	case shop.SortPriceAsc:
-		key, cmp, order = "m.price_cents", ">", "m.price_cents, m.id"
-	case shop.SortPriceDesc:
-		key, cmp, order = "m.price_cents", "<", "m.price_cents DESC, m.id DESC"
-	case shop.SortNewest:
-		key, cmp, order = "m.created_at", "<", "m.created_at DESC, m.id DESC"
-	case shop.SortRelevance:
-		key, cmp, order = "m.score", "<", "m.score DESC, m.id DESC"
-	default:
-		key, cmp, order = "m.name", ">", "m.name, m.id"
-	}
-	after := "TRUE"
+	key, cmp, order := keyset(q.Sort)
 	if c := q.After; c != nil {
 		var v any
 		switch {
@@ -277,11 +273,38 @@ func (b *searchSQL) pageStatement(q shop.ProductQuery) string {
 		case c.Score != nil:
 			v = *c.Score
 		}
-		after = "(" + key + ", m.id) " + cmp + " (" + b.arg(v) + ", " + b.arg(c.ID) + "::uuid)"
+		where = append(where, "("+key+", m.id) "+cmp+" ("+b.arg(v)+", "+b.arg(c.ID)+"::uuid)")
 	}
-	// The order and the keyset name m's columns: unqualified, ORDER BY id would be the text output.
-	return `SELECT m.id::text, m.sku, m.name, m.description, m.price_cents, m.currency, m.stock, m.category,
-			m.image_url, m.created_at, m.score
-		FROM (SELECT *, ` + score + ` AS score FROM products WHERE ` + strings.Join(where, " AND ") + `) m
-		WHERE ` + after + ` ORDER BY ` + order + ` LIMIT ` + b.arg(q.Limit+1)
+	return `WITH m AS ` + materialized + ` (
+			SELECT id, name, category, price_cents, stock, created_at, ` + score + ` AS score, ` + b.priceOK(q) + ` AS price_ok
+			FROM products WHERE ` + match + `
+		), f AS (
+			SELECT coalesce(json_agg(json_build_array(category, bucket, in_stock, price_ok, n)), '[]') AS facets
+			FROM (SELECT category, width_bucket(price_cents, ` + b.arg(shop.PriceRangeBounds) + `::bigint[]) AS bucket,
+					stock > 0 AS in_stock, price_ok, count(*) AS n
+				FROM m GROUP BY 1, 2, 3, 4) g
+		), pg AS (
+			SELECT m.id, m.name, m.price_cents, m.created_at, m.score FROM m
+			WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + order + ` LIMIT ` + b.arg(q.Limit+1) + `
+		)
+		SELECT f.facets, p.id::text, p.sku, p.name, p.description, p.price_cents, p.currency, p.stock, p.category,
+			p.image_url, p.created_at, pg.score
+		FROM f LEFT JOIN (pg JOIN products p ON p.id = pg.id) ON true
+		ORDER BY ` + strings.ReplaceAll(order, "m.", "pg.")
+}
+
+// keyset returns a sort's key column, the comparison that means "after" and the order. Every
+// order ends in the id, so it is total and the keyset stable.
+func keyset(sort shop.Sort) (key, cmp, order string) {
+	switch sort {
+	case shop.SortPriceAsc:
+		return "m.price_cents", ">", "m.price_cents, m.id"
+	case shop.SortPriceDesc:
+		return "m.price_cents", "<", "m.price_cents DESC, m.id DESC"
+	case shop.SortNewest:
+		return "m.created_at", "<", "m.created_at DESC, m.id DESC"
+	case shop.SortRelevance:
+		return "m.score", "<", "m.score DESC, m.id DESC"
+	}
+	return "m.name", ">", "m.name, m.id"
 }
