@@ -186,6 +186,11 @@ func indexSizes(ctx context.Context, store *postgres.Store) ([][2]string, error)
 		SELECT * FROM (SELECT indexrelid::regclass::text, pg_size_pretty(pg_relation_size(indexrelid))
 			FROM pg_index WHERE indrelid = 'products'::regclass ORDER BY pg_relation_size(indexrelid) DESC) i
 		UNION ALL
+		SELECT 'column search_vector', pg_size_pretty(sum(pg_column_size(search_vector))::bigint) FROM products
+		UNION ALL
+		SELECT 'table search_lexemes (' || (SELECT count(*) FROM search_lexemes) || ' lexemes) with its index',
+			pg_size_pretty(pg_total_relation_size('search_lexemes'))
+		UNION ALL
 		SELECT 'search indexes (migration 003), total', pg_size_pretty(sum(pg_relation_size(c.oid)))
 			FROM pg_class c WHERE c.relname IN ('products_search_vector_idx', 'products_name_trgm_idx',
 				'products_sku_pattern_idx', 'products_price_cents_id_idx', 'products_created_at_id_idx')`)
