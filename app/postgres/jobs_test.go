@@ -2,17 +2,37 @@ package postgres_test
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/shopstack/shopstack/app/postgres"
 	"github.com/shopstack/shopstack/app/search"
 	"github.com/shopstack/shopstack/app/shop"
+	"github.com/shopstack/shopstack/internal/pgtest"
 )
+
+// River's migrations run on the connection that holds the migration lock, so a pool of one
+// (SHOP_DB_MAX_CONNS=1) migrates instead of waiting for itself.
+func TestMigrateWithOnePooledConnection(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s, err := postgres.Open(ctx, pgtest.NewDatabase(t), 1, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	require.NoError(t, err)
+	defer s.Close()
+	_, err = s.Migrate(ctx)
+	require.NoError(t, err)
+	_, err = s.CreateProduct(ctx, shop.NewProduct{SKU: "ONE-1", Name: "One", Currency: "USD", Category: "x"})
+	require.NoError(t, err)
+}
 
 // indexJobs returns the versions of the search_index jobs of one product, in insertion order.
 func indexJobs(t *testing.T, productID string) []int64 {
