@@ -24,35 +24,32 @@ func newJobClient(pool *pgxpool.Pool, log *slog.Logger) (*river.Client[pgx.Tx], 
 	return c, nil
 }
 
-// migrateRiver applies River's own migrations (river_job, river_queue, ...) on conn, which
+// migrateRiver applies River's own migrations (river_job, river_queue, ...) while the caller
 // holds the shop's migration advisory lock, so instances starting together still migrate one at
-// a time, and a pool of one connection cannot deadlock. One River migration at a time, each in
-// its own transaction: one of them adds an enum value a later one uses, which PostgreSQL
-// refuses inside a single transaction.
-func (s *Store) migrateRiver(ctx context.Context, conn *pgxpool.Conn) error {
-	m, err := rivermigrate.New(riverpgxv5.New(s.pool), &rivermigrate.Config{Logger: s.log})
+// a time. rivermigrate runs each migration in its own transaction (one adds an enum value a
+// later one uses, which PostgreSQL refuses inside one transaction) on a pool of its own, one
+// connection, closed afterwards: on the store's pool a SHOP_DB_MAX_CONNS=1 would wait forever
+// for the connection the lock holder keeps.
+func (s *Store) migrateRiver(ctx context.Context) error {
+	cfg := s.pool.Config()
+	cfg.MaxConns, cfg.MinConns = 1, 0
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return fmt.Errorf("migrate river: %w", err)
 	}
-	for {
-		var applied []rivermigrate.MigrateVersion
-		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-			res, err := m.MigrateTx(ctx, tx, rivermigrate.DirectionUp, &rivermigrate.MigrateOpts{MaxSteps: 1})
-			if err == nil {
-				applied = res.Versions
-			}
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("migrate river: %w", err)
-		}
-		if len(applied) == 0 {
-			return nil
-		}
-		for _, v := range applied {
-			s.log.Info("applied river migration", "version", v.Version, "name", v.Name)
-		}
+	defer pool.Close()
+	m, err := rivermigrate.New(riverpgxv5.New(pool), &rivermigrate.Config{Logger: s.log})
+	if err != nil {
+		return fmt.Errorf("migrate river: %w", err)
 	}
+	res, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	if err != nil {
+		return fmt.Errorf("migrate river: %w", err)
+	}
+	for _, v := range res.Versions {
+		s.log.Info("applied river migration", "version", v.Version, "name", v.Name)
+	}
+	return nil
 }
 
 // enqueueIndex adds the search_index job of a product write to the write's transaction.

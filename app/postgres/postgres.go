@@ -122,7 +122,7 @@ func (s *Store) Migrate(ctx context.Context) (int32, error) {
 	if err := m.Migrate(ctx); err != nil {
 		return 0, fmt.Errorf("migrate: %w", err)
 	}
-	if err := s.migrateRiver(ctx, conn); err != nil {
+	if err := s.migrateRiver(ctx); err != nil {
 		return 0, err
 	}
 	v, err := m.GetCurrentVersion(ctx)
