@@ -3,7 +3,7 @@
 // outbox), so a committed write always has its job and a rolled-back one never has; the
 // workers `shop serve` runs (SHOP_WORKERS) hand each job to an Indexer.
 //
-// Package searchtest holds the contract every shop.ProductSearcher passes.
+// Its subpackage searchtest holds the contract every shop.ProductSearcher adapter passes.
 package search
 
 import (

@@ -105,15 +105,6 @@ func EmptyPriceRanges() []PriceRangeCount {
 	return out
 }
 
-// PriceRangeIndex returns the index of the PriceRangeBounds bucket that holds price.
-func PriceRangeIndex(price int64) int {
-	i := 0
-	for i+1 < len(PriceRangeBounds) && price >= PriceRangeBounds[i+1] {
-		i++
-	}
-	return i
-}
-
 // ProductCursor is the keyset position of a listing: the sort, the last item's sort key and its
 // id. Exactly one key field is set, the one Sort uses.
 type ProductCursor struct {
