@@ -63,7 +63,7 @@ func setup(b *testing.B) *env {
 	if _, err := store.Migrate(ctx); err != nil {
 		b.Fatal(err)
 	}
-	e, err := httpapi.New(httpapi.Config{Products: store, Accounts: store, Orders: store, Readiness: store, Log: log})
+	e, err := httpapi.New(httpapi.Config{Products: store, Search: store, Accounts: store, Orders: store, Readiness: store, Log: log})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -278,7 +278,7 @@ func BenchmarkCatalogRead(b *testing.B) {
 	if _, _, err := en.store.SeedProducts(context.Background(), shop.DemoCatalog()); err != nil {
 		b.Fatal(err)
 	}
-	page, err := en.store.ListProducts(context.Background(), shop.ProductQuery{Limit: 100})
+	page, err := en.store.SearchProducts(context.Background(), shop.ProductQuery{Sort: shop.SortName, Limit: 100})
 	if err != nil {
 		b.Fatal(err)
 	}

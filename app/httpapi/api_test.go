@@ -484,7 +484,7 @@ func TestCatalogPagination(t *testing.T) {
 func TestInternalErrorsAreLoggedNotShown(t *testing.T) {
 	t.Parallel()
 	cfg := appConfig(store, slog.New(slog.NewJSONHandler(&logBuf, nil)))
-	cfg.Products = failingStore{store}
+	cfg.Search = failingSearch{store}
 	e, err := httpapi.New(cfg)
 	require.NoError(t, err)
 	rec := httptest.NewRecorder()
@@ -501,7 +501,7 @@ func TestInternalErrorsAreLoggedNotShown(t *testing.T) {
 func TestPanicsBecomeInternalErrors(t *testing.T) {
 	t.Parallel()
 	cfg := appConfig(store, slog.New(slog.NewJSONHandler(&logBuf, nil)))
-	cfg.Products = panickingStore{store}
+	cfg.Search = panickingSearch{store}
 	e, err := httpapi.New(cfg)
 	require.NoError(t, err)
 	rec := httptest.NewRecorder()
@@ -511,15 +511,15 @@ func TestPanicsBecomeInternalErrors(t *testing.T) {
 	assert.Contains(t, logBuf.String(), "panic: boom-in-store")
 }
 
-type panickingStore struct{ shop.ProductStore }
+type panickingSearch struct{ shop.ProductSearcher }
 
-func (panickingStore) ListProducts(context.Context, shop.ProductQuery) (shop.ProductPage, error) {
+func (panickingSearch) SearchProducts(context.Context, shop.ProductQuery) (shop.ProductPage, error) {
 	panic(errors.New("boom-in-store"))
 }
 
-type failingStore struct{ shop.ProductStore }
+type failingSearch struct{ shop.ProductSearcher }
 
-func (failingStore) ListProducts(context.Context, shop.ProductQuery) (shop.ProductPage, error) {
+func (failingSearch) SearchProducts(context.Context, shop.ProductQuery) (shop.ProductPage, error) {
 	return shop.ProductPage{}, errors.New("list products: secret-internal-detail")
 }
 

@@ -33,11 +33,11 @@ func pathID(c echo.Context, what string) (string, error) {
 }
 
 func (a *api) listProducts(c echo.Context) error {
-	q, err := shop.ParseProductQuery(c.QueryParam("q"), c.QueryParam("category"), c.QueryParam("limit"), c.QueryParam("cursor"))
+	q, err := shop.ParseProductQuery(c.QueryParams())
 	if err != nil {
 		return err
 	}
-	page, err := a.products.ListProducts(c.Request().Context(), q)
+	page, err := a.search.SearchProducts(c.Request().Context(), q)
 	if err != nil {
 		return err
 	}

@@ -55,7 +55,7 @@ func (b *syncBuffer) String() string {
 
 // appConfig is the application's configuration with every store on s, as cmd/shop wires it.
 func appConfig(s *postgres.Store, log *slog.Logger) httpapi.Config {
-	return httpapi.Config{Products: s, Accounts: s, Orders: s, Readiness: s, Log: log}
+	return httpapi.Config{Products: s, Search: s, Accounts: s, Orders: s, Readiness: s, Log: log}
 }
 
 func TestMain(m *testing.M) {

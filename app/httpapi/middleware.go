@@ -19,6 +19,7 @@ import (
 
 type api struct {
 	products  shop.ProductStore
+	search    shop.ProductSearcher
 	accounts  shop.AccountStore
 	orders    shop.OrderStore
 	readiness Pinger

@@ -24,10 +24,11 @@ type Pinger interface {
 	Ping(ctx context.Context) error
 }
 
-// Config holds the dependencies of the HTTP application. The four stores are required; one
-// storage adapter (postgres.Store) usually implements them all.
+// Config holds the dependencies of the HTTP application. The stores and Search are required;
+// one storage adapter (postgres.Store) usually implements them all.
 type Config struct {
 	Products  shop.ProductStore
+	Search    shop.ProductSearcher
 	Accounts  shop.AccountStore
 	Orders    shop.OrderStore
 	Readiness Pinger
@@ -49,8 +50,8 @@ type Config struct {
 
 // New builds the Echo application with every route and middleware.
 func New(cfg Config) (*echo.Echo, error) {
-	if cfg.Products == nil || cfg.Accounts == nil || cfg.Orders == nil || cfg.Readiness == nil {
-		return nil, errors.New("httpapi.Config: Products, Accounts, Orders and Readiness are required")
+	if cfg.Products == nil || cfg.Search == nil || cfg.Accounts == nil || cfg.Orders == nil || cfg.Readiness == nil {
+		return nil, errors.New("httpapi.Config: Products, Search, Accounts, Orders and Readiness are required")
 	}
 	if cfg.BodyLimit <= 0 {
 		cfg.BodyLimit = DefaultBodyLimit
@@ -65,7 +66,7 @@ func New(cfg Config) (*echo.Echo, error) {
 	if cfg.OutageLogInterval <= 0 {
 		cfg.OutageLogInterval = DefaultOutageLogInterval
 	}
-	a := &api{products: cfg.Products, accounts: cfg.Accounts, orders: cfg.Orders, readiness: cfg.Readiness,
+	a := &api{products: cfg.Products, search: cfg.Search, accounts: cfg.Accounts, orders: cfg.Orders, readiness: cfg.Readiness,
 		log: cfg.Log, bodyLimit: cfg.BodyLimit, allowedOrigins: origins,
 		outage: &outageLog{log: cfg.Log, interval: cfg.OutageLogInterval}}
 

@@ -244,7 +244,7 @@ func TestOutageIsUnavailable(t *testing.T) {
 	proxy.Cut()
 	calls := map[string]func() error{
 		"get product": func() error { _, err := s.GetProduct(ctx, p.ID); return err },
-		"list":        func() error { _, err := s.ListProducts(ctx, shop.ProductQuery{Limit: 5}); return err },
+		"search":      func() error { _, err := s.SearchProducts(ctx, shop.ProductQuery{Sort: shop.SortName, Limit: 5}); return err },
 		"session":     func() error { _, err := s.UserBySession(ctx, "no-such-token"); return err },
 		"order": func() error {
 			_, err := s.PlaceOrder(ctx, u.ID, key(), order(line(p.ID, 1)), render)

@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/tern/v2/migrate"
+	"github.com/riverqueue/river"
 
 	"github.com/shopstack/shopstack/app/shop"
 )
@@ -36,6 +37,8 @@ type Store struct {
 	log      *slog.Logger
 	now      func() time.Time
 	accounts accountPolicy
+	// jobs enqueues background jobs inside the store's transactions (jobs.go).
+	jobs *river.Client[pgx.Tx]
 }
 
 var (
@@ -108,7 +111,12 @@ func Connect(ctx context.Context, opts Options, storeOpts ...Option) (*Store, er
 		pool.Close()
 		return nil, fmt.Errorf("postgres: connect to %s:%d/%s: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database, err)
 	}
-	st := &Store{pool: pool, log: opts.Log, now: time.Now, accounts: defaultAccountPolicy()}
+	jobs, err := newJobClient(pool, opts.Log)
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	st := &Store{pool: pool, log: opts.Log, now: time.Now, accounts: defaultAccountPolicy(), jobs: jobs}
 	for _, o := range storeOpts {
 		o(st)
 	}
@@ -166,7 +174,8 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Migrate applies every pending migration under an advisory lock and returns the schema version.
+// Migrate applies every pending migration, the shop's and then River's, under an advisory lock
+// and returns the shop's schema version.
 func (s *Store) Migrate(ctx context.Context) (int32, error) {
 	var v int32
 	err := s.withMigrationLock(ctx, "migrate", func(conn *pgxpool.Conn) error {
@@ -179,6 +188,9 @@ func (s *Store) Migrate(ctx context.Context) (int32, error) {
 		}
 		if err := m.Migrate(ctx); err != nil {
 			return fmt.Errorf("migrate: %w", err)
+		}
+		if err := s.migrateRiver(ctx); err != nil {
+			return err
 		}
 		if v, err = m.GetCurrentVersion(ctx); err != nil {
 			return fmt.Errorf("migrate: read version: %w", err)

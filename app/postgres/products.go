@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -19,47 +18,20 @@ func scanProduct(row pgx.Row) (shop.Product, error) {
 	return p, err
 }
 
-// ListProducts returns one page of products sorted by (name, id), keyset-paginated.
-func (s *Store) ListProducts(ctx context.Context, q shop.ProductQuery) (shop.ProductPage, error) {
-	var where []string
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
-	}
-	if q.Q != "" {
-		// The pattern is a parameter; only LIKE's own wildcards in it need escaping.
-		pat := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q.Q) + "%"
-		p := arg(pat)
-		where = append(where, "(name ILIKE "+p+" OR description ILIKE "+p+" OR sku ILIKE "+p+")")
-	}
-	if q.Category != "" {
-		where = append(where, "category = "+arg(q.Category))
-	}
-	if q.After != nil {
-		where = append(where, "(name, id) > ("+arg(q.After.Name)+", "+arg(q.After.ID)+"::uuid)")
-	}
-	sql := "SELECT " + productColumns + " FROM products"
-	if len(where) > 0 {
-		sql += " WHERE " + strings.Join(where, " AND ")
-	}
-	sql += " ORDER BY name, id LIMIT " + arg(q.Limit+1)
-	rows, err := s.pool.Query(ctx, sql, args...)
-	if err != nil {
-		return shop.ProductPage{}, mapError("list products", err)
-	}
-	items, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (shop.Product, error) { return scanProduct(r) })
-	if err != nil {
-		return shop.ProductPage{}, mapError("list products", err)
-	}
-	page := shop.ProductPage{Items: items}
-	if len(items) > q.Limit {
-		page.Items = items[:q.Limit]
-		last := page.Items[q.Limit-1]
-		c := shop.ProductCursor{Name: last.Name, ID: last.ID}.Encode()
-		page.NextCursor = &c
-	}
-	return page, nil
+// writeProduct runs one product write (a statement returning productColumns and version) in a
+// transaction with its search_index job: the job commits with the write or not at all.
+func (s *Store) writeProduct(ctx context.Context, sql string, args ...any) (shop.Product, error) {
+	var p shop.Product
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var version int64
+		err := tx.QueryRow(ctx, sql, args...).Scan(&p.ID, &p.SKU, &p.Name, &p.Description, &p.PriceCents,
+			&p.Currency, &p.Stock, &p.Category, &p.ImageURL, &version)
+		if err != nil {
+			return err
+		}
+		return s.enqueueIndex(ctx, tx, p.ID, version)
+	})
+	return p, err
 }
 
 // GetProduct returns one product with its live stock.
@@ -73,12 +45,12 @@ func (s *Store) GetProduct(ctx context.Context, id string) (shop.Product, error)
 
 // CreateProduct inserts a product; a taken SKU is shop.CodeSKUTaken.
 func (s *Store) CreateProduct(ctx context.Context, np shop.NewProduct) (shop.Product, error) {
-	p, err := scanProduct(s.pool.QueryRow(ctx, `
+	p, err := s.writeProduct(ctx, `
 		INSERT INTO products (sku, name, description, price_cents, currency, stock, category, image_url)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 		ON CONFLICT (sku) DO NOTHING
-		RETURNING `+productColumns,
-		np.SKU, np.Name, np.Description, np.PriceCents, np.Currency, np.Stock, np.Category, np.ImageURL))
+		RETURNING `+productColumns+", version",
+		np.SKU, np.Name, np.Description, np.PriceCents, np.Currency, np.Stock, np.Category, np.ImageURL)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return shop.Product{}, shop.Errorf(shop.CodeSKUTaken, "a product with SKU %s already exists", np.SKU)
 	}
@@ -87,17 +59,18 @@ func (s *Store) CreateProduct(ctx context.Context, np shop.NewProduct) (shop.Pro
 
 // UpdateProduct changes the given fields of a product.
 func (s *Store) UpdateProduct(ctx context.Context, id string, pp shop.ProductPatch) (shop.Product, error) {
-	p, err := scanProduct(s.pool.QueryRow(ctx, `
+	p, err := s.writeProduct(ctx, `
 		UPDATE products SET
 			name        = coalesce($2, name),
 			description = coalesce($3, description),
 			price_cents = coalesce($4, price_cents),
 			category    = coalesce($5, category),
 			image_url   = coalesce($6, image_url),
-			updated_at  = now()
+			updated_at  = now(),
+			version     = version + 1
 		WHERE id = $1
-		RETURNING `+productColumns,
-		id, pp.Name, pp.Description, pp.PriceCents, pp.Category, pp.ImageURL))
+		RETURNING `+productColumns+", version",
+		id, pp.Name, pp.Description, pp.PriceCents, pp.Category, pp.ImageURL)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return shop.Product{}, shop.Errorf(shop.CodeNotFound, "no product with this id")
 	}
@@ -107,10 +80,10 @@ func (s *Store) UpdateProduct(ctx context.Context, id string, pp shop.ProductPat
 // AdjustStock adds delta (which may be negative) to a product's stock in one conditional
 // statement, so it composes with concurrent orders: it never takes stock below zero.
 func (s *Store) AdjustStock(ctx context.Context, id string, delta int) (shop.Product, error) {
-	p, err := scanProduct(s.pool.QueryRow(ctx, `
-		UPDATE products SET stock = stock + $2, updated_at = now()
+	p, err := s.writeProduct(ctx, `
+		UPDATE products SET stock = stock + $2, updated_at = now(), version = version + 1
 		WHERE id = $1 AND stock + $2 BETWEEN 0 AND $3
-		RETURNING `+productColumns, id, delta, shop.MaxStock))
+		RETURNING `+productColumns+", version", id, delta, shop.MaxStock)
 	if !errors.Is(err, pgx.ErrNoRows) {
 		return p, mapError("adjust stock", err)
 	}
@@ -140,26 +113,40 @@ func (s *Store) SeedProducts(ctx context.Context, products []shop.SeedProduct) (
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		added, imagesUpdated = 0, 0
 		for _, p := range products {
-			tag, err := tx.Exec(ctx, `
+			var id string
+			var version int64
+			err := tx.QueryRow(ctx, `
 				INSERT INTO products (sku, name, description, price_cents, currency, stock, category, image_url)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-				ON CONFLICT (sku) DO NOTHING`,
-				p.SKU, p.Name, p.Description, p.PriceCents, p.Currency, p.Stock, p.Category, p.ImageURL)
-			if err != nil {
+				ON CONFLICT (sku) DO NOTHING
+				RETURNING id::text, version`,
+				p.SKU, p.Name, p.Description, p.PriceCents, p.Currency, p.Stock, p.Category, p.ImageURL).Scan(&id, &version)
+			if err == nil {
+				added++
+				if err := s.enqueueIndex(ctx, tx, id, version); err != nil {
+					return err
+				}
+			} else if !errors.Is(err, pgx.ErrNoRows) {
 				return err
 			}
-			added += int(tag.RowsAffected())
 			if len(p.FormerImageURLs) == 0 {
 				continue
 			}
-			tag, err = tx.Exec(ctx, `
-				UPDATE products SET image_url = $2, updated_at = now()
-				WHERE sku = $1 AND image_url = ANY($3::text[])`,
-				p.SKU, p.ImageURL, p.FormerImageURLs)
+			err = tx.QueryRow(ctx, `
+				UPDATE products SET image_url = $2, updated_at = now(), version = version + 1
+				WHERE sku = $1 AND image_url = ANY($3::text[])
+				RETURNING id::text, version`,
+				p.SKU, p.ImageURL, p.FormerImageURLs).Scan(&id, &version)
+			if errors.Is(err, pgx.ErrNoRows) {
+				continue
+			}
 			if err != nil {
 				return err
 			}
-			imagesUpdated += int(tag.RowsAffected())
+			imagesUpdated++
+			if err := s.enqueueIndex(ctx, tx, id, version); err != nil {
+				return err
+			}
 		}
 		return nil
 	})

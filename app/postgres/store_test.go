@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -124,8 +125,12 @@ func TestMigrateIsSafeConcurrently(t *testing.T) {
 	wg.Wait()
 	for i := range 4 {
 		require.NoError(t, errs[i])
-		assert.Equal(t, int32(3), versions[i])
+		assert.Equal(t, int32(5), versions[i])
 	}
+	var riverVersions, distinct int
+	require.NoError(t, s.Pool().QueryRow(ctx, "SELECT count(*), count(DISTINCT version) FROM river_migration").Scan(&riverVersions, &distinct))
+	assert.Positive(t, riverVersions, "River's migrations ran with the shop's")
+	assert.Equal(t, distinct, riverVersions, "each River migration applied once")
 }
 
 // The classic oversell: 50 in stock, 40 and 11 ordered at the same moment. Exactly one wins.
@@ -591,10 +596,10 @@ func TestProductsCatalog(t *testing.T) {
 	t.Run("keyset pagination visits every product once, sorted", func(t *testing.T) {
 		seen := map[string]bool{}
 		var names []string
-		q := shop.ProductQuery{Limit: 7}
+		q := shop.ProductQuery{Sort: shop.SortName, Limit: 7}
 		for pages := 0; ; pages++ {
 			require.Less(t, pages, 20)
-			page, err := s.ListProducts(ctx, q)
+			page, err := s.SearchProducts(ctx, q)
 			require.NoError(t, err)
 			for _, p := range page.Items {
 				assert.False(t, seen[p.ID])
@@ -604,7 +609,7 @@ func TestProductsCatalog(t *testing.T) {
 			if page.NextCursor == nil {
 				break
 			}
-			q, err = shop.ParseProductQuery("", "", "7", *page.NextCursor)
+			q, err = shop.ParseProductQuery(url.Values{"limit": {"7"}, "cursor": {*page.NextCursor}})
 			require.NoError(t, err)
 		}
 		assert.Len(t, seen, len(demo))
@@ -624,7 +629,7 @@ func TestProductsCatalog(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			page, err := s.ListProducts(ctx, shop.ProductQuery{Q: tt.q, Category: tt.category, Limit: 100})
+			page, err := s.SearchProducts(ctx, shop.ProductQuery{Q: tt.q, Category: tt.category, Sort: shop.SortName, Limit: 100})
 			require.NoError(t, err)
 			assert.Len(t, page.Items, tt.want)
 			assert.Nil(t, page.NextCursor)
@@ -797,7 +802,7 @@ func TestSeedReplacesOnlyFormerDemoImages(t *testing.T) {
 	require.Zero(t, images)
 
 	bySKU := func() map[string]shop.Product {
-		page, err := s.ListProducts(ctx, shop.ProductQuery{Limit: 100})
+		page, err := s.SearchProducts(ctx, shop.ProductQuery{Sort: shop.SortName, Limit: 100})
 		require.NoError(t, err)
 		require.Len(t, page.Items, len(demo))
 		m := map[string]shop.Product{}

@@ -2,14 +2,10 @@ package shop
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // Product is a catalog entry. Stock is the live quantity on hand.
@@ -25,15 +21,9 @@ type Product struct {
 	ImageURL    string `json:"image_url"`
 }
 
-// ProductPage is one page of a keyset-paginated product listing.
-type ProductPage struct {
-	Items      []Product `json:"items"`
-	NextCursor *string   `json:"next_cursor"`
-}
-
-// ProductStore keeps the catalog. postgres.Store implements it.
+// ProductStore keeps the catalog. postgres.Store implements it. Listing and searching the
+// catalog is ProductSearcher's job (search.go).
 type ProductStore interface {
-	ListProducts(ctx context.Context, q ProductQuery) (ProductPage, error)
 	GetProduct(ctx context.Context, id string) (Product, error)
 	CreateProduct(ctx context.Context, p NewProduct) (Product, error)
 	UpdateProduct(ctx context.Context, id string, p ProductPatch) (Product, error)
@@ -167,77 +157,6 @@ func ParseStockDelta(data []byte) (int, error) {
 		return 0, invalidField("delta", fmt.Sprintf("is required, non-zero, between -%d and %d", MaxStockDelta, MaxStockDelta))
 	}
 	return *body.Delta, nil
-}
-
-// ProductQuery is a validated catalog listing request.
-type ProductQuery struct {
-	Q        string
-	Category string
-	Limit    int
-	// After is the keyset position decoded from the cursor: list products after (Name, ID).
-	After *ProductCursor
-}
-
-// ProductCursor is the keyset position of a listing: products sort by name, then id.
-type ProductCursor struct {
-	Name string `json:"n"`
-	ID   string `json:"i"`
-}
-
-// Encode returns the opaque cursor string.
-func (c ProductCursor) Encode() string {
-	b, _ := json.Marshal(c) // a struct of two strings always marshals
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// ParseProductQuery validates the query parameters of GET /api/products.
-func ParseProductQuery(q, category, limit, cursor string) (ProductQuery, error) {
-	var fe fieldErrors
-	pq := ProductQuery{Limit: DefaultPageLimit}
-	var ok bool
-	if pq.Q, ok = parseText(q, 0, 100, false); !ok {
-		fe.add("q", "must be at most 100 characters without control characters")
-	}
-	if category != "" {
-		fe.checkCategory(category)
-		pq.Category = category
-	}
-	if limit != "" {
-		n, err := strconv.Atoi(limit)
-		if err != nil || n < 1 || n > MaxPageLimit {
-			fe.add("limit", fmt.Sprintf("must be an integer between 1 and %d", MaxPageLimit))
-		}
-		pq.Limit = n
-	}
-	if cursor != "" {
-		c, ok := parseProductCursor(cursor)
-		if !ok {
-			fe.add("cursor", "must be a next_cursor value returned by this endpoint")
-		} else {
-			pq.After = &c
-		}
-	}
-	return pq, fe.err()
-}
-
-// parseProductCursor decodes a cursor and accepts it only if Encode could have produced it: a
-// product id and a name that passes the product name rule. A client can send anything, and
-// what reaches the query must be text PostgreSQL can hold (no NUL, valid UTF-8).
-func parseProductCursor(s string) (ProductCursor, bool) {
-	raw, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || !utf8.Valid(raw) {
-		return ProductCursor{}, false
-	}
-	var c ProductCursor
-	if err := DecodeJSON(raw, &c); err != nil {
-		return ProductCursor{}, false
-	}
-	id, idOK := ParseID(c.ID)
-	name, nameOK := parseText(c.Name, 1, 200, false)
-	if !idOK || id != c.ID || !nameOK || name != c.Name {
-		return ProductCursor{}, false
-	}
-	return c, true
 }
 
 // The product field rules that creating and patching (and, for the category, listing) share,

@@ -1,7 +1,6 @@
 package shop_test
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"path/filepath"
 	"strings"
@@ -91,32 +90,6 @@ func TestParseNewProductAndPatch(t *testing.T) {
 	d, err := shop.ParseStockDelta([]byte(`{"delta":-5}`))
 	require.NoError(t, err)
 	assert.Equal(t, -5, d)
-}
-
-func TestParseProductQuery(t *testing.T) {
-	t.Parallel()
-	cursor := shop.ProductCursor{Name: "Mug", ID: idA}.Encode()
-	q, err := shop.ParseProductQuery(" mug ", "kitchen", "5", cursor)
-	require.NoError(t, err)
-	assert.Equal(t, shop.ProductQuery{Q: "mug", Category: "kitchen", Limit: 5, After: &shop.ProductCursor{Name: "Mug", ID: idA}}, q)
-	q, err = shop.ParseProductQuery("", "", "", "")
-	require.NoError(t, err)
-	assert.Equal(t, shop.DefaultPageLimit, q.Limit)
-	for _, tt := range []struct{ q, cat, limit, cursor, field string }{
-		{"", "", "0", "", "limit"},
-		{"", "", "101", "", "limit"},
-		{"", "", "ten", "", "limit"},
-		{"", "Bad Cat", "", "", "category"},
-		{"", "", "", "!!", "cursor"},
-		{"", "", "", base64.RawURLEncoding.EncodeToString([]byte(`{"n":"a\u0000","i":"` + idA + `"}`)), "cursor"},
-		{"", "", "", base64.RawURLEncoding.EncodeToString([]byte(`{"n":"a","i":"` + idA + `","extra":1}`)), "cursor"},
-		{strings.Repeat("x", 101), "", "", "", "q"},
-	} {
-		_, err := shop.ParseProductQuery(tt.q, tt.cat, tt.limit, tt.cursor)
-		var e *shop.Error
-		require.ErrorAs(t, err, &e, tt.field)
-		assert.Equal(t, tt.field, e.Details.([]shop.FieldError)[0].Field)
-	}
 }
 
 func TestDemoCatalogIsValid(t *testing.T) {

@@ -41,6 +41,7 @@ type config struct {
 	DBRegion string
 	AppRole  string
 	Abuse    abuseConfig
+	Workers  int
 }
 
 // loadConfig reads and checks every variable before anything starts, and reports every bad
@@ -57,6 +58,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		DBWait:          postgres.DefaultWait,
 		DBPasswordFile:  getenv("SHOP_DB_PASSWORD_FILE"),
 		AppRole:         postgres.DefaultAppRole,
+		Workers:         DefaultWorkers,
 	}
 	if cfg.DatabaseURL == "" {
 		cfg.DatabaseURL = DefaultDatabaseURL
@@ -116,6 +118,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if err := postgres.CheckRoleName(cfg.AppRole); err != nil {
 		bad(fmt.Errorf("SHOP_DB_APP_ROLE: %w", err))
+	}
+	if v := getenv("SHOP_WORKERS"); v != "" {
+		if _, err := fmt.Sscan(v, &cfg.Workers); err != nil || cfg.Workers < 0 || cfg.Workers > 100 {
+			bad(fmt.Errorf("SHOP_WORKERS=%q: want an integer from 0 (off) to 100", v))
+		}
 	}
 	errs = append(errs, cfg.credentials(getenv, dbConfig)...)
 	errs = append(errs, cfg.admin()...)
@@ -235,6 +242,7 @@ func (c config) logValue() slog.Value {
 		slog.String("hash_concurrency_from", c.Abuse.HashConcurrencyFrom),
 		slog.Int("SHOP_REGISTER_LIMIT", c.Abuse.RegisterLimit),
 		slog.String("SHOP_REGISTER_WINDOW", c.Abuse.RegisterWindow.String()),
+		slog.Int("SHOP_WORKERS", c.Workers),
 	)
 }
 

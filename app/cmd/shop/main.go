@@ -49,7 +49,8 @@ environment:
   SHOP_DB_APP_ROLE       the role migrate creates and grants for serve (default shop_app)
   SHOP_HASH_CONCURRENCY  password hashes at once (default: sized from the memory limit, at most CPUs - 1)
   SHOP_REGISTER_LIMIT    registrations per client IP per window (default 20)
-  SHOP_REGISTER_WINDOW   that window (default 1h)`
+  SHOP_REGISTER_WINDOW   that window (default 1h)
+  SHOP_WORKERS           background jobs worked at once by serve; 0 turns the workers off (default 2)`
 
 func main() {
 	if len(os.Args) == 2 && os.Args[1] == "healthcheck" {
@@ -171,13 +172,17 @@ func serve(ctx context.Context, store *postgres.Store, cfg config, log *slog.Log
 		}
 	}
 	e, err := httpapi.New(httpapi.Config{
-		Products: store, Accounts: store, Orders: store, Readiness: store,
+		Products: store, Search: store, Accounts: store, Orders: store, Readiness: store,
 		Log: log, SiteDir: cfg.SiteDir, ClientIPHeader: cfg.ClientIPHeader, AllowedOrigins: cfg.AllowedOrigins,
 	})
 	if err != nil {
 		return err
 	}
 	srv := httpapi.NewServer(cfg.Addr, e, log)
+	stopWorkers, err := startWorkers(ctx, store, cfg.Workers, log)
+	if err != nil {
+		return err
+	}
 
 	// Listen before saying so: a port in use fails here, and "listening" is only ever true.
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.Addr)
@@ -201,6 +206,9 @@ func serve(ctx context.Context, store *postgres.Store, cfg config, log *slog.Log
 	}
 	if err := <-errCh; !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
+	}
+	if err := stopWorkers(shutdownCtx); err != nil {
+		return fmt.Errorf("stop workers: %w", err)
 	}
 	log.Info("stopped")
 	return nil

@@ -169,6 +169,8 @@ func TestServeAsAppRoleEnsuresAdminAndShutsDownGracefully(t *testing.T) {
 	}
 	logs := out.String()
 	assert.Contains(t, logs, `"msg":"stopped"`)
+	assert.Contains(t, logs, `"SHOP_WORKERS":2`)
+	assert.Contains(t, logs, `"msg":"background workers started","workers":2`)
 	assert.Contains(t, logs, `"SHOP_ADMIN_PASSWORD":"*****"`)
 	assert.Contains(t, logs, `"SHOP_CLIENT_IP_HEADER":"X-Viewer-Ip"`)
 	assert.Contains(t, logs, `"SHOP_HASH_CONCURRENCY":1`, "the hashing bound is logged")
@@ -187,7 +189,7 @@ func TestServeRefusesAnUnmigratedSchema(t *testing.T) {
 	err := cmd.Run()
 	var exit *exec.ExitError
 	require.ErrorAs(t, err, &exit, out.String())
-	assert.Contains(t, out.String(), "schema version 0, this build needs 3: run `shop migrate`")
+	assert.Contains(t, out.String(), "schema version 0, this build needs 5: run `shop migrate`")
 	assert.NotContains(t, out.String(), `"msg":"listening"`)
 }
 
@@ -232,7 +234,7 @@ func TestSubcommands(t *testing.T) {
 	wg.Wait()
 	for i := range 3 {
 		require.NoError(t, errs[i], outs[i])
-		assert.Contains(t, outs[i], `"version":3`)
+		assert.Contains(t, outs[i], `"version":5`)
 	}
 
 	assert.Contains(t, run("seed"), `"added":36`)
@@ -251,6 +253,8 @@ func TestBadConfigFailsClearly(t *testing.T) {
 		{[]string{"SHOP_ADMIN_EMAIL=a@example.com"}, []string{"serve"}, "must be set together"},
 		{[]string{"SHOP_ADMIN_EMAIL=a@example.com", "SHOP_ADMIN_PASSWORD=short"}, []string{"serve"}, "SHOP_ADMIN_PASSWORD must be"},
 		{[]string{"SHOP_DB_MAX_CONNS=lots"}, []string{"serve"}, "SHOP_DB_MAX_CONNS"},
+		{[]string{"SHOP_WORKERS=-1"}, []string{"serve"}, `SHOP_WORKERS=\"-1\": want an integer from 0 (off) to 100`},
+		{[]string{"SHOP_WORKERS=many"}, []string{"serve"}, "SHOP_WORKERS"},
 		{[]string{"SHOP_CLIENT_IP_HEADER=X Viewer Ip"}, []string{"serve"}, `SHOP_CLIENT_IP_HEADER: client IP header \"X Viewer Ip\" is not a header name`},
 		{[]string{"DATABASE_URL=postgres://u:hunter2@127.0.0.1:1/shop?connect_timeout=2", "SHOP_DB_WAIT=1s"}, []string{"migrate"}, "connect to 127.0.0.1:1/shop"},
 		{[]string{"DATABASE_URL=postgres://u@127.0.0.1:1/shop?connect_timeout=2&password=hunter2", "SHOP_DB_WAIT=1s"}, []string{"migrate"}, "connect to 127.0.0.1:1/shop"},

@@ -1,0 +1,61 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
+
+	"github.com/shopstack/shopstack/app/search"
+)
+
+// newJobClient is the insert-only River client product writes enqueue with: it has no queues
+// and works nothing; the workers of `shop serve` are a separate client (cmd/shop).
+func newJobClient(pool *pgxpool.Pool, log *slog.Logger) (*river.Client[pgx.Tx], error) {
+	c, err := river.NewClient(riverpgxv5.New(pool), &river.Config{Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: job client: %w", err)
+	}
+	return c, nil
+}
+
+// migrateRiver applies River's own migrations (river_job, river_queue, ...) while the caller
+// holds the shop's migration advisory lock, so instances starting together still migrate one at
+// a time. rivermigrate runs each migration in its own transaction (one adds an enum value a
+// later one uses, which PostgreSQL refuses inside one transaction) on a pool of its own, one
+// connection, closed afterwards: on the store's pool a SHOP_DB_MAX_CONNS=1 would wait forever
+// for the connection the lock holder keeps.
+func (s *Store) migrateRiver(ctx context.Context) error {
+	cfg := s.pool.Config()
+	cfg.MaxConns, cfg.MinConns = 1, 0
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("migrate river: %w", err)
+	}
+	defer pool.Close()
+	m, err := rivermigrate.New(riverpgxv5.New(pool), &rivermigrate.Config{Logger: s.log})
+	if err != nil {
+		return fmt.Errorf("migrate river: %w", err)
+	}
+	res, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	if err != nil {
+		return fmt.Errorf("migrate river: %w", err)
+	}
+	for _, v := range res.Versions {
+		s.log.Info("applied river migration", "version", v.Version, "name", v.Name)
+	}
+	return nil
+}
+
+// enqueueIndex adds the search_index job of a product write to the write's transaction.
+func (s *Store) enqueueIndex(ctx context.Context, tx pgx.Tx, productID string, version int64) error {
+	if _, err := s.jobs.InsertTx(ctx, tx, search.IndexArgs{ProductID: productID, Version: version}, nil); err != nil {
+		return fmt.Errorf("enqueue search_index: %w", err)
+	}
+	return nil
+}
