@@ -124,7 +124,7 @@ func TestAllowedOrigins(t *testing.T) {
 	r = c.do("POST", "/api/orders/"+id+"/cancel", nil, "Origin", "https://shop.example.com:443", "Sec-Fetch-Site", "same-origin")
 	assert.Equal(t, http.StatusOK, r.status, string(r.body))
 
-	_, err = httpapi.New(httpapi.Config{Products: store, Accounts: store, Orders: store, Readiness: store,
+	_, err = httpapi.New(httpapi.Config{Products: store, Search: store, Accounts: store, Orders: store, Readiness: store,
 		Log: slog.New(slog.DiscardHandler), AllowedOrigins: []string{"shop.example.com"}})
 	assert.ErrorContains(t, err, "AllowedOrigins")
 }

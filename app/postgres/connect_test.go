@@ -244,8 +244,11 @@ func TestOutageIsUnavailable(t *testing.T) {
 	proxy.Cut()
 	calls := map[string]func() error{
 		"get product": func() error { _, err := s.GetProduct(ctx, p.ID); return err },
-		"search":      func() error { _, err := s.SearchProducts(ctx, shop.ProductQuery{Sort: shop.SortName, Limit: 5}); return err },
-		"session":     func() error { _, err := s.UserBySession(ctx, "no-such-token"); return err },
+		"search": func() error {
+			_, err := s.SearchProducts(ctx, shop.ProductQuery{Sort: shop.SortName, Limit: 5})
+			return err
+		},
+		"session": func() error { _, err := s.UserBySession(ctx, "no-such-token"); return err },
 		"order": func() error {
 			_, err := s.PlaceOrder(ctx, u.ID, key(), order(line(p.ID, 1)), render)
 			return err
