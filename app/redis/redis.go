@@ -109,6 +109,7 @@ func Open(cfg Config) (*Cache, error) {
 	opts.MaxRetries, opts.DialerRetries = -1, 1
 	// CLIENT SETINFO is Redis 7.2+; skipping it saves a round trip per connection.
 	opts.DisableIdentity = true
+	quietLibrary(cfg.Log)
 	c.rdb = goredis.NewClient(opts)
 	threshold := cfg.FailureThreshold
 	if threshold <= 0 {
@@ -116,6 +117,21 @@ func Open(cfg Config) (*Cache, error) {
 	}
 	c.br = &breaker{threshold: threshold, coolOff: c.coolOff, now: time.Now, probe: c.probe}
 	return c, nil
+}
+
+// go-redis logs every failed dial through a package-level logger; with the server down that
+// is a line per probe. The breaker already reports the outage once, so the library's lines
+// go to the first logger's Debug level. go-redis offers only the global setter.
+var quietOnce sync.Once
+
+func quietLibrary(log *slog.Logger) {
+	quietOnce.Do(func() { goredis.SetLogger(debugLogger{log}) })
+}
+
+type debugLogger struct{ log *slog.Logger }
+
+func (d debugLogger) Printf(ctx context.Context, format string, v ...any) {
+	d.log.DebugContext(ctx, "go-redis: "+fmt.Sprintf(format, v...))
 }
 
 func or(d, def time.Duration) time.Duration {

@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -53,7 +54,8 @@ func Start(t testing.TB, o Options) *Server {
 	}
 	dir := t.TempDir()
 	s := &Server{t: t, Port: freePort(t), bin: bin}
-	s.args = []string{"--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--loglevel", "warning"}
+	s.args = []string{"--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--loglevel", "warning",
+		"--logfile", filepath.Join(dir, "redis.log")}
 	if o.TLS {
 		writeCerts(t, dir)
 		s.args = append(s.args, "--port", "0", "--tls-port", strconv.Itoa(s.Port),
@@ -79,7 +81,6 @@ func (s *Server) Addr() string { return net.JoinHostPort("127.0.0.1", strconv.It
 
 func (s *Server) start() {
 	s.t.Helper()
-	s.cmd.Stdout, s.cmd.Stderr = os.Stderr, os.Stderr
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatalf("redistest: start redis-server: %v", err)
 	}
@@ -91,7 +92,8 @@ func (s *Server) start() {
 			return
 		}
 		if time.Now().After(deadline) {
-			s.t.Fatalf("redistest: redis-server did not listen on %s: %v", s.Addr(), err)
+			logs, _ := os.ReadFile(s.args[slices.Index(s.args, "--logfile")+1])
+			s.t.Fatalf("redistest: redis-server did not listen on %s: %v\n%s", s.Addr(), err, logs)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

@@ -23,6 +23,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/shopstack/shopstack/app/cache"
 	"github.com/shopstack/shopstack/app/httpapi"
 	"github.com/shopstack/shopstack/app/postgres"
 	"github.com/shopstack/shopstack/app/shop"
@@ -42,7 +43,9 @@ environment:
   SHOP_DB_MAX_CONNS    pool size (default: pgxpool's, max(4, CPUs))
   SHOP_SHUTDOWN_TIMEOUT  how long in-flight requests may take to finish (default 20s)
   SHOP_CLIENT_IP_HEADER  header the load balancer sets to the client's IP, e.g. X-Viewer-Ip
-                         (default: the right-most public X-Forwarded-For hop)`
+                         (default: the right-most public X-Forwarded-For hop)
+  SHOP_CACHE_URL       redis://[user@]host:port or rediss://... (default: no cache)
+  SHOP_CACHE_PASSWORD  the cache's AUTH / ACL password`
 
 func main() {
 	if len(os.Args) == 2 && os.Args[1] == "healthcheck" {
@@ -71,6 +74,7 @@ type config struct {
 	MaxConns        int32
 	ShutdownTimeout time.Duration
 	ClientIPHeader  string
+	Cache           cacheConfig
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -106,6 +110,10 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if err := httpapi.CheckClientIPHeader(cfg.ClientIPHeader); err != nil {
 		return cfg, fmt.Errorf("SHOP_CLIENT_IP_HEADER: %w", err)
 	}
+	var err error
+	if cfg.Cache, err = loadCacheConfig(getenv); err != nil {
+		return cfg, err
+	}
 	if (cfg.AdminEmail == "") != (cfg.AdminPassword == "") {
 		return cfg, errors.New("SHOP_ADMIN_EMAIL and SHOP_ADMIN_PASSWORD must be set together")
 	}
@@ -139,6 +147,7 @@ func (c config) logValue() slog.Value {
 		slog.Int("SHOP_DB_MAX_CONNS", int(c.MaxConns)),
 		slog.String("SHOP_SHUTDOWN_TIMEOUT", c.ShutdownTimeout.String()),
 		slog.String("SHOP_CLIENT_IP_HEADER", c.ClientIPHeader),
+		c.Cache.urlAttr(), c.Cache.passwordAttr(),
 	)
 }
 
@@ -234,9 +243,15 @@ func serve(ctx context.Context, store *postgres.Store, cfg config, log *slog.Log
 			return err
 		}
 	}
+	c, closeCache, err := openCache(ctx, cfg.Cache, log)
+	if err != nil {
+		return err
+	}
+	defer closeCache()
 	e, err := httpapi.New(httpapi.Config{
-		Products: store, Accounts: store, Orders: store, Readiness: store,
-		Log: log, SiteDir: cfg.SiteDir, ClientIPHeader: cfg.ClientIPHeader,
+		Products: cache.NewProducts(store, c), Accounts: cache.NewAccounts(store, c), Orders: cache.NewOrders(store, c),
+		Readiness: store,
+		Log:       log, SiteDir: cfg.SiteDir, ClientIPHeader: cfg.ClientIPHeader,
 	})
 	if err != nil {
 		return err
