@@ -68,7 +68,9 @@ func (c *counting) SessionUser(ctx context.Context, token string) (shop.User, ti
 func newRedis(t *testing.T) (*redistest.Server, *redis.Cache) {
 	t.Helper()
 	srv := redistest.Start(t, redistest.Options{})
-	rc, err := redis.Open(redis.Config{URL: "redis://" + srv.Addr(), CoolOff: 200 * time.Millisecond,
+	// A generous op timeout: these tests are about what is cached, and the machine may be busy
+	// (the adapter's timeouts have their own tests in app/redis).
+	rc, err := redis.Open(redis.Config{URL: "redis://" + srv.Addr(), CoolOff: 200 * time.Millisecond, OpTimeout: time.Second,
 		Log: slog.New(slog.NewJSONHandler(io.Discard, nil))})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = rc.Close() })

@@ -276,9 +276,11 @@ func (c *Cache) flush(ctx context.Context, timeout time.Duration) error {
 	return nil
 }
 
-// failed counts a failure, unless the caller's own context ended (not the server's fault).
+// failed counts a failure, unless the caller's own context ended or every pooled connection
+// was busy: neither says the server is down (a hung server shows as the busy connections' own
+// timeouts), and opening the breaker under load would send the load to PostgreSQL.
 func (c *Cache) failed(ctx context.Context, err error) {
-	if ctx.Err() != nil {
+	if ctx.Err() != nil || errors.Is(err, goredis.ErrPoolTimeout) {
 		return
 	}
 	if c.br.failure() {
