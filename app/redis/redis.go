@@ -25,9 +25,9 @@ import (
 
 // Defaults of Config.
 const (
-	DefaultOpTimeout        = 50 * time.Millisecond
+	DefaultOpTimeout        = 100 * time.Millisecond
 	DefaultDialTimeout      = 250 * time.Millisecond
-	DefaultFailureThreshold = 3
+	DefaultFailureThreshold = 5
 	DefaultCoolOff          = 2 * time.Second
 	// maxPending bounds the invalidations kept while the server is unreachable. Beyond it they
 	// are counted as lost; the entries they concerned expire within their TTL anyway.
