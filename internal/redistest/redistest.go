@@ -6,6 +6,7 @@ package redistest
 
 import (
 	"bufio"
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -70,7 +71,7 @@ func Start(t testing.TB, o Options) *Server {
 	for _, u := range o.Users {
 		s.args = append(s.args, append([]string{"--user"}, strings.Fields(u)...)...)
 	}
-	s.cmd = exec.Command(s.bin, s.args...)
+	s.cmd = exec.CommandContext(context.Background(), s.bin, s.args...) //nolint:gosec // the arguments are built here, from Options
 	s.start()
 	t.Cleanup(s.Stop)
 	return s
@@ -86,7 +87,7 @@ func (s *Server) start() {
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		c, err := net.DialTimeout("tcp", s.Addr(), 100*time.Millisecond)
+		c, err := (&net.Dialer{Timeout: 100 * time.Millisecond}).DialContext(context.Background(), "tcp", s.Addr())
 		if err == nil {
 			_ = c.Close()
 			return
@@ -113,7 +114,7 @@ func (s *Server) Stop() {
 func (s *Server) Restart() {
 	s.t.Helper()
 	s.Stop()
-	s.cmd = exec.Command(s.bin, s.args...)
+	s.cmd = exec.CommandContext(context.Background(), s.bin, s.args...) //nolint:gosec // as in Start
 	s.start()
 }
 
@@ -121,7 +122,7 @@ func (s *Server) Restart() {
 // enough for a test to look at keys without a client library.
 func (s *Server) Do(args ...string) string {
 	s.t.Helper()
-	c, err := net.DialTimeout("tcp", s.Addr(), time.Second)
+	c, err := (&net.Dialer{Timeout: time.Second}).DialContext(context.Background(), "tcp", s.Addr())
 	if err != nil {
 		s.t.Fatalf("redistest: %v", err)
 	}
@@ -144,7 +145,7 @@ func (s *Server) Do(args ...string) string {
 
 func freePort(t testing.TB) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
