@@ -211,7 +211,8 @@ func (c *Cache) write(ctx context.Context, do func(context.Context) error) {
 // Invalidate applies changes in one pipeline. When that is not possible now (breaker open,
 // an error) they are kept and delivered before the next read this instance serves.
 func (c *Cache) Invalidate(ctx context.Context, changes ...cache.Change) {
-	if c.br.allow() && !c.hasPending.Load() {
+	allowed := c.br.allow()
+	if allowed && !c.hasPending.Load() {
 		octx, cancel := context.WithTimeout(ctx, c.opTimeout)
 		err := c.apply(octx, changes)
 		cancel()
@@ -220,7 +221,19 @@ func (c *Cache) Invalidate(ctx context.Context, changes ...cache.Change) {
 			return
 		}
 		c.failed(ctx, err)
+		allowed = false
 	}
+	c.remember(changes)
+	if allowed {
+		// Earlier ones are pending while the server answers: deliver them all now rather than
+		// at the next read, which another instance's reads do not wait for.
+		if err := c.flush(ctx, c.opTimeout); err != nil {
+			c.failed(ctx, err)
+		}
+	}
+}
+
+func (c *Cache) remember(changes []cache.Change) {
 	c.pmu.Lock()
 	for _, ch := range changes {
 		if _, ok := c.pending[ch.Key]; !ok && len(c.pending) >= maxPending {

@@ -198,3 +198,30 @@ func TestOpenRejectsBadURLs(t *testing.T) {
 	assert.NoError(t, err)
 	assert.Equal(t, "redis://u:xxxxx@h:1", redis.Redact("redis://u:hunter2@h:1"))
 }
+
+// An invalidation that fails while the server answers (here: the ACL refuses DEL until the
+// test allows it) is kept and delivered with the next invalidation, or before the next read.
+func TestFailedInvalidationIsDeliveredLater(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t, redistest.Options{Users: []string{"shop on >pw ~* +@all -del"}})
+	c, _ := open(t, redis.Config{URL: "redis://shop@" + srv.Addr(), Password: "pw", CoolOff: time.Hour})
+	ctx := context.Background()
+	for _, k := range []string{"a", "b"} {
+		c.Fill(ctx, k, []byte("stale"), time.Minute)
+	}
+
+	c.Invalidate(ctx, cache.Change{Key: "a"})
+	assert.Equal(t, "$5", srv.Do("GET", "a"), "refused")
+	assert.True(t, c.Available(), "one failure does not open the breaker")
+	assert.Equal(t, "", get(c, "a"), "while it is pending, reads miss")
+	srv.Do("ACL", "SETUSER", "shop", "+del")
+	c.Invalidate(ctx, cache.Change{Key: "c", Value: []byte("new"), TTL: time.Minute})
+	assert.Equal(t, "$-1", srv.Do("GET", "a"), "delivered with the next invalidation")
+
+	srv.Do("ACL", "SETUSER", "shop", "-del")
+	c.Invalidate(ctx, cache.Change{Key: "b"})
+	srv.Do("ACL", "SETUSER", "shop", "+del")
+	assert.Equal(t, "", get(c, "b"))
+	assert.Equal(t, "$-1", srv.Do("GET", "b"), "delivered before the next read")
+	assert.Equal(t, "new", get(c, "c"))
+}
