@@ -145,7 +145,7 @@ func TestUnreachableAtStart(t *testing.T) {
 func TestTLSAndACL(t *testing.T) {
 	t.Parallel()
 	srv := redistest.Start(t, redistest.Options{TLS: true, NoDefaultUser: true,
-		Users: []string{"shop on >s3cret-token ~shop:* +@all"}})
+		Users: []string{"shop on >s3cret-token ~shop:* &* +@all -@dangerous"}}) // as the stack's ElastiCache user, keys narrowed
 	pem, err := os.ReadFile(srv.CAFile())
 	require.NoError(t, err)
 	roots := x509.NewCertPool()
