@@ -87,3 +87,45 @@ func TestServiceThroughACacheOutage(t *testing.T) {
 	assert.Equal(t, gets, cnt.gets.Load(), "products come from the cache again")
 	assert.Equal(t, sessions, cnt.sessions.Load(), "sessions come from the cache again")
 }
+
+// Through HTTP with the cache: after logout, a copy of the cookie is refused at once, on this
+// instance and on another one whose cache entry was warm.
+func TestLogoutThroughHTTPRefusesACopiedCookie(t *testing.T) {
+	t.Parallel()
+	_, rc := newRedis(t)
+	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	serve := func() *httptest.Server {
+		e, err := httpapi.New(httpapi.Config{Products: cache.NewProducts(store, rc), Accounts: cache.NewAccounts(store, rc),
+			Orders: cache.NewOrders(store, rc), Readiness: store, Log: log})
+		require.NoError(t, err)
+		s := httptest.NewServer(e)
+		t.Cleanup(s.Close)
+		return s
+	}
+	a, b := serve(), serve()
+	res, err := http.Post(a.URL+"/api/auth/register", "application/json", bytes.NewBufferString(
+		fmt.Sprintf(`{"email":"copy%d@cache.example.com","password":"a long password","name":"C"}`, time.Now().UnixNano())))
+	require.NoError(t, err)
+	_ = res.Body.Close()
+	require.Equal(t, http.StatusCreated, res.StatusCode)
+	cookie := res.Cookies()[0]
+	call := func(srv *httptest.Server, path string) int {
+		t.Helper()
+		method := http.MethodGet
+		if path == "/api/auth/logout" {
+			method = http.MethodPost
+		}
+		req, err := http.NewRequest(method, srv.URL+path, nil)
+		require.NoError(t, err)
+		req.AddCookie(cookie)
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		_ = res.Body.Close()
+		return res.StatusCode
+	}
+	require.Equal(t, http.StatusOK, call(a, "/api/me"))
+	require.Equal(t, http.StatusOK, call(b, "/api/me"))
+	require.Equal(t, http.StatusNoContent, call(a, "/api/auth/logout"))
+	assert.Equal(t, http.StatusUnauthorized, call(a, "/api/me"))
+	assert.Equal(t, http.StatusUnauthorized, call(b, "/api/me"))
+}
