@@ -34,7 +34,7 @@ test-app: site
 test-infra:
 	$(GO) test -count=1 ./components/... ./stacks/... ./internal/pulumimock/... ./internal/cost/... ./plan/... ./policies/...
 
-## bench: the hot-SKU order benchmark, the catalog read benchmark and the registration burst (memory, health check)
+## bench: the hot-SKU order benchmark, the catalog read benchmark, the hot-product cache benchmark, the search benchmark and the registration burst (memory, health check)
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./app/bench/
 

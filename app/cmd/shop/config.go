@@ -42,6 +42,7 @@ type config struct {
 	AppRole  string
 	Abuse    abuseConfig
 	Workers  int
+	Cache    cacheConfig
 }
 
 // loadConfig reads and checks every variable before anything starts, and reports every bad
@@ -123,6 +124,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		if _, err := fmt.Sscan(v, &cfg.Workers); err != nil || cfg.Workers < 0 || cfg.Workers > 100 {
 			bad(fmt.Errorf("SHOP_WORKERS=%q: want an integer from 0 (off) to 100", v))
 		}
+	}
+	if cfg.Cache, err = loadCacheConfig(getenv); err != nil {
+		bad(err)
 	}
 	errs = append(errs, cfg.credentials(getenv, dbConfig)...)
 	errs = append(errs, cfg.admin()...)
@@ -243,6 +247,7 @@ func (c config) logValue() slog.Value {
 		slog.Int("SHOP_REGISTER_LIMIT", c.Abuse.RegisterLimit),
 		slog.String("SHOP_REGISTER_WINDOW", c.Abuse.RegisterWindow.String()),
 		slog.Int("SHOP_WORKERS", c.Workers),
+		c.Cache.urlAttr(), c.Cache.passwordAttr(),
 	)
 }
 

@@ -24,6 +24,7 @@ import (
 
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 
+	"github.com/shopstack/shopstack/app/cache"
 	"github.com/shopstack/shopstack/app/httpapi"
 	"github.com/shopstack/shopstack/app/postgres"
 	"github.com/shopstack/shopstack/app/shop"
@@ -50,7 +51,9 @@ environment:
   SHOP_HASH_CONCURRENCY  password hashes at once (default: sized from the memory limit, at most CPUs - 1)
   SHOP_REGISTER_LIMIT    registrations per client IP per window (default 20)
   SHOP_REGISTER_WINDOW   that window (default 1h)
-  SHOP_WORKERS           background jobs worked at once by serve; 0 turns the workers off (default 2)`
+  SHOP_WORKERS           background jobs worked at once by serve; 0 turns the workers off (default 2)
+  SHOP_CACHE_URL       redis://[user@]host:port or rediss://... (default: no cache)
+  SHOP_CACHE_PASSWORD  the cache's AUTH / ACL password`
 
 func main() {
 	if len(os.Args) == 2 && os.Args[1] == "healthcheck" {
@@ -171,8 +174,15 @@ func serve(ctx context.Context, store *postgres.Store, cfg config, log *slog.Log
 			return err
 		}
 	}
+	c, closeCache, err := openCache(ctx, cfg.Cache, log)
+	if err != nil {
+		return err
+	}
+	defer closeCache()
+	products := cache.NewProducts(store, store, c)
 	e, err := httpapi.New(httpapi.Config{
-		Products: store, Search: store, Accounts: store, Orders: store, Readiness: store,
+		Products: products, Search: products, Accounts: cache.NewAccounts(store, c),
+		Orders: cache.NewOrders(store, c), Readiness: store,
 		Log: log, SiteDir: cfg.SiteDir, ClientIPHeader: cfg.ClientIPHeader, AllowedOrigins: cfg.AllowedOrigins,
 	})
 	if err != nil {
