@@ -39,7 +39,7 @@ type Products struct {
 	shop.ProductStore
 	search shop.ProductSearcher
 	cache  Cache
-	group singleflight.Group
+	group  singleflight.Group
 }
 
 // NewProducts decorates store and search with c.

@@ -93,7 +93,7 @@ func TestWritesRefreshOrDropWhatTheyTouch(t *testing.T) {
 	p := newProduct(t, "writes", 5)
 	u := newUser(t)
 	reader := &counting{Store: store}
-	a := cache.NewProducts(reader, reader, rc)                                    // the instance that reads
+	a := cache.NewProducts(reader, reader, rc)                                   // the instance that reads
 	b, orders := cache.NewProducts(store, store, rc), cache.NewOrders(store, rc) // the one that writes
 	stock := func() int {
 		t.Helper()
