@@ -2,11 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/shopstack/shopstack/app/cache"
 	"github.com/shopstack/shopstack/app/redis"
@@ -16,6 +20,12 @@ import (
 type cacheConfig struct {
 	URL      string
 	Password string
+	// IAM is SHOP_CACHE_IAM_AUTH: every new connection authenticates with an ElastiCache IAM
+	// token for Name (SHOP_CACHE_NAME) and the URL's user, signed in Region (AWS_REGION).
+	IAM        bool
+	Name       string
+	Serverless bool
+	Region     string
 }
 
 func loadCacheConfig(getenv func(string) string) (cacheConfig, error) {
@@ -25,12 +35,10 @@ func loadCacheConfig(getenv func(string) string) (cacheConfig, error) {
 		if err != nil {
 			return c, fmt.Errorf("SHOP_CACHE_IAM_AUTH=%q: want true or false", v)
 		}
-		if iam {
-			// The seam is redis.Config.Credentials (go-redis CredentialsProviderContext): a
-			// SigV4 token generated per connection. Refusing to start beats silently sending
-			// SHOP_CACHE_PASSWORD to a server that expects IAM tokens.
-			return c, fmt.Errorf("SHOP_CACHE_IAM_AUTH=true: IAM authentication to the cache is not implemented yet (issue 11)")
-		}
+		c.IAM = iam
+	}
+	if c.IAM {
+		return c, c.loadIAM(getenv)
 	}
 	if c.URL == "" {
 		if c.Password != "" {
@@ -42,6 +50,33 @@ func loadCacheConfig(getenv func(string) string) (cacheConfig, error) {
 		return c, fmt.Errorf("SHOP_CACHE_URL=%q: want redis://[user@]host:port or rediss://[user@]host:port", redis.Redact(c.URL))
 	}
 	return c, nil
+}
+
+// loadIAM checks what an ElastiCache IAM token needs: a TLS URL naming the user, the cache's
+// name, its kind and the region; a password would be ignored, so it is refused.
+func (c *cacheConfig) loadIAM(getenv func(string) string) error {
+	c.Name = strings.TrimSpace(getenv("SHOP_CACHE_NAME"))
+	c.Region = strings.TrimSpace(getenv("AWS_REGION"))
+	u, err := url.Parse(c.URL)
+	var errs []error
+	if err != nil || u.Scheme != "rediss" || u.User == nil || u.User.Username() == "" {
+		errs = append(errs, fmt.Errorf("SHOP_CACHE_IAM_AUTH=true needs SHOP_CACHE_URL=rediss://user@host:port (TLS, the IAM user's name), got %q", redis.Redact(c.URL)))
+	}
+	if c.Password != "" {
+		errs = append(errs, errors.New("SHOP_CACHE_PASSWORD and SHOP_CACHE_IAM_AUTH=true exclude each other"))
+	}
+	if c.Name == "" {
+		errs = append(errs, errors.New("SHOP_CACHE_IAM_AUTH=true needs SHOP_CACHE_NAME, the replication group id or serverless cache name the token is signed for"))
+	}
+	if c.Region == "" {
+		errs = append(errs, errors.New("SHOP_CACHE_IAM_AUTH=true needs AWS_REGION, the cache's region"))
+	}
+	if v := getenv("SHOP_CACHE_SERVERLESS"); v != "" {
+		if c.Serverless, err = strconv.ParseBool(v); err != nil {
+			errs = append(errs, fmt.Errorf("SHOP_CACHE_SERVERLESS=%q: want true or false", v))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func (c cacheConfig) urlAttr() slog.Attr {
@@ -66,7 +101,18 @@ func openCache(ctx context.Context, cfg cacheConfig, log *slog.Logger) (cache.Ca
 		log.Info("cache: none (SHOP_CACHE_URL unset); reads go to PostgreSQL")
 		return cache.None{}, func() {}, nil
 	}
-	rc, err := redis.Open(redis.Config{URL: cfg.URL, Password: cfg.Password, Log: log})
+	rcfg := redis.Config{URL: cfg.URL, Password: cfg.Password, Log: log}
+	if cfg.IAM {
+		// The default chain: on ECS the task role, asked only when a token is signed.
+		aws, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRegion(cfg.Region))
+		if err != nil {
+			return nil, nil, fmt.Errorf("SHOP_CACHE_IAM_AUTH: load AWS credentials: %w", err)
+		}
+		u, _ := url.Parse(cfg.URL) // checked by loadCacheConfig
+		rcfg.Credentials = redis.IAMAuth{Region: cfg.Region, CacheName: cfg.Name, User: u.User.Username(),
+			Serverless: cfg.Serverless, Creds: aws.Credentials}.Credentials
+	}
+	rc, err := redis.Open(rcfg)
 	if err != nil {
 		return nil, nil, err
 	}

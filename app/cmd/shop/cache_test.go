@@ -81,12 +81,17 @@ func TestBadCacheConfigFailsClearly(t *testing.T) {
 	for env, want := range map[string]string{
 		"SHOP_CACHE_URL=http://u:hunter2@cache:6379": `SHOP_CACHE_URL=\"http://u:xxxxx@cache:6379\": want redis://`,
 		"SHOP_CACHE_PASSWORD=hunter2":                "SHOP_CACHE_PASSWORD is set without SHOP_CACHE_URL",
-		"SHOP_CACHE_IAM_AUTH=true":                   "SHOP_CACHE_IAM_AUTH=true: IAM authentication to the cache is not implemented yet",
-		"SHOP_CACHE_IAM_AUTH=maybe":                  `SHOP_CACHE_IAM_AUTH=\"maybe\": want true or false`,
+		"SHOP_CACHE_IAM_AUTH=true":                   "SHOP_CACHE_IAM_AUTH=true needs SHOP_CACHE_URL=rediss://user@host:port",
+		"SHOP_CACHE_IAM_AUTH=true SHOP_CACHE_URL=redis://app@cache:6379 SHOP_CACHE_NAME=c AWS_REGION=eu-west-1":                                "(TLS, the IAM user's name)",
+		"SHOP_CACHE_IAM_AUTH=true SHOP_CACHE_URL=rediss://app@cache:6379 SHOP_CACHE_PASSWORD=hunter2":                                          "SHOP_CACHE_PASSWORD and SHOP_CACHE_IAM_AUTH=true exclude each other",
+		"SHOP_CACHE_IAM_AUTH=true SHOP_CACHE_URL=rediss://app@cache:6379 AWS_REGION=eu-west-1":                                                 "needs SHOP_CACHE_NAME",
+		"SHOP_CACHE_IAM_AUTH=true SHOP_CACHE_URL=rediss://app@cache:6379 SHOP_CACHE_NAME=c AWS_REGION=":                                        "needs AWS_REGION",
+		"SHOP_CACHE_IAM_AUTH=true SHOP_CACHE_URL=rediss://app@cache:6379 SHOP_CACHE_NAME=c SHOP_CACHE_SERVERLESS=perhaps AWS_REGION=eu-west-1": `SHOP_CACHE_SERVERLESS=\"perhaps\": want true or false`,
+		"SHOP_CACHE_IAM_AUTH=maybe": `SHOP_CACHE_IAM_AUTH=\"maybe\": want true or false`,
 	} {
 		t.Run(env, func(t *testing.T) {
 			t.Parallel()
-			cmd, out := shopCmd([]string{env}, "serve")
+			cmd, out := shopCmd(strings.Fields(env), "serve")
 			err := cmd.Run()
 			var exit *exec.ExitError
 			require.ErrorAs(t, err, &exit)
