@@ -18,11 +18,11 @@ func CheckClientIPHeader(name string) error {
 	}
 	for _, r := range name {
 		if (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9') && r != '-' {
-			return fmt.Errorf("client IP header %q is not a header name (letters, digits and '-' only)", name)
+			return fmt.Errorf("header %q is not a header name (letters, digits and '-' only)", name)
 		}
 	}
 	if http.CanonicalHeaderKey(name) == echo.HeaderXForwardedFor {
-		return fmt.Errorf("client IP header %q: X-Forwarded-For is what the default (unset) already reads", name)
+		return fmt.Errorf("header %q: X-Forwarded-For is what the default (unset) already reads", name)
 	}
 	return nil
 }

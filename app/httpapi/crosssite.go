@@ -27,7 +27,8 @@ import (
 //   - neither header (curl, API clients, which cannot carry a victim's cookie): allowed.
 //
 // Behind CloudFront the Host the service sees is the origin's, not the shop's domain, so the
-// deployed shop lists its public origin in AllowedOrigins (SHOP_ALLOWED_ORIGINS).
+// deployed shop has the distribution's function pass the viewer's Host in ViewerHostHeader
+// (SHOP_VIEWER_HOST_HEADER), or lists its public origin in AllowedOrigins (SHOP_ALLOWED_ORIGINS).
 func (a *api) refuseCrossSite(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		switch c.Request().Method {
@@ -66,8 +67,21 @@ func (a *api) sameSite(c echo.Context) bool {
 	if viaHTTPS(c) {
 		scheme = "https"
 	}
-	own, err := NormalizeOrigin(scheme + "://" + c.Request().Host)
+	own, err := NormalizeOrigin(scheme + "://" + a.ownHost(c.Request()))
 	return err == nil && origin == own
+}
+
+// ownHost is the host the viewer asked for: the ViewerHostHeader that a private or loopback
+// peer (the load balancer behind CloudFront) passes on, when it holds exactly one value, else
+// the request's Host. A client on the internet cannot choose it.
+func (a *api) ownHost(r *http.Request) string {
+	if a.viewerHostHeader == "" || !privatePeer(r.RemoteAddr) {
+		return r.Host
+	}
+	if values := r.Header.Values(a.viewerHostHeader); len(values) == 1 && strings.TrimSpace(values[0]) != "" {
+		return strings.TrimSpace(values[0])
+	}
+	return r.Host
 }
 
 // NormalizeOrigin returns an origin as browsers serialise it in the Origin header

@@ -150,3 +150,43 @@ func TestNormalizeOrigin(t *testing.T) {
 		assert.Error(t, err, bad)
 	}
 }
+
+// TestViewerHostHeader: behind CloudFront the Host that reaches the service is the origin's, so
+// the shop's own origin comes from the header the distribution's function sets to the viewer's
+// Host, believed only from a private or loopback peer (the load balancer).
+func TestViewerHostHeader(t *testing.T) {
+	t.Parallel()
+	e, err := httpapi.New(httpapi.Config{Products: store, Search: store, Accounts: store, Orders: store, Readiness: store,
+		Log: slog.New(slog.DiscardHandler), ViewerHostHeader: "X-Viewer-Host"})
+	require.NoError(t, err)
+	tests := []struct {
+		name, peer, viewerHost string
+		refused                bool
+	}{
+		{"the load balancer passes the shop's host", "10.0.1.7:4711", "shop.example.com", false},
+		{"another host than the page's origin", "10.0.1.7:4711", "elsewhere.example", true},
+		{"no viewer host: the origin's Host decides", "10.0.1.7:4711", "", true},
+		{"a client on the internet cannot choose it", "203.0.113.9:4711", "shop.example.com", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			req := httptest.NewRequest(http.MethodPost, "http://internal-api-alb.example/api/auth/logout", nil)
+			req.RemoteAddr = tt.peer
+			req.Header.Set("Origin", "https://shop.example.com")
+			req.Header.Set("Sec-Fetch-Site", "same-origin")
+			req.Header.Set("CloudFront-Forwarded-Proto", "https")
+			if tt.viewerHost != "" {
+				req.Header.Set("X-Viewer-Host", tt.viewerHost)
+			}
+			rec := httptest.NewRecorder()
+			e.ServeHTTP(rec, req)
+			if tt.refused {
+				assert.Equal(t, http.StatusForbidden, rec.Code, rec.Body.String())
+				assert.Contains(t, rec.Body.String(), "cross_site_request")
+			} else {
+				assert.NotEqual(t, http.StatusForbidden, rec.Code, rec.Body.String())
+			}
+		})
+	}
+}

@@ -28,6 +28,8 @@ type api struct {
 	outage    *outageLog
 	// allowedOrigins are normalised origins (NormalizeOrigin) trusted besides the request's own.
 	allowedOrigins map[string]bool
+	// viewerHostHeader is Config.ViewerHostHeader.
+	viewerHostHeader string
 }
 
 var requestIDRE = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)

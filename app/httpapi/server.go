@@ -43,6 +43,11 @@ type Config struct {
 	// AllowedOrigins are origins (scheme://host[:port]) whose pages may send state-changing
 	// requests besides the request's own origin; see refuseCrossSite. Default none: same-origin only.
 	AllowedOrigins []string
+	// ViewerHostHeader, when set, names a header a private or loopback peer (the load balancer
+	// behind CloudFront) sets to the Host the viewer asked for; the cross-site check takes the
+	// request's own origin from it, since the Host that reaches the service is the origin's.
+	// Default "": the Host header.
+	ViewerHostHeader string
 	// OutageLogInterval is how often, at most, a database outage is logged at WARN.
 	// Default DefaultOutageLogInterval.
 	OutageLogInterval time.Duration
@@ -59,6 +64,9 @@ func New(cfg Config) (*echo.Echo, error) {
 	if err := CheckClientIPHeader(cfg.ClientIPHeader); err != nil {
 		return nil, fmt.Errorf("httpapi.Config.ClientIPHeader: %w", err)
 	}
+	if err := CheckClientIPHeader(cfg.ViewerHostHeader); err != nil {
+		return nil, fmt.Errorf("httpapi.Config.ViewerHostHeader: %w", err)
+	}
 	origins, err := allowedOrigins(cfg.AllowedOrigins)
 	if err != nil {
 		return nil, fmt.Errorf("httpapi.Config.AllowedOrigins: %w", err)
@@ -67,7 +75,7 @@ func New(cfg Config) (*echo.Echo, error) {
 		cfg.OutageLogInterval = DefaultOutageLogInterval
 	}
 	a := &api{products: cfg.Products, search: cfg.Search, accounts: cfg.Accounts, orders: cfg.Orders, readiness: cfg.Readiness,
-		log: cfg.Log, bodyLimit: cfg.BodyLimit, allowedOrigins: origins,
+		log: cfg.Log, bodyLimit: cfg.BodyLimit, allowedOrigins: origins, viewerHostHeader: cfg.ViewerHostHeader,
 		outage: &outageLog{log: cfg.Log, interval: cfg.OutageLogInterval}}
 
 	e := echo.New()

@@ -33,6 +33,7 @@ type config struct {
 	MaxConns        int32
 	ShutdownTimeout time.Duration
 	ClientIPHeader  string
+	ViewerHost      string
 	AllowedOrigins  []string
 	DBWait          time.Duration
 	DBPasswordFile  string
@@ -56,6 +57,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		AdminPassword:   getenv("SHOP_ADMIN_PASSWORD"),
 		ShutdownTimeout: 20 * time.Second,
 		ClientIPHeader:  strings.TrimSpace(getenv("SHOP_CLIENT_IP_HEADER")),
+		ViewerHost:      strings.TrimSpace(getenv("SHOP_VIEWER_HOST_HEADER")),
 		DBWait:          postgres.DefaultWait,
 		DBPasswordFile:  getenv("SHOP_DB_PASSWORD_FILE"),
 		AppRole:         postgres.DefaultAppRole,
@@ -102,6 +104,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if err := httpapi.CheckClientIPHeader(cfg.ClientIPHeader); err != nil {
 		bad(fmt.Errorf("SHOP_CLIENT_IP_HEADER: %w", err))
+	}
+	if err := httpapi.CheckClientIPHeader(cfg.ViewerHost); err != nil {
+		bad(fmt.Errorf("SHOP_VIEWER_HOST_HEADER: %w", err))
 	}
 	for _, o := range strings.Split(getenv("SHOP_ALLOWED_ORIGINS"), ",") {
 		if o = strings.TrimSpace(o); o == "" {
@@ -237,6 +242,7 @@ func (c config) logValue() slog.Value {
 		slog.Int("SHOP_DB_MAX_CONNS", int(c.MaxConns)),
 		slog.String("SHOP_SHUTDOWN_TIMEOUT", c.ShutdownTimeout.String()),
 		slog.String("SHOP_CLIENT_IP_HEADER", c.ClientIPHeader),
+		slog.String("SHOP_VIEWER_HOST_HEADER", c.ViewerHost),
 		slog.String("SHOP_ALLOWED_ORIGINS", strings.Join(c.AllowedOrigins, ",")),
 		slog.String("SHOP_DB_WAIT", c.DBWait.String()),
 		slog.String("SHOP_DB_PASSWORD_FILE", c.DBPasswordFile),

@@ -42,6 +42,7 @@ environment:
   SHOP_SHUTDOWN_TIMEOUT  how long in-flight requests may take to finish (default 20s)
   SHOP_CLIENT_IP_HEADER  header the load balancer sets to the client's IP, e.g. X-Viewer-Ip
                          (default: the right-most public X-Forwarded-For hop)
+  SHOP_VIEWER_HOST_HEADER header the proxy sets to the viewer's Host, e.g. X-Viewer-Host (default: Host)
   SHOP_ALLOWED_ORIGINS   comma-separated origins whose pages may send state-changing
                          requests, e.g. https://shop.example.com (default: same-origin only)
   SHOP_DB_WAIT           how long to wait at start for a database that does not answer (default 60s)
@@ -184,6 +185,7 @@ func serve(ctx context.Context, store *postgres.Store, cfg config, log *slog.Log
 		Products: products, Search: products, Accounts: cache.NewAccounts(store, c),
 		Orders: cache.NewOrders(store, c), Readiness: store,
 		Log: log, SiteDir: cfg.SiteDir, ClientIPHeader: cfg.ClientIPHeader, AllowedOrigins: cfg.AllowedOrigins,
+		ViewerHostHeader: cfg.ViewerHost,
 	})
 	if err != nil {
 		return err
