@@ -42,6 +42,13 @@ const CloudFrontOriginFacingPrefixList = "com.amazonaws.global.cloudfront.origin
 // through that distribution, so the WAF can trust it.
 const ViewerIpHeader = "X-Viewer-Ip"
 
+// ViewerHostHeader carries the Host the viewer asked for (the shop's domain, or the
+// distribution's own name) from CloudFront to the Api, which otherwise sees the origin's Host
+// and could not tell the shop's own pages from another site's (the service's cross-site
+// check, SHOP_VIEWER_HOST_HEADER). The same /api/* function sets it, replacing any value
+// the client sent.
+const ViewerHostHeader = "X-Viewer-Host"
+
 // DefaultApiSslPolicy negotiates TLS 1.3 and TLS 1.2 with forward-secret
 // AEAD ciphers only.
 const DefaultApiSslPolicy = "ELBSecurityPolicy-TLS13-1-2-Res-2021-06"

@@ -198,7 +198,7 @@ func (s *StaticSite) apiRoute(ctx *pulumi.Context, name string, a *StaticSiteArg
 	}
 	viewerIP, err := cloudfront.NewFunction(ctx, name+"-api-viewer-ip", &cloudfront.FunctionArgs{
 		Runtime: pulumi.String("cloudfront-js-2.0"),
-		Comment: pulumi.String("Sets " + o.ViewerIpHeader + " to the viewer's address on /api/*"),
+		Comment: pulumi.String("Sets " + o.ViewerIpHeader + " and " + ViewerHostHeader + " to the viewer's address and Host on /api/*"),
 		Code:    pulumi.String(viewerIPFunction(o.ViewerIpHeader)),
 		Publish: pulumi.Bool(true),
 	}, parent)
@@ -230,10 +230,11 @@ func (s *StaticSite) apiRoute(ctx *pulumi.Context, name string, a *StaticSiteArg
 }
 
 // apiRequestPolicy is the /api/* origin request policy (`name-api-requests`):
-// ApiForwardedHeaders and o.ViewerIpHeader, every cookie, the query string.
+// ApiForwardedHeaders, o.ViewerIpHeader and ViewerHostHeader (10, CloudFront's default quota),
+// every cookie, the query string.
 func apiRequestPolicy(ctx *pulumi.Context, name string, o *ApiOrigin, opts ...pulumi.ResourceOption,
 ) (*cloudfront.OriginRequestPolicy, error) {
-	headers := pulumi.ToStringArray(append(slices.Clone(ApiForwardedHeaders), o.ViewerIpHeader))
+	headers := pulumi.ToStringArray(append(slices.Clone(ApiForwardedHeaders), o.ViewerIpHeader, ViewerHostHeader))
 	return cloudfront.NewOriginRequestPolicy(ctx, name+"-api-requests", &cloudfront.OriginRequestPolicyArgs{
 		Comment: pulumi.String("What " + name + " /api/* sends to the Api: its headers (with CloudFront-Forwarded-Proto), cookies, query string"),
 		HeadersConfig: cloudfront.OriginRequestPolicyHeadersConfigArgs{
@@ -332,6 +333,7 @@ func viewerIPFunction(header string) string {
 	return `function handler(event) {
   var request = event.request;
   request.headers['` + strings.ToLower(header) + `'] = { value: event.viewer.ip };
+  request.headers['` + strings.ToLower(ViewerHostHeader) + `'] = { value: request.headers.host ? request.headers.host.value : '' };
   return request;
 }
 `

@@ -311,7 +311,10 @@ func serviceEnvironment(ctx *pulumi.Context, cfg Config, data *dataTier, opts ..
 		// ViewerIpHeader, the Api's default) to the viewer's address: the login throttle then keys on
 		// the shopper, not on the CloudFront edge that X-Forwarded-For ends with.
 		"SHOP_CLIENT_IP_HEADER": pulumi.String(components.ViewerIpHeader),
-		"OTEL_SERVICE_NAME":     pulumi.String(ServiceName(ctx)),
+		// The same function passes the viewer's Host: the service's cross-site check compares a
+		// page's Origin with it, since the Host that reaches the service is the origin's.
+		"SHOP_VIEWER_HOST_HEADER": pulumi.String(components.ViewerHostHeader),
+		"OTEL_SERVICE_NAME":       pulumi.String(ServiceName(ctx)),
 	}
 	secrets := map[string]pulumi.StringInput{}
 	data.environment(env, secrets)
