@@ -80,7 +80,7 @@ var ecsNonPrivileged = containerRule("ecs-non-privileged",
 var ecsNonRoot = containerRule("ecs-non-root-user",
 	"Containers run as a non-root user",
 	"Root in the container widens every escape and file-permission mistake.",
-	"",
+	"ECS.20",
 	func(c *Check, r Resource, ctr map[string]any) {
 		u, _ := ctr["user"].(string)
 		name, _, _ := strings.Cut(u, ":")

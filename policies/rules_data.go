@@ -281,7 +281,12 @@ var cacheFailover = &Rule{
 	},
 }
 
-var searchTLSPolicies = []string{"Policy-Min-TLS-1-2-2019-07", "Policy-Min-TLS-1-2-PFS-2023-10"}
+// OpenSearch endpoint TLS policies: Opensearch.8 accepts only the forward-secrecy one; the older TLS 1.2 policy is
+// advised against rather than failed, since it still refuses TLS 1.0 and 1.1.
+const (
+	searchTLSPolicyPFS = "Policy-Min-TLS-1-2-PFS-2023-10"
+	searchTLSPolicy12  = "Policy-Min-TLS-1-2-2019-07"
+)
 
 var searchDomain = []*Rule{
 	{
@@ -325,41 +330,24 @@ var searchDomain = []*Rule{
 		Check: func(c *Check, r Resource) {
 			c.Bool(r, "domainEndpointOptions.enforceHttps", true, false, "plain HTTP is accepted")
 			v := r.Get("domainEndpointOptions.tlsSecurityPolicy")
-			s, _ := v.Str()
-			switch {
+			switch s, _ := v.Str(); {
 			case v.State == Unknown:
 				c.Unknown(r, "domainEndpointOptions.tlsSecurityPolicy")
 			case v.State == Absent:
 				c.Fail(r, "domainEndpointOptions.tlsSecurityPolicy is not set and AWS defaults it to Policy-Min-TLS-1-0-2019-07")
-			case s != searchTLSPolicies[0] && s != searchTLSPolicies[1]:
-				c.Fail(r, "domainEndpointOptions.tlsSecurityPolicy is %q, want one of %v", s, searchTLSPolicies)
+			case s == searchTLSPolicyPFS:
+			case s == searchTLSPolicy12:
+				c.Advise(r, "domainEndpointOptions.tlsSecurityPolicy is %q: TLS 1.2 without forward secrecy, and Opensearch.8 accepts only %s",
+					s, searchTLSPolicyPFS)
+			default:
+				c.Fail(r, "domainEndpointOptions.tlsSecurityPolicy is %q, want %s", s, searchTLSPolicyPFS)
 			}
 		},
 	},
-	{
-		ID: "opensearch-logs", Title: "OpenSearch domains publish application and audit logs",
-		Rationale: "Error and audit logs show failed queries and who accessed which index.",
-		Control:   "Opensearch.4", Level: Advisory, Types: tSearchDomain,
-		Check: func(c *Check, r Resource) {
-			have := map[string]bool{}
-			opts := r.Get("logPublishingOptions")
-			if opts.State == Unknown {
-				c.Unknown(r, "logPublishingOptions")
-				return
-			}
-			for _, o := range opts.Items() {
-				t, _ := o.Field("logType").Str()
-				if on, ok := o.Field("enabled").Bool(); !ok || on {
-					have[t] = true
-				}
-			}
-			for _, t := range []string{"ES_APPLICATION_LOGS", "AUDIT_LOGS"} {
-				if !have[t] {
-					c.Fail(r, "logPublishingOptions has no %s", t)
-				}
-			}
-		},
-	},
+	searchLogRule("opensearch-logs", "OpenSearch domains publish error (application) logs",
+		"Error logs show failed queries, mapping errors and node trouble.", "Opensearch.4", "ES_APPLICATION_LOGS"),
+	searchLogRule("opensearch-audit-logs", "OpenSearch domains publish audit logs",
+		"Audit logs record who authenticated and which index they read or changed.", "Opensearch.5", "AUDIT_LOGS"),
 	{
 		ID: "opensearch-access-policy", Title: "OpenSearch access policies name their principals",
 		Rationale: "An Allow for Principal * without a condition lets every network-reachable caller use the domain.",
@@ -385,6 +373,27 @@ var searchDomain = []*Rule{
 			}
 		},
 	},
+}
+
+// searchLogRule requires logPublishingOptions to publish logType (an option without "enabled" counts as on).
+func searchLogRule(id, title, rationale, control, logType string) *Rule {
+	return &Rule{
+		ID: id, Title: title, Rationale: rationale, Control: control, Level: Advisory, Types: tSearchDomain,
+		Check: func(c *Check, r Resource) {
+			opts := r.Get("logPublishingOptions")
+			if opts.State == Unknown {
+				c.Unknown(r, "logPublishingOptions")
+				return
+			}
+			for _, o := range opts.Items() {
+				t, _ := o.Field("logType").Str()
+				if on, ok := o.Field("enabled").Bool(); t == logType && (!ok || on) {
+					return
+				}
+			}
+			c.Fail(r, "logPublishingOptions has no %s", logType)
+		},
+	}
 }
 
 var statefulProtect = &Rule{

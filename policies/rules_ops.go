@@ -70,6 +70,7 @@ var albWAF = &Rule{
 	ID:             "alb-waf-association",
 	Title:          "Application load balancers in production-grade stacks are protected by a WAF web ACL",
 	Rationale:      "The API is the attack surface for injection, credential stuffing and floods.",
+	Control:        "ELB.16",
 	Level:          Mandatory,
 	ProductionOnly: true,
 	CheckStack: func(c *Check, s *Stack) {
@@ -265,8 +266,8 @@ var costBudget = &Rule{
 func All() []*Rule {
 	rules := []*Rule{
 		s3PublicAccessBlock, s3NoACLs, s3TLSOnly, s3NoPublicPolicy, s3Lifecycle,
-		cloudfrontHTTPS, cloudfrontTLS, cloudfrontOriginTLS, cloudfrontOAC, cloudfrontSecurityHeaders,
-		cloudfrontRootObject, cloudfrontLogging,
+		cloudfrontHTTPS, cloudfrontTLS, cloudfrontCustomCert, cloudfrontOriginTLS, cloudfrontOriginHTTPS, cloudfrontOAC,
+		cloudfrontSecurityHeaders, cloudfrontRootObject, cloudfrontLogging,
 		elbHTTPSRedirect, elbDropInvalidHeaders, elbDesync, elbTLSPolicy, elbDeletionProtection, elbAccessLogs,
 		ecsNoPublicIP, ecsReadOnlyRoot, ecsNonPrivileged, ecsNonRoot, ecsLogging, ecsNoPlainSecrets, ecsNoHostPID,
 		ecsContainerInsights,
