@@ -25,6 +25,8 @@ var physicalName = map[string]string{
 	"aws:elasticache/serverlessCache:ServerlessCache":              "name",
 	"aws:elasticache/subnetGroup:SubnetGroup":                      "name",
 	"aws:elasticache/parameterGroup:ParameterGroup":                "name",
+	"aws:elasticache/user:User":                                    "userId",
+	"aws:elasticache/userGroup:UserGroup":                          "userGroupId",
 	"aws:opensearch/domain:Domain":                                 "domainName",
 	"aws:ecs/taskDefinition:TaskDefinition":                        "family",
 	"aws:ecs/cluster:Cluster":                                      "name",
@@ -251,6 +253,10 @@ func (r *Recorder) outputsFor(res Resource, importID string) (string, resource.P
 		arn("arn:aws:elasticache:%s:%s:subnetgroup:%s", region, acct, name)
 	case "aws:elasticache/parameterGroup:ParameterGroup":
 		arn("arn:aws:elasticache:%s:%s:parametergroup:%s", region, acct, name)
+	case "aws:elasticache/user:User":
+		arn("arn:aws:elasticache:%s:%s:user:%s", region, acct, name)
+	case "aws:elasticache/userGroup:UserGroup":
+		arn("arn:aws:elasticache:%s:%s:usergroup:%s", region, acct, name)
 	case "aws:opensearch/domain:Domain":
 		arn("arn:aws:es:%s:%s:domain/%s", region, acct, name)
 		o.set("domainId", acct+"/"+name)

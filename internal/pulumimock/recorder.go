@@ -44,6 +44,10 @@ type Resource struct {
 	PropertyDeps                map[string][]string  // input property name -> URNs it depends on
 	Dependencies                []string             // URNs from DependsOn and input dependencies
 	Aliases                     []string             // alias URNs or alias specs rendered as text
+
+	// IgnoreChanges and RetainOnDelete are the resource options of those names, as the engine receives them.
+	IgnoreChanges  []string
+	RetainOnDelete bool
 }
 
 // Invoke is one data-source call (e.g. aws:index/getRegion:getRegion).
@@ -148,6 +152,8 @@ func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 			res.Inputs = in
 		}
 		res.Protect = rpc.GetProtect()
+		res.IgnoreChanges = slices.Clone(rpc.GetIgnoreChanges())
+		res.RetainOnDelete = rpc.GetRetainOnDelete()
 		res.Dependencies = slices.Clone(rpc.GetDependencies())
 		res.PropertyDeps = map[string][]string{}
 		for k, v := range rpc.GetPropertyDependencies() {
