@@ -1,14 +1,10 @@
 package infra
 
 import (
-	"fmt"
 	"path/filepath"
-	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
-	ecrtypes "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecr"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
-	"github.com/pulumi/pulumi-awsx/sdk/v2/go/awsx/ecr"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/shopstack/shopstack/components"
@@ -214,76 +210,6 @@ func resolve(ctx *pulumi.Context, p string) string {
 		return p
 	}
 	return filepath.Join(ctx.RootDirectory(), p)
-}
-
-// serviceImage is the configured pre-built image (the CI deploy path builds and pushes once, then deploys
-// the same digest to every stack), or app/Dockerfile built and pushed to a new ECR repository. The second
-// result scopes the execution role's pull permission (nil: the component's account-wide default, for an
-// image from a repository this stack does not manage).
-func serviceImage(ctx *pulumi.Context, cfg Config, opts ...pulumi.ResourceOption) (pulumi.StringOutput, pulumi.StringInput, error) {
-	if cfg.ImageURI != "" {
-		var pull pulumi.StringInput
-		if arn := RepositoryArn(repositoryOf(cfg.ImageURI)); arn != "" {
-			pull = pulumi.String(arn)
-		}
-		return pulumi.String(cfg.ImageURI).ToStringOutput(), pull, nil
-	}
-	repo, err := ecr.NewRepository(ctx, "api-images", &ecr.RepositoryArgs{
-		ImageScanningConfiguration: &ecrtypes.RepositoryImageScanningConfigurationArgs{ScanOnPush: pulumi.Bool(true)},
-		ForceDelete:                pulumi.Bool(!cfg.ProtectStateful),
-	}, opts...)
-	if err != nil {
-		return pulumi.StringOutput{}, nil, err
-	}
-	platform := "linux/arm64"
-	if cfg.ApiArchitecture == components.ArchitectureX8664 {
-		platform = "linux/amd64"
-	}
-	// Pulumi runs the program in its main directory (stacks/), so the build context is the repository root.
-	img, err := ecr.NewImage(ctx, "api-image", &ecr.ImageArgs{
-		RepositoryUrl: repo.Url,
-		Context:       pulumi.String(".."),
-		Dockerfile:    pulumi.String("../app/Dockerfile"),
-		Platform:      pulumi.String(platform),
-	}, opts...)
-	if err != nil {
-		return pulumi.StringOutput{}, nil, err
-	}
-	return img.ImageUri, repo.Url.ApplyT(RepositoryArn).(pulumi.StringOutput), nil
-}
-
-// repositoryOf drops an image reference's digest or tag: repo@sha256:... or repo:tag -> repo.
-func repositoryOf(image string) string {
-	if repo, _, ok := strings.Cut(image, "@"); ok {
-		return repo
-	}
-	if i := strings.LastIndex(image, ":"); i > strings.LastIndex(image, "/") {
-		return image[:i]
-	}
-	return image
-}
-
-// RepositoryArn derives an ECR repository's ARN from its URL
-// (<account>.dkr.ecr.<region>.amazonaws.com/<name>); "" when url is not one. awsx's Repository exposes the
-// URL directly, its underlying repository only as a resource reference.
-func RepositoryArn(url string) string {
-	host, name, ok := strings.Cut(url, "/")
-	if !ok || name == "" {
-		return ""
-	}
-	account, rest, ok := strings.Cut(host, ".dkr.ecr.")
-	if !ok {
-		return ""
-	}
-	region, suffix, ok := strings.Cut(rest, ".")
-	if !ok || account == "" || region == "" {
-		return ""
-	}
-	partition := "aws"
-	if strings.HasSuffix(suffix, ".com.cn") {
-		partition = "aws-cn"
-	}
-	return fmt.Sprintf("arn:%s:ecr:%s:%s:repository/%s", partition, region, account, name)
 }
 
 // serviceEnvironment is the shop's configuration (app/README.md): plain settings as environment variables,

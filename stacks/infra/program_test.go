@@ -26,12 +26,18 @@ func record(t *testing.T, stack string) *pulumimock.Recorder {
 // recordWith runs the program with a stack file's config edited.
 func recordWith(t *testing.T, stack string, edit func(map[string]string), secretKeys ...string) *pulumimock.Recorder {
 	t.Helper()
+	return recordRun(t, stack, edit, nil, secretKeys...)
+}
+
+// recordRun is recordWith with more run options (e.g. a project directory).
+func recordRun(t *testing.T, stack string, edit func(map[string]string), run []pulumimock.RunOption, secretKeys ...string) *pulumimock.Recorder {
+	t.Helper()
 	c := stackConfig(t, stack)
 	siteDir, err := filepath.Abs(filepath.Join(repoRoot, plan.GoldenOptions.SiteDir))
 	require.NoError(t, err)
 	c["shopstack:siteDir"] = siteDir
 	edit(c)
-	opts := []pulumimock.RunOption{pulumimock.WithStack(stack)}
+	opts := append([]pulumimock.RunOption{pulumimock.WithStack(stack)}, run...)
 	for k, v := range c {
 		secret := false
 		for _, s := range secretKeys {
@@ -240,7 +246,13 @@ func TestPrebuiltImageSkipsTheBuild(t *testing.T) {
 	t.Parallel()
 	const uri = "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 	rec := recordWith(t, "prod", func(c map[string]string) { c["shopstack:imageUri"] = uri })
-	assert.Empty(t, rec.ByType("awsx:ecr:Repository", "awsx:ecr:Image"))
+	assert.Empty(t, rec.ByType("awsx:ecr:Image"))
+	// A stack that built its own image before keeps the repository: deleting it (non-empty, ForceDelete off in
+	// prod) would fail the first deploy that sets imageUri.
+	built := record(t, "prod")
+	kept := only(t, rec, "awsx:ecr:Repository")
+	assert.Equal(t, only(t, built, "awsx:ecr:Repository").URN, kept.URN, "the same repository, imageUri or not")
+	assert.Equal(t, only(t, built, "awsx:ecr:Repository").Inputs, kept.Inputs)
 	var defs []map[string]any
 	require.NoError(t, json.Unmarshal([]byte(only(t, rec, tTaskDef).Str("containerDefinitions")), &defs))
 	require.Len(t, defs, 1)
@@ -248,7 +260,6 @@ func TestPrebuiltImageSkipsTheBuild(t *testing.T) {
 	pull := rec.Must(t, "aws:iam/rolePolicy:RolePolicy", "api-execution-policy").Str("policy")
 	assert.Contains(t, pull, `"arn:aws:ecr:us-east-1:123456789012:repository/shop"`, "pulls only from the image's repository")
 
-	built := record(t, "prod")
 	img := only(t, built, "awsx:ecr:Image")
 	assert.Equal(t, "linux/arm64", img.Str("platform"))
 	assert.Equal(t, "../app/Dockerfile", img.Str("dockerfile"))
