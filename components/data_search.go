@@ -178,7 +178,8 @@ func (d *Data) searchLogs(ctx *pulumi.Context, name string, s SearchArgs, accoun
 }
 
 // searchDomain is the domain in the private subnets: encrypted, HTTPS only with TLS 1.2 or later, fine-grained
-// access control with roleArn as master user, and its logs published.
+// access control with roleArn as master user, service software updates installed automatically, and its logs
+// published.
 func (d *Data) searchDomain(ctx *pulumi.Context, name string, a DataArgs, sg *ec2.SecurityGroup,
 	roleArn pulumi.StringInput, logs searchLogGroups) (*opensearch.Domain, error) {
 	s := a.Search
@@ -220,6 +221,9 @@ func (d *Data) searchDomain(ctx *pulumi.Context, name string, a DataArgs, sg *ec
 			SubnetIds:        subnetIDs,
 			SecurityGroupIds: pulumi.StringArray{sg.ID()},
 		},
+		// Service software updates carry the platform's security fixes; AWS installs them in the domain's
+		// off-peak window (on by default for new domains), instead of waiting for someone to start them.
+		SoftwareUpdateOptions: &opensearch.DomainSoftwareUpdateOptionsArgs{AutoSoftwareUpdateEnabled: pulumi.Bool(true)},
 		LogPublishingOptions: opensearch.DomainLogPublishingOptionArray{
 			&opensearch.DomainLogPublishingOptionArgs{LogType: pulumi.String("ES_APPLICATION_LOGS"), CloudwatchLogGroupArn: logs.app.Arn},
 			&opensearch.DomainLogPublishingOptionArgs{LogType: pulumi.String("AUDIT_LOGS"), CloudwatchLogGroupArn: logs.audit.Arn},

@@ -33,6 +33,7 @@ func TestDataSearch(t *testing.T) {
 		assert.False(t, domain.Bool("advancedSecurityOptions.internalUserDatabaseEnabled"))
 		assert.Equal(t, role.Out("arn").StringValue(), domain.Str("advancedSecurityOptions.masterUserOptions.masterUserArn"))
 		assert.Equal(t, "gp3", domain.Str("ebsOptions.volumeType"))
+		assert.True(t, domain.Bool("softwareUpdateOptions.autoSoftwareUpdateEnabled"), "AWS's default is false: updates wait for a person")
 
 		logTypes := map[string]string{}
 		for _, o := range domain.Plain("logPublishingOptions").([]any) {
