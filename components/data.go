@@ -85,7 +85,9 @@ type DataArgs struct {
 	// KmsKeyArn encrypts storage, secrets' data keys aside, with a customer
 	// managed key. Default: each service's AWS-managed key.
 	KmsKeyArn pulumi.StringInput
-	// ProductionGrade rejects settings that lose data or availability: backups
+	// ProductionGrade turns Enhanced Monitoring on (every 60 s unless
+	// Database.MonitoringIntervalSeconds says otherwise) and rejects settings
+	// that lose data or availability: backups
 	// under 7 days (an explicit 0 included), no deletion protection, a skipped
 	// final snapshot, a single zone database, an Aurora cluster that pauses,
 	// cache snapshots off, a single-node cache or search domain. Default false.
@@ -180,6 +182,9 @@ func (a *DataArgs) withDefaults() DataArgs {
 	out := *a
 	out.SubnetCount = cmp.Or(out.SubnetCount, 2)
 	out.Database = a.Database.withDefaults()
+	if out.ProductionGrade {
+		out.Database.MonitoringIntervalSeconds = cmp.Or(out.Database.MonitoringIntervalSeconds, ProductionMonitoringIntervalSeconds)
+	}
 	out.Cache = a.Cache.withDefaults()
 	out.Search = a.Search.withDefaults()
 	out.Media = a.Media.withDefaults()

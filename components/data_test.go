@@ -35,6 +35,7 @@ const (
 	dtLogGroup       = "aws:cloudwatch/logGroup:LogGroup"
 	dtLogPolicy      = "aws:cloudwatch/logResourcePolicy:LogResourcePolicy"
 	dtRole           = "aws:iam/role:Role"
+	dtRoleAttachment = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 	dtBucket         = "aws:s3/bucketV2:BucketV2"
 	dtPAB            = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 	dtOwnership      = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"

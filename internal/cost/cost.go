@@ -523,6 +523,7 @@ func (e *estimator) rdsInstance(in map[string]any) (Item, bool) {
 		s.note("RDS-managed master password secret")
 	}
 	e.exportedLogs(s, in)
+	e.enhancedMonitoring(s, in)
 	s.note("backups up to the storage size free")
 	return s.item()
 }
@@ -575,6 +576,7 @@ func (e *estimator) auroraInstance(in map[string]any) (Item, bool) {
 	} else {
 		s.note("minimum capacity, always on")
 	}
+	e.enhancedMonitoring(s, in)
 	return s.item()
 }
 
@@ -628,6 +630,26 @@ func (e *estimator) exportedLogs(s *sum, in map[string]any) {
 		s.add(e.monthlyUnits("cloudwatch.logs.ingest", gb*float64(n)))
 		s.note(fmt.Sprintf("%d exported log streams at the idle ingestion assumption", n))
 	}
+}
+
+// enhancedMonitoringSampleKB is the assumed size of one Enhanced Monitoring sample: an RDSOSMetrics JSON
+// document of OS counters plus a process list that AWS caps at 100 entries. AWS publishes no figure; a small,
+// quiet instance writes a few KB, a busy one with a full process list nearer 20.
+const enhancedMonitoringSampleKB = 5.0
+
+// enhancedMonitoring prices an instance's Enhanced Monitoring: RDS writes one sample per interval to
+// CloudWatch Logs (RDSOSMetrics), billed as log ingestion; storage (30 days by default) is negligible, and the
+// CloudWatch Logs free tier is not applied, as elsewhere in this table.
+func (e *estimator) enhancedMonitoring(s *sum, in map[string]any) {
+	interval := num(in, "monitoringInterval")
+	if interval <= 0 {
+		return
+	}
+	samples := e.t.HoursPerMonth * 3600 / interval
+	gb := samples * enhancedMonitoringSampleKB / (1024 * 1024)
+	s.add(e.monthlyUnits("cloudwatch.logs.ingest", gb))
+	s.note(fmt.Sprintf("Enhanced Monitoring every %gs: %.0f samples at an assumed %g KB (%.2f GB) ingested",
+		interval, samples, enhancedMonitoringSampleKB, gb))
 }
 
 func (e *estimator) logGroup() (Item, bool) {
