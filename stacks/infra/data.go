@@ -1,6 +1,8 @@
 package infra
 
 import (
+	"strconv"
+
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/shopstack/shopstack/components"
@@ -61,6 +63,12 @@ func newData(ctx *pulumi.Context, cfg Config, net *components.Network, opts ...p
 			Resources: []pulumi.StringInput{pulumi.Sprintf("%s/*", c.MediaBucketArn)},
 		},
 	}
+	if cfg.CacheMode != components.CacheNone {
+		// The cache user authenticates with IAM: the task role signs its tokens, for this cache and user only.
+		t.taskPolicy = append(t.taskPolicy, components.PolicyStatement{
+			Actions: []string{"elasticache:Connect"}, Resources: []pulumi.StringInput{c.CacheArn, c.CacheUserArn},
+		})
+	}
 	if cfg.SearchMode != components.SearchNone {
 		t.taskPolicy = append(t.taskPolicy, components.PolicyStatement{
 			Actions: []string{"sts:AssumeRole"}, Resources: []pulumi.StringInput{c.SearchRoleArn},
@@ -76,7 +84,9 @@ func (t *dataTier) allowFrom(ctx *pulumi.Context, sg pulumi.StringOutput) error 
 
 // environment adds the service's data settings. The database password never becomes a plain value: pgx reads
 // PGPASSWORD when DATABASE_URL has none, and ECS fills PGPASSWORD from the "password" key of the RDS-managed
-// secret at task start.
+// secret at task start. The cache has no password at all: the service signs an IAM authentication token
+// (SigV4, valid 15 minutes; a connection re-authenticates within 12 hours) for SHOP_CACHE_NAME as the URL's
+// user, with the task role's credentials, and sends it as the AUTH password.
 func (t *dataTier) environment(env, secrets map[string]pulumi.StringInput) {
 	c := t.data.Connection
 	env["DATABASE_URL"] = pulumi.Sprintf("postgres://%s@%s:%d/%s?sslmode=require",
@@ -84,7 +94,10 @@ func (t *dataTier) environment(env, secrets map[string]pulumi.StringInput) {
 	secrets["PGPASSWORD"] = pulumi.Sprintf("%s:password::", c.DatabaseSecretArn)
 	if t.cfg.CacheMode != components.CacheNone {
 		env["SHOP_CACHE_URL"] = pulumi.Sprintf("rediss://%s@%s:%d", c.CacheUsername, c.CacheHost, c.CachePort)
-		secrets["SHOP_CACHE_PASSWORD"] = c.CacheAuthSecretArn
+		env["SHOP_CACHE_IAM_AUTH"] = pulumi.String("true")
+		env["SHOP_CACHE_NAME"] = c.CacheName
+		// A serverless cache's token names its resource type (ResourceType=ServerlessCache).
+		env["SHOP_CACHE_SERVERLESS"] = pulumi.String(strconv.FormatBool(t.cfg.CacheMode == components.CacheServerless))
 	}
 	if t.cfg.SearchMode != components.SearchNone {
 		env["SHOP_SEARCH_URL"] = c.SearchEndpoint

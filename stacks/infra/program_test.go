@@ -3,6 +3,7 @@ package infra_test
 import (
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -453,22 +454,38 @@ func TestServiceIsWiredToTheData(t *testing.T) {
 			media := rec.Must(t, "aws:s3/bucketV2:BucketV2", "data-media")
 			assert.Equal(t, media.Out("bucket").StringValue(), env["SHOP_MEDIA_BUCKET"])
 
-			_, hasCache := secrets["SHOP_CACHE_PASSWORD"]
+			_, hasCache := env["SHOP_CACHE_URL"]
 			_, hasSearch := env["SHOP_SEARCH_URL"]
 			if stack == "dev" {
 				assert.False(t, hasCache, "dev has no cache")
 				assert.False(t, hasSearch, "dev has no search domain")
 			} else {
-				auth := rec.Must(t, "aws:secretsmanager/secret:Secret", "data-cache-auth")
-				assert.Equal(t, auth.Out("arn").StringValue(), secrets["SHOP_CACHE_PASSWORD"])
-				assert.True(t, strings.HasPrefix(env["SHOP_CACHE_URL"], "rediss://"), "TLS to the cache")
-				assert.NotContains(t, env["SHOP_CACHE_URL"], ":@", "no password in the cache URL")
+				// The cache: IAM authentication, so no password exists, in a secret or anywhere else.
+				group := rec.Must(t, "aws:elasticache/replicationGroup:ReplicationGroup", "data-cache")
+				user := rec.Must(t, "aws:elasticache/user:User", "data-cache-user")
+				assert.Equal(t, "rediss://"+user.Str("userName")+"@"+group.Out("primaryEndpointAddress").StringValue()+":6379",
+					env["SHOP_CACHE_URL"], "TLS to the cache, as the IAM user, no password in the URL")
+				assert.Equal(t, "true", env["SHOP_CACHE_IAM_AUTH"])
+				assert.Equal(t, group.Out("replicationGroupId").StringValue(), env["SHOP_CACHE_NAME"], "what the token is signed for")
+				assert.Equal(t, "false", env["SHOP_CACHE_SERVERLESS"])
+				assert.NotContains(t, secrets, "SHOP_CACHE_PASSWORD")
+				assert.False(t, group.Has("authToken"))
 				assert.True(t, strings.HasPrefix(env["SHOP_SEARCH_URL"], "https://"))
-				assert.True(t, rec.Must(t, "aws:elasticache/replicationGroup:ReplicationGroup", "data-cache").IsSecret("authToken"),
-					"the cache token is a Pulumi secret")
 				taskPolicy := rec.Must(t, "aws:iam/rolePolicy:RolePolicy", "api-task-policy").Str("policy")
 				assert.Contains(t, taskPolicy, "sts:AssumeRole")
 				assert.Contains(t, taskPolicy, rec.Must(t, "aws:iam/role:Role", "data-search-access").Out("arn").StringValue())
+				var policy struct {
+					Statement []struct{ Action, Resource []string }
+				}
+				require.NoError(t, json.Unmarshal([]byte(taskPolicy), &policy))
+				var connect [][]string
+				for _, st := range policy.Statement {
+					if slices.Contains(st.Action, "elasticache:Connect") {
+						connect = append(connect, st.Resource)
+					}
+				}
+				assert.Equal(t, [][]string{{group.Out("arn").StringValue(), user.Out("arn").StringValue()}}, connect,
+					"the task role may connect to exactly this cache as exactly this user")
 			}
 			for _, v := range rec.ByType("aws:secretsmanager/secretVersion:SecretVersion") {
 				assert.True(t, v.IsSecret("secretString"), "%s: a secret's value is a Pulumi secret", v.Name)
