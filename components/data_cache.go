@@ -193,7 +193,7 @@ func (d *Data) replicationGroup(ctx *pulumi.Context, name string, a DataArgs, sg
 		Port:                     pulumi.Int(CachePort),
 		SnapshotRetentionLimit:   pulumi.Int(*c.SnapshotRetentionDays),
 		AutoMinorVersionUpgrade:  pulumi.Bool(true),
-	}, parent)
+	}, parent, engineVersionFollowsAWS())
 	if err != nil {
 		return err
 	}

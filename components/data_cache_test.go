@@ -90,6 +90,8 @@ func TestDataCache(t *testing.T) {
 		assert.False(t, group.Has("authToken"), "no shared token: the group admits its users only")
 		assert.Equal(t, []any{rec.Must(t, dtCacheUserGroup, "data-cache-users").Str("userGroupId")}, group.Plain("userGroupIds"))
 		assert.Equal(t, "8.0", group.Str("engineVersion"), "IAM authentication needs Valkey 7.2 or later")
+		assert.True(t, group.Bool("autoMinorVersionUpgrade"))
+		assert.Equal(t, []string{"engineVersion"}, group.IgnoreChanges, "a deploy never reverts AWS's minor upgrade")
 		assert.Equal(t, 5.0, group.Num("snapshotRetentionLimit"))
 		assert.Equal(t, rec.Must(t, dtCacheSubnets, "data-cache-subnets").Out("name").StringValue(), group.Str("subnetGroupName"))
 		assert.Equal(t, []any{rec.Must(t, dtSecGroup, "data-cache-sg").ID}, group.Plain("securityGroupIds"))

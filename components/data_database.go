@@ -339,6 +339,8 @@ func (d *Data) rdsInstance(ctx *pulumi.Context, name string, a DataArgs, base da
 	if db.MaxAllocatedStorageGb > 0 {
 		maxStorage = pulumi.Int(db.MaxAllocatedStorageGb)
 	}
+	// EngineVersion is the major version only: RDS picks the current minor, and the provider reads "16" as a
+	// prefix of what runs, so AWS's minor upgrades do not show as drift (engineVersionFollowsAWS makes sure).
 	args := &rds.InstanceArgs{
 		Identifier:                         pulumi.String(base.id),
 		Engine:                             pulumi.String("postgres"),
@@ -373,7 +375,7 @@ func (d *Data) rdsInstance(ctx *pulumi.Context, name string, a DataArgs, base da
 		CopyTagsToSnapshot:                 pulumi.Bool(true),
 	}
 	base.monitoring.monitor(&args.MonitoringInterval, &args.MonitoringRoleArn)
-	inst, err := rds.NewInstance(ctx, name+"-db", args, pulumi.Parent(d),
+	inst, err := rds.NewInstance(ctx, name+"-db", args, pulumi.Parent(d), engineVersionFollowsAWS(),
 		pulumi.DependsOn(slices.Concat(base.logGroups, base.monitoring.resources())))
 	if err != nil {
 		return err
@@ -407,7 +409,9 @@ func (d *Data) auroraCluster(ctx *pulumi.Context, name string, a DataArgs, base 
 		ClusterIdentifier: pulumi.String(base.id),
 		Engine:            pulumi.String("aurora-postgresql"),
 		EngineMode:        pulumi.String("provisioned"),
-		// 16.3 is the first Aurora PostgreSQL 16 release that scales to 0 ACU.
+		// The version the cluster is created with: 16.3 is the first Aurora PostgreSQL 16 release that scales
+		// to 0 ACU, and a major-only "16" would leave the minor to AWS's default (Aurora wants a full version).
+		// AWS then upgrades minors itself; engineVersionFollowsAWS keeps a deploy from reverting them.
 		EngineVersion:                    pulumi.String("16.4"),
 		DatabaseName:                     pulumi.String(db.Name),
 		MasterUsername:                   pulumi.String(db.Username),
@@ -428,7 +432,7 @@ func (d *Data) auroraCluster(ctx *pulumi.Context, name string, a DataArgs, base 
 		FinalSnapshotIdentifier:          base.finalSnapshot,
 		EnabledCloudwatchLogsExports:     base.exports,
 		CopyTagsToSnapshot:               pulumi.Bool(true),
-	}, pulumi.Parent(d), pulumi.DependsOn(base.logGroups))
+	}, pulumi.Parent(d), engineVersionFollowsAWS(), pulumi.DependsOn(base.logGroups))
 	if err != nil {
 		return err
 	}
@@ -454,9 +458,10 @@ func (d *Data) auroraInstances(ctx *pulumi.Context, name string, a DataArgs, bas
 	}
 	for i, role := range roles {
 		args := &rds.ClusterInstanceArgs{
+			// No engineVersion: an Aurora instance runs its cluster's (AWS manages it through the cluster), so
+			// the instances have no version of their own to drift from.
 			ClusterIdentifier:                  cluster.ID(),
 			Engine:                             cluster.Engine,
-			EngineVersion:                      cluster.EngineVersion,
 			InstanceClass:                      pulumi.String("db.serverless"),
 			DbSubnetGroupName:                  base.subnets.Name,
 			PubliclyAccessible:                 pulumi.Bool(false),

@@ -100,6 +100,15 @@ func TestDataDatabaseRds(t *testing.T) {
 		}
 	})
 
+	t.Run("the engine's minor version is AWS's to upgrade", func(t *testing.T) {
+		t.Parallel()
+		rec, _ := runData(t, dataArgs(nil))
+		db := rec.Must(t, dtDBInstance, "data-db")
+		require.True(t, db.Bool("autoMinorVersionUpgrade"))
+		assert.Equal(t, "16", db.Str("engineVersion"), "the major version only")
+		assert.Equal(t, []string{"engineVersion"}, db.IgnoreChanges, "a deploy never reverts AWS's minor upgrade")
+	})
+
 	t.Run("Enhanced Monitoring: on in production grade, through a role only RDS monitoring of this account assumes", func(t *testing.T) {
 		t.Parallel()
 		rec, _ := runData(t, dataArgs(nil))
@@ -207,6 +216,22 @@ func TestDataDatabaseAurora(t *testing.T) {
 		assert.Equal(t, "", pulumimock.Await[string](t, data.Connection.CacheHost))
 		assert.Equal(t, []string{cluster.Out("masterUserSecrets[0].secretArn").StringValue()},
 			pulumimock.Await[[]string](t, data.Connection.SecretArns()), "no cache, no cache secret")
+	})
+
+	t.Run("the engine's minor version is AWS's to upgrade", func(t *testing.T) {
+		t.Parallel()
+		rec, _ := runData(t, dataArgs(func(a *components.DataArgs) {
+			a.Database = components.DatabaseArgs{Engine: components.DatabaseAuroraServerless, MultiAz: true}
+		}))
+		cluster := rec.Must(t, dtCluster, "data-db")
+		assert.Equal(t, "16.4", cluster.Str("engineVersion"), "the version it is created with: scales to 0 ACU")
+		assert.Equal(t, []string{"engineVersion"}, cluster.IgnoreChanges,
+			"after AWS upgrades 16.4, a deploy must not try to go back (\"Cannot upgrade aurora-postgresql from 16.x to 16.4\")")
+		for _, name := range []string{"data-db-writer", "data-db-reader"} {
+			inst := rec.Must(t, dtClusterInst, name)
+			require.True(t, inst.Bool("autoMinorVersionUpgrade"))
+			assert.False(t, inst.Has("engineVersion"), "%s runs its cluster's version: nothing of its own to drift", name)
+		}
 	})
 
 	t.Run("production grade has a reader and does not pause", func(t *testing.T) {
