@@ -36,6 +36,7 @@ const (
 	dtLogPolicy      = "aws:cloudwatch/logResourcePolicy:LogResourcePolicy"
 	dtRole           = "aws:iam/role:Role"
 	dtRoleAttachment = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+	dtServiceRole    = "aws:iam/serviceLinkedRole:ServiceLinkedRole"
 	dtBucket         = "aws:s3/bucketV2:BucketV2"
 	dtPAB            = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 	dtOwnership      = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
@@ -181,7 +182,7 @@ func TestData(t *testing.T) {
 				a.Cache.Mode = components.CacheNone
 				a.Search.Mode = components.SearchDomain
 			}, append([]string{"data-search-sg", "data-search-access", "data-search-app-logs", "data-search-audit-logs",
-				"data-search-logs", "data-search", "data-search-policy"}, rds...)},
+				"data-search-logs", "data-search-service-role", "data-search", "data-search-policy"}, rds...)},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {

@@ -47,6 +47,8 @@ type Config struct {
 	SearchInstanceType  string
 	SearchInstanceCount int
 	SearchVolumeGb      int
+	// SearchServiceLinkedRoleExists skips creating OpenSearch's service-linked role (one per account).
+	SearchServiceLinkedRoleExists bool
 
 	ApiArchitecture       components.CpuArchitecture
 	ApiCpu                int
@@ -109,6 +111,7 @@ func LoadConfig(ctx *pulumi.Context) (Config, error) {
 	c.SearchInstanceType = r.suffixed("searchInstanceType", ".search")
 	c.SearchInstanceCount = r.intIn("searchInstanceCount", 1, 10)
 	c.SearchVolumeGb = r.intIn("searchVolumeGb", 10, 1024)
+	c.SearchServiceLinkedRoleExists = r.boolean("searchServiceLinkedRoleExists")
 
 	c.ApiArchitecture = oneOf(r, "apiArchitecture", components.CpuArchitectures)
 	c.ApiCpu = r.intIn("apiCpu", 256, 16384)

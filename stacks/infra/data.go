@@ -49,6 +49,8 @@ func newData(ctx *pulumi.Context, cfg Config, net *components.Network, opts ...p
 			ZoneAwareness:    cfg.SearchInstanceCount >= 2,
 			VolumeGb:         cfg.SearchVolumeGb,
 			LogRetentionDays: cfg.LogRetentionDays,
+			// One per account: a stack creates it unless the account holds it already.
+			ServiceLinkedRoleExists: cfg.SearchServiceLinkedRoleExists,
 		},
 	}, opts...)
 	if err != nil {

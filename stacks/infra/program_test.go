@@ -511,3 +511,20 @@ func TestServiceIsWiredToTheData(t *testing.T) {
 		})
 	}
 }
+
+// TestSearchDomainGetsItsServiceLinkedRole: a fresh account has no OpenSearch service-linked role, and a domain in
+// a VPC cannot be created without it, so prod creates it first; an account that holds it already (only one
+// can exist) says so in the stack's config.
+func TestSearchDomainGetsItsServiceLinkedRole(t *testing.T) {
+	t.Parallel()
+	const tSLR = "aws:iam/serviceLinkedRole:ServiceLinkedRole"
+	prod := record(t, "prod")
+	slr := prod.Must(t, tSLR, "data-search-service-role")
+	assert.Equal(t, "opensearchservice.amazonaws.com", slr.Str("awsServiceName"))
+	assert.Contains(t, prod.Must(t, "aws:opensearch/domain:Domain", "data-search").Dependencies, slr.URN)
+	assert.Empty(t, record(t, "dev").ByType(tSLR), "dev has no search domain")
+
+	existing := recordWith(t, "prod", func(c map[string]string) { c["shopstack:searchServiceLinkedRoleExists"] = "true" })
+	assert.Empty(t, existing.ByType(tSLR))
+	existing.Must(t, "aws:opensearch/domain:Domain", "data-search")
+}
