@@ -175,7 +175,7 @@ func (b *apiBuild) service(cluster apiCluster, taskDef *ecs.TaskDefinition, task
 		},
 		DeploymentMinimumHealthyPercent: pulumi.Int(100),
 		DeploymentMaximumPercent:        pulumi.Int(200),
-		HealthCheckGracePeriodSeconds:   pulumi.Int(30),
+		HealthCheckGracePeriodSeconds:   pulumi.Int(a.HealthCheckGracePeriodSeconds),
 		EnableEcsManagedTags:            pulumi.Bool(true),
 		PropagateTags:                   pulumi.String("SERVICE"),
 		EnableExecuteCommand:            pulumi.Bool(false),

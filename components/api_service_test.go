@@ -155,6 +155,14 @@ func TestApiService(t *testing.T) {
 		assert.Equal(t, rec.Must(t, rtTG, "api-tg").Out("arn").StringValue(), svc.Str("loadBalancers[0].targetGroupArn"))
 		assert.False(t, svc.Bool("enableExecuteCommand"))
 		assert.Contains(t, svc.Dependencies, rec.Must(t, rtListener, "api-http").URN, "the target group is attached before the service starts")
+		assert.Equal(t, 30.0, svc.Num("healthCheckGracePeriodSeconds"))
+	})
+
+	t.Run("the health-check grace period covers a slow start", func(t *testing.T) {
+		t.Parallel()
+		args := baseApiArgs()
+		args.HealthCheckGracePeriodSeconds = 90
+		assert.Equal(t, 90.0, runApi(t, args).rec.Must(t, rtService, "api-service").Num("healthCheckGracePeriodSeconds"))
 	})
 
 	t.Run("internet-facing: the tasks stay private", func(t *testing.T) {

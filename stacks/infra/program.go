@@ -2,6 +2,7 @@ package infra
 
 import (
 	"path/filepath"
+	"time"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
@@ -16,6 +17,16 @@ const ContainerPort = 8080
 
 // apiAccessLogPrefix is where the load balancer writes in the access log bucket.
 const apiAccessLogPrefix = "api"
+
+// DatabaseStartupWait is how long the service keeps trying the database at start before it exits with a clear
+// message (SHOP_DB_WAIT): dev's Aurora Serverless v2 pauses at 0 ACU and takes about 15 s to resume (longer
+// after a day paused), and the first connection is what wakes it.
+const DatabaseStartupWait = 45 * time.Second
+
+// healthCheckGrace is how long ECS ignores the load balancer's health checks after a task starts: the database
+// wait plus a health-check interval to start listening and pass one, so ECS does not replace a task that is
+// still waiting, and a task that gives up does so with its own log line, not the load balancer's verdict.
+var healthCheckGrace = DatabaseStartupWait + 15*time.Second
 
 // Program is the stack: typed config, a default-tags provider, then Network -> Data -> Api -> StaticSite.
 func Program(ctx *pulumi.Context) error {
@@ -96,6 +107,8 @@ func Program(ctx *pulumi.Context) error {
 		DisableWaf:           !cfg.WafEnabled,
 		WafRateLimit:         cfg.WafRateLimit,
 	}
+	// Long enough for a task that waits for the database (DatabaseStartupWait).
+	apiArgs.HealthCheckGracePeriodSeconds = int(healthCheckGrace.Seconds())
 	if logs != nil {
 		apiArgs.AccessLogsBucket = logs.BucketName
 		apiArgs.AccessLogsPrefix = apiAccessLogPrefix
@@ -216,8 +229,9 @@ func resolve(ctx *pulumi.Context, p string) string {
 // credentials only as Secrets Manager references the task's execution role resolves at start.
 func serviceEnvironment(ctx *pulumi.Context, cfg Config, data *dataTier, opts ...pulumi.ResourceOption) (map[string]pulumi.StringInput, map[string]pulumi.StringInput, error) {
 	env := map[string]pulumi.StringInput{
-		"SHOP_ADDR":  pulumi.Sprintf(":%d", ContainerPort),
-		"AWS_REGION": pulumi.String(cfg.Region),
+		"SHOP_ADDR":    pulumi.Sprintf(":%d", ContainerPort),
+		"AWS_REGION":   pulumi.String(cfg.Region),
+		"SHOP_DB_WAIT": pulumi.String(DatabaseStartupWait.String()),
 		// The Api runs behind CloudFront, whose /api/* function sets this header (api.Origin's
 		// ViewerIPHeader, the Api's default) to the viewer's address: the login throttle then keys on
 		// the shopper, not on the CloudFront edge that X-Forwarded-For ends with.

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -527,4 +528,24 @@ func TestSearchDomainGetsItsServiceLinkedRole(t *testing.T) {
 	existing := recordWith(t, "prod", func(c map[string]string) { c["shopstack:searchServiceLinkedRoleExists"] = "true" })
 	assert.Empty(t, existing.ByType(tSLR))
 	existing.Must(t, "aws:opensearch/domain:Domain", "data-search")
+}
+
+// TestServiceWaitsForAResumingDatabase: dev's Aurora pauses at 0 ACU and takes about 15 s to resume on the first
+// connection. The service's startup wait covers that at least twice, and ECS's health-check grace period
+// covers the wait plus one load balancer check, so a waiting task is not replaced before it is ready or has
+// said why it gave up.
+func TestServiceWaitsForAResumingDatabase(t *testing.T) {
+	t.Parallel()
+	for _, stack := range []string{"dev", "prod"} {
+		rec := record(t, stack)
+		env, _ := container(t, rec)
+		wait, err := time.ParseDuration(env["SHOP_DB_WAIT"])
+		require.NoError(t, err, "%s: SHOP_DB_WAIT=%q", stack, env["SHOP_DB_WAIT"])
+		assert.GreaterOrEqual(t, wait, 30*time.Second, "%s: twice Aurora's ~15 s resume from 0 ACU", stack)
+		grace := time.Duration(rec.Must(t, tService, "api-service").Num("healthCheckGracePeriodSeconds")) * time.Second
+		interval := time.Duration(rec.Must(t, "aws:lb/targetGroup:TargetGroup", "api-tg").Num("healthCheck.interval")) * time.Second
+		assert.GreaterOrEqual(t, grace, wait+interval, "%s: ECS must not replace a task still waiting for the database", stack)
+	}
+	cluster := record(t, "dev").Must(t, "aws:rds/cluster:Cluster", "data-db")
+	assert.Equal(t, 0.0, cluster.Num("serverlessv2ScalingConfiguration.minCapacity"), "the case this covers: dev pauses")
 }
