@@ -2,6 +2,8 @@ package infra_test
 
 import (
 	"encoding/json"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -548,4 +550,47 @@ func TestServiceWaitsForAResumingDatabase(t *testing.T) {
 	}
 	cluster := record(t, "dev").Must(t, "aws:rds/cluster:Cluster", "data-db")
 	assert.Equal(t, 0.0, cluster.Num("serverlessv2ScalingConfiguration.minCapacity"), "the case this covers: dev pauses")
+}
+
+// TestServiceWritesNoFiles: the container's root filesystem is read-only and the task has no volume (a Fargate
+// bind mount is root's, mode 0755, which uid 65532 cannot write). That holds only while the service writes no
+// files: this fails when app/ starts to (temp files, multipart uploads spilled to TMPDIR, os.Create ...), so
+// the change that needs scratch space also brings a writable volume for the service's user.
+func TestServiceWritesNoFiles(t *testing.T) {
+	t.Parallel()
+	writers := []string{"os.CreateTemp", "os.MkdirTemp", "os.TempDir", "ioutil.TempFile", "ioutil.TempDir",
+		"os.Create(", "os.WriteFile", "os.OpenFile", "os.Mkdir", "os.Rename", "ParseMultipartForm", "MultipartForm",
+		"FormFile", `"/tmp`}
+	root := filepath.Join(repoRoot, "app")
+	files := 0
+	require.NoError(t, filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") ||
+			strings.Contains(filepath.ToSlash(p), "/bench/") {
+			return err
+		}
+		files++
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		for _, w := range writers {
+			assert.NotContains(t, string(b), w, "%s writes files: the task's filesystem is read-only, with no volume", p)
+		}
+		return nil
+	}))
+	require.Positive(t, files)
+
+	dockerfile, err := os.ReadFile(filepath.Join(root, "Dockerfile"))
+	require.NoError(t, err)
+	assert.Contains(t, string(dockerfile), "USER 65532:65532")
+	for _, stack := range []string{"dev", "prod"} {
+		rec := record(t, stack)
+		task := only(t, rec, tTaskDef)
+		assert.False(t, task.Has("volumes"), stack)
+		var defs []map[string]any
+		require.NoError(t, json.Unmarshal([]byte(task.Str("containerDefinitions")), &defs))
+		assert.Equal(t, true, defs[0]["readonlyRootFilesystem"], stack)
+		assert.NotContains(t, defs[0], "mountPoints", stack)
+		assert.Equal(t, "65532:65532", defs[0]["user"], stack)
+	}
 }
