@@ -123,6 +123,10 @@ type ApiArgs struct {
 	// HealthCheckPath is the target group's HTTP health check path.
 	// Default "/api/healthz" (the shop service's).
 	HealthCheckPath string
+	// HealthCheckGracePeriodSeconds is how long after a task starts ECS ignores the load balancer's health
+	// checks: it must cover the service's startup (e.g. waiting for a database to resume). Default 30; at most
+	// 7200.
+	HealthCheckGracePeriodSeconds int
 	// ImageRepositoryArn scopes the execution role's image pull permission.
 	// Default: every ECR repository of this account and region.
 	ImageRepositoryArn pulumi.StringInput
@@ -246,6 +250,7 @@ func (a *ApiArgs) withDefaults() ApiArgs {
 	out.Architecture = cmp.Or(out.Architecture, ArchitectureArm64)
 	out.User = cmp.Or(out.User, "65532:65532")
 	out.HealthCheckPath = cmp.Or(out.HealthCheckPath, "/api/healthz")
+	out.HealthCheckGracePeriodSeconds = cmp.Or(out.HealthCheckGracePeriodSeconds, 30)
 	out.LogRetentionDays = cmp.Or(out.LogRetentionDays, 30)
 	out.MinCapacity = cmp.Or(out.MinCapacity, 1)
 	out.MaxCapacity = cmp.Or(out.MaxCapacity, 4)

@@ -117,7 +117,6 @@ func collectorContainer(image, logGroup, config, region string) map[string]any {
 		"privileged":             false,
 		"memoryReservation":      64,
 		"environment":            []keyValue{{Name: "AOT_CONFIG_CONTENT", Value: config}},
-		"mountPoints":            []map[string]any{{"sourceVolume": tmpVolume, "containerPath": "/tmp", "readOnly": false}},
 		"linuxParameters": map[string]any{
 			"initProcessEnabled": true,
 			"capabilities":       map[string]any{"drop": []string{"ALL"}},

@@ -38,6 +38,7 @@ func TestApiCollector(t *testing.T) {
 		assert.Equal(t, "10001:10001", c["user"])
 		assert.Equal(t, true, c["readonlyRootFilesystem"])
 		assert.Equal(t, false, c["privileged"])
+		assert.NotContains(t, c, "mountPoints", "its pipeline writes no files, and the task has no volume")
 		assert.Equal(t, components.DefaultCollectorImage, c["image"])
 		logs := r.rec.Must(t, rtLogGroup, "api-collector-logs")
 		assert.Equal(t, 30.0, logs.Num("retentionInDays"))

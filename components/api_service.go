@@ -11,10 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-const (
-	containerName = "app"
-	tmpVolume     = "tmp"
-)
+const containerName = "app"
 
 // logGroup is the container's log group; the WAF's is its own (see waf).
 func (b *apiBuild) logGroup() (*cloudwatch.LogGroup, error) {
@@ -57,6 +54,9 @@ func (b *apiBuild) cluster() (apiCluster, error) {
 	return apiCluster{cluster: cluster, capacity: capacity}, nil
 }
 
+// taskDefinition has no volumes: the root filesystem is read-only and the service writes no files. A Fargate
+// bind mount (the only scratch volume short of EFS) is owned by root with mode 0755, so the non-root user could
+// not write to one anyway; a service that needs scratch space needs an EFS access point owned by its uid.
 func (b *apiBuild) taskDefinition(loc apiLocation, logs *cloudwatch.LogGroup, roles apiRoles, cluster *ecs.Cluster) (*ecs.TaskDefinition, error) {
 	a := b.args
 	return ecs.NewTaskDefinition(b.ctx, b.name+"-task", &ecs.TaskDefinitionArgs{
@@ -73,9 +73,6 @@ func (b *apiBuild) taskDefinition(loc apiLocation, logs *cloudwatch.LogGroup, ro
 		ExecutionRoleArn:     roles.execution.Arn,
 		TaskRoleArn:          roles.task.Arn,
 		ContainerDefinitions: b.withSidecar(containerDefinitions(a, logs.Name, loc.region)),
-		Volumes: ecs.TaskDefinitionVolumeArray{
-			ecs.TaskDefinitionVolumeArgs{Name: pulumi.String(tmpVolume)},
-		},
 	}, b.parent)
 }
 
@@ -118,9 +115,6 @@ func containerDefinitions(a *ApiArgs, logGroupName pulumi.StringOutput, region s
 			"privileged":             false,
 			"portMappings": []map[string]any{{
 				"containerPort": a.ContainerPort, "hostPort": a.ContainerPort, "protocol": "tcp",
-			}},
-			"mountPoints": []map[string]any{{
-				"sourceVolume": tmpVolume, "containerPath": "/tmp", "readOnly": false,
 			}},
 			"linuxParameters": map[string]any{
 				"initProcessEnabled": true,
@@ -176,7 +170,7 @@ func (b *apiBuild) service(cluster apiCluster, taskDef *ecs.TaskDefinition, task
 		Alarms:                          b.rollbackAlarms(),
 		DeploymentMinimumHealthyPercent: pulumi.Int(100),
 		DeploymentMaximumPercent:        pulumi.Int(200),
-		HealthCheckGracePeriodSeconds:   pulumi.Int(30),
+		HealthCheckGracePeriodSeconds:   pulumi.Int(a.HealthCheckGracePeriodSeconds),
 		EnableEcsManagedTags:            pulumi.Bool(true),
 		PropagateTags:                   pulumi.String("SERVICE"),
 		EnableExecuteCommand:            pulumi.Bool(false),

@@ -307,6 +307,7 @@ func TestApiValidation(t *testing.T) {
 		{"no health check", func(a *components.ApiArgs) { a.HealthCheckCommand = nil }, "ApiArgs.HealthCheckCommand: required"},
 		{"health check form", func(a *components.ApiArgs) { a.HealthCheckCommand = []string{"/shop", "healthcheck"} }, "ApiArgs.HealthCheckCommand: required, as"},
 		{"health path", func(a *components.ApiArgs) { a.HealthCheckPath = "healthz" }, `ApiArgs.HealthCheckPath: "healthz" must start with /`},
+		{"health-check grace period", func(a *components.ApiArgs) { a.HealthCheckGracePeriodSeconds = 7201 }, "ApiArgs.HealthCheckGracePeriodSeconds: 7201 is out of range [0, 7200]"},
 		{"env name", func(a *components.ApiArgs) {
 			a.Environment = map[string]pulumi.StringInput{"BAD-NAME": pulumi.String("x")}
 		}, `ApiArgs.Environment: "BAD-NAME" is not an environment variable name`},

@@ -110,6 +110,9 @@ func (a *ApiArgs) validateTask(e *argErrors) {
 	if !strings.HasPrefix(a.HealthCheckPath, "/") {
 		e.bad("HealthCheckPath", "%q must start with /", a.HealthCheckPath)
 	}
+	if g := a.HealthCheckGracePeriodSeconds; g < 0 || g > 7200 {
+		e.bad("HealthCheckGracePeriodSeconds", "%d is out of range [0, 7200]", g)
+	}
 	for i, s := range a.TaskPolicyStatements {
 		s.validate(e, fmt.Sprintf("TaskPolicyStatements[%d]", i))
 	}

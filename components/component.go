@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 // LogRetentionDays are the retention periods CloudWatch Logs accepts. It is the one list: every component that
@@ -64,4 +66,13 @@ func mustJSON(v any) string {
 		panic("components: " + err.Error())
 	}
 	return string(b)
+}
+
+// engineVersionFollowsAWS is the option of a resource that upgrades its own minor engine versions
+// (autoMinorVersionUpgrade): its engineVersion is the version it is created with. Without it, after AWS has
+// upgraded the engine the next `pulumi up` (after a refresh) tries to go back ("Cannot upgrade
+// aurora-postgresql from 16.6 to 16.4"). A major upgrade is a deliberate change of the code: the new
+// version, the parameter group family, allowMajorVersionUpgrade, and this option lifted for that deploy.
+func engineVersionFollowsAWS() pulumi.ResourceOption {
+	return pulumi.IgnoreChanges([]string{"engineVersion"})
 }

@@ -85,7 +85,9 @@ type DataArgs struct {
 	// KmsKeyArn encrypts storage, secrets' data keys aside, with a customer
 	// managed key. Default: each service's AWS-managed key.
 	KmsKeyArn pulumi.StringInput
-	// ProductionGrade rejects settings that lose data or availability: backups
+	// ProductionGrade turns Enhanced Monitoring on (every 60 s unless
+	// Database.MonitoringIntervalSeconds says otherwise) and rejects settings
+	// that lose data or availability: backups
 	// under 7 days (an explicit 0 included), no deletion protection, a skipped
 	// final snapshot, a single zone database, an Aurora cluster that pauses,
 	// cache snapshots off, a single-node cache or search domain. Default false.
@@ -124,10 +126,16 @@ type Connection struct {
 
 	CacheHost pulumi.StringOutput
 	CachePort pulumi.IntOutput
-	// CacheUsername is the user to AUTH as ("default" for a replication group).
+	// CacheUsername is the user to connect as. It authenticates with IAM, so there is no password: the client
+	// signs a token with its own credentials, which need elasticache:Connect on CacheArn and CacheUserArn.
 	CacheUsername pulumi.StringOutput
-	// CacheAuthSecretArn holds the cache password as a plain secret string.
-	CacheAuthSecretArn pulumi.StringOutput
+	// CacheName is the replication group id or the serverless cache's name: the host an IAM token is signed
+	// for (with ResourceType=ServerlessCache for a serverless cache).
+	CacheName pulumi.StringOutput
+	// CacheArn is the replication group's or the serverless cache's ARN.
+	CacheArn pulumi.StringOutput
+	// CacheUserArn is the cache user's ARN.
+	CacheUserArn pulumi.StringOutput
 
 	// SearchEndpoint is "https://<host>" of the OpenSearch domain.
 	SearchEndpoint  pulumi.StringOutput
@@ -139,10 +147,10 @@ type Connection struct {
 	MediaBucketArn  pulumi.StringOutput
 }
 
-// SecretArns lists the secrets a service reading this connection needs (the
-// database master secret and, with a cache, its auth secret).
+// SecretArns lists the secrets a service reading this connection needs: the database master secret (the
+// cache has none, its user authenticates with IAM).
 func (c Connection) SecretArns() pulumi.StringArrayOutput {
-	return pulumi.All(c.DatabaseSecretArn, c.CacheAuthSecretArn).ApplyT(func(v []any) []string {
+	return pulumi.All(c.DatabaseSecretArn).ApplyT(func(v []any) []string {
 		var out []string
 		for _, s := range v {
 			if s, _ := s.(string); s != "" {
@@ -185,6 +193,9 @@ func (a *DataArgs) withDefaults() DataArgs {
 	out := *a
 	out.SubnetCount = cmp.Or(out.SubnetCount, 2)
 	out.Database = a.Database.withDefaults()
+	if out.ProductionGrade {
+		out.Database.MonitoringIntervalSeconds = cmp.Or(out.Database.MonitoringIntervalSeconds, ProductionMonitoringIntervalSeconds)
+	}
 	out.Cache = a.Cache.withDefaults()
 	out.Search = a.Search.withDefaults()
 	out.Media = a.Media.withDefaults()
@@ -280,7 +291,7 @@ func absentConnection() Connection {
 	empty := pulumi.String("").ToStringOutput()
 	zero := pulumi.Int(0).ToIntOutput()
 	return Connection{
-		CacheHost: empty, CachePort: zero, CacheUsername: empty, CacheAuthSecretArn: empty,
+		CacheHost: empty, CachePort: zero, CacheUsername: empty, CacheName: empty, CacheArn: empty, CacheUserArn: empty,
 		SearchEndpoint: empty, SearchDomainArn: empty, SearchRoleArn: empty,
 	}
 }
@@ -298,7 +309,9 @@ func (d *Data) registerOutputs(ctx *pulumi.Context, a DataArgs) error {
 		"databaseSecretArn":       conn.DatabaseSecretArn,
 		"cacheHost":               conn.CacheHost,
 		"cachePort":               conn.CachePort,
-		"cacheAuthSecretArn":      conn.CacheAuthSecretArn,
+		"cacheName":               conn.CacheName,
+		"cacheArn":                conn.CacheArn,
+		"cacheUserArn":            conn.CacheUserArn,
 		"searchEndpoint":          conn.SearchEndpoint,
 		"searchRoleArn":           conn.SearchRoleArn,
 		"mediaBucketName":         conn.MediaBucketName,

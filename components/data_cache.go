@@ -7,8 +7,6 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/elasticache"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
-	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -86,64 +84,38 @@ func (a *DataArgs) validateCache(e *argErrors) {
 	}
 }
 
-// cache creates the cache's password, then the serverless cache or the replication group.
+// cache creates the cache's user, then the serverless cache or the replication group that admits it.
 func (d *Data) cache(ctx *pulumi.Context, name string, a DataArgs, sg *ec2.SecurityGroup, conn *Connection) error {
-	token, secret, err := d.cacheAuth(ctx, name, a.KmsKeyArn)
+	user, group, err := d.cacheUser(ctx, name)
 	if err != nil {
 		return err
 	}
-	conn.CacheAuthSecretArn = secret.Arn
+	conn.CacheUsername = user.UserName
+	conn.CacheUserArn = user.Arn
 	if a.Cache.Mode == CacheServerless {
-		return d.serverlessCache(ctx, name, a, sg, token, conn)
+		return d.serverlessCache(ctx, name, a, sg, group, conn)
 	}
-	return d.replicationGroup(ctx, name, a, sg, token, conn)
+	return d.replicationGroup(ctx, name, a, sg, group, conn)
 }
 
-// cacheAuth is the cache password and its secret. The password never appears in plain state or outputs:
-// random keeps it as a secret, and services read it from Secrets Manager.
-func (d *Data) cacheAuth(ctx *pulumi.Context, name string, kmsKeyArn pulumi.StringInput) (*random.RandomPassword, *secretsmanager.Secret, error) {
+// cacheUser is the one user services connect as, in a group of its own, and it authenticates with IAM: a
+// client signs a short-lived token (SigV4, valid 15 minutes) with its role's credentials, which need
+// elasticache:Connect on the cache and on this user. No password exists, so there is nothing to store,
+// leak or rotate. IAM authentication wants the user id and user name equal, TLS (always on here) and Valkey
+// 7.2 or later. The user may run every command but the dangerous ones; a Valkey user group needs no
+// "default" user (it admits only users that authenticate).
+func (d *Data) cacheUser(ctx *pulumi.Context, name string) (*elasticache.User, *elasticache.UserGroup, error) {
 	parent := pulumi.Parent(d)
-	token, err := random.NewRandomPassword(ctx, name+"-cache-auth", &random.RandomPasswordArgs{
-		Length:  pulumi.Int(48),
-		Special: pulumi.Bool(false), // ElastiCache refuses some symbols; 48 alphanumerics are ~285 bits
-	}, parent)
-	if err != nil {
-		return nil, nil, err
-	}
-	secret, err := secretsmanager.NewSecret(ctx, name+"-cache-auth", &secretsmanager.SecretArgs{
-		Description: pulumi.String(name + " cache password"),
-		KmsKeyId:    kmsKeyArn,
-	}, parent)
-	if err != nil {
-		return nil, nil, err
-	}
-	if _, err := secretsmanager.NewSecretVersion(ctx, name+"-cache-auth-value", &secretsmanager.SecretVersionArgs{
-		SecretId:     secret.ID(),
-		SecretString: token.Result,
-	}, parent); err != nil {
-		return nil, nil, err
-	}
-	return token, secret, nil
-}
-
-// serverlessCache is ElastiCache Serverless (Valkey 8) with usage limits, reached as the user "app", which
-// may run every command but the dangerous ones.
-func (d *Data) serverlessCache(ctx *pulumi.Context, name string, a DataArgs, sg *ec2.SecurityGroup,
-	token *random.RandomPassword, conn *Connection) error {
-	parent := pulumi.Parent(d)
-	c := a.Cache
+	id := pulumi.String(stackName(ctx, name, "cache-app", 40))
 	user, err := elasticache.NewUser(ctx, name+"-cache-user", &elasticache.UserArgs{
-		UserId:       pulumi.String(stackName(ctx, name, "cache-app", 40)),
-		UserName:     pulumi.String("app"),
-		Engine:       pulumi.String("valkey"),
-		AccessString: pulumi.String("on ~* &* +@all -@dangerous"),
-		AuthenticationMode: &elasticache.UserAuthenticationModeArgs{
-			Type:      pulumi.String("password"),
-			Passwords: pulumi.StringArray{token.Result},
-		},
+		UserId:             id,
+		UserName:           id,
+		Engine:             pulumi.String("valkey"),
+		AccessString:       pulumi.String("on ~* &* +@all -@dangerous"),
+		AuthenticationMode: &elasticache.UserAuthenticationModeArgs{Type: pulumi.String("iam")},
 	}, parent)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	group, err := elasticache.NewUserGroup(ctx, name+"-cache-users", &elasticache.UserGroupArgs{
 		UserGroupId: pulumi.String(stackName(ctx, name, "cache", 40)),
@@ -151,8 +123,15 @@ func (d *Data) serverlessCache(ctx *pulumi.Context, name string, a DataArgs, sg 
 		UserIds:     pulumi.StringArray{user.UserId},
 	}, parent)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
+	return user, group, nil
+}
+
+// serverlessCache is ElastiCache Serverless (Valkey 8) with usage limits.
+func (d *Data) serverlessCache(ctx *pulumi.Context, name string, a DataArgs, sg *ec2.SecurityGroup,
+	group *elasticache.UserGroup, conn *Connection) error {
+	c := a.Cache
 	cache, err := elasticache.NewServerlessCache(ctx, name+"-cache", &elasticache.ServerlessCacheArgs{
 		Engine:             pulumi.String("valkey"),
 		MajorEngineVersion: pulumi.String("8"),
@@ -172,7 +151,7 @@ func (d *Data) serverlessCache(ctx *pulumi.Context, name string, a DataArgs, sg 
 		},
 		SnapshotRetentionLimit: pulumi.Int(*c.SnapshotRetentionDays),
 		DailySnapshotTime:      pulumi.String("03:00"),
-	}, parent)
+	}, pulumi.Parent(d))
 	if err != nil {
 		return err
 	}
@@ -180,14 +159,15 @@ func (d *Data) serverlessCache(ctx *pulumi.Context, name string, a DataArgs, sg 
 	first := cache.Endpoints.Index(pulumi.Int(0))
 	conn.CacheHost = first.Address()
 	conn.CachePort = first.Port()
-	conn.CacheUsername = user.UserName
+	conn.CacheName = cache.Name
+	conn.CacheArn = cache.Arn
 	return nil
 }
 
 // replicationGroup is a Valkey 8 replication group of Nodes nodes, encrypted at rest and in transit, that
-// fails over automatically when it has a replica. Clients AUTH as "default" with the token.
+// fails over automatically when it has a replica. It admits only the user group's IAM user.
 func (d *Data) replicationGroup(ctx *pulumi.Context, name string, a DataArgs, sg *ec2.SecurityGroup,
-	token *random.RandomPassword, conn *Connection) error {
+	users *elasticache.UserGroup, conn *Connection) error {
 	parent := pulumi.Parent(d)
 	c := a.Cache
 	subnets, err := elasticache.NewSubnetGroup(ctx, name+"-cache-subnets", &elasticache.SubnetGroupArgs{
@@ -208,19 +188,20 @@ func (d *Data) replicationGroup(ctx *pulumi.Context, name string, a DataArgs, sg
 		AtRestEncryptionEnabled:  pulumi.Bool(true),
 		KmsKeyId:                 a.KmsKeyArn,
 		TransitEncryptionEnabled: pulumi.Bool(true),
-		AuthToken:                token.Result,
+		UserGroupIds:             pulumi.StringArray{users.UserGroupId},
 		SubnetGroupName:          subnets.Name,
 		SecurityGroupIds:         pulumi.StringArray{sg.ID()},
 		Port:                     pulumi.Int(CachePort),
 		SnapshotRetentionLimit:   pulumi.Int(*c.SnapshotRetentionDays),
 		AutoMinorVersionUpgrade:  pulumi.Bool(true),
-	}, parent)
+	}, parent, engineVersionFollowsAWS())
 	if err != nil {
 		return err
 	}
 	d.watched.cache = group.ID().ToStringOutput()
 	conn.CacheHost = group.PrimaryEndpointAddress
 	conn.CachePort = pulumi.Int(CachePort).ToIntOutput()
-	conn.CacheUsername = pulumi.String("default").ToStringOutput()
+	conn.CacheName = group.ReplicationGroupId
+	conn.CacheArn = group.Arn
 	return nil
 }

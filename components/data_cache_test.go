@@ -1,7 +1,6 @@
 package components_test
 
 import (
-	"encoding/json"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -14,11 +13,10 @@ import (
 
 func TestDataCache(t *testing.T) {
 	t.Parallel()
-	t.Run("serverless by default: Valkey with usage limits, reached with a password held in Secrets Manager", func(t *testing.T) {
+	t.Run("serverless by default: Valkey with usage limits, reached by an IAM-authenticated user", func(t *testing.T) {
 		t.Parallel()
-		rec, _ := runData(t, dataArgs(nil))
+		rec, data := runData(t, dataArgs(nil))
 
-		// The cache: Valkey serverless with usage limits, reached with a password held in Secrets Manager.
 		cache := rec.Must(t, dtServerless, "data-cache")
 		assert.Equal(t, "valkey", cache.Str("engine"))
 		assert.Equal(t, 1.0, cache.Num("cacheUsageLimits.dataStorage.maximum"))
@@ -31,18 +29,37 @@ func TestDataCache(t *testing.T) {
 		assert.Equal(t, group.Str("userGroupId"), cache.Str("userGroupId"))
 		user := rec.Must(t, dtCacheUser, "data-cache-user")
 		assert.Equal(t, []any{user.Str("userId")}, group.Plain("userIds"))
-		assert.Equal(t, "password", user.Str("authenticationMode.type"))
 		assert.Contains(t, user.Str("accessString"), "-@dangerous")
+		assert.Equal(t, cache.Out("name").StringValue(), pulumimock.Await[string](t, data.Connection.CacheName),
+			"the name an IAM token is signed for")
+	})
 
-		password := rec.Must(t, dtRandomPassword, "data-cache-auth")
-		assert.Equal(t, 48.0, password.Num("length"))
-		token := password.Out("result").StringValue()
-		require.NotEmpty(t, token)
-		version := rec.Must(t, dtSecretVersion, "data-cache-auth-value")
-		assert.True(t, version.IsSecret("secretString"), "the token enters state only as a secret")
-		assert.Equal(t, token, version.Str("secretString"))
-		assert.Equal(t, rec.Must(t, dtSecret, "data-cache-auth").ID, version.Str("secretId"))
-		assert.True(t, user.IsSecret("authenticationMode.passwords[0]") || user.IsSecret("authenticationMode.passwords") || user.IsSecret("authenticationMode"), "the cache user password is a secret input")
+	t.Run("IAM authentication: no password anywhere, nothing to rotate", func(t *testing.T) {
+		t.Parallel()
+		for _, mode := range []components.CacheMode{components.CacheServerless, components.CacheReplicationGroup} {
+			t.Run(string(mode), func(t *testing.T) {
+				t.Parallel()
+				rec, data := runData(t, dataArgs(func(a *components.DataArgs) { a.Cache.Mode = mode }))
+				user := rec.Must(t, dtCacheUser, "data-cache-user")
+				assert.Equal(t, "iam", user.Str("authenticationMode.type"))
+				assert.False(t, user.Has("authenticationMode.passwords"))
+				assert.False(t, user.Has("passwords"))
+				assert.False(t, user.Bool("noPasswordRequired"))
+				assert.Equal(t, user.Str("userId"), user.Str("userName"), "ElastiCache IAM authentication wants them equal")
+				assert.Equal(t, "shopstack-test-data-cache-app", user.Str("userId"))
+				assert.Equal(t, "valkey", user.Str("engine"))
+				assert.Equal(t, "valkey", rec.Must(t, dtCacheUserGroup, "data-cache-users").Str("engine"),
+					"a Valkey group admits only users that authenticate: no passwordless default user")
+				assert.Empty(t, rec.ByType(dtRandomPassword, dtSecret, dtSecretVersion))
+
+				c := data.Connection
+				assert.Equal(t, user.Out("userName").StringValue(), pulumimock.Await[string](t, c.CacheUsername))
+				assert.Equal(t, user.Out("arn").StringValue(), pulumimock.Await[string](t, c.CacheUserArn))
+				assert.Regexp(t, `^arn:aws:elasticache:us-east-1:123456789012:user:`, pulumimock.Await[string](t, c.CacheUserArn))
+				typ := map[components.CacheMode]string{components.CacheServerless: dtServerless, components.CacheReplicationGroup: dtReplGroup}[mode]
+				assert.Equal(t, rec.Must(t, typ, "data-cache").Out("arn").StringValue(), pulumimock.Await[string](t, c.CacheArn))
+			})
+		}
 	})
 
 	t.Run("serverless limits", func(t *testing.T) {
@@ -61,7 +78,7 @@ func TestDataCache(t *testing.T) {
 		rec, data := runData(t, dataArgs(func(a *components.DataArgs) {
 			a.Cache = components.CacheArgs{Mode: components.CacheReplicationGroup, NodeType: "cache.t4g.small", Nodes: 3, MultiAz: true, SnapshotRetentionDays: pulumi.IntRef(5)}
 		}))
-		assert.Empty(t, rec.ByType(dtServerless, dtCacheUser, dtCacheUserGroup))
+		assert.Empty(t, rec.ByType(dtServerless))
 		group := rec.Must(t, dtReplGroup, "data-cache")
 		assert.Equal(t, "valkey", group.Str("engine"))
 		assert.Equal(t, "cache.t4g.small", group.Str("nodeType"))
@@ -69,15 +86,19 @@ func TestDataCache(t *testing.T) {
 		assert.True(t, group.Bool("automaticFailoverEnabled"))
 		assert.True(t, group.Bool("multiAzEnabled"))
 		assert.True(t, group.Bool("atRestEncryptionEnabled"))
-		assert.True(t, group.Bool("transitEncryptionEnabled"))
-		assert.True(t, group.IsSecret("authToken"))
-		assert.Equal(t, rec.Must(t, dtRandomPassword, "data-cache-auth").Out("result").StringValue(), group.Str("authToken"))
+		assert.True(t, group.Bool("transitEncryptionEnabled"), "IAM authentication needs TLS")
+		assert.False(t, group.Has("authToken"), "no shared token: the group admits its users only")
+		assert.Equal(t, []any{rec.Must(t, dtCacheUserGroup, "data-cache-users").Str("userGroupId")}, group.Plain("userGroupIds"))
+		assert.Equal(t, "8.0", group.Str("engineVersion"), "IAM authentication needs Valkey 7.2 or later")
+		assert.True(t, group.Bool("autoMinorVersionUpgrade"))
+		assert.Equal(t, []string{"engineVersion"}, group.IgnoreChanges, "a deploy never reverts AWS's minor upgrade")
 		assert.Equal(t, 5.0, group.Num("snapshotRetentionLimit"))
 		assert.Equal(t, rec.Must(t, dtCacheSubnets, "data-cache-subnets").Out("name").StringValue(), group.Str("subnetGroupName"))
 		assert.Equal(t, []any{rec.Must(t, dtSecGroup, "data-cache-sg").ID}, group.Plain("securityGroupIds"))
 
 		assert.Equal(t, group.Out("primaryEndpointAddress").StringValue(), pulumimock.Await[string](t, data.Connection.CacheHost))
-		assert.Equal(t, "default", pulumimock.Await[string](t, data.Connection.CacheUsername))
+		assert.Equal(t, "shopstack-test-data-cache-app", pulumimock.Await[string](t, data.Connection.CacheUsername))
+		assert.Equal(t, group.Out("replicationGroupId").StringValue(), pulumimock.Await[string](t, data.Connection.CacheName))
 
 		single, _ := runData(t, dataArgs(func(a *components.DataArgs) {
 			a.Cache = components.CacheArgs{Mode: components.CacheReplicationGroup, Nodes: 1}
@@ -113,28 +134,6 @@ func TestDataCache(t *testing.T) {
 				cache := rec.Must(t, typ, "data-cache")
 				require.True(t, cache.Has("snapshotRetentionLimit"), "always set, so the value is the component's, not the API's")
 				assert.Equal(t, tt.want, cache.Num("snapshotRetentionLimit"))
-			})
-		}
-	})
-
-	t.Run("the token never appears in plain state", func(t *testing.T) {
-		t.Parallel()
-		for _, mode := range []components.CacheMode{components.CacheServerless, components.CacheReplicationGroup} {
-			t.Run(string(mode), func(t *testing.T) {
-				t.Parallel()
-				rec, _ := runData(t, dataArgs(func(a *components.DataArgs) { a.Cache.Mode = mode }))
-				token := rec.Must(t, dtRandomPassword, "data-cache-auth").Out("result").StringValue()
-				require.NotEmpty(t, token)
-				for _, r := range rec.Resources() {
-					for what, pm := range map[string]map[string]any{
-						"inputs":  pulumimock.Plain(r.Inputs, true),
-						"outputs": pulumimock.Plain(r.Outputs, true),
-					} {
-						b, err := json.Marshal(pm)
-						require.NoError(t, err)
-						assert.NotContains(t, string(b), token, "%s %s %s hold the token in plain text", r.Type, r.Name, what)
-					}
-				}
 			})
 		}
 	})

@@ -2,12 +2,15 @@ package components
 
 import (
 	"cmp"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -46,7 +49,18 @@ type DatabaseArgs struct {
 	PerformanceInsightsRetentionDays int
 	// LogRetentionDays keeps the exported PostgreSQL (and upgrade) logs. Default 30.
 	LogRetentionDays int
+	// MonitoringIntervalSeconds turns Enhanced Monitoring (the instances' OS metrics, published by RDS to
+	// CloudWatch Logs through a role of its own) on, sampling every 1, 5, 10, 15, 30 or 60 seconds. Default
+	// 0: ProductionMonitoringIntervalSeconds (60) with DataArgs.ProductionGrade, off otherwise, since the
+	// samples are billed as CloudWatch Logs ingestion.
+	MonitoringIntervalSeconds int
 }
+
+// MonitoringIntervals are the Enhanced Monitoring intervals RDS accepts, in seconds.
+var MonitoringIntervals = []int{1, 5, 10, 15, 30, 60}
+
+// ProductionMonitoringIntervalSeconds is the Enhanced Monitoring interval of a production-grade Data.
+const ProductionMonitoringIntervalSeconds = 60
 
 func (a *DatabaseArgs) withDefaults() DatabaseArgs {
 	out := *a
@@ -98,6 +112,9 @@ func (a *DataArgs) validateDatabase(e *argErrors) {
 		e.bad("Database.BackupRetentionDays", "%d is out of range; want 1-35, or 0 to turn automated backups off (rds only)", backups)
 	}
 	e.retention("Database.LogRetentionDays", d.LogRetentionDays)
+	if n := d.MonitoringIntervalSeconds; n != 0 && !slices.Contains(MonitoringIntervals, n) {
+		e.bad("Database.MonitoringIntervalSeconds", "%d; want 0 (off) or one of %v", n, MonitoringIntervals)
+	}
 	if p := d.PerformanceInsightsRetentionDays; p != 7 && (p%31 != 0 || p < 31 || p > 731) {
 		e.bad("Database.PerformanceInsightsRetentionDays", "%d; want 7 or a multiple of 31 up to 731", p)
 	}
@@ -137,7 +154,7 @@ func identifier(s string, limit int) bool {
 }
 
 // databaseBase is what the RDS instance and the Aurora cluster share: their identifier, where they run, the
-// log groups they export to and what happens when they are deleted.
+// log groups they export to, their monitoring and what happens when they are deleted.
 type databaseBase struct {
 	id            string
 	sg            *ec2.SecurityGroup
@@ -145,6 +162,30 @@ type databaseBase struct {
 	logGroups     []pulumi.Resource
 	exports       pulumi.StringArray
 	finalSnapshot pulumi.StringPtrInput
+	monitoring    databaseMonitoring
+}
+
+// databaseMonitoring is Enhanced Monitoring: interval 0 is off, and then there is no role.
+type databaseMonitoring struct {
+	interval int
+	roleArn  pulumi.StringOutput
+	ready    pulumi.Resource // the role's managed policy attachment
+}
+
+// resources is what an instance with this monitoring waits for: RDS checks, when monitoring is turned on, that
+// the role may publish.
+func (m databaseMonitoring) resources() []pulumi.Resource {
+	if m.ready == nil {
+		return nil
+	}
+	return []pulumi.Resource{m.ready}
+}
+
+// monitor sets an instance's Enhanced Monitoring inputs; nothing when it is off (AWS's default, 0).
+func (m databaseMonitoring) monitor(interval *pulumi.IntPtrInput, roleArn *pulumi.StringPtrInput) {
+	if m.interval > 0 {
+		*interval, *roleArn = pulumi.Int(m.interval), m.roleArn
+	}
 }
 
 // database creates the parts both engines share, then the RDS instance or the Aurora Serverless cluster.
@@ -168,6 +209,11 @@ func (d *Data) database(ctx *pulumi.Context, name string, a DataArgs, sg *ec2.Se
 	}
 	if base.logGroups, base.exports, err = d.databaseLogGroups(ctx, name, db, base.id); err != nil {
 		return err
+	}
+	if db.MonitoringIntervalSeconds > 0 {
+		if base.monitoring, err = d.monitoringRole(ctx, name, db.MonitoringIntervalSeconds); err != nil {
+			return err
+		}
 	}
 	conn.DatabasePort = pulumi.Int(PostgresPort).ToIntOutput()
 	conn.DatabaseName = pulumi.String(db.Name).ToStringOutput()
@@ -204,6 +250,44 @@ func (d *Data) databaseLogGroups(ctx *pulumi.Context, name string, db DatabaseAr
 		exported = append(exported, pulumi.String(export))
 	}
 	return groups, exported, nil
+}
+
+// monitoringRole is the role RDS publishes Enhanced Monitoring metrics with, trusted by RDS's monitoring
+// service for this account only, with AWS's managed policy for exactly that (it writes to the RDSOSMetrics
+// log group).
+func (d *Data) monitoringRole(ctx *pulumi.Context, name string, interval int) (databaseMonitoring, error) {
+	parent := pulumi.Parent(d)
+	caller, err := aws.GetCallerIdentity(ctx, nil, parent)
+	if err != nil {
+		return databaseMonitoring{}, fmt.Errorf("account: %w", err)
+	}
+	partition, err := aws.GetPartition(ctx, nil, parent)
+	if err != nil {
+		return databaseMonitoring{}, fmt.Errorf("partition: %w", err)
+	}
+	role, err := iam.NewRole(ctx, name+"-db-monitoring", &iam.RoleArgs{
+		Description: pulumi.String(name + " database: RDS Enhanced Monitoring publishes the OS metrics with it"),
+		AssumeRolePolicy: pulumi.String(mustJSON(map[string]any{
+			"Version": "2012-10-17",
+			"Statement": []any{map[string]any{
+				"Effect":    "Allow",
+				"Principal": map[string]any{"Service": "monitoring.rds.amazonaws.com"},
+				"Action":    "sts:AssumeRole",
+				"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": caller.AccountId}},
+			}},
+		})),
+	}, parent)
+	if err != nil {
+		return databaseMonitoring{}, err
+	}
+	attachment, err := iam.NewRolePolicyAttachment(ctx, name+"-db-monitoring", &iam.RolePolicyAttachmentArgs{
+		Role:      role.Name,
+		PolicyArn: pulumi.Sprintf("arn:%s:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole", partition.Partition),
+	}, parent)
+	if err != nil {
+		return databaseMonitoring{}, err
+	}
+	return databaseMonitoring{interval: interval, roleArn: role.Arn, ready: attachment}, nil
 }
 
 // databaseParameters make clients use TLS and put DDL and slow statements in the exported logs. Both
@@ -255,7 +339,9 @@ func (d *Data) rdsInstance(ctx *pulumi.Context, name string, a DataArgs, base da
 	if db.MaxAllocatedStorageGb > 0 {
 		maxStorage = pulumi.Int(db.MaxAllocatedStorageGb)
 	}
-	inst, err := rds.NewInstance(ctx, name+"-db", &rds.InstanceArgs{
+	// EngineVersion is the major version only: RDS picks the current minor, and the provider reads "16" as a
+	// prefix of what runs, so AWS's minor upgrades do not show as drift (engineVersionFollowsAWS makes sure).
+	args := &rds.InstanceArgs{
 		Identifier:                         pulumi.String(base.id),
 		Engine:                             pulumi.String("postgres"),
 		EngineVersion:                      pulumi.String("16"),
@@ -287,7 +373,10 @@ func (d *Data) rdsInstance(ctx *pulumi.Context, name string, a DataArgs, base da
 		PerformanceInsightsKmsKeyId:        a.KmsKeyArn,
 		AutoMinorVersionUpgrade:            pulumi.Bool(true),
 		CopyTagsToSnapshot:                 pulumi.Bool(true),
-	}, pulumi.Parent(d), pulumi.DependsOn(base.logGroups))
+	}
+	base.monitoring.monitor(&args.MonitoringInterval, &args.MonitoringRoleArn)
+	inst, err := rds.NewInstance(ctx, name+"-db", args, pulumi.Parent(d), engineVersionFollowsAWS(),
+		pulumi.DependsOn(slices.Concat(base.logGroups, base.monitoring.resources())))
 	if err != nil {
 		return err
 	}
@@ -321,7 +410,9 @@ func (d *Data) auroraCluster(ctx *pulumi.Context, name string, a DataArgs, base 
 		ClusterIdentifier: pulumi.String(base.id),
 		Engine:            pulumi.String("aurora-postgresql"),
 		EngineMode:        pulumi.String("provisioned"),
-		// 16.3 is the first Aurora PostgreSQL 16 release that scales to 0 ACU.
+		// The version the cluster is created with: 16.3 is the first Aurora PostgreSQL 16 release that scales
+		// to 0 ACU, and a major-only "16" would leave the minor to AWS's default (Aurora wants a full version).
+		// AWS then upgrades minors itself; engineVersionFollowsAWS keeps a deploy from reverting them.
 		EngineVersion:                    pulumi.String("16.4"),
 		DatabaseName:                     pulumi.String(db.Name),
 		MasterUsername:                   pulumi.String(db.Username),
@@ -342,7 +433,7 @@ func (d *Data) auroraCluster(ctx *pulumi.Context, name string, a DataArgs, base 
 		FinalSnapshotIdentifier:          base.finalSnapshot,
 		EnabledCloudwatchLogsExports:     base.exports,
 		CopyTagsToSnapshot:               pulumi.Bool(true),
-	}, pulumi.Parent(d), pulumi.DependsOn(base.logGroups))
+	}, pulumi.Parent(d), engineVersionFollowsAWS(), pulumi.DependsOn(base.logGroups))
 	if err != nil {
 		return err
 	}
@@ -368,10 +459,11 @@ func (d *Data) auroraInstances(ctx *pulumi.Context, name string, a DataArgs, bas
 		roles = append(roles, "reader")
 	}
 	for i, role := range roles {
-		if _, err := rds.NewClusterInstance(ctx, name+"-db-"+role, &rds.ClusterInstanceArgs{
+		args := &rds.ClusterInstanceArgs{
+			// No engineVersion: an Aurora instance runs its cluster's (AWS manages it through the cluster), so
+			// the instances have no version of their own to drift from.
 			ClusterIdentifier:                  cluster.ID(),
 			Engine:                             cluster.Engine,
-			EngineVersion:                      cluster.EngineVersion,
 			InstanceClass:                      pulumi.String("db.serverless"),
 			DbSubnetGroupName:                  base.subnets.Name,
 			PubliclyAccessible:                 pulumi.Bool(false),
@@ -381,7 +473,10 @@ func (d *Data) auroraInstances(ctx *pulumi.Context, name string, a DataArgs, bas
 			PerformanceInsightsKmsKeyId:        a.KmsKeyArn,
 			CopyTagsToSnapshot:                 pulumi.Bool(true),
 			PromotionTier:                      pulumi.Int(i),
-		}, pulumi.Parent(d)); err != nil {
+		}
+		base.monitoring.monitor(&args.MonitoringInterval, &args.MonitoringRoleArn)
+		if _, err := rds.NewClusterInstance(ctx, name+"-db-"+role, args, pulumi.Parent(d),
+			pulumi.DependsOn(base.monitoring.resources())); err != nil {
 			return err
 		}
 	}

@@ -100,6 +100,47 @@ func TestDataDatabaseRds(t *testing.T) {
 		}
 	})
 
+	t.Run("the engine's minor version is AWS's to upgrade", func(t *testing.T) {
+		t.Parallel()
+		rec, _ := runData(t, dataArgs(nil))
+		db := rec.Must(t, dtDBInstance, "data-db")
+		require.True(t, db.Bool("autoMinorVersionUpgrade"))
+		assert.Equal(t, "16", db.Str("engineVersion"), "the major version only")
+		assert.Equal(t, []string{"engineVersion"}, db.IgnoreChanges, "a deploy never reverts AWS's minor upgrade")
+	})
+
+	t.Run("Enhanced Monitoring: on in production grade, through a role only RDS monitoring of this account assumes", func(t *testing.T) {
+		t.Parallel()
+		rec, _ := runData(t, dataArgs(nil))
+		db := rec.Must(t, dtDBInstance, "data-db")
+		assert.False(t, db.Has("monitoringInterval"), "off by default: AWS's 0")
+		assert.False(t, db.Has("monitoringRoleArn"))
+		assert.Empty(t, rec.ByType(dtRole, dtRoleAttachment), "no role without monitoring")
+
+		prod, _ := runData(t, dataArgs(func(a *components.DataArgs) {
+			a.ProductionGrade = true
+			a.Database.MultiAz = true
+		}))
+		db = prod.Must(t, dtDBInstance, "data-db")
+		role := prod.Must(t, dtRole, "data-db-monitoring")
+		attachment := prod.Must(t, dtRoleAttachment, "data-db-monitoring")
+		assert.Equal(t, float64(components.ProductionMonitoringIntervalSeconds), db.Num("monitoringInterval"))
+		assert.Equal(t, 60.0, db.Num("monitoringInterval"))
+		assert.Equal(t, role.Out("arn").StringValue(), db.Str("monitoringRoleArn"))
+		assert.Contains(t, db.Dependencies, attachment.URN, "RDS checks the role's permissions when monitoring starts")
+		assert.Equal(t, role.Out("name").StringValue(), attachment.Str("role"))
+		assert.Equal(t, "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole", attachment.Str("policyArn"))
+		trust := dtJSON(t, role.Str("assumeRolePolicy"))["Statement"].([]any)
+		require.Len(t, trust, 1)
+		assert.Equal(t, map[string]any{"Service": "monitoring.rds.amazonaws.com"}, trust[0].(map[string]any)["Principal"])
+		assert.Equal(t, map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": "123456789012"}},
+			trust[0].(map[string]any)["Condition"], "no other account's RDS can use it")
+
+		chosen, _ := runData(t, dataArgs(func(a *components.DataArgs) { a.Database.MonitoringIntervalSeconds = 15 }))
+		assert.Equal(t, 15.0, chosen.Must(t, dtDBInstance, "data-db").Num("monitoringInterval"), "an explicit interval outside production")
+		chosen.Must(t, dtRole, "data-db-monitoring")
+	})
+
 	t.Run("log groups have retention and come first", func(t *testing.T) {
 		t.Parallel()
 		// RDS creates the log groups it exports to without a retention, so logs would be kept forever. Data creates
@@ -177,6 +218,22 @@ func TestDataDatabaseAurora(t *testing.T) {
 			pulumimock.Await[[]string](t, data.Connection.SecretArns()), "no cache, no cache secret")
 	})
 
+	t.Run("the engine's minor version is AWS's to upgrade", func(t *testing.T) {
+		t.Parallel()
+		rec, _ := runData(t, dataArgs(func(a *components.DataArgs) {
+			a.Database = components.DatabaseArgs{Engine: components.DatabaseAuroraServerless, MultiAz: true}
+		}))
+		cluster := rec.Must(t, dtCluster, "data-db")
+		assert.Equal(t, "16.4", cluster.Str("engineVersion"), "the version it is created with: scales to 0 ACU")
+		assert.Equal(t, []string{"engineVersion"}, cluster.IgnoreChanges,
+			"after AWS upgrades 16.4, a deploy must not try to go back (\"Cannot upgrade aurora-postgresql from 16.x to 16.4\")")
+		for _, name := range []string{"data-db-writer", "data-db-reader"} {
+			inst := rec.Must(t, dtClusterInst, name)
+			require.True(t, inst.Bool("autoMinorVersionUpgrade"))
+			assert.False(t, inst.Has("engineVersion"), "%s runs its cluster's version: nothing of its own to drift", name)
+		}
+	})
+
 	t.Run("production grade has a reader and does not pause", func(t *testing.T) {
 		t.Parallel()
 		rec, _ := runData(t, dataArgs(func(a *components.DataArgs) {
@@ -190,6 +247,14 @@ func TestDataDatabaseAurora(t *testing.T) {
 		assert.Equal(t, 0.5, cluster.Num("serverlessv2ScalingConfiguration.minCapacity"))
 		assert.False(t, cluster.Has("serverlessv2ScalingConfiguration.secondsUntilAutoPause"), "a floor above 0 never pauses")
 		assert.Equal(t, 14.0, cluster.Num("backupRetentionPeriod"))
+		role := rec.Must(t, dtRole, "data-db-monitoring").Out("arn").StringValue()
+		for _, name := range []string{"data-db-writer", "data-db-reader"} {
+			inst := rec.Must(t, dtClusterInst, name)
+			assert.Equal(t, 60.0, inst.Num("monitoringInterval"), "Enhanced Monitoring is per Aurora instance")
+			assert.Equal(t, role, inst.Str("monitoringRoleArn"))
+			assert.Contains(t, inst.Dependencies, rec.Must(t, dtRoleAttachment, "data-db-monitoring").URN)
+		}
+		assert.False(t, cluster.Has("monitoringInterval"), "the cluster's own setting is for Multi-AZ DB clusters, not Aurora")
 	})
 
 	t.Run("log groups have retention and come first", func(t *testing.T) {

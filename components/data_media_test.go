@@ -31,18 +31,21 @@ func TestDataMedia(t *testing.T) {
 		assert.Equal(t, "DenyInsecureTransport", policy["Statement"].([]any)[0].(map[string]any)["Sid"])
 
 		rules := rec.Must(t, dtLifecycle, "data-media-lifecycle").Plain("rules").([]any)
-		require.Len(t, rules, 3)
+		require.Len(t, rules, 4)
 		byID := map[string]map[string]any{}
 		for _, r := range rules {
 			r := r.(map[string]any)
 			assert.Equal(t, "Enabled", r["status"])
 			byID[r["id"].(string)] = r
 		}
-		assert.Equal(t, map[string]any{"prefix": "invoices/"}, byID["archive-invoices"]["filter"])
-		assert.Equal(t, []any{
-			map[string]any{"days": 30.0, "storageClass": "GLACIER_IR"},
-			map[string]any{"days": 365.0, "storageClass": "DEEP_ARCHIVE"},
-		}, byID["archive-invoices"]["transitions"])
+		// Invoices by size: Glacier IR bills at least 128 KB an object and a transition costs a request, so a
+		// small invoice stays in Standard; Deep Archive's request and 40 KB overhead pay back from about 1 MB.
+		assert.Equal(t, map[string]any{"and": map[string]any{"prefix": "invoices/", "objectSizeGreaterThan": 128000.0}},
+			byID["archive-invoices"]["filter"])
+		assert.Equal(t, []any{map[string]any{"days": 30.0, "storageClass": "GLACIER_IR"}}, byID["archive-invoices"]["transitions"])
+		assert.Equal(t, map[string]any{"and": map[string]any{"prefix": "invoices/", "objectSizeGreaterThan": 1000000.0}},
+			byID["deep-archive-invoices"]["filter"])
+		assert.Equal(t, []any{map[string]any{"days": 365.0, "storageClass": "DEEP_ARCHIVE"}}, byID["deep-archive-invoices"]["transitions"])
 		assert.Equal(t, []any{map[string]any{"noncurrentDays": 30.0, "storageClass": "GLACIER"}},
 			byID["noncurrent-versions"]["noncurrentVersionTransitions"])
 		assert.Equal(t, map[string]any{"noncurrentDays": 365.0}, byID["noncurrent-versions"]["noncurrentVersionExpiration"])
@@ -58,7 +61,9 @@ func TestDataMedia(t *testing.T) {
 		for _, r := range rec.Must(t, dtLifecycle, "data-media-lifecycle").Plain("rules").([]any) {
 			byID[r.(map[string]any)["id"].(string)] = r.(map[string]any)
 		}
-		assert.Equal(t, map[string]any{"prefix": "billing/invoices/"}, byID["archive-invoices"]["filter"])
+		for _, id := range []string{"archive-invoices", "deep-archive-invoices"} {
+			assert.Equal(t, "billing/invoices/", byID[id]["filter"].(map[string]any)["and"].(map[string]any)["prefix"], id)
+		}
 		assert.Equal(t, map[string]any{"noncurrentDays": 90.0}, byID["noncurrent-versions"]["noncurrentVersionExpiration"])
 	})
 

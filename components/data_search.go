@@ -36,7 +36,15 @@ type SearchArgs struct {
 	MasterRoleArn pulumi.StringInput
 	// LogRetentionDays keeps the application and audit logs. Default 30.
 	LogRetentionDays int
+	// ServiceLinkedRoleExists says the account already holds OpenSearch's service-linked role
+	// (AWSServiceRoleForAmazonOpenSearchService), which a domain in a VPC needs: an account holds only one,
+	// so creating it again fails. Default false: Data creates it (`<name>-search-service-role`) and the
+	// domain waits for it.
+	ServiceLinkedRoleExists bool
 }
+
+// SearchServiceName is the service OpenSearch's service-linked role is for.
+const SearchServiceName = "opensearchservice.amazonaws.com"
 
 func (a *SearchArgs) withDefaults() SearchArgs {
 	out := *a
@@ -106,7 +114,16 @@ func (d *Data) search(ctx *pulumi.Context, name string, a DataArgs, sg *ec2.Secu
 	if err != nil {
 		return err
 	}
-	domain, err := d.searchDomain(ctx, name, a, sg, roleArn, logs)
+	// OpenSearch checks, before it starts, that it may write the logs and manage its network interfaces.
+	before := []pulumi.Resource{logs.policy}
+	if !a.Search.ServiceLinkedRoleExists {
+		role, err := d.searchServiceRole(ctx, name)
+		if err != nil {
+			return err
+		}
+		before = append(before, role)
+	}
+	domain, err := d.searchDomain(ctx, name, a, sg, roleArn, logs, before)
 	if err != nil {
 		return err
 	}
@@ -137,6 +154,16 @@ func (d *Data) searchRole(ctx *pulumi.Context, name, accountID string) (pulumi.S
 		return nil, err
 	}
 	return role.Arn, nil
+}
+
+// searchServiceRole is OpenSearch's service-linked role, through which it places the domain's network
+// interfaces in the VPC; without it the first domain of an account fails to create. It is the account's, not
+// this stack's (other domains may use it, and AWS refuses to delete it while one does), so a destroy leaves it.
+func (d *Data) searchServiceRole(ctx *pulumi.Context, name string) (*iam.ServiceLinkedRole, error) {
+	return iam.NewServiceLinkedRole(ctx, name+"-search-service-role", &iam.ServiceLinkedRoleArgs{
+		AwsServiceName: pulumi.String(SearchServiceName),
+		Description:    pulumi.String("OpenSearch Service: domains in a VPC (created by " + name + ")"),
+	}, pulumi.Parent(d), pulumi.RetainOnDelete(true))
 }
 
 // searchLogGroups are the domain's application and audit log groups, and the resource policy that lets
@@ -179,9 +206,10 @@ func (d *Data) searchLogs(ctx *pulumi.Context, name string, s SearchArgs, accoun
 }
 
 // searchDomain is the domain in the private subnets: encrypted, HTTPS only with TLS 1.2 or later, fine-grained
-// access control with roleArn as master user, and its logs published.
+// access control with roleArn as master user, service software updates installed automatically, and its logs
+// published.
 func (d *Data) searchDomain(ctx *pulumi.Context, name string, a DataArgs, sg *ec2.SecurityGroup,
-	roleArn pulumi.StringInput, logs searchLogGroups) (*opensearch.Domain, error) {
+	roleArn pulumi.StringInput, logs searchLogGroups, before []pulumi.Resource) (*opensearch.Domain, error) {
 	s := a.Search
 	zones := a.searchZones()
 	subnetIDs := a.SubnetIds.ToStringArrayOutput().ApplyT(func(ids []string) []string {
@@ -221,11 +249,14 @@ func (d *Data) searchDomain(ctx *pulumi.Context, name string, a DataArgs, sg *ec
 			SubnetIds:        subnetIDs,
 			SecurityGroupIds: pulumi.StringArray{sg.ID()},
 		},
+		// Service software updates carry the platform's security fixes; AWS installs them in the domain's
+		// off-peak window (on by default for new domains), instead of waiting for someone to start them.
+		SoftwareUpdateOptions: &opensearch.DomainSoftwareUpdateOptionsArgs{AutoSoftwareUpdateEnabled: pulumi.Bool(true)},
 		LogPublishingOptions: opensearch.DomainLogPublishingOptionArray{
 			&opensearch.DomainLogPublishingOptionArgs{LogType: pulumi.String("ES_APPLICATION_LOGS"), CloudwatchLogGroupArn: logs.app.Arn},
 			&opensearch.DomainLogPublishingOptionArgs{LogType: pulumi.String("AUDIT_LOGS"), CloudwatchLogGroupArn: logs.audit.Arn},
 		},
-	}, pulumi.Parent(d), pulumi.DependsOn([]pulumi.Resource{logs.policy}))
+	}, pulumi.Parent(d), pulumi.DependsOn(before))
 }
 
 // searchAccessPolicy admits only roleArn. It is its own resource because it names the domain's ARN.

@@ -13,6 +13,16 @@ import (
 
 func TestDataSearch(t *testing.T) {
 	t.Parallel()
+	t.Run("an account that already holds the service-linked role", func(t *testing.T) {
+		t.Parallel()
+		rec, _ := runData(t, dataArgs(func(a *components.DataArgs) {
+			a.Search = components.SearchArgs{Mode: components.SearchDomain, ServiceLinkedRoleExists: true}
+		}))
+		assert.Empty(t, rec.ByType(dtServiceRole), "an account holds one: creating a second fails")
+		domain := rec.Must(t, dtDomain, "data-search")
+		assert.Contains(t, domain.Dependencies, rec.Must(t, dtLogPolicy, "data-search-logs").URN, "the log policy still comes first")
+	})
+
 	t.Run("domain defaults", func(t *testing.T) {
 		t.Parallel()
 		rec, data := runData(t, dataArgs(func(a *components.DataArgs) { a.Search.Mode = components.SearchDomain }))
@@ -33,6 +43,7 @@ func TestDataSearch(t *testing.T) {
 		assert.False(t, domain.Bool("advancedSecurityOptions.internalUserDatabaseEnabled"))
 		assert.Equal(t, role.Out("arn").StringValue(), domain.Str("advancedSecurityOptions.masterUserOptions.masterUserArn"))
 		assert.Equal(t, "gp3", domain.Str("ebsOptions.volumeType"))
+		assert.True(t, domain.Bool("softwareUpdateOptions.autoSoftwareUpdateEnabled"), "AWS's default is false: updates wait for a person")
 
 		logTypes := map[string]string{}
 		for _, o := range domain.Plain("logPublishingOptions").([]any) {
@@ -48,6 +59,12 @@ func TestDataSearch(t *testing.T) {
 		}
 		logPolicy := rec.Must(t, dtLogPolicy, "data-search-logs")
 		assert.Contains(t, domain.Dependencies, logPolicy.URN, "OpenSearch checks it may write before it starts")
+
+		// A domain in a VPC needs OpenSearch's service-linked role; the first domain of an account creates it.
+		slr := rec.Must(t, dtServiceRole, "data-search-service-role")
+		assert.Equal(t, "opensearchservice.amazonaws.com", slr.Str("awsServiceName"))
+		assert.Contains(t, domain.Dependencies, slr.URN, "the domain is created after the role")
+		assert.True(t, slr.RetainOnDelete, "the account's role, which other domains may use: a destroy leaves it")
 
 		access := dtJSON(t, rec.Must(t, dtDomainPolicy, "data-search-policy").Str("accessPolicies"))
 		stmt := access["Statement"].([]any)

@@ -36,6 +36,8 @@ const (
 	dtLogGroup       = "aws:cloudwatch/logGroup:LogGroup"
 	dtLogPolicy      = "aws:cloudwatch/logResourcePolicy:LogResourcePolicy"
 	dtRole           = "aws:iam/role:Role"
+	dtRoleAttachment = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+	dtServiceRole    = "aws:iam/serviceLinkedRole:ServiceLinkedRole"
 	dtBucket         = "aws:s3/bucketV2:BucketV2"
 	dtPAB            = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 	dtOwnership      = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
@@ -100,9 +102,6 @@ func TestData(t *testing.T) {
 			dtDBParams:       {"data-db-params"},
 			dtDBInstance:     {"data-db"},
 			dtLogGroup:       {"data-db-postgresql-logs", "data-db-upgrade-logs"},
-			dtRandomPassword: {"data-cache-auth"},
-			dtSecret:         {"data-cache-auth"},
-			dtSecretVersion:  {"data-cache-auth-value"},
 			dtCacheUser:      {"data-cache-user"},
 			dtCacheUserGroup: {"data-cache-users"},
 			dtServerless:     {"data-cache"},
@@ -137,14 +136,17 @@ func TestData(t *testing.T) {
 		assert.Equal(t, db.Out("masterUserSecrets[0].secretArn").StringValue(), pulumimock.Await[string](t, c.DatabaseSecretArn))
 		assert.Equal(t, cache.Out("endpoints[0].address").StringValue(), pulumimock.Await[string](t, c.CacheHost))
 		assert.Equal(t, 6379, pulumimock.Await[int](t, c.CachePort))
-		assert.Equal(t, "app", pulumimock.Await[string](t, c.CacheUsername))
-		secretArn := rec.Must(t, dtSecret, "data-cache-auth").Out("arn").StringValue()
-		assert.Equal(t, secretArn, pulumimock.Await[string](t, c.CacheAuthSecretArn))
+		user := rec.Must(t, dtCacheUser, "data-cache-user")
+		assert.Equal(t, "shopstack-test-data-cache-app", pulumimock.Await[string](t, c.CacheUsername))
+		assert.Equal(t, user.Out("arn").StringValue(), pulumimock.Await[string](t, c.CacheUserArn))
+		assert.Equal(t, cache.Out("arn").StringValue(), pulumimock.Await[string](t, c.CacheArn))
+		assert.Equal(t, cache.Out("name").StringValue(), pulumimock.Await[string](t, c.CacheName))
+		assert.Empty(t, rec.ByType(dtRandomPassword, dtSecret, dtSecretVersion), "no cache password: its user authenticates with IAM")
 		assert.Equal(t, "", pulumimock.Await[string](t, c.SearchEndpoint))
 		assert.Equal(t, bucket.Out("bucket").StringValue(), pulumimock.Await[string](t, c.MediaBucketName))
 		assert.Equal(t, bucket.Out("arn").StringValue(), pulumimock.Await[string](t, c.MediaBucketArn))
-		assert.Equal(t, []string{db.Out("masterUserSecrets[0].secretArn").StringValue(), secretArn},
-			pulumimock.Await[[]string](t, c.SecretArns()))
+		assert.Equal(t, []string{db.Out("masterUserSecrets[0].secretArn").StringValue()},
+			pulumimock.Await[[]string](t, c.SecretArns()), "the database's only: the cache has no secret")
 		assert.Equal(t, sg.ID, pulumimock.Await[string](t, data.DatabaseSecurityGroupId))
 		assert.Equal(t, "serverless", pulumimock.Await[string](t, data.CacheMode))
 	})
@@ -175,13 +177,13 @@ func TestData(t *testing.T) {
 				a.Cache.Mode = components.CacheNone
 			}, []string{"data-db-sg", "data-db-subnets", "data-db-params", "data-db-postgresql-logs", "data-db", "data-db-writer", "data-db-reader"}},
 			{"replication group cache", func(a *components.DataArgs) { a.Cache.Mode = components.CacheReplicationGroup },
-				append([]string{"data-cache-sg", "data-cache-auth", "data-cache-auth", "data-cache-auth-value",
+				append([]string{"data-cache-sg", "data-cache-user", "data-cache-users",
 					"data-cache-subnets", "data-cache"}, rds...)},
 			{"search domain, no cache", func(a *components.DataArgs) {
 				a.Cache.Mode = components.CacheNone
 				a.Search.Mode = components.SearchDomain
 			}, append([]string{"data-search-sg", "data-search-access", "data-search-app-logs", "data-search-audit-logs",
-				"data-search-logs", "data-search", "data-search-policy"}, rds...)},
+				"data-search-logs", "data-search-service-role", "data-search", "data-search-policy"}, rds...)},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -233,7 +235,7 @@ func TestData(t *testing.T) {
 					tt.mod(a)
 				}))
 				tt.check(t, rec)
-				assert.Equal(t, key, rec.Must(t, dtSecret, "data-cache-auth").Str("kmsKeyId"), "the cache password too")
+				assert.Empty(t, rec.ByType(dtSecret), "no cache password to encrypt: the cache user authenticates with IAM")
 				sse := rec.Must(t, dtSSE, "data-media-encryption")
 				assert.Equal(t, key, sse.Str("rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId"))
 			})

@@ -42,6 +42,8 @@ func TestDataValidation(t *testing.T) {
 		}, []string{"DataArgs.Database.MinCapacity/MaxCapacity: 0.25-2.2 ACU; want multiples of 0.5"}},
 		{"negative Performance Insights retention", func(a *components.DataArgs) { a.Database.PerformanceInsightsRetentionDays = -31 },
 			[]string{"DataArgs.Database.PerformanceInsightsRetentionDays: -31; want 7 or a multiple of 31 up to 731"}},
+		{"monitoring interval", func(a *components.DataArgs) { a.Database.MonitoringIntervalSeconds = 45 },
+			[]string{"DataArgs.Database.MonitoringIntervalSeconds: 45; want 0 (off) or one of [1 5 10 15 30 60]"}},
 		{"database log retention", func(a *components.DataArgs) { a.Database.LogRetentionDays = 10 },
 			[]string{"DataArgs.Database.LogRetentionDays: 10 is not a CloudWatch Logs retention"}},
 		{"database name", func(a *components.DataArgs) { a.Database.Name = "shop-db" },

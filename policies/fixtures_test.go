@@ -127,13 +127,16 @@ var (
 
 	goodDB = obj{"engine": "postgres", "engineVersion": "16.4", "storageEncrypted": true, "backupRetentionPeriod": 7,
 		"iamDatabaseAuthenticationEnabled": true, "deletionProtection": true, "manageMasterUserPassword": true,
-		"enabledCloudwatchLogsExports": []any{"postgresql"}, "multiAz": true, "instanceClass": "db.t4g.small"}
+		"enabledCloudwatchLogsExports": []any{"postgresql"}, "multiAz": true, "instanceClass": "db.t4g.small",
+		"monitoringInterval": 60, "monitoringRoleArn": "arn:aws:iam::1:role/rds-monitoring"}
 
 	goodSearch = obj{"encryptAtRest": obj{"enabled": true}, "vpcOptions": obj{"subnetIds": []any{"subnet-1"}},
 		"nodeToNodeEncryption": obj{"enabled": true}, "advancedSecurityOptions": obj{"enabled": true},
 		"domainEndpointOptions": obj{"enforceHttps": true, "tlsSecurityPolicy": "Policy-Min-TLS-1-2-PFS-2023-10"},
 		"logPublishingOptions":  []any{obj{"logType": "ES_APPLICATION_LOGS"}, obj{"logType": "AUDIT_LOGS"}},
-		"clusterConfig":         obj{"instanceType": "t3.small.search"}}
+		"clusterConfig": obj{"instanceType": "t3.small.search", "instanceCount": 3, "zoneAwarenessEnabled": true,
+			"dedicatedMasterEnabled": true, "dedicatedMasterCount": 3},
+		"softwareUpdateOptions": obj{"autoSoftwareUpdateEnabled": true}}
 
 	vpc = res(tVPC, "net", obj{"cidrBlock": "10.0.0.0/16"})
 

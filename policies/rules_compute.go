@@ -80,7 +80,7 @@ var ecsNonPrivileged = containerRule("ecs-non-privileged",
 var ecsNonRoot = containerRule("ecs-non-root-user",
 	"Containers run as a non-root user",
 	"Root in the container widens every escape and file-permission mistake.",
-	"",
+	"ECS.20",
 	func(c *Check, r Resource, ctr map[string]any) {
 		u, _ := ctr["user"].(string)
 		name, _, _ := strings.Cut(u, ":")
@@ -217,5 +217,57 @@ var ec2EBSEncrypted = &Rule{
 	Types:     tEC2Instance,
 	Check: func(c *Check, r Resource) {
 		c.Bool(r, "rootBlockDevice.encrypted", true, false, "root volume encryption relies on the account default")
+	},
+}
+
+// ecrImmutableTags is mandatory everywhere: immutability costs nothing, and the stacks' images are pushed under a
+// new tag each build (awsx's Image picks a random one when no imageTag is given), so no deploy re-pushes a tag.
+var ecrImmutableTags = &Rule{
+	ID:    "ecr-immutable-tags",
+	Title: "ECR repositories make image tags immutable",
+	Rationale: "A mutable tag can be pointed at another image after it was scanned and deployed; an immutable one " +
+		"always names the image that was reviewed.",
+	Control: "ECR.2",
+	Level:   Mandatory,
+	Types:   tECRRepository,
+	Check: func(c *Check, r Resource) {
+		v := r.Get("imageTagMutability")
+		switch s, _ := v.Str(); {
+		case v.State == Unknown:
+			c.Unknown(r, "imageTagMutability")
+		case v.State == Absent:
+			c.Fail(r, "imageTagMutability is not set and AWS defaults it to MUTABLE")
+		case s == "IMMUTABLE":
+		case s == "IMMUTABLE_WITH_EXCLUSION":
+			c.Advise(r, "imageTagMutability is IMMUTABLE_WITH_EXCLUSION: the excluded tags stay mutable, and ECR.2 passes only IMMUTABLE")
+		default:
+			c.Fail(r, "imageTagMutability is %q, want IMMUTABLE", s)
+		}
+	},
+}
+
+// ecrLifecyclePolicy is mandatory everywhere: a lifecycle policy costs nothing and stops the storage bill of
+// every pushed image from growing forever. An awsx Repository creates one (untagged images expire after a day)
+// unless lifecyclePolicy.skip is set; a plain repository needs a LifecyclePolicy computed from it.
+var ecrLifecyclePolicy = &Rule{
+	ID:        "ecr-lifecycle-policy",
+	Title:     "ECR repositories have a lifecycle policy",
+	Rationale: "Every build pushes an image; without expiry the repository keeps them all and bills their storage.",
+	Control:   "ECR.3",
+	Level:     Mandatory,
+	CheckStack: func(c *Check, s *Stack) {
+		for _, r := range s.Of(tAwsxECRRepository) {
+			v := r.Get("lifecyclePolicy.skip")
+			if skip, _ := v.Bool(); v.State == Unknown {
+				c.Unknown(r, "lifecyclePolicy.skip")
+			} else if skip {
+				c.Fail(r, "lifecyclePolicy.skip is true: awsx creates no lifecycle policy")
+			}
+		}
+		for _, r := range s.Of(tAwsECRRepository) {
+			if len(s.Referencing(r, tECRLifecyclePolicy, "repository")) == 0 {
+				c.Fail(r, "no LifecyclePolicy refers to this repository")
+			}
+		}
 	},
 }

@@ -1,6 +1,7 @@
 package policies
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -143,6 +144,46 @@ var rdsMultiAZ = &Rule{
 	},
 }
 
+// enhancedMonitoringIntervals are the seconds RDS accepts between Enhanced Monitoring samples (0 turns it off).
+var enhancedMonitoringIntervals = []float64{1, 5, 10, 15, 30, 60}
+
+// rdsEnhancedMonitoring is mandatory only in production-grade stacks because it costs money there is no need to
+// spend in a cost-minimal one: the OS metrics are billed as CloudWatch Logs ingestion, they need an IAM role for RDS
+// to publish with, and on an Aurora Serverless v2 instance (dev scales to zero) the monitoring agent is one of the
+// features AWS lists as able to hold capacity above the minimum.
+var rdsEnhancedMonitoring = &Rule{
+	ID:    "rds-enhanced-monitoring",
+	Title: "Database instances in production-grade stacks have Enhanced Monitoring",
+	Rationale: "Per-process CPU, memory and I/O from the instance's own OS show what the hypervisor metrics cannot, " +
+		"when a slow query or a noisy neighbour has to be told apart.",
+	Control:        "RDS.6",
+	Level:          Mandatory,
+	ProductionOnly: true,
+	Types:          append(append(Tokens{}, tDBInstance...), tDBClusterInstance...),
+	Check: func(c *Check, r Resource) {
+		v := r.Get("monitoringInterval")
+		n, ok := v.Num()
+		switch {
+		case v.State == Unknown:
+			c.Unknown(r, "monitoringInterval")
+			return
+		case v.State == Absent || (ok && n == 0):
+			c.Fail(r, "monitoringInterval is not set (or 0): Enhanced Monitoring is off")
+			return
+		case !ok:
+			c.Fail(r, "monitoringInterval is not a number")
+			return
+		case !slices.Contains(enhancedMonitoringIntervals, n):
+			c.Fail(r, "monitoringInterval is %v, not one of %v seconds", n, enhancedMonitoringIntervals)
+			return
+		}
+		// An unknown ARN is a role of this stack not created yet: the role is there.
+		if r.Get("monitoringRoleArn").State == Absent {
+			c.Fail(r, "monitoringRoleArn is not set: RDS needs a role to publish the metrics to CloudWatch Logs")
+		}
+	},
+}
+
 var rdsForceSSL = &Rule{
 	ID:        "rds-force-ssl",
 	Title:     "PostgreSQL databases reject connections without TLS",
@@ -281,7 +322,26 @@ var cacheFailover = &Rule{
 	},
 }
 
-var searchTLSPolicies = []string{"Policy-Min-TLS-1-2-2019-07", "Policy-Min-TLS-1-2-PFS-2023-10"}
+// cacheMinorUpgrades is mandatory everywhere: the upgrades are free and land in the maintenance window. Serverless
+// caches are not targeted because AWS applies their minor versions itself.
+var cacheMinorUpgrades = &Rule{
+	ID:        "elasticache-auto-minor-upgrades",
+	Title:     "Cache replication groups and cache clusters apply minor engine upgrades automatically",
+	Rationale: "Minor engine versions carry security and bug fixes; pinned, they wait for someone to remember them.",
+	Control:   "ElastiCache.2",
+	Level:     Mandatory,
+	Types:     append(append(Tokens{}, tCacheReplGroup...), tCacheCluster...),
+	Check: func(c *Check, r Resource) {
+		c.Bool(r, "autoMinorVersionUpgrade", true, true, "minor engine upgrades wait for a manual upgrade")
+	},
+}
+
+// OpenSearch endpoint TLS policies: Opensearch.8 accepts only the forward-secrecy one; the older TLS 1.2 policy is
+// advised against rather than failed, since it still refuses TLS 1.0 and 1.1.
+const (
+	searchTLSPolicyPFS = "Policy-Min-TLS-1-2-PFS-2023-10"
+	searchTLSPolicy12  = "Policy-Min-TLS-1-2-2019-07"
+)
 
 var searchDomain = []*Rule{
 	{
@@ -325,41 +385,24 @@ var searchDomain = []*Rule{
 		Check: func(c *Check, r Resource) {
 			c.Bool(r, "domainEndpointOptions.enforceHttps", true, false, "plain HTTP is accepted")
 			v := r.Get("domainEndpointOptions.tlsSecurityPolicy")
-			s, _ := v.Str()
-			switch {
+			switch s, _ := v.Str(); {
 			case v.State == Unknown:
 				c.Unknown(r, "domainEndpointOptions.tlsSecurityPolicy")
 			case v.State == Absent:
 				c.Fail(r, "domainEndpointOptions.tlsSecurityPolicy is not set and AWS defaults it to Policy-Min-TLS-1-0-2019-07")
-			case s != searchTLSPolicies[0] && s != searchTLSPolicies[1]:
-				c.Fail(r, "domainEndpointOptions.tlsSecurityPolicy is %q, want one of %v", s, searchTLSPolicies)
+			case s == searchTLSPolicyPFS:
+			case s == searchTLSPolicy12:
+				c.Advise(r, "domainEndpointOptions.tlsSecurityPolicy is %q: TLS 1.2 without forward secrecy, and Opensearch.8 accepts only %s",
+					s, searchTLSPolicyPFS)
+			default:
+				c.Fail(r, "domainEndpointOptions.tlsSecurityPolicy is %q, want %s", s, searchTLSPolicyPFS)
 			}
 		},
 	},
-	{
-		ID: "opensearch-logs", Title: "OpenSearch domains publish application and audit logs",
-		Rationale: "Error and audit logs show failed queries and who accessed which index.",
-		Control:   "Opensearch.4", Level: Advisory, Types: tSearchDomain,
-		Check: func(c *Check, r Resource) {
-			have := map[string]bool{}
-			opts := r.Get("logPublishingOptions")
-			if opts.State == Unknown {
-				c.Unknown(r, "logPublishingOptions")
-				return
-			}
-			for _, o := range opts.Items() {
-				t, _ := o.Field("logType").Str()
-				if on, ok := o.Field("enabled").Bool(); !ok || on {
-					have[t] = true
-				}
-			}
-			for _, t := range []string{"ES_APPLICATION_LOGS", "AUDIT_LOGS"} {
-				if !have[t] {
-					c.Fail(r, "logPublishingOptions has no %s", t)
-				}
-			}
-		},
-	},
+	searchLogRule("opensearch-logs", "OpenSearch domains publish error (application) logs",
+		"Error logs show failed queries, mapping errors and node trouble.", "Opensearch.4", "ES_APPLICATION_LOGS"),
+	searchLogRule("opensearch-audit-logs", "OpenSearch domains publish audit logs",
+		"Audit logs record who authenticated and which index they read or changed.", "Opensearch.5", "AUDIT_LOGS"),
 	{
 		ID: "opensearch-access-policy", Title: "OpenSearch access policies name their principals",
 		Rationale: "An Allow for Principal * without a condition lets every network-reachable caller use the domain.",
@@ -384,6 +427,104 @@ var searchDomain = []*Rule{
 				}
 			}
 		},
+	},
+	searchDataNodes, searchSoftwareUpdate, searchDedicatedMasters,
+}
+
+// searchLogRule requires logPublishingOptions to publish logType (an option without "enabled" counts as on).
+func searchLogRule(id, title, rationale, control, logType string) *Rule {
+	return &Rule{
+		ID: id, Title: title, Rationale: rationale, Control: control, Level: Advisory, Types: tSearchDomain,
+		Check: func(c *Check, r Resource) {
+			opts := r.Get("logPublishingOptions")
+			if opts.State == Unknown {
+				c.Unknown(r, "logPublishingOptions")
+				return
+			}
+			for _, o := range opts.Items() {
+				t, _ := o.Field("logType").Str()
+				if on, ok := o.Field("enabled").Bool(); t == logType && (!ok || on) {
+					return
+				}
+			}
+			c.Fail(r, "logPublishingOptions has no %s", logType)
+		},
+	}
+}
+
+// searchDataNodes is advisory in every stack, production-grade ones included. Nothing in the shop needs the domain
+// to be correct (the app reads no search endpoint yet, and the house style puts search behind an interface with a
+// PostgreSQL default), so an outage costs speed, not orders. And three data nodes over the prod stack's two zones
+// means four (zone awareness over two zones wants an even count): about $55 a month more, which would take prod
+// past its $250 budget (its estimate is in plan/testdata/plan.prod.json).
+var searchDataNodes = &Rule{
+	ID:    "opensearch-data-nodes",
+	Title: "OpenSearch domains run at least three data nodes with zone awareness",
+	Rationale: "With one or two master-eligible nodes the domain loses its quorum when a node fails; " +
+		"without zone awareness a replica may sit in the same zone as its primary.",
+	Control: "Opensearch.6",
+	Level:   Advisory,
+	Types:   tSearchDomain,
+	Check: func(c *Check, r Resource) {
+		v := r.Get("clusterConfig.instanceCount")
+		n, ok := v.Num()
+		switch {
+		case v.State == Unknown:
+			c.Unknown(r, "clusterConfig.instanceCount")
+		case v.State == Absent:
+			c.Fail(r, "clusterConfig.instanceCount is not set and AWS defaults it to 1 data node")
+		case !ok:
+			c.Fail(r, "clusterConfig.instanceCount is not a number")
+		case n < 3:
+			c.Fail(r, "clusterConfig.instanceCount is %v: fewer than three data nodes lose their quorum when one fails", n)
+		}
+		c.Bool(r, "clusterConfig.zoneAwarenessEnabled", true, false, "shards are not spread over zones")
+	},
+}
+
+// searchDedicatedMasters is advisory everywhere, for the reasons of searchDataNodes and because its remedy costs
+// three more instances (at least $79 a month at t3.small.search, more at the classes AWS recommends for
+// masters); once opensearch-data-nodes holds, the data nodes keep a quorum without them.
+var searchDedicatedMasters = &Rule{
+	ID:    "opensearch-dedicated-masters",
+	Title: "OpenSearch domains have at least three dedicated master nodes",
+	Rationale: "Dedicated masters keep cluster management (elections, shard allocation) responsive while the " +
+		"data nodes are busy indexing or searching.",
+	Control: "Opensearch.11",
+	Level:   Advisory,
+	Types:   tSearchDomain,
+	Check: func(c *Check, r Resource) {
+		on := r.Get("clusterConfig.dedicatedMasterEnabled")
+		if b, _ := on.Bool(); on.State != Unknown && !b {
+			c.Fail(r, "clusterConfig.dedicatedMasterEnabled is not true: the data nodes also act as masters")
+			return
+		}
+		v := r.Get("clusterConfig.dedicatedMasterCount")
+		n, _ := v.Num()
+		switch {
+		case on.State == Unknown || v.State == Unknown:
+			c.Unknown(r, "clusterConfig.dedicatedMasterEnabled/dedicatedMasterCount")
+		case v.State == Absent:
+			c.Fail(r, "clusterConfig.dedicatedMasterCount is not set")
+		case n < 3:
+			c.Fail(r, "clusterConfig.dedicatedMasterCount is %v, want at least 3", n)
+		}
+	},
+}
+
+// searchSoftwareUpdate is the plan-time side of Opensearch.10, which fails a domain while a service software
+// update is available and not installed: a plan cannot see pending updates, but it can require that the domain
+// installs them itself, in its off-peak window. Mandatory everywhere: it costs nothing, and a required update left
+// uninstalled for 30 days gets the domain isolated.
+var searchSoftwareUpdate = &Rule{
+	ID:        "opensearch-auto-software-update",
+	Title:     "OpenSearch domains install service software updates automatically",
+	Rationale: "Service software updates carry the platform's security fixes; waiting for a person to start them leaves the domain unpatched.",
+	Control:   "Opensearch.10",
+	Level:     Mandatory,
+	Types:     tSearchDomain,
+	Check: func(c *Check, r Resource) {
+		c.Bool(r, "softwareUpdateOptions.autoSoftwareUpdateEnabled", true, false, "service software updates wait for a manual start")
 	},
 }
 

@@ -51,11 +51,13 @@ var cloudfrontHTTPS = &Rule{
 
 var modernViewerTLS = []string{"TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"}
 
+// cloudfrontTLS is CloudFront.15, whose parameter is exactly modernViewerTLS and which, like this rule, judges only
+// distributions with a custom certificate; the default certificate is cloudfront-custom-certificate's finding.
 var cloudfrontTLS = &Rule{
 	ID:        "cloudfront-viewer-tls",
 	Title:     "A distribution with its own certificate requires TLS 1.2 (2021 policy) or newer",
 	Rationale: "Older security policies allow TLS 1.0/1.1 and weak ciphers.",
-	Control:   "CloudFront.7",
+	Control:   "CloudFront.15",
 	Level:     Mandatory,
 	Types:     tDistribution,
 	Check: func(c *Check, r Resource) {
@@ -65,8 +67,6 @@ var cloudfrontTLS = &Rule{
 			return
 		}
 		if def, _ := vc.Field("cloudfrontDefaultCertificate").Bool(); def {
-			c.Advise(r, "uses the *.cloudfront.net default certificate, which still negotiates TLS 1.0; "+
-				"configure a domain to get a certificate with a TLS 1.2 minimum")
 			return
 		}
 		v := vc.Field("minimumProtocolVersion")
@@ -81,6 +81,54 @@ var cloudfrontTLS = &Rule{
 	},
 }
 
+// cloudfrontCustomCert is advisory because a custom certificate needs a domain: a stack without one is served on
+// its *.cloudfront.net name, which only the default certificate covers.
+var cloudfrontCustomCert = &Rule{
+	ID:    "cloudfront-custom-certificate",
+	Title: "Distributions serve their own certificate, not the *.cloudfront.net default",
+	Rationale: "The default certificate still negotiates TLS 1.0 and serves the shop under a cloudfront.net name; " +
+		"a certificate of the shop's domain allows a TLS 1.2 minimum (cloudfront-viewer-tls).",
+	Control: "CloudFront.7",
+	Level:   Advisory,
+	Types:   tDistribution,
+	Check: func(c *Check, r Resource) {
+		vc := r.Get("viewerCertificate")
+		if vc.State == Unknown {
+			c.Unknown(r, "viewerCertificate")
+			return
+		}
+		def, _ := vc.Field("cloudfrontDefaultCertificate").Bool()
+		none := vc.Field("acmCertificateArn").State == Absent && vc.Field("iamCertificateId").State == Absent
+		if def || none {
+			c.Fail(r, "uses the *.cloudfront.net default certificate, which still negotiates TLS 1.0; "+
+				"configure a domain to get a certificate with a TLS 1.2 minimum")
+		}
+	},
+}
+
+// customOrigin is the connection settings of one custom or VPC origin, with its input path.
+type customOrigin struct {
+	path      string
+	cfg       Value
+	protocols Value
+}
+
+// customOrigins are the origins CloudFront reaches over HTTP(S) rather than through S3: a VPC origin's endpoint
+// and a distribution's custom origins.
+func customOrigins(r Resource) []customOrigin {
+	var out []customOrigin
+	if tVpcOrigin.Has(r.Type) {
+		cfg := r.Get("vpcOriginEndpointConfig")
+		out = append(out, customOrigin{"vpcOriginEndpointConfig", cfg, cfg.Path("originSslProtocols.items")})
+	}
+	for i, o := range r.Get("origins").Items() {
+		if cfg := o.Field("customOriginConfig"); cfg.State != Absent {
+			out = append(out, customOrigin{fmt.Sprintf("origins[%d].customOriginConfig", i), cfg, cfg.Field("originSslProtocols")})
+		}
+	}
+	return out
+}
+
 var cloudfrontOriginTLS = &Rule{
 	ID:        "cloudfront-origin-tls",
 	Title:     "Custom and VPC origins never offer deprecated SSL/TLS versions",
@@ -89,22 +137,7 @@ var cloudfrontOriginTLS = &Rule{
 	Level:     Mandatory,
 	Types:     append(append(Tokens{}, tDistribution...), tVpcOrigin...),
 	Check: func(c *Check, r Resource) {
-		type origin struct {
-			path      string
-			cfg       Value
-			protocols Value
-		}
-		var origins []origin
-		if tVpcOrigin.Has(r.Type) {
-			cfg := r.Get("vpcOriginEndpointConfig")
-			origins = append(origins, origin{"vpcOriginEndpointConfig", cfg, cfg.Path("originSslProtocols.items")})
-		}
-		for i, o := range r.Get("origins").Items() {
-			if cfg := o.Field("customOriginConfig"); cfg.State != Absent {
-				origins = append(origins, origin{fmt.Sprintf("origins[%d].customOriginConfig", i), cfg, cfg.Field("originSslProtocols")})
-			}
-		}
-		for _, o := range origins {
+		for _, o := range customOrigins(r) {
 			protos, unknown := o.protocols.Strings()
 			if unknown {
 				c.Unknown(r, o.path+".originSslProtocols")
@@ -114,8 +147,29 @@ var cloudfrontOriginTLS = &Rule{
 					c.Fail(r, "%s.originSslProtocols includes %s", o.path, p)
 				}
 			}
-			if pp, _ := o.cfg.Field("originProtocolPolicy").Str(); pp == "http-only" {
-				c.Advise(r, "%s: the origin is reached over plain HTTP (originProtocolPolicy http-only)", o.path)
+		}
+	},
+}
+
+// cloudfrontOriginHTTPS is advisory: the stacks reach the API's internal load balancer through a VPC origin, inside
+// the VPC, and HTTPS to it needs a certificate of a domain, which a stack without a domain does not have. The
+// control's other failing case, match-viewer behind a behavior that allows HTTP, cannot occur while
+// cloudfront-viewer-https holds.
+var cloudfrontOriginHTTPS = &Rule{
+	ID:        "cloudfront-origin-https",
+	Title:     "Custom and VPC origins are reached over HTTPS",
+	Rationale: "Between the edge and the origin, plain HTTP carries the shop's cookies, tokens and pages unencrypted.",
+	Control:   "CloudFront.9",
+	Level:     Advisory,
+	Types:     append(append(Tokens{}, tDistribution...), tVpcOrigin...),
+	Check: func(c *Check, r Resource) {
+		for _, o := range customOrigins(r) {
+			v := o.cfg.Field("originProtocolPolicy")
+			switch pp, _ := v.Str(); {
+			case o.cfg.State == Unknown || v.State == Unknown:
+				c.Unknown(r, o.path+".originProtocolPolicy")
+			case pp == "http-only":
+				c.Fail(r, "%s: the origin is reached over plain HTTP (originProtocolPolicy http-only)", o.path)
 			}
 		}
 	},

@@ -267,21 +267,21 @@ var costBudget = &Rule{
 func All() []*Rule {
 	rules := []*Rule{
 		s3PublicAccessBlock, s3NoACLs, s3TLSOnly, s3NoPublicPolicy, s3Lifecycle,
-		cloudfrontHTTPS, cloudfrontTLS, cloudfrontOriginTLS, cloudfrontOAC, cloudfrontSecurityHeaders,
-		cloudfrontRootObject, cloudfrontLogging, cloudfrontWAF,
+		cloudfrontHTTPS, cloudfrontTLS, cloudfrontCustomCert, cloudfrontOriginTLS, cloudfrontOriginHTTPS, cloudfrontOAC,
+		cloudfrontSecurityHeaders, cloudfrontRootObject, cloudfrontLogging, cloudfrontWAF,
 		elbHTTPSRedirect, elbDropInvalidHeaders, elbDesync, elbTLSPolicy, elbDeletionProtection, elbAccessLogs,
 		ecsNoPublicIP, ecsReadOnlyRoot, ecsNonPrivileged, ecsNonRoot, ecsLogging, ecsNoPlainSecrets, ecsNoHostPID,
-		ecsContainerInsights,
+		ecsContainerInsights, ecrImmutableTags, ecrLifecyclePolicy,
 		wafHasRules, wafMetrics, wafLogging, albWAF,
 		rdsEncrypted, rdsNotPublic, rdsBackups, rdsIAMAuth, rdsForceSSL, rdsDeletionProtection, rdsManagedPassword,
-		rdsLogExports, rdsMultiAZ, statefulProtect,
-		cacheAtRest, cacheInTransit, cacheAuth, cacheBackups, cacheFailover,
+		rdsLogExports, rdsMultiAZ, rdsEnhancedMonitoring, statefulProtect,
+		cacheAtRest, cacheInTransit, cacheAuth, cacheBackups, cacheFailover, cacheMinorUpgrades,
 	}
 	rules = append(rules, searchDomain...)
 	return append(rules,
 		vpcFlowLogs, vpcDefaultSGClosed, ec2OpenIngress, subnetPublicIP, ec2IMDSv2, ec2EBSEncrypted,
 		iamNoAdmin, iamNoServiceWildcard,
-		logsRetention, secretValueSecret, tagsRequired, costInstanceClasses, costBudget,
+		logsRetention, secretValueSecret, secretsRotation, tagsRequired, costInstanceClasses, costBudget,
 		alarmHasAction, statefulAlarmed, alarmTopicEncrypted,
 	)
 }
@@ -304,6 +304,39 @@ var secretValueSecret = &Rule{
 		for _, p := range []string{"passwords", "authenticationMode.passwords"} {
 			for i, v := range r.Get(p).Items() {
 				plain(fmt.Sprintf("%s[%d]", p, i), v)
+			}
+		}
+	},
+}
+
+// secretsRotation is mandatory everywhere: rotation costs nothing a month, and a secret that never changes stays
+// usable for as long as anyone who once read it keeps a copy. Database master passwords that RDS manages
+// (manageMasterUserPassword) comply without a resource here: RDS creates that secret outside the stack and rotates
+// it every 7 days by default.
+var secretsRotation = &Rule{
+	ID:    "secrets-rotation",
+	Title: "Secrets Manager secrets of the stack rotate automatically",
+	Rationale: "Rotation bounds how long a leaked credential works; it needs a SecretRotation with a schedule " +
+		"and, for a secret no AWS service manages, a rotation function.",
+	Control: "SecretsManager.1",
+	Level:   Mandatory,
+	CheckStack: func(c *Check, s *Stack) {
+		for _, sec := range s.Of(tSecret) {
+			rotations := s.Referencing(sec, tSecretRotation, "secretId")
+			if len(rotations) == 0 {
+				c.Fail(sec, "no SecretRotation refers to this secret: it never changes")
+			}
+			for _, rot := range rotations {
+				if rot.Get("rotationLambdaArn").State == Absent {
+					c.Fail(rot, "rotationLambdaArn is not set: only a secret an AWS service manages rotates without a function")
+				}
+				rules := rot.Get("rotationRules")
+				switch {
+				case rules.State == Unknown:
+					c.Unknown(rot, "rotationRules")
+				case rules.Field("automaticallyAfterDays").State == Absent && rules.Field("scheduleExpression").State == Absent:
+					c.Fail(rot, "rotationRules sets neither automaticallyAfterDays nor scheduleExpression")
+				}
 			}
 		}
 	},

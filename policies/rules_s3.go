@@ -128,7 +128,7 @@ var s3Lifecycle = &Rule{
 	Title: "Versioned buckets (the media bucket) have a lifecycle that expires noncurrent versions and aborts incomplete uploads",
 	Rationale: "Versioning keeps every overwritten or deleted object forever; without expiry and multipart cleanup " +
 		"the bucket's cost only grows.",
-	Control: "S3.13",
+	Control: "S3.10",
 	Level:   Mandatory,
 	CheckStack: func(c *Check, s *Stack) {
 		for _, b := range s.Of(tBucket) {

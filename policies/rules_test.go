@@ -91,16 +91,27 @@ func ruleCases() []ruleCase {
 		{rule: "cloudfront-viewer-tls", name: "TLSv1.2_2021 with a certificate", rs: rs(res(tDist, "cdn", obj{"viewerCertificate": obj{"acmCertificateArn": "arn:aws:acm:us-east-1:1:certificate/x", "minimumProtocolVersion": "TLSv1.2_2021", "sslSupportMethod": "sni-only"}})), want: pass},
 		{rule: "cloudfront-viewer-tls", name: "TLSv1 with a certificate", rs: rs(res(tDist, "cdn", obj{"viewerCertificate": obj{"acmCertificateArn": "arn", "minimumProtocolVersion": "TLSv1"}})), want: fires},
 		{rule: "cloudfront-viewer-tls", name: "absent minimum with a certificate", rs: rs(res(tDist, "cdn", obj{"viewerCertificate": obj{"acmCertificateArn": "arn"}})), want: fires},
-		{rule: "cloudfront-viewer-tls", name: "default certificate is advisory", rs: rs(res(tDist, "cdn", obj{"viewerCertificate": obj{"cloudfrontDefaultCertificate": true}})), want: advises},
+		// CloudFront.15 judges only distributions with their own certificate; the default one is CloudFront.7's finding.
+		{rule: "cloudfront-viewer-tls", name: "default certificate is out of scope", rs: rs(res(tDist, "cdn", obj{"viewerCertificate": obj{"cloudfrontDefaultCertificate": true}})), want: pass},
 		{rule: "cloudfront-viewer-tls", name: "unknown minimum", rs: rs(res(tDist, "cdn", obj{"viewerCertificate": obj{"acmCertificateArn": "arn", "minimumProtocolVersion": unknown()}})), want: cantTell},
+
+		{rule: "cloudfront-custom-certificate", name: "acm certificate", rs: rs(res(tDist, "cdn", obj{"viewerCertificate": obj{"acmCertificateArn": "arn:aws:acm:us-east-1:1:certificate/x", "minimumProtocolVersion": "TLSv1.2_2021", "sslSupportMethod": "sni-only"}})), want: pass},
+		{rule: "cloudfront-custom-certificate", name: "certificate arn unknown at preview", rs: rs(res(tDist, "cdn", obj{"viewerCertificate": obj{"acmCertificateArn": unknown(), "minimumProtocolVersion": "TLSv1.2_2021"}})), want: pass},
+		{rule: "cloudfront-custom-certificate", name: "default certificate", rs: rs(res(tDist, "cdn", obj{"viewerCertificate": obj{"cloudfrontDefaultCertificate": true}})), want: fires},
+		{rule: "cloudfront-custom-certificate", name: "no certificate named is the default", rs: rs(res(tDist, "cdn", obj{"viewerCertificate": obj{"minimumProtocolVersion": "TLSv1.2_2021"}})), want: fires},
+		{rule: "cloudfront-custom-certificate", name: "unknown", rs: rs(res(tDist, "cdn", obj{"viewerCertificate": unknown()})), want: cantTell},
 
 		{rule: "cloudfront-origin-tls", name: "TLSv1.2 only", rs: rs(res(tDist, "cdn", obj{"origins": []any{obj{"originId": "api", "customOriginConfig": obj{"originProtocolPolicy": "https-only", "originSslProtocols": []any{"TLSv1.2"}}}}})), want: pass},
 		{rule: "cloudfront-origin-tls", name: "TLSv1 offered", rs: rs(res(tDist, "cdn", obj{"origins": []any{obj{"originId": "api", "customOriginConfig": obj{"originProtocolPolicy": "https-only", "originSslProtocols": []any{"TLSv1", "TLSv1.2"}}}}})), want: fires},
-		{rule: "cloudfront-origin-tls", name: "http-only origin is advisory", rs: rs(res(tDist, "cdn", obj{"origins": []any{obj{"originId": "api", "customOriginConfig": obj{"originProtocolPolicy": "http-only", "originSslProtocols": []any{"TLSv1.2"}}}}})), want: advises},
+		{rule: "cloudfront-origin-tls", name: "http-only origin is cloudfront-origin-https's finding", rs: rs(res(tDist, "cdn", obj{"origins": []any{obj{"originId": "api", "customOriginConfig": obj{"originProtocolPolicy": "http-only", "originSslProtocols": []any{"TLSv1.2"}}}}})), want: pass},
 		{rule: "cloudfront-origin-tls", name: "vpc origin TLSv1.2", rs: rs(res(tVpcOrigin, "api", obj{"vpcOriginEndpointConfig": obj{"originProtocolPolicy": "https-only", "originSslProtocols": obj{"items": []any{"TLSv1.2"}, "quantity": 1}}})), want: pass},
 		{rule: "cloudfront-origin-tls", name: "vpc origin TLSv1.1", rs: rs(res(tVpcOrigin, "api", obj{"vpcOriginEndpointConfig": obj{"originProtocolPolicy": "https-only", "originSslProtocols": obj{"items": []any{"TLSv1.1", "TLSv1.2"}, "quantity": 2}}})), want: fires},
-		{rule: "cloudfront-origin-tls", name: "vpc origin over http is advisory", rs: rs(res(tVpcOrigin, "api", obj{"vpcOriginEndpointConfig": obj{"originProtocolPolicy": "http-only", "originSslProtocols": obj{"items": []any{"TLSv1.2"}, "quantity": 1}}})), want: advises},
 		{rule: "cloudfront-origin-tls", name: "protocols unknown", rs: rs(res(tDist, "cdn", obj{"origins": []any{obj{"originId": "api", "customOriginConfig": obj{"originProtocolPolicy": "https-only", "originSslProtocols": unknown()}}}})), want: cantTell},
+
+		{rule: "cloudfront-origin-https", name: "https-only custom origin", rs: rs(res(tDist, "cdn", obj{"origins": []any{goodOrigin, obj{"originId": "api", "customOriginConfig": obj{"originProtocolPolicy": "https-only", "originSslProtocols": []any{"TLSv1.2"}}}}})), want: pass},
+		{rule: "cloudfront-origin-https", name: "http-only custom origin", rs: rs(res(tDist, "cdn", obj{"origins": []any{obj{"originId": "api", "customOriginConfig": obj{"originProtocolPolicy": "http-only", "originSslProtocols": []any{"TLSv1.2"}}}}})), want: fires},
+		{rule: "cloudfront-origin-https", name: "vpc origin over http", rs: rs(res(tVpcOrigin, "api", obj{"vpcOriginEndpointConfig": obj{"originProtocolPolicy": "http-only", "originSslProtocols": obj{"items": []any{"TLSv1.2"}, "quantity": 1}}})), want: fires},
+		{rule: "cloudfront-origin-https", name: "vpc origin endpoint unknown", rs: rs(res(tVpcOrigin, "api", obj{"vpcOriginEndpointConfig": unknown()})), want: cantTell},
 
 		{rule: "cloudfront-s3-oac", name: "oac on the s3 origin", rs: rs(res(tDist, "cdn", obj{"origins": []any{goodOrigin}})), want: pass},
 		{rule: "cloudfront-s3-oac", name: "s3 origin without oac", rs: rs(res(tDist, "cdn", obj{"origins": []any{with(goodOrigin, obj{"originAccessControlId": nil})}})), want: fires},
@@ -243,6 +254,25 @@ func ruleCases() []ruleCase {
 		{rule: "ecs-container-insights", name: "absent", rs: rs(res(tCluster, "c", obj{})), want: fires},
 		{rule: "ecs-container-insights", name: "unknown", rs: rs(res(tCluster, "c", obj{"settings": unknown()})), want: cantTell},
 
+		// --- ECR ----------------------------------------------------------------
+		{rule: "ecr-immutable-tags", name: "immutable", rs: rs(res(tECR, "images", obj{"imageTagMutability": "IMMUTABLE"})), want: pass},
+		{rule: "ecr-immutable-tags", name: "awsx repository immutable", rs: rs(res(tAwsxECR, "images", obj{"imageTagMutability": "IMMUTABLE"})), want: pass},
+		{rule: "ecr-immutable-tags", name: "absent is MUTABLE (awsx)", rs: rs(res(tAwsxECR, "images", obj{"imageScanningConfiguration": obj{"scanOnPush": true}})), want: fires},
+		{rule: "ecr-immutable-tags", name: "mutable", rs: rs(res(tECR, "images", obj{"imageTagMutability": "MUTABLE"})), want: fires},
+		{rule: "ecr-immutable-tags", name: "immutable with exclusions is advisory", rs: rs(res(tECR, "images", obj{"imageTagMutability": "IMMUTABLE_WITH_EXCLUSION"})), want: advises},
+		{rule: "ecr-immutable-tags", name: "unknown", rs: rs(res(tECR, "images", obj{"imageTagMutability": unknown()})), want: cantTell},
+
+		// awsx creates a lifecycle policy (untagged images expire after a day) unless told to skip it.
+		{rule: "ecr-lifecycle-policy", name: "awsx default policy", rs: rs(res(tAwsxECR, "images", obj{})), want: pass},
+		{rule: "ecr-lifecycle-policy", name: "awsx policy skipped", rs: rs(res(tAwsxECR, "images", obj{"lifecyclePolicy": obj{"skip": true}})), want: fires},
+		{rule: "ecr-lifecycle-policy", name: "awsx skip unknown", rs: rs(res(tAwsxECR, "images", obj{"lifecyclePolicy": obj{"skip": unknown()}})), want: cantTell},
+		{rule: "ecr-lifecycle-policy", name: "policy joined to the repository", rs: func() []policies.Resource {
+			repo := res(tECR, "images", obj{})
+			return rs(repo, dep(res(tECRLifecycle, "images-lifecycle", obj{"policy": jsonStr(obj{"rules": []any{}})}), "repository", repo))
+		}(), want: pass},
+		{rule: "ecr-lifecycle-policy", name: "no policy", rs: rs(res(tECR, "images", obj{})), want: fires, on: "images"},
+		{rule: "ecr-lifecycle-policy", name: "policy joined by name string only", rs: rs(res(tECR, "images", obj{}), res(tECRLifecycle, "lc", obj{"repository": "images"})), want: fires, on: "images"},
+
 		// --- WAF ----------------------------------------------------------------
 		{rule: "waf-has-rules", name: "one rule", rs: rs(res(tWebACL, "acl", obj{"rules": []any{obj{"name": "common"}}})), want: pass},
 		{rule: "waf-has-rules", name: "empty", rs: rs(res(tWebACL, "acl", obj{})), want: fires},
@@ -330,6 +360,15 @@ func ruleCases() []ruleCase {
 		}(), want: fires, on: "db"},
 		{rule: "rds-multi-az", name: "single-az instance in dev is advisory", rs: rs(res(tDB, "db", with(goodDB, obj{"multiAz": false}))), want: advises},
 
+		{rule: "rds-enhanced-monitoring", name: "60 s with a role in prod", settings: p, rs: rs(res(tDB, "db", goodDB)), want: pass},
+		{rule: "rds-enhanced-monitoring", name: "role arn unknown at preview", settings: p, rs: rs(res(tDBClusterIn, "db-1", obj{"monitoringInterval": 30, "monitoringRoleArn": unknown()})), want: pass},
+		{rule: "rds-enhanced-monitoring", name: "absent is off in prod", settings: p, rs: rs(res(tDB, "db", with(goodDB, obj{"monitoringInterval": nil, "monitoringRoleArn": nil}))), want: fires},
+		{rule: "rds-enhanced-monitoring", name: "aurora instance at 0 in prod", settings: p, rs: rs(res(tDBClusterIn, "db-1", obj{"monitoringInterval": 0})), want: fires},
+		{rule: "rds-enhanced-monitoring", name: "interval without a role", settings: p, rs: rs(res(tDB, "db", with(goodDB, obj{"monitoringRoleArn": nil}))), want: fires},
+		{rule: "rds-enhanced-monitoring", name: "interval RDS rejects", settings: p, rs: rs(res(tDB, "db", with(goodDB, obj{"monitoringInterval": 45}))), want: fires},
+		{rule: "rds-enhanced-monitoring", name: "off in dev is advisory", rs: rs(res(tDBClusterIn, "db-1", obj{"instanceClass": "db.serverless"})), want: advises},
+		{rule: "rds-enhanced-monitoring", name: "unknown", settings: p, rs: rs(res(tDB, "db", with(goodDB, obj{"monitoringInterval": unknown()}))), want: cantTell},
+
 		{rule: "stateful-protect", name: "protected in prod", settings: p, rs: func() []policies.Resource {
 			db := res(tDB, "db", goodDB)
 			db.Protect = true
@@ -368,6 +407,13 @@ func ruleCases() []ruleCase {
 		{rule: "elasticache-automatic-failover", name: "on in prod", settings: p, rs: rs(res(tRepl, "cache", obj{"automaticFailoverEnabled": true})), want: pass},
 		{rule: "elasticache-automatic-failover", name: "off in prod", settings: p, rs: rs(res(tRepl, "cache", obj{})), want: fires},
 
+		{rule: "elasticache-auto-minor-upgrades", name: "absent is on", rs: rs(res(tRepl, "cache", obj{"engine": "valkey"})), want: pass},
+		{rule: "elasticache-auto-minor-upgrades", name: "on", rs: rs(res(tRepl, "cache", obj{"autoMinorVersionUpgrade": true})), want: pass},
+		{rule: "elasticache-auto-minor-upgrades", name: "off", rs: rs(res(tRepl, "cache", obj{"autoMinorVersionUpgrade": false})), want: fires},
+		// aws:elasticache/cluster types the flag as a string.
+		{rule: "elasticache-auto-minor-upgrades", name: "cache cluster off (string)", rs: rs(res(tCacheNode, "cache", obj{"engine": "redis", "autoMinorVersionUpgrade": "false"})), want: fires},
+		{rule: "elasticache-auto-minor-upgrades", name: "unknown", rs: rs(res(tRepl, "cache", obj{"autoMinorVersionUpgrade": unknown()})), want: cantTell},
+
 		// --- OpenSearch ---------------------------------------------------------
 		{rule: "opensearch-encryption-at-rest", name: "on", rs: rs(res(tSearch, "search", goodSearch)), want: pass},
 		{rule: "opensearch-encryption-at-rest", name: "absent", rs: rs(res(tSearch, "search", with(goodSearch, obj{"encryptAtRest": nil}))), want: fires},
@@ -382,9 +428,27 @@ func ruleCases() []ruleCase {
 		{rule: "opensearch-https-tls12", name: "default tls policy", rs: rs(res(tSearch, "search", with(goodSearch, obj{"domainEndpointOptions": obj{"enforceHttps": true}}))), want: fires},
 		{rule: "opensearch-https-tls12", name: "explicit TLS 1.0 policy", rs: rs(res(tSearch, "search", with(goodSearch, obj{"domainEndpointOptions": obj{"enforceHttps": true, "tlsSecurityPolicy": "Policy-Min-TLS-1-0-2019-07"}}))), want: fires},
 		{rule: "opensearch-https-tls12", name: "http allowed", rs: rs(res(tSearch, "search", with(goodSearch, obj{"domainEndpointOptions": obj{"tlsSecurityPolicy": "Policy-Min-TLS-1-2-2019-07"}}))), want: fires},
+		{rule: "opensearch-https-tls12", name: "TLS 1.2 without forward secrecy is advisory", rs: rs(res(tSearch, "search", with(goodSearch, obj{"domainEndpointOptions": obj{"enforceHttps": true, "tlsSecurityPolicy": "Policy-Min-TLS-1-2-2019-07"}}))), want: advises},
 		{rule: "opensearch-logs", name: "both logs", rs: rs(res(tSearch, "search", goodSearch)), want: pass},
-		{rule: "opensearch-logs", name: "no audit log", rs: rs(res(tSearch, "search", with(goodSearch, obj{"logPublishingOptions": []any{obj{"logType": "ES_APPLICATION_LOGS"}}}))), want: fires},
+		{rule: "opensearch-logs", name: "no application log", rs: rs(res(tSearch, "search", with(goodSearch, obj{"logPublishingOptions": []any{obj{"logType": "AUDIT_LOGS"}}}))), want: fires},
+		{rule: "opensearch-logs", name: "application log disabled", rs: rs(res(tSearch, "search", with(goodSearch, obj{"logPublishingOptions": []any{obj{"logType": "ES_APPLICATION_LOGS", "enabled": false}, obj{"logType": "AUDIT_LOGS"}}}))), want: fires},
 		{rule: "opensearch-logs", name: "unknown", rs: rs(res(tSearch, "search", with(goodSearch, obj{"logPublishingOptions": unknown()}))), want: cantTell},
+		{rule: "opensearch-audit-logs", name: "both logs", rs: rs(res(tSearch, "search", goodSearch)), want: pass},
+		{rule: "opensearch-audit-logs", name: "no audit log", rs: rs(res(tSearch, "search", with(goodSearch, obj{"logPublishingOptions": []any{obj{"logType": "ES_APPLICATION_LOGS"}}}))), want: fires},
+		{rule: "opensearch-audit-logs", name: "unknown", rs: rs(res(tSearch, "search", with(goodSearch, obj{"logPublishingOptions": unknown()}))), want: cantTell},
+		{rule: "opensearch-data-nodes", name: "three zone-aware nodes", rs: rs(res(tSearch, "search", goodSearch)), want: pass},
+		{rule: "opensearch-data-nodes", name: "two nodes", rs: rs(res(tSearch, "search", with(goodSearch, obj{"clusterConfig": obj{"instanceCount": 2, "zoneAwarenessEnabled": true}}))), want: fires},
+		{rule: "opensearch-data-nodes", name: "absent is one node", rs: rs(res(tSearch, "search", with(goodSearch, obj{"clusterConfig": obj{"instanceType": "t3.small.search", "zoneAwarenessEnabled": true}}))), want: fires},
+		{rule: "opensearch-data-nodes", name: "no zone awareness", rs: rs(res(tSearch, "search", with(goodSearch, obj{"clusterConfig": obj{"instanceCount": 3}}))), want: fires},
+		{rule: "opensearch-data-nodes", name: "count unknown", rs: rs(res(tSearch, "search", with(goodSearch, obj{"clusterConfig": obj{"instanceCount": unknown(), "zoneAwarenessEnabled": true}}))), want: cantTell},
+		{rule: "opensearch-dedicated-masters", name: "three masters", rs: rs(res(tSearch, "search", goodSearch)), want: pass},
+		{rule: "opensearch-dedicated-masters", name: "none", rs: rs(res(tSearch, "search", with(goodSearch, obj{"clusterConfig": obj{"instanceCount": 3}}))), want: fires},
+		{rule: "opensearch-dedicated-masters", name: "two masters", rs: rs(res(tSearch, "search", with(goodSearch, obj{"clusterConfig": obj{"dedicatedMasterEnabled": true, "dedicatedMasterCount": 2}}))), want: fires},
+		{rule: "opensearch-dedicated-masters", name: "enabled without a count", rs: rs(res(tSearch, "search", with(goodSearch, obj{"clusterConfig": obj{"dedicatedMasterEnabled": true}}))), want: fires},
+		{rule: "opensearch-dedicated-masters", name: "unknown", rs: rs(res(tSearch, "search", with(goodSearch, obj{"clusterConfig": obj{"dedicatedMasterEnabled": unknown()}}))), want: cantTell},
+		{rule: "opensearch-auto-software-update", name: "on", rs: rs(res(tSearch, "search", goodSearch)), want: pass},
+		{rule: "opensearch-auto-software-update", name: "absent is off", rs: rs(res(tSearch, "search", with(goodSearch, obj{"softwareUpdateOptions": nil}))), want: fires},
+		{rule: "opensearch-auto-software-update", name: "unknown", rs: rs(res(tSearch, "search", with(goodSearch, obj{"softwareUpdateOptions": obj{"autoSoftwareUpdateEnabled": unknown()}}))), want: cantTell},
 		{rule: "opensearch-access-policy", name: "role principal", rs: rs(res(tSearch, "search", with(goodSearch, obj{"accessPolicies": policyDoc(obj{"Effect": "Allow", "Principal": obj{"AWS": "arn:aws:iam::1:role/api"}, "Action": "es:ESHttp*", "Resource": "arn:aws:es:us-east-1:1:domain/x/*"})}))), want: pass},
 		{rule: "opensearch-access-policy", name: "everyone", rs: rs(res(tSearch, "search", with(goodSearch, obj{"accessPolicies": policyDoc(obj{"Effect": "Allow", "Principal": "*", "Action": "es:*", "Resource": "*"})}))), want: fires},
 		{rule: "opensearch-access-policy", name: "not JSON", rs: rs(res(tSearch, "search", with(goodSearch, obj{"accessPolicies": "{not json"}))), want: fires},
@@ -473,6 +537,27 @@ func ruleCases() []ruleCase {
 		{rule: "credentials-are-secrets", name: "plain string", rs: rs(res("aws:secretsmanager/secretVersion:SecretVersion", "v", obj{"secretId": "s", "secretString": "p4ss"})), want: fires},
 		{rule: "credentials-are-secrets", name: "cache user with a secret password", rs: rs(res("aws:elasticache/user:User", "u", obj{"authenticationMode": obj{"type": "password", "passwords": []any{secret("0123456789abcdef")}}})), want: pass},
 		{rule: "credentials-are-secrets", name: "cache user with a plain password", rs: rs(res("aws:elasticache/user:User", "u", obj{"passwords": []any{"0123456789abcdef"}})), want: fires},
+
+		{rule: "secrets-rotation", name: "rotation with a function and a schedule", rs: func() []policies.Resource {
+			sec := res(tSecret, "cache-auth", obj{})
+			return rs(sec, dep(res(tSecretRotation, "cache-auth-rotation", obj{"rotationLambdaArn": "arn:aws:lambda:us-east-1:1:function:rotate", "rotationRules": obj{"automaticallyAfterDays": 30}}), "secretId", sec))
+		}(), want: pass},
+		// RDS creates and rotates the secret of a managed master password outside the stack: nothing to check here.
+		{rule: "secrets-rotation", name: "RDS-managed master password", rs: rs(res(tDB, "db", goodDB)), want: pass},
+		{rule: "secrets-rotation", name: "no rotation", rs: rs(res(tSecret, "cache-auth", obj{})), want: fires, on: "cache-auth"},
+		{rule: "secrets-rotation", name: "rotation joined by id string only", rs: rs(res(tSecret, "cache-auth", obj{}), res(tSecretRotation, "rot", obj{"secretId": "arn:aws:secretsmanager:us-east-1:1:secret:cache-auth", "rotationLambdaArn": "arn", "rotationRules": obj{"automaticallyAfterDays": 30}})), want: fires, on: "cache-auth"},
+		{rule: "secrets-rotation", name: "rotation without a function", rs: func() []policies.Resource {
+			sec := res(tSecret, "cache-auth", obj{})
+			return rs(sec, dep(res(tSecretRotation, "rot", obj{"rotationRules": obj{"automaticallyAfterDays": 30}}), "secretId", sec))
+		}(), want: fires, on: "rot"},
+		{rule: "secrets-rotation", name: "rotation without a schedule", rs: func() []policies.Resource {
+			sec := res(tSecret, "cache-auth", obj{})
+			return rs(sec, dep(res(tSecretRotation, "rot", obj{"rotationLambdaArn": "arn", "rotationRules": obj{"duration": "2h"}}), "secretId", sec))
+		}(), want: fires, on: "rot"},
+		{rule: "secrets-rotation", name: "rules unknown", rs: func() []policies.Resource {
+			sec := res(tSecret, "cache-auth", obj{})
+			return rs(sec, dep(res(tSecretRotation, "rot", obj{"rotationLambdaArn": "arn", "rotationRules": unknown()}), "secretId", sec))
+		}(), want: cantTell},
 
 		{rule: "tags-required", name: "own tags", rs: rs(res(tLogGroup, "lg", obj{"tags": obj{"project": "shopstack", "stack": "dev", "managed-by": "pulumi"}})), want: pass},
 		{rule: "tags-required", name: "default provider tags from stack config", settings: &policies.Settings{RequiredTags: policies.DefaultRequiredTags, DefaultTags: map[string]string{"project": "shopstack", "stack": "dev", "managed-by": "pulumi"}}, rs: rs(res(tLogGroup, "lg", obj{})), want: pass},

@@ -53,6 +53,14 @@ var (
 	tMetricAlarm        = Tokens{awstype.CloudwatchMetricAlarm}
 	tSNSTopic           = Tokens{awstype.SnsTopic}
 	tBudget             = Tokens{awstype.BudgetsBudget}
+	tSecret             = Tokens{awstype.SecretsmanagerSecret}
+	tSecretRotation     = Tokens{awstype.SecretsmanagerSecretRotation}
+	tECRLifecyclePolicy = Tokens{awstype.EcrLifecyclePolicy}
+	// awsx:ecr:Repository is a component: under the recording mock (and in a plan) the stacks show only it,
+	// while a real engine also registers its aws:ecr children, so both spellings are rule targets.
+	tECRRepository     = Tokens{awstype.EcrRepository, awstype.AwsxEcrRepository}
+	tAwsxECRRepository = Tokens{awstype.AwsxEcrRepository}
+	tAwsECRRepository  = Tokens{awstype.EcrRepository}
 )
 
 // taggable are the resource types the stacks create that accept tags; a type

@@ -190,3 +190,104 @@ func TestPreviewPostsOneBoundedComment(t *testing.T) {
 		t.Error("POST comes before PATCH: the step must edit an existing comment first")
 	}
 }
+
+// workflowSteps is a workflow's jobs with the step fields the image checks read.
+type workflowSteps struct {
+	Jobs map[string]struct {
+		Uses  string            `yaml:"uses"`
+		With  map[string]string `yaml:"with"`
+		Steps []struct {
+			ID   string            `yaml:"id"`
+			Uses string            `yaml:"uses"`
+			Run  string            `yaml:"run"`
+			With map[string]string `yaml:"with"`
+			Env  map[string]string `yaml:"env"`
+		} `yaml:"steps"`
+	} `yaml:"jobs"`
+}
+
+func readWorkflowSteps(t *testing.T, name string) workflowSteps {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", ".github", "workflows", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var w workflowSteps
+	if err := yaml.Unmarshal(b, &w); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return w
+}
+
+// TestPreviewsAndDeploysPassTheImage: Pulumi.<stack>.yaml has no imageUri, and with none the program plans a
+// local Docker build. A deploy always passes the image deploy.yml built (the same digest to dev and prod), so
+// every `pulumi preview` must pass one too, or the preview shows a build and a resource set no deploy runs.
+func TestPreviewsAndDeploysPassTheImage(t *testing.T) {
+	for _, stack := range []string{"dev", "prod"} {
+		b, err := os.ReadFile(filepath.Join("..", "Pulumi."+stack+".yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), "imageUri") {
+			t.Errorf("Pulumi.%s.yaml sets imageUri: the workflows pass it, so previews and deploys agree", stack)
+		}
+	}
+
+	deploy := readWorkflowSteps(t, "deploy.yml")
+	ups := 0
+	for name, job := range deploy.Jobs {
+		if !strings.HasSuffix(job.Uses, "/pulumi-up.yml") {
+			continue
+		}
+		ups++
+		if got := job.With["image-uri"]; got != "${{ needs.image.outputs.uri }}" {
+			t.Errorf("deploy job %s passes image-uri %q, want the one image the image job built", name, got)
+		}
+	}
+	if ups < 2 {
+		t.Errorf("deploy.yml runs pulumi-up.yml %d times, want dev and prod", ups)
+	}
+
+	up := readWorkflowSteps(t, "pulumi-up.yml")
+	upSet := false
+	for _, job := range up.Jobs {
+		for _, step := range job.Steps {
+			i := strings.Index(step.Run, "pulumi up")
+			if i < 0 {
+				continue
+			}
+			set := strings.Index(step.Run, `imageUri "$IMAGE_URI"`)
+			upSet = set >= 0 && set < i && step.Env["IMAGE_URI"] == "${{ inputs.image-uri }}"
+		}
+	}
+	if !upSet {
+		t.Error("pulumi-up.yml does not set imageUri from inputs.image-uri before `pulumi up`")
+	}
+
+	preview := readWorkflowSteps(t, "preview.yml")
+	previews := 0
+	for name, job := range preview.Jobs {
+		source := ""
+		for _, step := range job.Steps {
+			if step.ID == "image" {
+				source = step.Run
+			}
+			if strings.HasPrefix(step.Uses, "pulumi/actions@") && step.With["command"] == "preview" {
+				previews++
+				cm := step.With["config-map"]
+				if !strings.Contains(cm, "imageUri") || !strings.Contains(cm, "${{ steps.image.outputs.uri }}") {
+					t.Errorf("preview.yml job %s previews without imageUri (config-map %q)", name, cm)
+				}
+				if !strings.Contains(source, "pulumi stack output imageUri") {
+					t.Errorf("preview.yml job %s: the image step before the preview does not read the stack's imageUri output", name)
+				}
+			}
+			if strings.Contains(step.Run, "pulumi preview") {
+				t.Errorf("preview.yml job %s runs `pulumi preview` outside the checked pulumi/actions step", name)
+			}
+		}
+	}
+	if previews == 0 {
+		t.Error("preview.yml has no pulumi preview step")
+	}
+}

@@ -136,9 +136,10 @@ const (
 	S3BucketVersioning                          = "aws:s3/bucketVersioning:BucketVersioning"
 	S3BucketVersioningV2                        = "aws:s3/bucketVersioningV2:BucketVersioningV2"
 
-	SecretsmanagerSecret        = "aws:secretsmanager/secret:Secret"
-	SecretsmanagerSecretPolicy  = "aws:secretsmanager/secretPolicy:SecretPolicy"
-	SecretsmanagerSecretVersion = "aws:secretsmanager/secretVersion:SecretVersion"
+	SecretsmanagerSecret         = "aws:secretsmanager/secret:Secret"
+	SecretsmanagerSecretPolicy   = "aws:secretsmanager/secretPolicy:SecretPolicy"
+	SecretsmanagerSecretRotation = "aws:secretsmanager/secretRotation:SecretRotation"
+	SecretsmanagerSecretVersion  = "aws:secretsmanager/secretVersion:SecretVersion"
 
 	SnsTopic             = "aws:sns/topic:Topic"
 	SnsTopicPolicy       = "aws:sns/topicPolicy:TopicPolicy"

@@ -174,3 +174,25 @@ func TestDatabaseLogExportsArePriced(t *testing.T) {
 	assert.InDelta(t, want, b.MonthlyUSD-a.MonthlyUSD, 0.011)
 	assert.Contains(t, b.Items[0].Basis, "2 exported log streams")
 }
+
+// Enhanced Monitoring is billed as CloudWatch Logs ingestion of one sample per interval; the sample size is an
+// assumption (AWS publishes none), so the test pins the arithmetic, not AWS's bill.
+func TestEnhancedMonitoringIsPricedAsLogIngestion(t *testing.T) {
+	t.Parallel()
+	tb := table(t)
+	base := map[string]any{"engine": "postgres", "instanceClass": "db.t4g.micro", "allocatedStorage": 20.0}
+	monitored := map[string]any{"engine": "postgres", "instanceClass": "db.t4g.micro", "allocatedStorage": 20.0,
+		"monitoringInterval": 60.0}
+	a := one(t, cost.Resource{Type: "aws:rds/instance:Instance", Inputs: base})
+	b := one(t, cost.Resource{Type: "aws:rds/instance:Instance", Inputs: monitored})
+	samples := tb.HoursPerMonth * 60 // one a minute
+	gb := samples * 5 / (1024 * 1024)
+	assert.InDelta(t, gb*price(t, tb, "cloudwatch.logs.ingest"), b.MonthlyUSD-a.MonthlyUSD, 0.011)
+	assert.InDelta(t, 0.10, b.MonthlyUSD-a.MonthlyUSD, 0.011, "about ten cents a month at 60 s")
+	assert.Contains(t, b.Items[0].Basis, "Enhanced Monitoring every 60s: 43800 samples")
+
+	cluster := cost.Resource{Type: "aws:rds/cluster:Cluster", Inputs: map[string]any{"serverlessv2ScalingConfiguration": map[string]any{"minCapacity": 0.5}}}
+	writer := cost.Resource{Type: "aws:rds/clusterInstance:ClusterInstance", Inputs: map[string]any{"instanceClass": "db.serverless", "monitoringInterval": 1.0}}
+	e := one(t, cluster, writer)
+	assert.Contains(t, e.Items[1].Basis, "Enhanced Monitoring every 1s: 2628000 samples", "an Aurora instance too; every second costs 60 times more")
+}

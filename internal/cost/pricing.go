@@ -159,6 +159,7 @@ func (e *estimator) rdsInstance(r Resource) (Item, bool) {
 		s.note("RDS-managed master password secret")
 	}
 	e.exportedLogs(s, in)
+	e.enhancedMonitoring(s, in)
 	s.note("backups up to the storage size free")
 	return s.item()
 }
@@ -213,6 +214,7 @@ func (e *estimator) auroraInstance(r Resource) (Item, bool) {
 	} else {
 		s.note("minimum capacity, always on")
 	}
+	e.enhancedMonitoring(s, in)
 	return s.item()
 }
 
@@ -258,23 +260,6 @@ func (e *estimator) openSearch(r Resource) (Item, bool) {
 	if ebs, ok := in["ebsOptions"].(map[string]any); ok && boolean(ebs, "ebsEnabled") {
 		s.add(e.monthlyUnits("opensearch.gp3", count*math.Max(10, num(ebs, "volumeSize"))))
 	}
-	return s.item()
-}
-
-// exportedLogs prices the log groups RDS creates itself for enabledCloudwatchLogsExports (outside Pulumi).
-func (e *estimator) exportedLogs(s *sum, in map[string]any) {
-	if n := length(in, "enabledCloudwatchLogsExports"); n > 0 {
-		gb := e.t.byKey["cloudwatch.logs.idle_gb"].USD
-		s.add(e.monthlyUnits("cloudwatch.logs.ingest", gb*float64(n)))
-		s.note(fmt.Sprintf("%d exported log streams at the idle ingestion assumption", n))
-	}
-}
-
-func (e *estimator) logGroup(Resource) (Item, bool) {
-	gb := e.t.byKey["cloudwatch.logs.idle_gb"].USD
-	s := newSum()
-	s.add(e.monthlyUnits("cloudwatch.logs.ingest", gb))
-	s.note(fmt.Sprintf("assumed %g GB/month ingested idle; storage negligible", gb))
 	return s.item()
 }
 

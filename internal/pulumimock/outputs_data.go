@@ -58,6 +58,9 @@ var dataKinds = map[string]kind{
 	awstype.ElasticacheCluster:        {name: "clusterId"},
 	awstype.ElasticacheSubnetGroup:    {name: "name", compute: arnNamed("elasticache", "subnetgroup:")},
 	awstype.ElasticacheParameterGroup: {name: "name", compute: arnNamed("elasticache", "parametergroup:")},
+	// An elasticache:Connect grant names the user and its group by ARNs in this form, ending in their ids.
+	awstype.ElasticacheUser:      {name: "userId", compute: arnNamed("elasticache", "user:")},
+	awstype.ElasticacheUserGroup: {name: "userGroupId", compute: arnNamed("elasticache", "usergroup:")},
 
 	awstype.OpensearchDomain: {name: "domainName", compute: func(f *fill) {
 		f.arn("es", "domain/"+f.name)

@@ -63,6 +63,8 @@ type Resource struct {
 	Aliases                     []string             // alias URNs or alias specs rendered as text
 	ReplaceOnChanges            []string             // property paths whose change replaces the resource
 	DeleteBeforeReplace         bool                 // replaced by deleting it first (false: create the new one first)
+	IgnoreChanges               []string             // input properties whose changes the engine ignores
+	RetainOnDelete              bool                 // left in AWS when the stack deletes it
 }
 
 // Invoke is one data-source call (e.g. aws:index/getRegion:getRegion).
@@ -167,6 +169,8 @@ func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 			res.Inputs = in
 		}
 		res.Protect = rpc.GetProtect()
+		res.IgnoreChanges = slices.Clone(rpc.GetIgnoreChanges())
+		res.RetainOnDelete = rpc.GetRetainOnDelete()
 		res.Dependencies = slices.Clone(rpc.GetDependencies())
 		res.PropertyDeps = map[string][]string{}
 		for k, v := range rpc.GetPropertyDependencies() {

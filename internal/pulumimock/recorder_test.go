@@ -10,6 +10,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudfront"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/elasticache"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
@@ -50,7 +51,7 @@ func program(out *pulumi.StringOutput, vpcID *pulumi.IDOutput) pulumi.RunFunc {
 			InstanceClass:            pulumi.String("db.t4g.micro"),
 			ManageMasterUserPassword: pulumi.Bool(true),
 			Password:                 pulumi.ToSecret(pulumi.String("hunter2")).(pulumi.StringOutput),
-		}, pulumi.Parent(comp)); err != nil {
+		}, pulumi.Parent(comp), pulumi.IgnoreChanges([]string{"engineVersion"}), pulumi.RetainOnDelete(true)); err != nil {
 			return err
 		}
 		region, err := aws.GetRegion(ctx, nil)
@@ -87,6 +88,11 @@ func TestMockRecordsResourcesParentsAndDependencies(t *testing.T) {
 	assert.False(t, vpc.DeleteBeforeReplace)
 	assert.True(t, bucket.DependsOn("tags", vpc.URN), "property dependencies: %v", bucket.PropertyDeps)
 	assert.Contains(t, bucket.Dependencies, vpc.URN)
+	db := rec.Must(t, "aws:rds/instance:Instance", "box-db")
+	assert.Equal(t, []string{"engineVersion"}, db.IgnoreChanges)
+	assert.True(t, db.RetainOnDelete)
+	assert.Empty(t, bucket.IgnoreChanges)
+	assert.False(t, bucket.RetainOnDelete)
 
 	children := rec.Children(comp.URN)
 	require.Len(t, children, 3)
@@ -333,4 +339,37 @@ func TestMockAnswersAwsxEcrComponents(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, r.Known, "a new repository's URL is known only after create")
 	assert.False(t, preview.Must(t, "awsx:ecr:Repository", "repo").Out("url").IsString())
+}
+
+func TestMockRootDirectory(t *testing.T) {
+	t.Parallel()
+	var dir string
+	pulumimock.Run(t, func(ctx *pulumi.Context) error { dir = ctx.RootDirectory(); return nil })
+	assert.Empty(t, dir, "like the offline plan, a run has no project directory by default")
+	pulumimock.Run(t, func(ctx *pulumi.Context) error { dir = ctx.RootDirectory(); return nil },
+		pulumimock.WithRootDirectory("/src/shop"))
+	assert.Equal(t, "/src/shop", dir)
+}
+
+// An elasticache:Connect grant names the cache user by its ARN, which ends in the user id.
+func TestMockCacheUserArns(t *testing.T) {
+	t.Parallel()
+	rec := pulumimock.Run(t, func(ctx *pulumi.Context) error {
+		user, err := elasticache.NewUser(ctx, "u", &elasticache.UserArgs{
+			UserId: pulumi.String("app"), UserName: pulumi.String("app"), Engine: pulumi.String("valkey"),
+			AccessString: pulumi.String("on ~* +@all"),
+		})
+		if err != nil {
+			return err
+		}
+		_, err = elasticache.NewUserGroup(ctx, "g", &elasticache.UserGroupArgs{
+			UserGroupId: pulumi.String("grp"), Engine: pulumi.String("valkey"), UserIds: pulumi.StringArray{user.UserId},
+		})
+		return err
+	})
+	user := rec.Must(t, "aws:elasticache/user:User", "u")
+	assert.Equal(t, "app", user.ID)
+	assert.Equal(t, "arn:aws:elasticache:us-east-1:123456789012:user:app", user.Out("arn").StringValue())
+	assert.Equal(t, "arn:aws:elasticache:us-east-1:123456789012:usergroup:grp",
+		rec.Must(t, "aws:elasticache/userGroup:UserGroup", "g").Out("arn").StringValue())
 }

@@ -22,6 +22,9 @@ type RunOptions struct {
 	// Preview runs as `pulumi preview` does: what the provider computes stays
 	// unknown (except random:* results, see outputsFor).
 	Preview bool
+	// RootDirectory is the project directory (where Pulumi.yaml is) the program sees as ctx.RootDirectory().
+	// Default "": the offline plan runs a program without one.
+	RootDirectory string
 }
 
 // RunProgram runs fn against rec as the engine would, without any testing dependency
@@ -52,6 +55,7 @@ func RunProgram(rec *Recorder, opts RunOptions, fn pulumi.RunFunc) error {
 
 	ctx, err := pulumi.NewContext(context.Background(), pulumi.RunInfo{
 		Project:          opts.Project,
+		RootDirectory:    opts.RootDirectory,
 		Stack:            opts.Stack,
 		Config:           config,
 		ConfigSecretKeys: secretKeys,
@@ -96,6 +100,9 @@ func WithStack(stack string) RunOption { return func(c *runConfig) { c.run.Stack
 
 // WithProject sets the project name (default "shopstack").
 func WithProject(project string) RunOption { return func(c *runConfig) { c.run.Project = project } }
+
+// WithRootDirectory sets the project directory the program sees (ctx.RootDirectory()).
+func WithRootDirectory(dir string) RunOption { return func(c *runConfig) { c.run.RootDirectory = dir } }
 
 // WithPreview runs the program as a preview (computed outputs unknown).
 func WithPreview() RunOption { return func(c *runConfig) { c.run.Preview = true } }

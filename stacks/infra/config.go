@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/mail"
 	"net/netip"
 	"slices"
@@ -35,8 +36,8 @@ type Config struct {
 	DatabaseEngine              components.DatabaseEngine
 	DatabaseInstanceClass       string
 	DatabaseStorageGb           int
-	DatabaseMinAcu              int
-	DatabaseMaxAcu              int
+	DatabaseMinAcu              float64 // Aurora capacity units, in 0.5 steps
+	DatabaseMaxAcu              float64
 	DatabaseMultiAz             bool
 	DatabaseBackupRetentionDays int
 	DatabaseDeletionProtection  bool
@@ -49,6 +50,8 @@ type Config struct {
 	SearchInstanceType  string
 	SearchInstanceCount int
 	SearchVolumeGb      int
+	// SearchServiceLinkedRoleExists skips creating OpenSearch's service-linked role (one per account).
+	SearchServiceLinkedRoleExists bool
 
 	ApiArchitecture       components.CpuArchitecture
 	ApiCpu                int
@@ -100,13 +103,13 @@ func LoadConfig(ctx *pulumi.Context) (Config, error) {
 	c.DatabaseEngine = oneOf(r, "databaseEngine", components.DatabaseEngines)
 	c.DatabaseInstanceClass = r.prefixed("databaseInstanceClass", "db.")
 	c.DatabaseStorageGb = r.intIn("databaseStorageGb", 20, 65536)
-	c.DatabaseMinAcu = r.intIn("databaseMinAcu", 0, 256)
-	c.DatabaseMaxAcu = r.intIn("databaseMaxAcu", 1, 256)
+	c.DatabaseMinAcu = r.acu("databaseMinAcu", 0, 256)
+	c.DatabaseMaxAcu = r.acu("databaseMaxAcu", 1, 256)
 	c.DatabaseMultiAz = r.boolean("databaseMultiAz")
 	c.DatabaseBackupRetentionDays = r.intIn("databaseBackupRetentionDays", 1, 35)
 	c.DatabaseDeletionProtection = r.boolean("databaseDeletionProtection")
 	if c.DatabaseMinAcu > c.DatabaseMaxAcu && r.ok("databaseMinAcu", "databaseMaxAcu") {
-		r.fail("databaseMinAcu", "%d is above databaseMaxAcu %d", c.DatabaseMinAcu, c.DatabaseMaxAcu)
+		r.fail("databaseMinAcu", "%g is above databaseMaxAcu %g", c.DatabaseMinAcu, c.DatabaseMaxAcu)
 	}
 
 	c.CacheMode = oneOf(r, "cacheMode", components.CacheModes)
@@ -117,6 +120,7 @@ func LoadConfig(ctx *pulumi.Context) (Config, error) {
 	c.SearchInstanceType = r.suffixed("searchInstanceType", ".search")
 	c.SearchInstanceCount = r.intIn("searchInstanceCount", 1, 10)
 	c.SearchVolumeGb = r.intIn("searchVolumeGb", 10, 1024)
+	c.SearchServiceLinkedRoleExists = r.boolean("searchServiceLinkedRoleExists")
 
 	c.ApiArchitecture = oneOf(r, "apiArchitecture", components.CpuArchitectures)
 	c.ApiCpu = r.intIn("apiCpu", 256, 16384)
@@ -245,6 +249,24 @@ func (r *reader) intIn(key string, lo, hi int) int {
 	}
 	if n < lo || n > hi {
 		r.fail(key, "%d is out of range [%d, %d]", n, lo, hi)
+	}
+	return n
+}
+
+// acu reads Aurora Serverless v2 capacity units: a number in [lo, hi] in steps of 0.5, as Aurora scales.
+func (r *reader) acu(key string, lo, hi float64) float64 {
+	v, ok := r.raw(key)
+	if !ok {
+		return 0
+	}
+	n, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	switch {
+	case err != nil || math.IsNaN(n) || math.IsInf(n, 0):
+		r.fail(key, "want a number of ACUs such as 0.5 or 2, got %q", v)
+	case n < lo || n > hi:
+		r.fail(key, "%g is out of range [%g, %g]", n, lo, hi)
+	case math.Mod(n*2, 1) != 0:
+		r.fail(key, "%g is not a multiple of 0.5 (Aurora Serverless v2 scales in 0.5 ACU steps)", n)
 	}
 	return n
 }

@@ -84,7 +84,7 @@ func TestLoadConfigOfTheRealStacks(t *testing.T) {
 	// dev: the minimum-cost profile.
 	assert.Equal(t, components.NatInstance, dev.NatStrategy)
 	assert.Equal(t, components.DatabaseAuroraServerless, dev.DatabaseEngine)
-	assert.Equal(t, 0, dev.DatabaseMinAcu)
+	assert.Equal(t, 0.0, dev.DatabaseMinAcu)
 	assert.False(t, dev.DatabaseMultiAz)
 	assert.False(t, dev.DatabaseDeletionProtection)
 	assert.Equal(t, components.CacheNone, dev.CacheMode)
@@ -156,6 +156,12 @@ func TestLoadConfigErrorsNameTheKey(t *testing.T) {
 		{"database floor above ceiling", func(c map[string]string) {
 			c["shopstack:databaseMinAcu"], c["shopstack:databaseMaxAcu"] = "4", "2"
 		}, []string{"shopstack:databaseMinAcu: 4 is above databaseMaxAcu 2"}},
+		{"capacity between Aurora's 0.5 ACU steps", func(c map[string]string) { c["shopstack:databaseMinAcu"] = "0.3" },
+			[]string{"shopstack:databaseMinAcu: 0.3 is not a multiple of 0.5 (Aurora Serverless v2 scales in 0.5 ACU steps)"}},
+		{"capacity that is not a number", func(c map[string]string) { c["shopstack:databaseMaxAcu"] = "lots" },
+			[]string{`shopstack:databaseMaxAcu: want a number of ACUs such as 0.5 or 2, got "lots"`}},
+		{"capacity ceiling out of range", func(c map[string]string) { c["shopstack:databaseMaxAcu"] = "0.5" },
+			[]string{"shopstack:databaseMaxAcu: 0.5 is out of range [1, 256]"}},
 		{"task floor above ceiling", func(c map[string]string) {
 			c["shopstack:apiMinTasks"], c["shopstack:apiMaxTasks"] = "3", "2"
 		}, []string{"shopstack:apiMinTasks: 3 is above apiMaxTasks 2"}},
@@ -193,4 +199,23 @@ func TestLoadConfigAdminPasswordStaysSecret(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, cfg.HasAdminPass)
 	assert.Equal(t, "correct horse battery staple", pulumimock.AwaitSecret[string](t, cfg.AdminPassword))
+}
+
+// TestLoadConfigAcceptsHalfAcuSteps: Aurora Serverless v2 scales in 0.5 ACU steps, and the stack passes them
+// through to the cluster.
+func TestLoadConfigAcceptsHalfAcuSteps(t *testing.T) {
+	t.Parallel()
+	c := stackConfig(t, "dev")
+	c["shopstack:databaseMinAcu"], c["shopstack:databaseMaxAcu"] = "0.5", "2.5"
+	cfg, err := loadConfig(t, c)
+	require.NoError(t, err)
+	assert.Equal(t, 0.5, cfg.DatabaseMinAcu)
+	assert.Equal(t, 2.5, cfg.DatabaseMaxAcu)
+
+	rec := recordWith(t, "dev", func(c map[string]string) {
+		c["shopstack:databaseMinAcu"], c["shopstack:databaseMaxAcu"] = "0.5", "2.5"
+	})
+	cluster := rec.Must(t, "aws:rds/cluster:Cluster", "data-db")
+	assert.Equal(t, 0.5, cluster.Num("serverlessv2ScalingConfiguration.minCapacity"))
+	assert.Equal(t, 2.5, cluster.Num("serverlessv2ScalingConfiguration.maxCapacity"))
 }

@@ -1,6 +1,8 @@
 package infra
 
 import (
+	"strconv"
+
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/shopstack/shopstack/components"
@@ -29,8 +31,8 @@ func newData(ctx *pulumi.Context, cfg Config, net *components.Network, alarms co
 			Engine:              cfg.DatabaseEngine,
 			InstanceClass:       cfg.DatabaseInstanceClass,
 			AllocatedStorageGb:  cfg.DatabaseStorageGb,
-			MinCapacity:         float64(cfg.DatabaseMinAcu),
-			MaxCapacity:         float64(cfg.DatabaseMaxAcu),
+			MinCapacity:         cfg.DatabaseMinAcu,
+			MaxCapacity:         cfg.DatabaseMaxAcu,
 			MultiAz:             cfg.DatabaseMultiAz,
 			BackupRetentionDays: pulumi.IntRef(cfg.DatabaseBackupRetentionDays),
 			LogRetentionDays:    cfg.LogRetentionDays,
@@ -48,6 +50,8 @@ func newData(ctx *pulumi.Context, cfg Config, net *components.Network, alarms co
 			ZoneAwareness:    cfg.SearchInstanceCount >= 2,
 			VolumeGb:         cfg.SearchVolumeGb,
 			LogRetentionDays: cfg.LogRetentionDays,
+			// One per account: a stack creates it unless the account holds it already.
+			ServiceLinkedRoleExists: cfg.SearchServiceLinkedRoleExists,
 		},
 		Alarms: alarms,
 	}, opts...)
@@ -62,6 +66,12 @@ func newData(ctx *pulumi.Context, cfg Config, net *components.Network, alarms co
 			Actions:   []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"},
 			Resources: []pulumi.StringInput{pulumi.Sprintf("%s/*", c.MediaBucketArn)},
 		},
+	}
+	if cfg.CacheMode != components.CacheNone {
+		// The cache user authenticates with IAM: the task role signs its tokens, for this cache and user only.
+		t.taskPolicy = append(t.taskPolicy, components.PolicyStatement{
+			Actions: []string{"elasticache:Connect"}, Resources: []pulumi.StringInput{c.CacheArn, c.CacheUserArn},
+		})
 	}
 	if cfg.SearchMode != components.SearchNone {
 		t.taskPolicy = append(t.taskPolicy, components.PolicyStatement{
@@ -78,7 +88,9 @@ func (t *dataTier) allowFrom(ctx *pulumi.Context, sg pulumi.StringOutput) error 
 
 // environment adds the service's data settings. The database password never becomes a plain value: pgx reads
 // PGPASSWORD when DATABASE_URL has none, and ECS fills PGPASSWORD from the "password" key of the RDS-managed
-// secret at task start.
+// secret at task start. The cache has no password at all: the service signs an IAM authentication token
+// (SigV4, valid 15 minutes; a connection re-authenticates within 12 hours) for SHOP_CACHE_NAME as the URL's
+// user, with the task role's credentials, and sends it as the AUTH password.
 func (t *dataTier) environment(env, secrets map[string]pulumi.StringInput) {
 	c := t.data.Connection
 	env["DATABASE_URL"] = pulumi.Sprintf("postgres://%s@%s:%d/%s?sslmode=require",
@@ -86,7 +98,10 @@ func (t *dataTier) environment(env, secrets map[string]pulumi.StringInput) {
 	secrets["PGPASSWORD"] = pulumi.Sprintf("%s:password::", c.DatabaseSecretArn)
 	if t.cfg.CacheMode != components.CacheNone {
 		env["SHOP_CACHE_URL"] = pulumi.Sprintf("rediss://%s@%s:%d", c.CacheUsername, c.CacheHost, c.CachePort)
-		secrets["SHOP_CACHE_PASSWORD"] = c.CacheAuthSecretArn
+		env["SHOP_CACHE_IAM_AUTH"] = pulumi.String("true")
+		env["SHOP_CACHE_NAME"] = c.CacheName
+		// A serverless cache's token names its resource type (ResourceType=ServerlessCache).
+		env["SHOP_CACHE_SERVERLESS"] = pulumi.String(strconv.FormatBool(t.cfg.CacheMode == components.CacheServerless))
 	}
 	if t.cfg.SearchMode != components.SearchNone {
 		env["SHOP_SEARCH_URL"] = c.SearchEndpoint

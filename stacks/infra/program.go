@@ -1,14 +1,11 @@
 package infra
 
 import (
-	"fmt"
 	"path/filepath"
-	"strings"
+	"time"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
-	ecrtypes "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecr"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
-	"github.com/pulumi/pulumi-awsx/sdk/v2/go/awsx/ecr"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/shopstack/shopstack/components"
@@ -20,6 +17,16 @@ const ContainerPort = 8080
 
 // apiAccessLogPrefix is where the load balancer writes in the access log bucket.
 const apiAccessLogPrefix = "api"
+
+// DatabaseStartupWait is how long the service keeps trying the database at start before it exits with a clear
+// message (SHOP_DB_WAIT): dev's Aurora Serverless v2 pauses at 0 ACU and takes about 15 s to resume (longer
+// after a day paused), and the first connection is what wakes it.
+const DatabaseStartupWait = 45 * time.Second
+
+// healthCheckGrace is how long ECS ignores the load balancer's health checks after a task starts: the database
+// wait plus a health-check interval to start listening and pass one, so ECS does not replace a task that is
+// still waiting, and a task that gives up does so with its own log line, not the load balancer's verdict.
+var healthCheckGrace = DatabaseStartupWait + 15*time.Second
 
 // Program is the stack: typed config, a default-tags provider, then Network -> Data -> Api -> StaticSite.
 func Program(ctx *pulumi.Context) error {
@@ -106,6 +113,8 @@ func Program(ctx *pulumi.Context) error {
 		Alarms:               components.ApiAlarmArgs{TopicArn: ops.topic, ServiceName: ServiceName(ctx)},
 		Collector:            components.ApiCollectorArgs{Enabled: true},
 	}
+	// Long enough for a task that waits for the database (DatabaseStartupWait).
+	apiArgs.HealthCheckGracePeriodSeconds = int(healthCheckGrace.Seconds())
 	if logs != nil {
 		apiArgs.AccessLogsBucket = logs.BucketName
 		apiArgs.AccessLogsPrefix = apiAccessLogPrefix
@@ -231,82 +240,13 @@ func resolve(ctx *pulumi.Context, p string) string {
 	return filepath.Join(ctx.RootDirectory(), p)
 }
 
-// serviceImage is the configured pre-built image (the CI deploy path builds and pushes once, then deploys
-// the same digest to every stack), or app/Dockerfile built and pushed to a new ECR repository. The second
-// result scopes the execution role's pull permission (nil: the component's account-wide default, for an
-// image from a repository this stack does not manage).
-func serviceImage(ctx *pulumi.Context, cfg Config, opts ...pulumi.ResourceOption) (pulumi.StringOutput, pulumi.StringInput, error) {
-	if cfg.ImageUri != "" {
-		var pull pulumi.StringInput
-		if arn := RepositoryArn(repositoryOf(cfg.ImageUri)); arn != "" {
-			pull = pulumi.String(arn)
-		}
-		return pulumi.String(cfg.ImageUri).ToStringOutput(), pull, nil
-	}
-	repo, err := ecr.NewRepository(ctx, "api-images", &ecr.RepositoryArgs{
-		ImageScanningConfiguration: &ecrtypes.RepositoryImageScanningConfigurationArgs{ScanOnPush: pulumi.Bool(true)},
-		ForceDelete:                pulumi.Bool(!cfg.ProtectStateful),
-	}, opts...)
-	if err != nil {
-		return pulumi.StringOutput{}, nil, err
-	}
-	platform := "linux/arm64"
-	if cfg.ApiArchitecture == components.ArchitectureX8664 {
-		platform = "linux/amd64"
-	}
-	// Pulumi runs the program in its main directory (stacks/), so the build context is the repository root.
-	img, err := ecr.NewImage(ctx, "api-image", &ecr.ImageArgs{
-		RepositoryUrl: repo.Url,
-		Context:       pulumi.String(".."),
-		Dockerfile:    pulumi.String("../app/Dockerfile"),
-		Platform:      pulumi.String(platform),
-	}, opts...)
-	if err != nil {
-		return pulumi.StringOutput{}, nil, err
-	}
-	return img.ImageUri, repo.Url.ApplyT(RepositoryArn).(pulumi.StringOutput), nil
-}
-
-// repositoryOf drops an image reference's digest or tag: repo@sha256:... or repo:tag -> repo.
-func repositoryOf(image string) string {
-	if repo, _, ok := strings.Cut(image, "@"); ok {
-		return repo
-	}
-	if i := strings.LastIndex(image, ":"); i > strings.LastIndex(image, "/") {
-		return image[:i]
-	}
-	return image
-}
-
-// RepositoryArn derives an ECR repository's ARN from its URL
-// (<account>.dkr.ecr.<region>.amazonaws.com/<name>); "" when url is not one. awsx's Repository exposes the
-// URL directly, its underlying repository only as a resource reference.
-func RepositoryArn(url string) string {
-	host, name, ok := strings.Cut(url, "/")
-	if !ok || name == "" {
-		return ""
-	}
-	account, rest, ok := strings.Cut(host, ".dkr.ecr.")
-	if !ok {
-		return ""
-	}
-	region, suffix, ok := strings.Cut(rest, ".")
-	if !ok || account == "" || region == "" {
-		return ""
-	}
-	partition := "aws"
-	if strings.HasSuffix(suffix, ".com.cn") {
-		partition = "aws-cn"
-	}
-	return fmt.Sprintf("arn:%s:ecr:%s:%s:repository/%s", partition, region, account, name)
-}
-
 // serviceEnvironment is the shop's configuration (app/README.md): plain settings as environment variables,
 // credentials only as Secrets Manager references the task's execution role resolves at start.
 func serviceEnvironment(ctx *pulumi.Context, cfg Config, data *dataTier, opts ...pulumi.ResourceOption) (map[string]pulumi.StringInput, map[string]pulumi.StringInput, error) {
 	env := map[string]pulumi.StringInput{
-		"SHOP_ADDR":  pulumi.Sprintf(":%d", ContainerPort),
-		"AWS_REGION": pulumi.String(cfg.Region),
+		"SHOP_ADDR":    pulumi.Sprintf(":%d", ContainerPort),
+		"AWS_REGION":   pulumi.String(cfg.Region),
+		"SHOP_DB_WAIT": pulumi.String(DatabaseStartupWait.String()),
 		// The Api runs behind CloudFront, whose /api/* function sets this header (api.Origin's
 		// ViewerIpHeader, the Api's default) to the viewer's address: the login throttle then keys on
 		// the shopper, not on the CloudFront edge that X-Forwarded-For ends with.

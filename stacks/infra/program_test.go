@@ -2,10 +2,14 @@ package infra_test
 
 import (
 	"encoding/json"
+	"io/fs"
+	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -28,12 +32,18 @@ func record(t *testing.T, stack string) *pulumimock.Recorder {
 // recordWith runs the program with a stack file's config edited.
 func recordWith(t *testing.T, stack string, edit func(map[string]string), secretKeys ...string) *pulumimock.Recorder {
 	t.Helper()
+	return recordRun(t, stack, edit, nil, secretKeys...)
+}
+
+// recordRun is recordWith with more run options (e.g. a project directory).
+func recordRun(t *testing.T, stack string, edit func(map[string]string), run []pulumimock.RunOption, secretKeys ...string) *pulumimock.Recorder {
+	t.Helper()
 	c := stackConfig(t, stack)
 	siteDir, err := filepath.Abs(filepath.Join(repoRoot, plan.GoldenOptions.SiteDir))
 	require.NoError(t, err)
 	c["shopstack:siteDir"] = siteDir
 	edit(c)
-	opts := []pulumimock.RunOption{pulumimock.WithStack(stack)}
+	opts := append([]pulumimock.RunOption{pulumimock.WithStack(stack)}, run...)
 	for k, v := range c {
 		secret := false
 		for _, s := range secretKeys {
@@ -245,7 +255,13 @@ func TestPrebuiltImageSkipsTheBuild(t *testing.T) {
 	t.Parallel()
 	const uri = "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 	rec := recordWith(t, "prod", func(c map[string]string) { c["shopstack:imageUri"] = uri })
-	assert.Empty(t, rec.ByType("awsx:ecr:Repository", "awsx:ecr:Image"))
+	assert.Empty(t, rec.ByType("awsx:ecr:Image"))
+	// A stack that built its own image before keeps the repository: deleting it (non-empty, ForceDelete off in
+	// prod) would fail the first deploy that sets imageUri.
+	built := record(t, "prod")
+	kept := only(t, rec, "awsx:ecr:Repository")
+	assert.Equal(t, only(t, built, "awsx:ecr:Repository").URN, kept.URN, "the same repository, imageUri or not")
+	assert.Equal(t, only(t, built, "awsx:ecr:Repository").Inputs, kept.Inputs)
 	var defs []map[string]any
 	require.NoError(t, json.Unmarshal([]byte(only(t, rec, tTaskDef).Str("containerDefinitions")), &defs))
 	require.Len(t, defs, 2) // the service, then the collector sidecar
@@ -253,7 +269,6 @@ func TestPrebuiltImageSkipsTheBuild(t *testing.T) {
 	pull := rec.Must(t, "aws:iam/rolePolicy:RolePolicy", "api-execution-policy").Str("policy")
 	assert.Contains(t, pull, `"arn:aws:ecr:us-east-1:123456789012:repository/shop"`, "pulls only from the image's repository")
 
-	built := record(t, "prod")
 	img := only(t, built, "awsx:ecr:Image")
 	assert.Equal(t, "linux/arm64", img.Str("platform"))
 	assert.Equal(t, "../app/Dockerfile", img.Str("dockerfile"))
@@ -447,22 +462,38 @@ func TestServiceIsWiredToTheData(t *testing.T) {
 			media := rec.Must(t, "aws:s3/bucketV2:BucketV2", "data-media")
 			assert.Equal(t, media.Out("bucket").StringValue(), env["SHOP_MEDIA_BUCKET"])
 
-			_, hasCache := secrets["SHOP_CACHE_PASSWORD"]
+			_, hasCache := env["SHOP_CACHE_URL"]
 			_, hasSearch := env["SHOP_SEARCH_URL"]
 			if stack == "dev" {
 				assert.False(t, hasCache, "dev has no cache")
 				assert.False(t, hasSearch, "dev has no search domain")
 			} else {
-				auth := rec.Must(t, "aws:secretsmanager/secret:Secret", "data-cache-auth")
-				assert.Equal(t, auth.Out("arn").StringValue(), secrets["SHOP_CACHE_PASSWORD"])
-				assert.True(t, strings.HasPrefix(env["SHOP_CACHE_URL"], "rediss://"), "TLS to the cache")
-				assert.NotContains(t, env["SHOP_CACHE_URL"], ":@", "no password in the cache URL")
+				// The cache: IAM authentication, so no password exists, in a secret or anywhere else.
+				group := rec.Must(t, "aws:elasticache/replicationGroup:ReplicationGroup", "data-cache")
+				user := rec.Must(t, "aws:elasticache/user:User", "data-cache-user")
+				assert.Equal(t, "rediss://"+user.Str("userName")+"@"+group.Out("primaryEndpointAddress").StringValue()+":6379",
+					env["SHOP_CACHE_URL"], "TLS to the cache, as the IAM user, no password in the URL")
+				assert.Equal(t, "true", env["SHOP_CACHE_IAM_AUTH"])
+				assert.Equal(t, group.Out("replicationGroupId").StringValue(), env["SHOP_CACHE_NAME"], "what the token is signed for")
+				assert.Equal(t, "false", env["SHOP_CACHE_SERVERLESS"])
+				assert.NotContains(t, secrets, "SHOP_CACHE_PASSWORD")
+				assert.False(t, group.Has("authToken"))
 				assert.True(t, strings.HasPrefix(env["SHOP_SEARCH_URL"], "https://"))
-				assert.True(t, rec.Must(t, "aws:elasticache/replicationGroup:ReplicationGroup", "data-cache").IsSecret("authToken"),
-					"the cache token is a Pulumi secret")
 				taskPolicy := rec.Must(t, "aws:iam/rolePolicy:RolePolicy", "api-task-policy").Str("policy")
 				assert.Contains(t, taskPolicy, "sts:AssumeRole")
 				assert.Contains(t, taskPolicy, rec.Must(t, "aws:iam/role:Role", "data-search-access").Out("arn").StringValue())
+				var policy struct {
+					Statement []struct{ Action, Resource []string }
+				}
+				require.NoError(t, json.Unmarshal([]byte(taskPolicy), &policy))
+				var connect [][]string
+				for _, st := range policy.Statement {
+					if slices.Contains(st.Action, "elasticache:Connect") {
+						connect = append(connect, st.Resource)
+					}
+				}
+				assert.Equal(t, [][]string{{group.Out("arn").StringValue(), user.Out("arn").StringValue()}}, connect,
+					"the task role may connect to exactly this cache as exactly this user")
 			}
 			for _, v := range rec.ByType("aws:secretsmanager/secretVersion:SecretVersion") {
 				assert.True(t, v.IsSecret("secretString"), "%s: a secret's value is a Pulumi secret", v.Name)
@@ -542,4 +573,88 @@ func TestProdWithoutTheEdgeWafIsRefused(t *testing.T) {
 	}
 	assert.Contains(t, refused, "cloudfront-waf site-cdn")
 	assert.Contains(t, refused, "alb-waf-association api-alb")
+}
+
+// TestSearchDomainGetsItsServiceLinkedRole: a fresh account has no OpenSearch service-linked role, and a domain in
+// a VPC cannot be created without it, so prod creates it first; an account that holds it already (only one
+// can exist) says so in the stack's config.
+func TestSearchDomainGetsItsServiceLinkedRole(t *testing.T) {
+	t.Parallel()
+	const tSLR = "aws:iam/serviceLinkedRole:ServiceLinkedRole"
+	prod := record(t, "prod")
+	slr := prod.Must(t, tSLR, "data-search-service-role")
+	assert.Equal(t, "opensearchservice.amazonaws.com", slr.Str("awsServiceName"))
+	assert.Contains(t, prod.Must(t, "aws:opensearch/domain:Domain", "data-search").Dependencies, slr.URN)
+	assert.Empty(t, record(t, "dev").ByType(tSLR), "dev has no search domain")
+
+	existing := recordWith(t, "prod", func(c map[string]string) { c["shopstack:searchServiceLinkedRoleExists"] = "true" })
+	assert.Empty(t, existing.ByType(tSLR))
+	existing.Must(t, "aws:opensearch/domain:Domain", "data-search")
+}
+
+// TestServiceWaitsForAResumingDatabase: dev's Aurora pauses at 0 ACU and takes about 15 s to resume on the first
+// connection. The service's startup wait covers that at least twice, and ECS's health-check grace period
+// covers the wait plus one load balancer check, so a waiting task is not replaced before it is ready or has
+// said why it gave up.
+func TestServiceWaitsForAResumingDatabase(t *testing.T) {
+	t.Parallel()
+	for _, stack := range []string{"dev", "prod"} {
+		rec := record(t, stack)
+		env, _ := container(t, rec)
+		wait, err := time.ParseDuration(env["SHOP_DB_WAIT"])
+		require.NoError(t, err, "%s: SHOP_DB_WAIT=%q", stack, env["SHOP_DB_WAIT"])
+		assert.GreaterOrEqual(t, wait, 30*time.Second, "%s: twice Aurora's ~15 s resume from 0 ACU", stack)
+		grace := time.Duration(rec.Must(t, tService, "api-service").Num("healthCheckGracePeriodSeconds")) * time.Second
+		interval := time.Duration(rec.Must(t, "aws:lb/targetGroup:TargetGroup", "api-tg").Num("healthCheck.interval")) * time.Second
+		assert.GreaterOrEqual(t, grace, wait+interval, "%s: ECS must not replace a task still waiting for the database", stack)
+	}
+	cluster := record(t, "dev").Must(t, "aws:rds/cluster:Cluster", "data-db")
+	assert.Equal(t, 0.0, cluster.Num("serverlessv2ScalingConfiguration.minCapacity"), "the case this covers: dev pauses")
+}
+
+// TestServiceWritesNoFiles: the container's root filesystem is read-only and the task has no volume (a Fargate
+// bind mount is root's, mode 0755, which uid 65532 cannot write). That holds only while the service writes no
+// files: this fails when app/ starts to (temp files, multipart uploads spilled to TMPDIR, os.Create ...), so
+// the change that needs scratch space also brings a writable volume for the service's user.
+func TestServiceWritesNoFiles(t *testing.T) {
+	t.Parallel()
+	writers := []string{"os.CreateTemp", "os.MkdirTemp", "os.TempDir", "ioutil.TempFile", "ioutil.TempDir",
+		"os.Create(", "os.WriteFile", "os.OpenFile", "os.Mkdir", "os.Rename", "ParseMultipartForm", "MultipartForm",
+		"FormFile", `"/tmp`}
+	root := filepath.Join(repoRoot, "app")
+	files := 0
+	// bench and drill are commands an operator runs from a checkout (main packages the image does not build).
+	tools := []string{"/bench/", "/drill/"}
+	require.NoError(t, filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") ||
+			slices.ContainsFunc(tools, func(dir string) bool { return strings.Contains(filepath.ToSlash(p), dir) }) {
+			return err
+		}
+		files++
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		for _, w := range writers {
+			assert.NotContains(t, string(b), w, "%s writes files: the task's filesystem is read-only, with no volume", p)
+		}
+		return nil
+	}))
+	require.Positive(t, files)
+
+	dockerfile, err := os.ReadFile(filepath.Join(root, "Dockerfile"))
+	require.NoError(t, err)
+	assert.Contains(t, string(dockerfile), "USER 65532:65532")
+	for _, stack := range []string{"dev", "prod"} {
+		rec := record(t, stack)
+		task := only(t, rec, tTaskDef)
+		assert.False(t, task.Has("volumes"), stack)
+		var defs []map[string]any
+		require.NoError(t, json.Unmarshal([]byte(task.Str("containerDefinitions")), &defs))
+		for _, c := range defs { // the service and the collector sidecar alike
+			assert.Equal(t, true, c["readonlyRootFilesystem"], "%s %s", stack, c["name"])
+			assert.NotContains(t, c, "mountPoints", "%s %s", stack, c["name"])
+		}
+		assert.Equal(t, "65532:65532", defs[0]["user"], stack)
+	}
 }
