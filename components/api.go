@@ -116,6 +116,10 @@ type ApiArgs struct {
 	// execution role may decrypt with it through Secrets Manager only.
 	// Default none: the AWS-managed key, which needs no permission.
 	SecretsKmsKeyArn pulumi.StringInput
+	// Init, when set, is a one-shot container every task runs from Image before the
+	// service's container starts (the shop's `migrate`, with credentials the service
+	// never gets). Default none.
+	Init *ApiInitArgs
 	// HealthCheckCommand is the container health check, in ECS form
 	// (["CMD", "/shop", "healthcheck"] or ["CMD-SHELL", "..."]). Required:
 	// only the image knows which command works in it.

@@ -45,6 +45,11 @@ func (b *apiBuild) executionRole(loc apiLocation, logs *cloudwatch.LogGroup) (*i
 	for _, k := range sortedKeys(a.Secrets) {
 		secretArns = append(secretArns, a.Secrets[k])
 	}
+	if a.Init != nil {
+		for _, k := range sortedKeys(a.Init.Secrets) {
+			secretArns = append(secretArns, a.Init.Secrets[k])
+		}
+	}
 	if _, err := iam.NewRolePolicy(b.ctx, b.name+"-execution-policy", &iam.RolePolicyArgs{
 		Role:   role.Name,
 		Policy: executionPolicy(repoArn, logs.Arn, a.SecretsKmsKeyArn, loc.region, secretArns),

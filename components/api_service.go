@@ -86,29 +86,26 @@ type secretRef struct {
 	ValueFrom string `json:"valueFrom"`
 }
 
-// containerDefinitions renders the single container's definition.
+// containerDefinitions renders the service's container and, with Init, the init container the
+// service's waits for.
 func containerDefinitions(a *ApiArgs, logGroupName pulumi.StringOutput, region string) pulumi.StringOutput {
-	envKeys := sortedKeys(a.Environment)
-	secretKeys := sortedKeys(a.Secrets)
-	inputs := []any{a.Image, logGroupName}
-	for _, k := range envKeys {
-		inputs = append(inputs, a.Environment[k])
+	vars := &containerVars{}
+	svcEnv, svcSecrets := vars.add(a.Environment), vars.add(a.Secrets)
+	var initEnv, initSecrets varKeys
+	if a.Init != nil {
+		initEnv, initSecrets = vars.add(a.Init.Environment), vars.add(a.Init.Secrets)
 	}
-	for _, k := range secretKeys {
-		inputs = append(inputs, a.Secrets[k])
-	}
+	inputs := append([]any{a.Image, logGroupName}, vars.inputs...)
 	return pulumi.All(inputs...).ApplyT(func(v []any) (string, error) {
-		env := []keyValue{}
-		for i, k := range envKeys {
-			env = append(env, keyValue{Name: k, Value: v[2+i].(string)})
+		image, group, values := v[0].(string), v[1].(string), v[2:]
+		logs := func(prefix string) map[string]any {
+			return map[string]any{"logDriver": "awslogs", "options": map[string]string{
+				"awslogs-group": group, "awslogs-region": region, "awslogs-stream-prefix": prefix,
+			}}
 		}
-		secrets := []secretRef{}
-		for i, k := range secretKeys {
-			secrets = append(secrets, secretRef{Name: k, ValueFrom: v[2+len(envKeys)+i].(string)})
-		}
-		def := []map[string]any{{
+		svc := map[string]any{
 			"name":                   containerName,
-			"image":                  v[0].(string),
+			"image":                  image,
 			"essential":              true,
 			"user":                   a.User,
 			"readonlyRootFilesystem": true,
@@ -116,27 +113,35 @@ func containerDefinitions(a *ApiArgs, logGroupName pulumi.StringOutput, region s
 			"portMappings": []map[string]any{{
 				"containerPort": a.ContainerPort, "hostPort": a.ContainerPort, "protocol": "tcp",
 			}},
-			"linuxParameters": map[string]any{
-				"initProcessEnabled": true,
-				"capabilities":       map[string]any{"drop": []string{"ALL"}},
-			},
-			"environment": env,
-			"secrets":     secrets,
+			"linuxParameters": hardenedLinux(),
+			"environment":     environmentOf(svcEnv, values),
+			"secrets":         secretsOf(svcSecrets, values),
 			"healthCheck": map[string]any{
 				"command": a.HealthCheckCommand, "interval": 30, "timeout": 5, "retries": 3, "startPeriod": 15,
 			},
-			"logConfiguration": map[string]any{
-				"logDriver": "awslogs",
-				"options": map[string]string{
-					"awslogs-group":         v[1].(string),
-					"awslogs-region":        region,
-					"awslogs-stream-prefix": containerName,
-				},
-			},
-		}}
-		b, err := json.Marshal(def)
+			"logConfiguration": logs(containerName),
+		}
+		defs := []map[string]any{svc}
+		if a.Init != nil {
+			svc["dependsOn"] = []map[string]any{{"containerName": initContainerName, "condition": "SUCCESS"}}
+			defs = append(defs, map[string]any{
+				"name": initContainerName, "image": image, "essential": false, "command": a.Init.Command,
+				"user": a.User, "readonlyRootFilesystem": true, "privileged": false,
+				"linuxParameters":  hardenedLinux(),
+				"environment":      environmentOf(initEnv, values),
+				"secrets":          secretsOf(initSecrets, values),
+				"logConfiguration": logs(initContainerName),
+			})
+		}
+		b, err := json.Marshal(defs)
 		return string(b), err
 	}).(pulumi.StringOutput)
+}
+
+// hardenedLinux is every container's Linux setup: an init process reaps children, and every
+// capability is dropped.
+func hardenedLinux() map[string]any {
+	return map[string]any{"initProcessEnabled": true, "capabilities": map[string]any{"drop": []string{"ALL"}}}
 }
 
 func (b *apiBuild) service(cluster apiCluster, taskDef *ecs.TaskDefinition, taskSG *ec2.SecurityGroup, front apiLoadBalancer) (*ecs.Service, error) {

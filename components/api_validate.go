@@ -120,23 +120,35 @@ func (a *ApiArgs) validateTask(e *argErrors) {
 }
 
 func (a *ApiArgs) validateEnvironment(e *argErrors) {
+	validateVariables(e, "", a.Environment, a.Secrets)
+	if a.Init != nil {
+		if len(a.Init.Command) == 0 {
+			e.bad("Init.Command", "required: what the init container runs, e.g. [\"migrate\"]")
+		}
+		validateVariables(e, "Init.", a.Init.Environment, a.Init.Secrets)
+	}
+}
+
+// validateVariables checks one container's environment and secrets; prefix names the field.
+func validateVariables(e *argErrors, prefix string, environment, secretVars map[string]pulumi.StringInput) {
+	a := struct{ Environment, Secrets map[string]pulumi.StringInput }{environment, secretVars}
 	for _, k := range sortedKeys(a.Environment) {
 		if !envName.MatchString(k) {
-			e.bad("Environment", "%q is not an environment variable name", k)
+			e.bad(prefix+"Environment", "%q is not an environment variable name", k)
 		}
 		if a.Environment[k] == nil {
-			e.bad(fmt.Sprintf("Environment[%q]", k), "nil value")
+			e.bad(fmt.Sprintf("%sEnvironment[%q]", prefix, k), "nil value")
 		}
 		if _, dup := a.Secrets[k]; dup {
-			e.bad(fmt.Sprintf("Environment[%q]", k), "also in Secrets; give each variable once")
+			e.bad(fmt.Sprintf("%sEnvironment[%q]", prefix, k), "also in Secrets; give each variable once")
 		}
 	}
 	for _, k := range sortedKeys(a.Secrets) {
 		if !envName.MatchString(k) {
-			e.bad("Secrets", "%q is not an environment variable name", k)
+			e.bad(prefix+"Secrets", "%q is not an environment variable name", k)
 		}
 		if a.Secrets[k] == nil {
-			e.bad(fmt.Sprintf("Secrets[%q]", k), "nil secret ARN")
+			e.bad(fmt.Sprintf("%sSecrets[%q]", prefix, k), "nil secret ARN")
 		}
 	}
 }

@@ -123,6 +123,10 @@ type Connection struct {
 	DatabaseUsername   pulumi.StringOutput
 	// DatabaseSecretArn is the RDS-managed master secret (JSON with "username" and "password").
 	DatabaseSecretArn pulumi.StringOutput
+	// DatabaseResourceId is the instance's or cluster's resource id (db-… / cluster-…), which
+	// names it in an rds-db:connect grant (arn:aws:rds-db:region:account:dbuser:<id>/<user>).
+	// IAM database authentication is on for both engines.
+	DatabaseResourceId pulumi.StringOutput
 
 	CacheHost pulumi.StringOutput
 	CachePort pulumi.IntOutput

@@ -383,6 +383,7 @@ func (d *Data) rdsInstance(ctx *pulumi.Context, name string, a DataArgs, base da
 	d.watched.db = inst.Identifier
 	conn.DatabaseHost = inst.Address
 	conn.DatabaseReaderHost = inst.Address
+	conn.DatabaseResourceId = inst.ResourceId
 	conn.DatabaseSecretArn = inst.MasterUserSecrets.ApplyT(func(s []rds.InstanceMasterUserSecret) string {
 		if len(s) == 0 || s[0].SecretArn == nil {
 			return ""
@@ -443,6 +444,7 @@ func (d *Data) auroraCluster(ctx *pulumi.Context, name string, a DataArgs, base 
 	d.watched.db = cluster.ClusterIdentifier
 	conn.DatabaseHost = cluster.Endpoint
 	conn.DatabaseReaderHost = cluster.ReaderEndpoint
+	conn.DatabaseResourceId = cluster.ClusterResourceId
 	conn.DatabaseSecretArn = cluster.MasterUserSecrets.ApplyT(func(s []rds.ClusterMasterUserSecret) string {
 		if len(s) == 0 || s[0].SecretArn == nil {
 			return ""

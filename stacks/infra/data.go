@@ -1,12 +1,18 @@
 package infra
 
 import (
+	"fmt"
 	"strconv"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/shopstack/shopstack/components"
 )
+
+// AppRole is the least-privilege PostgreSQL role the service connects as (`shop migrate` creates it; see
+// app/README.md, "Where DDL runs, and why").
+const AppRole = "shop_app"
 
 // dataTier is the Data component plus what the stack derives from it for the service: environment,
 // secret references, task permissions.
@@ -60,7 +66,19 @@ func newData(ctx *pulumi.Context, cfg Config, net *components.Network, alarms co
 	}
 	c := d.Connection
 	t := &dataTier{cfg: cfg, data: d}
+	caller, err := aws.GetCallerIdentity(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("account: %w", err)
+	}
+	partition, err := aws.GetPartition(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("partition: %w", err)
+	}
 	t.taskPolicy = []components.PolicyStatement{
+		// The service logs in to PostgreSQL as AppRole with an IAM token (SHOP_DB_IAM_AUTH), never as the master user:
+		// rds-db:connect for exactly that database user.
+		{Actions: []string{"rds-db:connect"}, Resources: []pulumi.StringInput{pulumi.Sprintf("arn:%s:rds-db:%s:%s:dbuser:%s/%s",
+			partition.Partition, cfg.Region, caller.AccountId, c.DatabaseResourceId, AppRole)}},
 		{Actions: []string{"s3:ListBucket"}, Resources: []pulumi.StringInput{c.MediaBucketArn}},
 		{
 			Actions:   []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"},
@@ -94,8 +112,9 @@ func (t *dataTier) allowFrom(ctx *pulumi.Context, sg pulumi.StringOutput) error 
 func (t *dataTier) environment(env, secrets map[string]pulumi.StringInput) {
 	c := t.data.Connection
 	env["DATABASE_URL"] = pulumi.Sprintf("postgres://%s@%s:%d/%s?sslmode=require",
-		c.DatabaseUsername, c.DatabaseHost, c.DatabasePort, c.DatabaseName)
-	secrets["PGPASSWORD"] = pulumi.Sprintf("%s:password::", c.DatabaseSecretArn)
+		AppRole, c.DatabaseHost, c.DatabasePort, c.DatabaseName)
+	env["SHOP_DB_IAM_AUTH"] = pulumi.String("true")
+	env["SHOP_DB_APP_ROLE"] = pulumi.String(AppRole)
 	if t.cfg.CacheMode != components.CacheNone {
 		env["SHOP_CACHE_URL"] = pulumi.Sprintf("rediss://%s@%s:%d", c.CacheUsername, c.CacheHost, c.CachePort)
 		env["SHOP_CACHE_IAM_AUTH"] = pulumi.String("true")
@@ -108,6 +127,25 @@ func (t *dataTier) environment(env, secrets map[string]pulumi.StringInput) {
 		env["SHOP_SEARCH_ROLE_ARN"] = c.SearchRoleArn
 	}
 	env["SHOP_MEDIA_BUCKET"] = c.MediaBucketName
+}
+
+// migration is the init container every task runs before the service: `shop migrate` as the master user,
+// whose password ECS injects as PGPASSWORD from the RDS-managed secret (rotated every 7 days by RDS: each task
+// reads the current one when it starts). It applies the schema under an advisory lock (concurrent tasks wait
+// for each other) and creates or re-grants AppRole with rds_iam; the service then connects as AppRole with an
+// IAM token, so the master secret never reaches the process that serves requests.
+func (t *dataTier) migration(wait pulumi.StringInput) *components.ApiInitArgs {
+	c := t.data.Connection
+	return &components.ApiInitArgs{
+		Command: []string{"migrate"},
+		Environment: map[string]pulumi.StringInput{
+			"DATABASE_URL": pulumi.Sprintf("postgres://%s@%s:%d/%s?sslmode=require",
+				c.DatabaseUsername, c.DatabaseHost, c.DatabasePort, c.DatabaseName),
+			"SHOP_DB_APP_ROLE": pulumi.String(AppRole),
+			"SHOP_DB_WAIT":     wait,
+		},
+		Secrets: map[string]pulumi.StringInput{"PGPASSWORD": pulumi.Sprintf("%s:password::", c.DatabaseSecretArn)},
+	}
 }
 
 // export adds the data outputs an operator needs (no secret values: only where they are kept).

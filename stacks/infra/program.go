@@ -98,6 +98,7 @@ func Program(ctx *pulumi.Context) error {
 		Architecture:         cfg.ApiArchitecture,
 		Environment:          env,
 		Secrets:              secrets,
+		Init:                 data.migration(pulumi.String(DatabaseStartupWait.String())),
 		HealthCheckCommand:   []string{"CMD", "/shop", "healthcheck"},
 		HealthCheckPath:      "/api/healthz",
 		TaskPolicyStatements: data.taskPolicy,

@@ -264,7 +264,7 @@ func TestPrebuiltImageSkipsTheBuild(t *testing.T) {
 	assert.Equal(t, only(t, built, "awsx:ecr:Repository").Inputs, kept.Inputs)
 	var defs []map[string]any
 	require.NoError(t, json.Unmarshal([]byte(only(t, rec, tTaskDef).Str("containerDefinitions")), &defs))
-	require.Len(t, defs, 2) // the service, then the collector sidecar
+	require.Len(t, defs, 3) // the service, its migration (init), then the collector sidecar
 	assert.Equal(t, uri, defs[0]["image"])
 	pull := rec.Must(t, "aws:iam/rolePolicy:RolePolicy", "api-execution-policy").Str("policy")
 	assert.Contains(t, pull, `"arn:aws:ecr:us-east-1:123456789012:repository/shop"`, "pulls only from the image's repository")
@@ -292,7 +292,7 @@ func TestBuiltImageIsPulledOnlyFromItsRepository(t *testing.T) {
 			assert.True(t, strings.HasPrefix(uri, url.StringValue()+"@sha256:"), "the task runs the pushed digest: %s", uri)
 			var defs []struct{ Image string }
 			require.NoError(t, json.Unmarshal([]byte(only(t, rec, tTaskDef).Str("containerDefinitions")), &defs))
-			require.Len(t, defs, 2) // the service, then the collector sidecar
+			require.Len(t, defs, 3) // the service, its migration (init), then the collector sidecar
 			assert.Equal(t, uri, defs[0].Image)
 
 			var policy struct {
@@ -403,8 +403,15 @@ func TestRepositoryArn(t *testing.T) {
 	}
 }
 
-// container returns the service container's environment and secrets (the first; the collector follows).
+// container returns the service container's environment and secrets (the first; the migration and the
+// collector follow).
 func container(t *testing.T, rec *pulumimock.Recorder) (env, secrets map[string]string) {
+	t.Helper()
+	return containerAt(t, rec, 0)
+}
+
+// containerAt returns the environment and secrets of the task's i-th container.
+func containerAt(t *testing.T, rec *pulumimock.Recorder, i int) (env, secrets map[string]string) {
 	t.Helper()
 	var defs []struct {
 		Environment []struct{ Name, Value string }
@@ -412,12 +419,12 @@ func container(t *testing.T, rec *pulumimock.Recorder) (env, secrets map[string]
 		User        string
 	}
 	require.NoError(t, json.Unmarshal([]byte(only(t, rec, tTaskDef).Str("containerDefinitions")), &defs))
-	require.Len(t, defs, 2) // the service, then the collector sidecar
+	require.Len(t, defs, 3) // the service, its migration (init), then the collector sidecar
 	env, secrets = map[string]string{}, map[string]string{}
-	for _, e := range defs[0].Environment {
+	for _, e := range defs[i].Environment {
 		env[e.Name] = e.Value
 	}
-	for _, s := range defs[0].Secrets {
+	for _, s := range defs[i].Secrets {
 		secrets[s.Name] = s.ValueFrom
 	}
 	return env, secrets
@@ -442,9 +449,26 @@ func TestServiceIsWiredToTheData(t *testing.T) {
 			}
 			require.NotEmpty(t, dbHost)
 			require.NotEmpty(t, dbSecret)
-			assert.Equal(t, "postgres://shop_admin@"+dbHost+":5432/shop?sslmode=require", env["DATABASE_URL"],
+			// The service connects as the least-privilege role with an IAM token, never as the master user.
+			assert.Equal(t, "postgres://"+infra.AppRole+"@"+dbHost+":5432/shop?sslmode=require", env["DATABASE_URL"],
 				"no password in the URL")
-			assert.Equal(t, dbSecret+":password::", secrets["PGPASSWORD"], "the password comes from the RDS-managed secret")
+			assert.Equal(t, "true", env["SHOP_DB_IAM_AUTH"])
+			assert.NotContains(t, secrets, "PGPASSWORD", "the master secret never reaches the service's container")
+			// The migration, before it in every task, runs as the master user with the RDS-managed secret.
+			initEnv, initSecrets := containerAt(t, rec, 1)
+			assert.Equal(t, "postgres://shop_admin@"+dbHost+":5432/shop?sslmode=require", initEnv["DATABASE_URL"])
+			assert.Equal(t, infra.AppRole, initEnv["SHOP_DB_APP_ROLE"])
+			assert.Equal(t, dbSecret+":password::", initSecrets["PGPASSWORD"], "the password comes from the RDS-managed secret")
+			// The task role may connect as exactly that database user.
+			var resourceID string
+			if db, ok := rec.Find("aws:rds/instance:Instance", "data-db"); ok {
+				resourceID = db.Out("resourceId").StringValue()
+			} else {
+				resourceID = rec.Must(t, "aws:rds/cluster:Cluster", "data-db").Out("clusterResourceId").StringValue()
+			}
+			require.NotEmpty(t, resourceID)
+			assert.Contains(t, rec.Must(t, "aws:iam/rolePolicy:RolePolicy", "api-task-policy").Str("policy"),
+				`"Action":["rds-db:connect"],"Resource":["arn:aws:rds-db:us-east-1:123456789012:dbuser:`+resourceID+`/`+infra.AppRole+`"]`)
 			assert.Equal(t, ":8080", env["SHOP_ADDR"])
 
 			// The service's client IP (login throttle, request log) is the header the distribution's
