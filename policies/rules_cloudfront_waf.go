@@ -29,8 +29,8 @@ func distributionWAF(s *Stack, d Resource) (protected, unknown bool, why string)
 		if !tWebACL.Has(acl.Type) {
 			continue
 		}
-		switch v := acl.Get("scope"); {
-		case v.State == Unknown:
+		switch v := acl.Get("scope"); v.State {
+		case Unknown:
 			return false, true, ""
 		default:
 			if scope, _ := v.Str(); scope != "CLOUDFRONT" {

@@ -42,11 +42,15 @@ const busyRetryAfter = time.Second
 // check's median at 30 to 40 ms during a registration burst, a bound of 1 kept it under 1 ms).
 // A memLimit of 0 means unknown. The bound is at least 1.
 func HashConcurrency(memLimit uint64, cpus int) int {
-	n := cpus - 1
-	if memLimit > 0 {
-		n = int(min(uint64(max(n, 1)), memLimit/4/HashMemory))
+	n := max(cpus-1, 1)
+	if memLimit == 0 {
+		return n
 	}
-	return max(n, 1)
+	fits := memLimit / 4 / HashMemory
+	for n > 1 && uint64(n) > fits {
+		n--
+	}
+	return n
 }
 
 // BoundedHasher runs a PasswordHasher at most Limit() at a time, so that concurrent logins and

@@ -104,12 +104,12 @@ func (t *dataTier) allowFrom(ctx *pulumi.Context, sg pulumi.StringOutput) error 
 	return t.data.AllowFrom(ctx, "api", sg)
 }
 
-// environment adds the service's data settings. The database password never becomes a plain value: pgx reads
-// PGPASSWORD when DATABASE_URL has none, and ECS fills PGPASSWORD from the "password" key of the RDS-managed
-// secret at task start. The cache has no password at all: the service signs an IAM authentication token
+// environment adds the service's data settings. The service has no database or cache password at all: it
+// connects to PostgreSQL as AppRole with an RDS IAM token per connection (the migration, before it, has the
+// master secret; see migration), and to the cache with an ElastiCache IAM authentication token
 // (SigV4, valid 15 minutes; a connection re-authenticates within 12 hours) for SHOP_CACHE_NAME as the URL's
 // user, with the task role's credentials, and sends it as the AUTH password.
-func (t *dataTier) environment(env, secrets map[string]pulumi.StringInput) {
+func (t *dataTier) environment(env map[string]pulumi.StringInput) {
 	c := t.data.Connection
 	env["DATABASE_URL"] = pulumi.Sprintf("postgres://%s@%s:%d/%s?sslmode=require",
 		AppRole, c.DatabaseHost, c.DatabasePort, c.DatabaseName)

@@ -136,6 +136,13 @@ func contextTag(root, dockerfile, platform string) (string, error) {
 		}
 	}
 	field("dockerfile", string(df), "platform", platform)
+	// Files are read through an os.Root, so a symlink swapped in during the walk cannot lead outside the
+	// build context.
+	ctxRoot, err := os.OpenRoot(root)
+	if err != nil {
+		return "", err
+	}
+	defer ctxRoot.Close()
 	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -157,13 +164,13 @@ func contextTag(root, dockerfile, platform string) (string, error) {
 		}
 		switch {
 		case info.Mode()&fs.ModeSymlink != 0:
-			target, err := os.Readlink(p)
+			target, err := ctxRoot.Readlink(filepath.FromSlash(rel))
 			if err != nil {
 				return err
 			}
 			field("link", rel, target)
 		case info.Mode().IsRegular():
-			b, err := os.ReadFile(filepath.Clean(p))
+			b, err := ctxRoot.ReadFile(filepath.FromSlash(rel))
 			if err != nil {
 				return err
 			}

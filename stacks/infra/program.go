@@ -258,7 +258,7 @@ func serviceEnvironment(ctx *pulumi.Context, cfg Config, data *dataTier, opts ..
 		"OTEL_SERVICE_NAME":       pulumi.String(ServiceName(ctx)),
 	}
 	secrets := map[string]pulumi.StringInput{}
-	data.environment(env, secrets)
+	data.environment(env)
 	if cfg.HasAdminPass {
 		s, err := secretsmanager.NewSecret(ctx, "admin-password", &secretsmanager.SecretArgs{
 			Description: pulumi.String("shop admin password (SHOP_ADMIN_PASSWORD), from the stack's secret config"),
