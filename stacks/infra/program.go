@@ -28,7 +28,8 @@ const DatabaseStartupWait = 45 * time.Second
 // still waiting, and a task that gives up does so with its own log line, not the load balancer's verdict.
 var healthCheckGrace = DatabaseStartupWait + 15*time.Second
 
-// Program is the stack: typed config, a default-tags provider, then Network -> Data -> Api -> StaticSite.
+// Program is the stack: typed config, a default-tags provider, then Network -> Data -> Api -> StaticSite, the
+// operations (alarm topic, dashboard, budget) watching them, and the outputs.
 func Program(ctx *pulumi.Context) error {
 	cfg, err := LoadConfig(ctx)
 	if err != nil {
@@ -47,7 +48,6 @@ func Program(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-
 	net, err := components.NewNetwork(ctx, "network", &components.NetworkArgs{
 		AvailabilityZones:    cfg.AvailabilityZones,
 		CidrBlock:            cfg.VpcCidr,
@@ -57,33 +57,54 @@ func Program(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-
 	data, err := newData(ctx, cfg, net, components.DataAlarmArgs{TopicArn: ops.topic}, withAWS, protect)
 	if err != nil {
 		return err
 	}
-
-	image, repoArn, err := serviceImage(ctx, cfg, withAWS)
+	logs, err := accessLogs(ctx, cfg, withAWS, protect)
 	if err != nil {
 		return err
+	}
+	api, image, err := newApi(ctx, cfg, net, data, ops, logs, withAWS)
+	if err != nil {
+		return err
+	}
+	shop, err := newSite(ctx, cfg, api, ops, logs, withAWS, protect)
+	if err != nil {
+		return err
+	}
+	if err := ops.watch(ctx, cfg, []pulumi.StringOutput{shop.DashboardWidgets, api.DashboardWidgets, data.data.DashboardWidgets}, withAWS); err != nil {
+		return err
+	}
+	exportOutputs(ctx, shop, api, net, data, image)
+	return nil
+}
+
+// accessLogs is the one bucket for the load balancer's and the distribution's access logs, when accessLogs is on
+// (nil otherwise); the Api writes under its prefix (apiAccessLogPrefix), CloudFront through CloudWatch vended-log
+// delivery.
+func accessLogs(ctx *pulumi.Context, cfg Config, opts ...pulumi.ResourceOption) (*components.LogBucket, error) {
+	if !cfg.AccessLogs {
+		return nil, nil
+	}
+	return components.NewLogBucket(ctx, "access-logs", &components.LogBucketArgs{
+		LoadBalancerPrefixes: []string{apiAccessLogPrefix},
+		CloudFront:           true,
+		ExpirationDays:       cfg.AccessLogExpiration,
+		ForceDestroy:         !cfg.ProtectStateful,
+	}, opts...)
+}
+
+// newApi is the service: its image, environment, migration, permissions and alarms; it returns the image it runs.
+func newApi(ctx *pulumi.Context, cfg Config, net *components.Network, data *dataTier, ops *operations,
+	logs *components.LogBucket, withAWS pulumi.ResourceOption) (*components.Api, pulumi.StringOutput, error) {
+	image, repoArn, err := serviceImage(ctx, cfg, withAWS)
+	if err != nil {
+		return nil, pulumi.StringOutput{}, err
 	}
 	env, secrets, err := serviceEnvironment(ctx, cfg, data, withAWS)
 	if err != nil {
-		return err
-	}
-	var logs *components.LogBucket
-	if cfg.AccessLogs {
-		// One bucket for the load balancer's and the distribution's access logs; the Api writes under its
-		// prefix (apiAccessLogPrefix), CloudFront through CloudWatch vended-log delivery.
-		logs, err = components.NewLogBucket(ctx, "access-logs", &components.LogBucketArgs{
-			LoadBalancerPrefixes: []string{apiAccessLogPrefix},
-			CloudFront:           true,
-			ExpirationDays:       cfg.AccessLogExpiration,
-			ForceDestroy:         !cfg.ProtectStateful,
-		}, withAWS, protect)
-		if err != nil {
-			return err
-		}
+		return nil, pulumi.StringOutput{}, err
 	}
 	apiArgs := &components.ApiArgs{
 		VpcId:                net.VpcId,
@@ -113,21 +134,23 @@ func Program(ctx *pulumi.Context) error {
 		WafRateLimit:         cfg.WafRateLimit,
 		Alarms:               components.ApiAlarmArgs{TopicArn: ops.topic, ServiceName: ServiceName(ctx)},
 		Collector:            components.ApiCollectorArgs{Enabled: true},
+		// Long enough for a task that waits for the database (DatabaseStartupWait).
+		HealthCheckGracePeriodSeconds: int(healthCheckGrace.Seconds()),
 	}
-	// Long enough for a task that waits for the database (DatabaseStartupWait).
-	apiArgs.HealthCheckGracePeriodSeconds = int(healthCheckGrace.Seconds())
 	if logs != nil {
 		apiArgs.AccessLogsBucket = logs.BucketName
 		apiArgs.AccessLogsPrefix = apiAccessLogPrefix
 	}
 	api, err := components.NewApi(ctx, "api", apiArgs, withAWS)
 	if err != nil {
-		return err
+		return nil, pulumi.StringOutput{}, err
 	}
-	if err := data.allowFrom(ctx, api.SecurityGroupId); err != nil {
-		return err
-	}
+	return api, image, data.allowFrom(ctx, api.SecurityGroupId)
+}
 
+// newSite is the storefront on the CDN, with /api/* routed to the Api.
+func newSite(ctx *pulumi.Context, cfg Config, api *components.Api, ops *operations, logs *components.LogBucket,
+	opts ...pulumi.ResourceOption) (*components.StaticSite, error) {
 	siteArgs := &components.StaticSiteArgs{
 		AssetsDir:             resolve(ctx, cfg.SiteDir),
 		CacheControl:          site.CacheControl,
@@ -151,14 +174,12 @@ func Program(ctx *pulumi.Context) error {
 		siteArgs.Domain = cfg.DomainName
 		siteArgs.HostedZoneId = pulumi.String(cfg.HostedZoneId)
 	}
-	shop, err := components.NewStaticSite(ctx, "site", siteArgs, withAWS, protect, TagProviders(ctx))
-	if err != nil {
-		return err
-	}
-	if err := ops.watch(ctx, cfg, []pulumi.StringOutput{shop.DashboardWidgets, api.DashboardWidgets, data.data.DashboardWidgets}, withAWS); err != nil {
-		return err
-	}
+	return components.NewStaticSite(ctx, "site", siteArgs, append(opts, TagProviders(ctx))...)
+}
 
+// exportOutputs are the stack's outputs: where the shop is and what an operator looks up (no secret values).
+func exportOutputs(ctx *pulumi.Context, shop *components.StaticSite, api *components.Api, net *components.Network,
+	data *dataTier, image pulumi.StringOutput) {
 	ctx.Export("siteUrl", shop.Url)
 	ctx.Export("apiUrl", pulumi.Sprintf("%s/api", shop.Url))
 	ctx.Export("usesDefaultCertificate", shop.UsesDefaultCertificate)
@@ -171,7 +192,6 @@ func Program(ctx *pulumi.Context) error {
 	ctx.Export("imageUri", image)
 	ctx.Export("vpcId", net.VpcId)
 	data.export(ctx)
-	return nil
 }
 
 // DefaultTags are set on every taggable AWS resource through the provider.
