@@ -72,20 +72,7 @@ func (b *apiBuild) webACL() (*wafv2.WebAcl, error) {
 			VisibilityConfig: b.ruleVisibility("rate-limit"),
 		},
 	}
-	for i, g := range managedRuleGroups {
-		rules = append(rules, wafv2.WebAclRuleArgs{
-			Name:           pulumi.String(g.name),
-			Priority:       pulumi.Int(10 * (i + 1)),
-			OverrideAction: wafv2.WebAclRuleOverrideActionArgs{None: wafv2.WebAclRuleOverrideActionNoneArgs{}},
-			Statement: wafv2.WebAclRuleStatementArgs{
-				ManagedRuleGroupStatement: wafv2.WebAclRuleStatementManagedRuleGroupStatementArgs{
-					VendorName: pulumi.String("AWS"),
-					Name:       pulumi.String(g.name),
-				},
-			},
-			VisibilityConfig: b.ruleVisibility(g.metric),
-		})
-	}
+	rules = append(rules, managedGroupRules(b.ruleVisibility)...)
 	return wafv2.NewWebAcl(b.ctx, b.name+"-waf", &wafv2.WebAclArgs{
 		Scope:         pulumi.String("REGIONAL"),
 		Description:   pulumi.String("Web ACL of " + b.name),
@@ -117,6 +104,27 @@ func (b *apiBuild) rateLimit() wafv2.WebAclRuleStatementRateBasedStatementArgs {
 		}
 	}
 	return rate
+}
+
+// managedGroupRules are the rules running managedRuleGroups, at priorities 10, 20, ... after the rate rule,
+// in both the regional (Api) and the CloudFront (StaticSite) web ACL.
+func managedGroupRules(visibility func(metric string) wafv2.WebAclRuleVisibilityConfigArgs) wafv2.WebAclRuleArray {
+	var rules wafv2.WebAclRuleArray
+	for i, g := range managedRuleGroups {
+		rules = append(rules, wafv2.WebAclRuleArgs{
+			Name:           pulumi.String(g.name),
+			Priority:       pulumi.Int(10 * (i + 1)),
+			OverrideAction: wafv2.WebAclRuleOverrideActionArgs{None: wafv2.WebAclRuleOverrideActionNoneArgs{}},
+			Statement: wafv2.WebAclRuleStatementArgs{
+				ManagedRuleGroupStatement: wafv2.WebAclRuleStatementManagedRuleGroupStatementArgs{
+					VendorName: pulumi.String("AWS"),
+					Name:       pulumi.String(g.name),
+				},
+			},
+			VisibilityConfig: visibility(g.metric),
+		})
+	}
+	return rules
 }
 
 func (b *apiBuild) ruleVisibility(metric string) wafv2.WebAclRuleVisibilityConfigArgs {

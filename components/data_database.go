@@ -385,10 +385,7 @@ func (d *Data) rdsInstance(ctx *pulumi.Context, name string, a DataArgs, base da
 	conn.DatabaseReaderHost = inst.Address
 	conn.DatabaseResourceId = inst.ResourceId
 	conn.DatabaseSecretArn = inst.MasterUserSecrets.ApplyT(func(s []rds.InstanceMasterUserSecret) string {
-		if len(s) == 0 || s[0].SecretArn == nil {
-			return ""
-		}
-		return *s[0].SecretArn
+		return firstSecretArn(s, func(m rds.InstanceMasterUserSecret) *string { return m.SecretArn })
 	}).(pulumi.StringOutput)
 	return nil
 }
@@ -446,10 +443,7 @@ func (d *Data) auroraCluster(ctx *pulumi.Context, name string, a DataArgs, base 
 	conn.DatabaseReaderHost = cluster.ReaderEndpoint
 	conn.DatabaseResourceId = cluster.ClusterResourceId
 	conn.DatabaseSecretArn = cluster.MasterUserSecrets.ApplyT(func(s []rds.ClusterMasterUserSecret) string {
-		if len(s) == 0 || s[0].SecretArn == nil {
-			return ""
-		}
-		return *s[0].SecretArn
+		return firstSecretArn(s, func(m rds.ClusterMasterUserSecret) *string { return m.SecretArn })
 	}).(pulumi.StringOutput)
 	return nil
 }
@@ -483,4 +477,13 @@ func (d *Data) auroraInstances(ctx *pulumi.Context, name string, a DataArgs, bas
 		}
 	}
 	return nil
+}
+
+// firstSecretArn is the ARN of the RDS-managed master secret, the first of the instance's or cluster's master
+// user secrets; "" before RDS has created it.
+func firstSecretArn[T any](secrets []T, arn func(T) *string) string {
+	if len(secrets) == 0 || arn(secrets[0]) == nil {
+		return ""
+	}
+	return *arn(secrets[0])
 }

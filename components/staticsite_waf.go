@@ -81,20 +81,7 @@ func (s *StaticSite) webACL(ctx *pulumi.Context, name string, a *StaticSiteArgs,
 			VisibilityConfig: visibility("rate-limit"),
 		},
 	}
-	for i, g := range managedRuleGroups {
-		rules = append(rules, wafv2.WebAclRuleArgs{
-			Name:           pulumi.String(g.name),
-			Priority:       pulumi.Int(10 * (i + 1)),
-			OverrideAction: wafv2.WebAclRuleOverrideActionArgs{None: wafv2.WebAclRuleOverrideActionNoneArgs{}},
-			Statement: wafv2.WebAclRuleStatementArgs{
-				ManagedRuleGroupStatement: wafv2.WebAclRuleStatementManagedRuleGroupStatementArgs{
-					VendorName: pulumi.String("AWS"),
-					Name:       pulumi.String(g.name),
-				},
-			},
-			VisibilityConfig: visibility(g.metric),
-		})
-	}
+	rules = append(rules, managedGroupRules(visibility)...)
 	acl, err := wafv2.NewWebAcl(ctx, name+"-waf", &wafv2.WebAclArgs{
 		Scope:         pulumi.String("CLOUDFRONT"),
 		Description:   pulumi.String("Web ACL of the " + name + " distribution"),
