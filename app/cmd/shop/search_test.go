@@ -36,7 +36,7 @@ func TestLoadSearchConfig(t *testing.T) {
 
 	for want, e := range map[string][]string{
 		"SHOP_SEARCH_ROLE_ARN is set without SHOP_SEARCH_URL": {"SHOP_SEARCH_ROLE_ARN", "arn:aws:iam::1:role/r"},
-		`SHOP_SEARCH_URL="search:9200": want https://`:       {"SHOP_SEARCH_URL", "search:9200"},
+		`SHOP_SEARCH_URL="search:9200": want https://`:        {"SHOP_SEARCH_URL", "search:9200"},
 		"no credentials in it":                                {"SHOP_SEARCH_URL", "https://admin:pw@search:9200"},
 		`SHOP_SEARCH_ROLE_ARN="shop-search": want a role ARN`: {"SHOP_SEARCH_URL", "https://s", "SHOP_SEARCH_ROLE_ARN", "shop-search", "AWS_REGION", "eu-west-1"},
 		"SHOP_SEARCH_ROLE_ARN needs AWS_REGION":               {"SHOP_SEARCH_URL", "https://s", "SHOP_SEARCH_ROLE_ARN", "arn:aws:iam::1:role/r"},
