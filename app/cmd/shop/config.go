@@ -44,6 +44,7 @@ type config struct {
 	Abuse    abuseConfig
 	Workers  int
 	Cache    cacheConfig
+	Search   searchConfig
 }
 
 // loadConfig reads and checks every variable before anything starts, and reports every bad
@@ -131,6 +132,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		}
 	}
 	if cfg.Cache, err = loadCacheConfig(getenv); err != nil {
+		bad(err)
+	}
+	if cfg.Search, err = loadSearchConfig(getenv); err != nil {
 		bad(err)
 	}
 	errs = append(errs, cfg.credentials(getenv, dbConfig)...)
@@ -253,7 +257,7 @@ func (c config) logValue() slog.Value {
 		slog.Int("SHOP_REGISTER_LIMIT", c.Abuse.RegisterLimit),
 		slog.String("SHOP_REGISTER_WINDOW", c.Abuse.RegisterWindow.String()),
 		slog.Int("SHOP_WORKERS", c.Workers),
-		c.Cache.urlAttr(), c.Cache.passwordAttr(),
+		c.Cache.urlAttr(), c.Cache.passwordAttr(), c.Search.logAttr(),
 	)
 }
 

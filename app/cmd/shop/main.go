@@ -5,6 +5,7 @@
 //	shop createdb  create the database named in DATABASE_URL if it does not exist
 //	shop seed      load the demo catalog (idempotent)
 //	shop ensure-admin  create or update the admin from SHOP_ADMIN_EMAIL / SHOP_ADMIN_PASSWORD
+//	shop search reindex  rebuild the OpenSearch index behind its alias (SHOP_SEARCH_URL)
 //	shop healthcheck   exit 0 when the server on SHOP_ADDR answers GET /api/healthz (container health check)
 //
 // Configuration comes only from the environment; see app/README.md.
@@ -30,7 +31,7 @@ import (
 	"github.com/shopstack/shopstack/app/shop"
 )
 
-const usage = `usage: shop <serve|migrate|createdb|seed|ensure-admin|healthcheck>
+const usage = `usage: shop <serve|migrate|createdb|seed|ensure-admin|search reindex|healthcheck>
 
 environment:
   DATABASE_URL         PostgreSQL URL (default ` + DefaultDatabaseURL + `)
@@ -54,7 +55,10 @@ environment:
   SHOP_REGISTER_WINDOW   that window (default 1h)
   SHOP_WORKERS           background jobs worked at once by serve; 0 turns the workers off (default 2)
   SHOP_CACHE_URL       redis://[user@]host:port or rediss://... (default: no cache)
-  SHOP_CACHE_PASSWORD  the cache's AUTH / ACL password`
+  SHOP_CACHE_PASSWORD  the cache's AUTH / ACL password
+  SHOP_SEARCH_URL      OpenSearch endpoint for product search (default: PostgreSQL search)
+  SHOP_SEARCH_ROLE_ARN role to assume to sign OpenSearch requests (SigV4; default unsigned)
+  SHOP_SEARCH_INDEX    the alias searched and written (default products)`
 
 func main() {
 	if len(os.Args) == 2 && os.Args[1] == "healthcheck" {
@@ -74,6 +78,9 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, log *slog.Logger) error {
+	if isSearchCommand(args) {
+		args = []string{"search reindex"}
+	}
 	if len(args) != 1 {
 		return errors.New(usage)
 	}
@@ -93,7 +100,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, log *sl
 		return nil
 	}
 	switch args[0] {
-	case "serve", "migrate", "seed", "ensure-admin":
+	case "serve", "migrate", "seed", "ensure-admin", "search reindex":
 	default:
 		return fmt.Errorf("unknown command %q\n%s", args[0], usage)
 	}
@@ -133,6 +140,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, log *sl
 			return errors.New("ensure-admin needs SHOP_ADMIN_EMAIL and SHOP_ADMIN_PASSWORD")
 		}
 		return ensureAdmin(ctx, store, cfg, log)
+	case "search reindex":
+		return searchReindex(ctx, store, cfg.Search, log)
 	}
 	return serve(ctx, store, cfg, log)
 }
@@ -180,7 +189,11 @@ func serve(ctx context.Context, store *postgres.Store, cfg config, log *slog.Log
 		return err
 	}
 	defer closeCache()
-	products := cache.NewProducts(store, store, c)
+	searcher, indexer, err := openSearch(ctx, cfg.Search, store, log)
+	if err != nil {
+		return err
+	}
+	products := cache.NewProducts(store, searcher, c)
 	e, err := httpapi.New(httpapi.Config{
 		Products: products, Search: products, Accounts: cache.NewAccounts(store, c),
 		Orders: cache.NewOrders(store, c), Readiness: store,
@@ -191,7 +204,7 @@ func serve(ctx context.Context, store *postgres.Store, cfg config, log *slog.Log
 		return err
 	}
 	srv := httpapi.NewServer(cfg.Addr, e, log)
-	stopWorkers, err := startWorkers(ctx, store, cfg.Workers, log)
+	stopWorkers, err := startWorkers(ctx, store, indexer, cfg.Workers, log)
 	if err != nil {
 		return err
 	}

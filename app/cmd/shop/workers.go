@@ -15,9 +15,9 @@ import (
 // DefaultWorkers is SHOP_WORKERS when unset: jobs per instance worked at once.
 const DefaultWorkers = 2
 
-// startWorkers starts n River workers on the store's database (n = 0: none, for API-only
+// startWorkers starts n River workers, whose search_index jobs go to ix, on the store's database (n = 0: none, for API-only
 // instances) and returns what stops them, waiting for running jobs until its ctx ends.
-func startWorkers(ctx context.Context, store *postgres.Store, n int, log *slog.Logger) (stop func(context.Context) error, err error) {
+func startWorkers(ctx context.Context, store *postgres.Store, ix search.Indexer, n int, log *slog.Logger) (stop func(context.Context) error, err error) {
 	if n == 0 {
 		log.Info("background workers off (SHOP_WORKERS=0)")
 		return func(context.Context) error { return nil }, nil
@@ -25,7 +25,7 @@ func startWorkers(ctx context.Context, store *postgres.Store, n int, log *slog.L
 	c, err := river.NewClient(riverpgxv5.New(store.Pool()), &river.Config{
 		Logger:  log,
 		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: n}},
-		Workers: search.Workers(search.PostgresIndexer{}),
+		Workers: search.Workers(ix),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("workers: %w", err)
