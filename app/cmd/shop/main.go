@@ -28,6 +28,7 @@ import (
 	"github.com/shopstack/shopstack/app/httpapi"
 	"github.com/shopstack/shopstack/app/postgres"
 	"github.com/shopstack/shopstack/app/shop"
+	"github.com/shopstack/shopstack/app/telemetry"
 )
 
 const usage = `usage: shop <serve|migrate|createdb|seed|ensure-admin|healthcheck>
@@ -54,7 +55,9 @@ environment:
   SHOP_REGISTER_WINDOW   that window (default 1h)
   SHOP_WORKERS           background jobs worked at once by serve; 0 turns the workers off (default 2)
   SHOP_CACHE_URL       redis://[user@]host:port or rediss://... (default: no cache)
-  SHOP_CACHE_PASSWORD  the cache's AUTH / ACL password`
+  SHOP_CACHE_PASSWORD  the cache's AUTH / ACL password
+  OTEL_EXPORTER_OTLP_ENDPOINT  send traces and metrics over OTLP/HTTP here (default: none);
+                       the other OTEL_* variables as OpenTelemetry defines them (app/README.md)`
 
 func main() {
 	if len(os.Args) == 2 && os.Args[1] == "healthcheck" {
@@ -66,7 +69,7 @@ func main() {
 		}
 		return
 	}
-	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	log := slog.New(telemetry.LogHandler(slog.NewJSONHandler(os.Stdout, nil)))
 	if err := run(context.Background(), os.Args[1:], os.Getenv, log); err != nil {
 		log.Error("shop failed", "err", err)
 		os.Exit(1)
@@ -170,6 +173,11 @@ func serve(ctx context.Context, store *postgres.Store, cfg config, log *slog.Log
 		return err
 	}
 	log.Info("schema up to date", "version", v)
+	stopTelemetry, err := startTelemetry(ctx, store, log)
+	if err != nil {
+		return err
+	}
+	defer stopTelemetry()
 	if cfg.AdminEmail != "" {
 		if err := ensureAdmin(ctx, store, cfg, log); err != nil {
 			return err
@@ -190,7 +198,7 @@ func serve(ctx context.Context, store *postgres.Store, cfg config, log *slog.Log
 	if err != nil {
 		return err
 	}
-	srv := httpapi.NewServer(cfg.Addr, e, log)
+	srv := httpapi.NewServer(cfg.Addr, telemetry.Handler(e), log)
 	stopWorkers, err := startWorkers(ctx, store, cfg.Workers, log)
 	if err != nil {
 		return err
