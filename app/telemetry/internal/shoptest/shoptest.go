@@ -29,7 +29,12 @@ type Shopper struct {
 	Email, Name, Password string
 	// Token is the session token, Cookie the whole Cookie header value that carried it.
 	Token, Cookie string
+	// IP is the viewer's address, sent as X-Forwarded-For as the load balancer would.
+	IP string
 }
+
+// viewerIP is a documentation address (RFC 5737) standing for the shopper's.
+const viewerIP = "203.0.113.79"
 
 // Server serves the application as cmd/shop wires it (telemetry.Handler around Echo, the
 // cache decorators without a cache) on a fresh database, logging to log.
@@ -60,7 +65,7 @@ func PlaceOrder(t *testing.T, base string) Shopper {
 	require.NoError(t, err)
 	c := &http.Client{Jar: jar, Timeout: 30 * time.Second}
 	s := Shopper{Email: fmt.Sprintf("zebulon.q%d@example.org", time.Now().UnixNano()),
-		Name: "Zebulon Quixotic-Pemberton", Password: "tangerine walrus 4711"}
+		Name: "Zebulon Quixotic-Pemberton", Password: "tangerine walrus 4711", IP: viewerIP}
 	do(t, c, "POST", base+"/api/auth/register", map[string]string{"email": s.Email, "password": s.Password, "name": s.Name}, http.StatusCreated)
 	do(t, c, "POST", base+"/api/auth/login", map[string]string{"email": s.Email, "password": s.Password}, http.StatusOK)
 	var page struct {
@@ -99,6 +104,7 @@ func do(t *testing.T, c *http.Client, method, url string, body any, want int) []
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	req.Header.Set("X-Forwarded-For", viewerIP)
 	req.Header.Set("Idempotency-Key", fmt.Sprintf("otel-%d", time.Now().UnixNano()))
 	res, err := c.Do(req)
 	require.NoError(t, err)
