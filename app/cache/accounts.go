@@ -67,7 +67,9 @@ type sessionRead struct {
 // instance for concurrent lookups of one token) and caches the answer.
 func (a *Accounts) UserBySession(ctx context.Context, token string) (shop.User, error) {
 	key := sessionKey(token)
-	if v := a.cache.Get(ctx, key)[0]; v != nil {
+	v := a.cache.Get(ctx, key)[0]
+	lookup(ctx, a.cache, "session", v != nil)
+	if v != nil {
 		if string(v) == string(tombstone) {
 			return shop.User{}, shop.Errorf(shop.CodeUnauthenticated, "log in first")
 		}

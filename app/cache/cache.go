@@ -10,6 +10,8 @@ package cache
 import (
 	"context"
 	"time"
+
+	"github.com/shopstack/shopstack/app/telemetry"
 )
 
 // Cache is a best-effort shared key-value store. It never returns an error: a failure is a
@@ -50,3 +52,10 @@ func (None) Add(context.Context, string, []byte, time.Duration) {}
 
 // Invalidate does nothing.
 func (None) Invalidate(context.Context, ...Change) {}
+
+// lookup counts a lookup of kind as a hit or a miss, unless there is no cache at all.
+func lookup(ctx context.Context, c Cache, kind string, hit bool) {
+	if _, none := c.(None); !none {
+		telemetry.CacheLookup(ctx, kind, hit)
+	}
+}

@@ -50,7 +50,9 @@ func NewProducts(store shop.ProductStore, search shop.ProductSearcher, c Cache) 
 // GetProduct returns the cached product, or reads it once per instance and caches it.
 func (p *Products) GetProduct(ctx context.Context, id string) (shop.Product, error) {
 	key := productKey(id)
-	if v := p.cache.Get(ctx, key)[0]; v != nil {
+	v := p.cache.Get(ctx, key)[0]
+	lookup(ctx, p.cache, "product", v != nil)
+	if v != nil {
 		var prod shop.Product
 		if json.Unmarshal(v, &prod) == nil {
 			return prod, nil
@@ -89,6 +91,7 @@ func (p *Products) SearchProducts(ctx context.Context, q shop.ProductQuery) (sho
 	key := catalogPagePref + hex.EncodeToString(sum[:16])
 	vals := p.cache.Get(ctx, catalogGenKey, key)
 	gen := string(vals[0])
+	lookup(ctx, p.cache, "catalog", vals[1] != nil)
 	if vals[1] != nil {
 		var c cachedPage
 		if json.Unmarshal(vals[1], &c) == nil && c.Gen == gen {

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/shopstack/shopstack/app/shop"
+	"github.com/shopstack/shopstack/app/telemetry"
 )
 
 func (a *api) healthz(c echo.Context) error {
@@ -115,17 +116,26 @@ func (a *api) placeOrder(c echo.Context) error {
 	}
 	req, err := shop.ParseOrder(body)
 	if err != nil {
-		return err
+		return refused(c, err)
 	}
 	res, err := a.orders.PlaceOrder(c.Request().Context(), currentUser(c).ID, key, req,
 		func(o shop.Order) ([]byte, error) { return json.Marshal(o) })
 	if err != nil {
-		return err
+		return refused(c, err)
 	}
 	if res.Replay {
 		c.Response().Header().Set("Idempotent-Replayed", "true")
+	} else {
+		telemetry.OrderPlaced(c.Request().Context())
 	}
 	return c.JSONBlob(res.Status, res.Body)
+}
+
+// refused counts an order the shop did not accept, by its error code (internal for a failure
+// that has none), and returns err for the error handler.
+func refused(c echo.Context, err error) error {
+	telemetry.OrderRefused(c.Request().Context(), string(shop.ErrorCode(err)))
+	return err
 }
 
 func (a *api) listOrders(c echo.Context) error {

@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/shopstack/shopstack/app/shop"
+	"github.com/shopstack/shopstack/app/telemetry"
 )
 
 // DefaultBodyLimit caps request bodies; the largest legitimate body (a 50-line order) is a few KiB.
@@ -85,7 +86,7 @@ func New(cfg Config) (*echo.Echo, error) {
 	// on private addresses, or ClientIPHeader carries the viewer's address; a client-supplied
 	// value from the internet is not believed. c.RealIP() uses it (throttling, request logs).
 	e.IPExtractor = ClientIPExtractor(cfg.ClientIPHeader)
-	e.Use(requestID, a.logRequests, middleware.RecoverWithConfig(middleware.RecoverConfig{
+	e.Use(telemetry.Route, requestID, a.logRequests, middleware.RecoverWithConfig(middleware.RecoverConfig{
 		// A panic becomes an internal error: logged with its stack, answered with the error shape.
 		DisableStackAll: true,
 		LogErrorFunc: func(_ echo.Context, err error, stack []byte) error {

@@ -10,14 +10,17 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/shopstack/shopstack/app/search"
+	"github.com/shopstack/shopstack/app/telemetry"
 )
 
 // newJobClient is the insert-only River client product writes enqueue with: it has no queues
 // and works nothing; the workers of `shop serve` are a separate client (cmd/shop).
 func newJobClient(pool *pgxpool.Pool, log *slog.Logger) (*river.Client[pgx.Tx], error) {
-	c, err := river.NewClient(riverpgxv5.New(pool), &river.Config{Logger: log})
+	c, err := river.NewClient(riverpgxv5.New(pool), &river.Config{Logger: log,
+		Middleware: []rivertype.Middleware{telemetry.RiverMiddleware()}})
 	if err != nil {
 		return nil, fmt.Errorf("postgres: job client: %w", err)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/shopstack/shopstack/app/shop"
+	"github.com/shopstack/shopstack/app/telemetry"
 )
 
 //go:embed migrations/*.sql
@@ -87,6 +88,8 @@ func Connect(ctx context.Context, opts Options, storeOpts ...Option) (*Store, er
 	if opts.MaxConns > 0 {
 		cfg.MaxConns = opts.MaxConns
 	}
+	// Every statement and batch a child span of the caller's (no-op without telemetry.Setup).
+	cfg.ConnConfig.Tracer = telemetry.PgxTracer()
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		cfg.ConnConfig.ConnectTimeout = defaultConnectTimeout
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/shopstack/shopstack/app/shop"
+	"github.com/shopstack/shopstack/app/telemetry"
 )
 
 // Login throttling: up to this many attempts for one account (or one client IP, which many
@@ -68,6 +69,7 @@ func (s *Store) reserveLogin(ctx context.Context, email, clientIP string) error 
 		WHERE (scope = 'email' AND subject = lower($1)) OR (scope = 'ip' AND subject = $2)`, args...).Scan(&wait); err != nil {
 		return mapError("login: throttle wait", err)
 	}
+	telemetry.LoginThrottled(ctx)
 	return &shop.Error{Code: shop.CodeTooManyAttempts, Message: "too many failed logins; wait before trying again",
 		RetryAfter: wholeSeconds(wait)}
 }

@@ -21,6 +21,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/shopstack/shopstack/app/cache"
+	"github.com/shopstack/shopstack/app/telemetry"
 )
 
 // Defaults of Config.
@@ -111,6 +112,10 @@ func Open(cfg Config) (*Cache, error) {
 	opts.DisableIdentity = true
 	quietLibrary(cfg.Log)
 	c.rdb = goredis.NewClient(opts)
+	// A span per command or pipeline, without arguments; no-op without telemetry.Setup.
+	if err := telemetry.InstrumentRedis(c.rdb); err != nil {
+		return nil, fmt.Errorf("redis: telemetry: %w", err)
+	}
 	threshold := cfg.FailureThreshold
 	if threshold <= 0 {
 		threshold = DefaultFailureThreshold

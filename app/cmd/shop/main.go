@@ -29,6 +29,7 @@ import (
 	"github.com/shopstack/shopstack/app/httpapi"
 	"github.com/shopstack/shopstack/app/postgres"
 	"github.com/shopstack/shopstack/app/shop"
+	"github.com/shopstack/shopstack/app/telemetry"
 )
 
 const usage = `usage: shop <serve|migrate|createdb|seed|ensure-admin|search reindex|healthcheck>
@@ -58,7 +59,9 @@ environment:
   SHOP_CACHE_PASSWORD  the cache's AUTH / ACL password
   SHOP_SEARCH_URL      OpenSearch endpoint for product search (default: PostgreSQL search)
   SHOP_SEARCH_ROLE_ARN role to assume to sign OpenSearch requests (SigV4; default unsigned)
-  SHOP_SEARCH_INDEX    the alias searched and written (default products)`
+  SHOP_SEARCH_INDEX    the alias searched and written (default products)
+  OTEL_EXPORTER_OTLP_ENDPOINT  send traces and metrics over OTLP/HTTP here (default: none);
+                       the other OTEL_* variables as OpenTelemetry defines them (app/README.md)`
 
 func main() {
 	if len(os.Args) == 2 && os.Args[1] == "healthcheck" {
@@ -70,7 +73,7 @@ func main() {
 		}
 		return
 	}
-	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	log := slog.New(telemetry.LogHandler(slog.NewJSONHandler(os.Stdout, nil)))
 	if err := run(context.Background(), os.Args[1:], os.Getenv, log); err != nil {
 		log.Error("shop failed", "err", err)
 		os.Exit(1)
@@ -179,6 +182,11 @@ func serve(ctx context.Context, store *postgres.Store, cfg config, log *slog.Log
 		return err
 	}
 	log.Info("schema up to date", "version", v)
+	stopTelemetry, err := startTelemetry(ctx, store, log)
+	if err != nil {
+		return err
+	}
+	defer stopTelemetry()
 	if cfg.AdminEmail != "" {
 		if err := ensureAdmin(ctx, store, cfg, log); err != nil {
 			return err
@@ -203,7 +211,7 @@ func serve(ctx context.Context, store *postgres.Store, cfg config, log *slog.Log
 	if err != nil {
 		return err
 	}
-	srv := httpapi.NewServer(cfg.Addr, e, log)
+	srv := httpapi.NewServer(cfg.Addr, telemetry.Handler(e), log)
 	stopWorkers, err := startWorkers(ctx, store, indexer, cfg.Workers, log)
 	if err != nil {
 		return err

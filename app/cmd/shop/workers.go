@@ -7,9 +7,11 @@ import (
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/shopstack/shopstack/app/postgres"
 	"github.com/shopstack/shopstack/app/search"
+	"github.com/shopstack/shopstack/app/telemetry"
 )
 
 // DefaultWorkers is SHOP_WORKERS when unset: jobs per instance worked at once.
@@ -26,6 +28,8 @@ func startWorkers(ctx context.Context, store *postgres.Store, ix search.Indexer,
 		Logger:  log,
 		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: n}},
 		Workers: search.Workers(ix),
+		// A span per job, continuing the trace of the request that enqueued it.
+		Middleware: []rivertype.Middleware{telemetry.RiverMiddleware()},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("workers: %w", err)

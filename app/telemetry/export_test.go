@@ -1,0 +1,4 @@
+package telemetry
+
+// SetupEnv is Setup reading the variables from getenv.
+var SetupEnv = setup
