@@ -81,7 +81,9 @@ func openSearch(ctx context.Context, cfg searchConfig, store *postgres.Store, lo
 		return nil, nil, err
 	}
 	log.Info("search: OpenSearch", "url", cfg.URL, "alias", cfg.Index, "signed", cfg.RoleARN != "")
-	return c, opensearch.Indexer{Client: c, Source: store}, nil
+	// PostgreSQL answers whenever OpenSearch cannot (down, or no index before the first reindex).
+	fallback := &search.Fallback{Primary: c, Secondary: store, Log: log, LogEvery: time.Minute}
+	return fallback, opensearch.Indexer{Client: c, Source: store}, nil
 }
 
 // newSearchClient builds the adapter; with SHOP_SEARCH_ROLE_ARN every request is signed (SigV4,
