@@ -111,7 +111,7 @@ func serverSpan(t *testing.T, got tracetest.SpanStubs, name string) tracetest.Sp
 func attr(s tracetest.SpanStub, key string) string {
 	for _, kv := range s.Attributes {
 		if string(kv.Key) == key {
-			return kv.Value.Emit()
+			return kv.Value.String()
 		}
 	}
 	return ""
