@@ -77,7 +77,7 @@ func PlaceOrder(t *testing.T, base string) Shopper {
 	require.NotEmpty(t, page.Items)
 	order := map[string]any{"items": []map[string]any{{"product_id": page.Items[0].ID, "quantity": 1}}}
 	do(t, c, "POST", base+"/api/orders", order, http.StatusCreated)
-	req, err := http.NewRequestWithContext(t.Context(), "GET", base+"/api/me", nil)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, base+"/api/me", nil)
 	require.NoError(t, err)
 	for _, ck := range jar.Cookies(req.URL) {
 		if ck.Name == "shop_session" {
