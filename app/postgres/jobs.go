@@ -62,3 +62,27 @@ func (s *Store) enqueueIndex(ctx context.Context, tx pgx.Tx, productID string, v
 	}
 	return nil
 }
+
+// JobCounts is the number of background jobs per state that is waiting or running (available,
+// scheduled, retryable, running), for the queue-depth metric. States without jobs are 0.
+func (s *Store) JobCounts(ctx context.Context) (map[string]int64, error) {
+	counts := map[string]int64{"available": 0, "scheduled": 0, "retryable": 0, "running": 0}
+	rows, err := s.pool.Query(ctx, `SELECT state::text, count(*) FROM river_job
+		WHERE state IN ('available', 'scheduled', 'retryable', 'running') GROUP BY state`)
+	if err != nil {
+		return nil, mapError("job counts", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var state string
+		var n int64
+		if err := rows.Scan(&state, &n); err != nil {
+			return nil, mapError("job counts", err)
+		}
+		counts[state] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapError("job counts", err)
+	}
+	return counts, nil
+}

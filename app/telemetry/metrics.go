@@ -63,3 +63,29 @@ func CacheLookup(ctx context.Context, kind string, hit bool) {
 
 // LoginThrottled counts one login attempt the throttle refused.
 func LoginThrottled(ctx context.Context) { loginsThrottled.Add(ctx, 1) }
+
+// JobsQueuedMetric is the background-job queue depth by state (available, scheduled, retryable,
+// running), read from PostgreSQL at each collection. Failures are River's own
+// `river.work_count{status="error"|"panic"}` (otelriver).
+const JobsQueuedMetric = "jobs.queued"
+
+// StateKey is a job state.
+var StateKey = attribute.Key("state")
+
+// RecordJobQueue publishes JobsQueuedMetric from count, which returns the number of jobs per
+// state; a failed count skips that collection (the next one tries again).
+func RecordJobQueue(count func(context.Context) (map[string]int64, error)) error {
+	_, err := meter.Int64ObservableGauge(JobsQueuedMetric, metric.WithUnit("{job}"),
+		metric.WithDescription("Background jobs waiting or running, by state."),
+		metric.WithInt64Callback(func(ctx context.Context, o metric.Int64Observer) error {
+			counts, err := count(ctx)
+			if err != nil {
+				return nil //nolint:nilerr // a missed sample, not a broken meter
+			}
+			for state, n := range counts {
+				o.Observe(n, metric.WithAttributes(StateKey.String(state)))
+			}
+			return nil
+		}))
+	return err
+}

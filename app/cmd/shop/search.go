@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 
 	"github.com/shopstack/shopstack/app/opensearch"
 	"github.com/shopstack/shopstack/app/postgres"
@@ -91,7 +93,8 @@ func openSearch(ctx context.Context, cfg searchConfig, store *postgres.Store, lo
 // chain and renewed before they expire (aws.CredentialsCache). Nothing is asked of AWS until the
 // first request.
 func newSearchClient(ctx context.Context, cfg searchConfig) (*opensearch.Client, error) {
-	ocfg := opensearch.Config{URL: cfg.URL, Index: cfg.Index}
+	// A client span for every OpenSearch request, in the trace of the request or job that made it.
+	ocfg := opensearch.Config{URL: cfg.URL, Index: cfg.Index, HTTP: otelhttp.NewTransport(http.DefaultTransport)}
 	if cfg.RoleARN != "" {
 		base, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRegion(cfg.Region))
 		if err != nil {

@@ -26,6 +26,10 @@ func startTelemetry(ctx context.Context, store *postgres.Store, log *slog.Logger
 		_ = shutdown(ctx)
 		return nil, err
 	}
+	if err := telemetry.RecordJobQueue(store.JobCounts); err != nil {
+		_ = shutdown(ctx)
+		return nil, err
+	}
 	log.Info("telemetry", "otlp_endpoint", telemetry.Endpoint())
 	return func() {
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), telemetryFlushTimeout)
