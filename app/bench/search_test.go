@@ -144,18 +144,7 @@ func BenchmarkSearch(b *testing.B) {
 	queries := searchQueries(searches)
 
 	for b.Loop() {
-		get := func(_, i int) error {
-			res, err := client.Get(srv.URL + queries[i%len(queries)])
-			if err != nil {
-				return err
-			}
-			_, _ = io.Copy(io.Discard, res.Body)
-			res.Body.Close()
-			if res.StatusCode != http.StatusOK {
-				return fmt.Errorf("status %d", res.StatusCode)
-			}
-			return nil
-		}
+		get := func(_, i int) error { return getOK(client, srv.URL+queries[i%len(queries)]) }
 		drive(200, get)
 		r := drive(searches, get)
 		if r.failed > 0 {
