@@ -136,8 +136,8 @@ func TestResponse(t *testing.T) {
 			w.Header().Set("Content-Type", "image/svg+xml")
 			_, _ = w.Write([]byte("<svg/>"))
 		}, 200, "<svg/>", false, nil, nil, ""},
-		{"no body, no status: 200 empty", func(w http.ResponseWriter) {}, 200, "", false, nil, nil, ""},
-		{"204", func(w http.ResponseWriter) { w.WriteHeader(http.StatusNoContent); w.WriteHeader(500) }, 204, "", false, nil, nil, ""},
+		{"no body, no status: 200 empty", func(http.ResponseWriter) {}, 200, "", false, nil, nil, ""},
+		{"204", func(w http.ResponseWriter) { w.WriteHeader(http.StatusNoContent); w.WriteHeader(http.StatusInternalServerError) }, 204, "", false, nil, nil, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -172,7 +172,7 @@ func members(service string, attrs attribute.Set, keys ...string) map[string]str
 	m := map[string]string{ServiceName: service}
 	for _, k := range keys {
 		if v, ok := attrs.Value(attribute.Key(k)); ok {
-			m[k] = v.Emit()
+			m[k] = v.String()
 		}
 	}
 	return m
