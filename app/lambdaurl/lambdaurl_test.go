@@ -132,12 +132,15 @@ func TestResponse(t *testing.T) {
 			w.Header().Set("Content-Type", "text/plain")
 			_, _ = w.Write([]byte{0xff, 0xfe})
 		}, 200, base64.StdEncoding.EncodeToString([]byte{0xff, 0xfe}), true, nil, nil, ""},
-		{"svg and yaml are text", func(w http.ResponseWriter) {
+		{"svg is text", func(w http.ResponseWriter) {
 			w.Header().Set("Content-Type", "image/svg+xml")
 			_, _ = w.Write([]byte("<svg/>"))
 		}, 200, "<svg/>", false, nil, nil, ""},
 		{"no body, no status: 200 empty", func(http.ResponseWriter) {}, 200, "", false, nil, nil, ""},
-		{"204", func(w http.ResponseWriter) { w.WriteHeader(http.StatusNoContent); w.WriteHeader(http.StatusInternalServerError) }, 204, "", false, nil, nil, ""},
+		{"204", func(w http.ResponseWriter) {
+			w.WriteHeader(http.StatusNoContent)
+			w.WriteHeader(http.StatusInternalServerError)
+		}, 204, "", false, nil, nil, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
