@@ -127,7 +127,8 @@ func (a *lambdaApp) serveURL(ctx context.Context, req events.LambdaFunctionURLRe
 // unavailable is the repository's 503 error shape, as httpapi answers during a database outage.
 func unavailable() events.LambdaFunctionURLResponse {
 	return events.LambdaFunctionURLResponse{StatusCode: http.StatusServiceUnavailable,
-		Headers: map[string]string{"Content-Type": "application/json", "Retry-After": "5", "Cache-Control": "no-store"},
+		Headers: map[string]string{"Content-Type": "application/json", "Retry-After": "5", "Cache-Control": "no-store",
+			"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'"},
 		Body:    `{"error":{"code":"unavailable","message":"the service is starting, try again shortly","details":[]}}`}
 }
 
