@@ -290,3 +290,32 @@ func checkLambdaLogs(t *testing.T, logs, secret string) {
 	assert.True(t, placed, "an orders.placed EMF line")
 	assert.True(t, requests, "an http.server.requests EMF line for POST /api/orders, 2xx")
 }
+
+// TestLambdaAnswers503UntilTheDatabaseAnswers: a cold instance whose database does not answer
+// (paused, resuming) answers Function URL events with 503 unavailable and Retry-After, which the
+// storefront retries, and serves once the database is back, without a restart.
+func TestLambdaAnswers503UntilTheDatabaseAnswers(t *testing.T) {
+	t.Parallel()
+	dbURL := pgtest.NewDatabase(t)
+	migrate, out := shopCmd([]string{"DATABASE_URL=" + dbURL}, "migrate")
+	require.NoError(t, migrate.Run(), out.String())
+	proxy := pgtest.NewProxy(t)
+	proxy.Cut()
+	fn := startRIE(t, []string{"DATABASE_URL=" + proxy.URL(asAppRole(t, dbURL)), "SHOP_DB_WAIT=1s"}, binary, "lambda")
+
+	down := fn.url(urlEvent{method: "GET", path: "/api/products"})
+	require.Equal(t, http.StatusServiceUnavailable, down.StatusCode, down.Body)
+	assert.Equal(t, "5", down.Headers["Retry-After"])
+	var shape struct {
+		Error struct {
+			Code string `json:"code"`
+		} `json:"error"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(down.Body), &shape))
+	assert.Equal(t, "unavailable", shape.Error.Code)
+
+	proxy.Restore()
+	up := fn.url(urlEvent{method: "GET", path: "/api/products"})
+	assert.Equal(t, http.StatusOK, up.StatusCode, up.Body)
+	assert.Contains(t, fn.out.String(), `"msg":"lambda: not ready"`)
+}
