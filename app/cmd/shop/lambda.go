@@ -129,7 +129,7 @@ func unavailable() events.LambdaFunctionURLResponse {
 	return events.LambdaFunctionURLResponse{StatusCode: http.StatusServiceUnavailable,
 		Headers: map[string]string{"Content-Type": "application/json", "Retry-After": "5", "Cache-Control": "no-store",
 			"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'"},
-		Body:    `{"error":{"code":"unavailable","message":"the service is starting, try again shortly","details":[]}}`}
+		Body: `{"error":{"code":"unavailable","message":"the service is starting, try again shortly","details":[]}}`}
 }
 
 // connect returns the instance's store, connecting on first use. The wait for the database is
