@@ -5,13 +5,23 @@ FORMAT    ?= text
 BASE      ?= origin/main
 GOLANGCI  ?= github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
 
-.PHONY: all dev build site test test-app test-infra bench drill lint fmt tidy plan plan-update plan-diff clean
+.PHONY: all dev build lambda site test test-app test-infra bench drill lint fmt tidy plan plan-update plan-diff clean
 
 all: build
 
 ## build: the shop binary at bin/shop
 build:
 	$(GO) build -o bin/shop ./app/cmd/shop
+
+## lambda: the Lambda function zip, bin/lambda/shop.zip (bootstrap for linux/arm64, provided.al2023)
+# lambda.norpc drops the go1.x RPC mode the provided runtimes never use; -trimpath and no VCS
+# stamp keep the binary, and so the zip's hash, the same for the same source.
+lambda:
+	@mkdir -p bin/lambda
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -buildvcs=false \
+		-ldflags '-s -w' -o bin/lambda/bootstrap ./app/cmd/shop
+	$(GO) run ./scripts/lambdazip -o bin/lambda/shop.zip bin/lambda/bootstrap
+	@ls -l bin/lambda/shop.zip
 
 ## site: bundle the storefront into site/dist (content-hashed assets)
 site:

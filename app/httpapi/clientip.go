@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/netip"
@@ -43,7 +44,7 @@ func ClientIPExtractor(header string) echo.IPExtractor {
 		return fallback
 	}
 	return func(r *http.Request) string {
-		if !privatePeer(r.RemoteAddr) {
+		if !trustedPeer(r) {
 			return fallback(r)
 		}
 		values := r.Header.Values(header)
@@ -56,6 +57,26 @@ func ClientIPExtractor(header string) echo.IPExtractor {
 		}
 		return ip.Unmap().String()
 	}
+}
+
+type trustedPeerKey struct{}
+
+// WithTrustedPeer marks the requests carrying ctx as coming from the service's own proxy although
+// their peer address is public. A Lambda Function URL with AWS_IAM auth is invoked only by the
+// CloudFront distribution (through Origin Access Control), and its peer, the event's sourceIp, is a
+// public CloudFront edge address: without the mark its proxy headers (ClientIPHeader,
+// ViewerHostHeader) would be ignored and every shopper would share the edge's address.
+func WithTrustedPeer(ctx context.Context) context.Context {
+	return context.WithValue(ctx, trustedPeerKey{}, true)
+}
+
+// trustedPeer reports whether r's proxy headers are believed: its peer is private or loopback (the
+// load balancer), or the transport vouched for it (WithTrustedPeer).
+func trustedPeer(r *http.Request) bool {
+	if v, _ := r.Context().Value(trustedPeerKey{}).(bool); v {
+		return true
+	}
+	return privatePeer(r.RemoteAddr)
 }
 
 // privatePeer reports whether remoteAddr (host:port, as net/http sets it) is a private or

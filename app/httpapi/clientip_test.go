@@ -70,6 +70,16 @@ func TestClientIPExtractor(t *testing.T) {
 		r.Header.Set("X-Forwarded-For", "203.0.113.12")
 		assert.Equal(t, "203.0.113.12", httpapi.ClientIPExtractor(viewerIP)(r))
 	})
+
+	t.Run("public peer marked trusted (a Function URL behind OAC): the header", func(t *testing.T) {
+		t.Parallel()
+		r := httptest.NewRequest(http.MethodGet, "/api/healthz", nil)
+		r.RemoteAddr = "203.0.113.60:0"
+		r.Header.Set(viewerIP, "198.51.100.14")
+		assert.Equal(t, "203.0.113.60", httpapi.ClientIPExtractor(viewerIP)(r), "unmarked: the peer")
+		r = r.WithContext(httpapi.WithTrustedPeer(r.Context()))
+		assert.Equal(t, "198.51.100.14", httpapi.ClientIPExtractor(viewerIP)(r))
+	})
 }
 
 func TestClientIPHeaderName(t *testing.T) {

@@ -72,10 +72,10 @@ func (a *api) sameSite(c echo.Context) bool {
 }
 
 // ownHost is the host the viewer asked for: the ViewerHostHeader that a private or loopback
-// peer (the load balancer behind CloudFront) passes on, when it holds exactly one value, else
+// peer (the load balancer behind CloudFront) or a trusted one (WithTrustedPeer) passes on, when it holds exactly one value, else
 // the request's Host. A client on the internet cannot choose it.
 func (a *api) ownHost(r *http.Request) string {
-	if a.viewerHostHeader == "" || !privatePeer(r.RemoteAddr) {
+	if a.viewerHostHeader == "" || !trustedPeer(r) {
 		return r.Host
 	}
 	if values := r.Header.Values(a.viewerHostHeader); len(values) == 1 && strings.TrimSpace(values[0]) != "" {

@@ -86,3 +86,16 @@ func (s *Store) JobCounts(ctx context.Context) (map[string]int64, error) {
 	}
 	return counts, nil
 }
+
+// DueJobs is the number of background jobs a worker could take now: available ones, and
+// scheduled or retryable ones whose time has come (River's leader moves those to available).
+// The Lambda work event stops when none is left.
+func (s *Store) DueJobs(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM river_job
+		WHERE state = 'available' OR (state IN ('scheduled', 'retryable') AND scheduled_at <= now())`).Scan(&n)
+	if err != nil {
+		return 0, mapError("due jobs", err)
+	}
+	return n, nil
+}

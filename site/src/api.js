@@ -40,28 +40,90 @@ function human(status, err) {
   return 'That did not work (error ' + status + '). Please try again.';
 }
 
+// A 503 `unavailable` is the service waking up (a Lambda instance reaching a database that
+// resumes from zero capacity takes ~15 s) or a database outage: nothing was written, so the
+// request is sent again after these pauses (ms), about 30 s in all, while "Waking up…" shows.
+const wakeDelays = [1000, 2000, 4000, 8000, 8000, 8000];
+
+// bodyHash is the hex SHA-256 of a request body, sent as x-amz-content-sha256: CloudFront's
+// Origin Access Control signs requests to a Lambda Function URL, and for a body it needs the
+// viewer to supply its hash. SubtleCrypto exists only in secure contexts (HTTPS, localhost),
+// which is where the header matters; elsewhere it is left out.
+async function bodyHash(text) {
+  if (!globalThis.crypto || !crypto.subtle) return null;
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+let waking = 0;
+function showWaking(on) {
+  waking += on ? 1 : -1;
+  let el = document.getElementById('waking');
+  if (waking > 0 && !el) {
+    el = document.createElement('p');
+    el.id = 'waking';
+    el.className = 'msg msg-warn waking';
+    el.setAttribute('role', 'status');
+    el.textContent = 'Waking up…';
+    document.body.prepend(el);
+  } else if (waking <= 0 && el) {
+    el.remove();
+  }
+}
+
+function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    if (signal && signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(resolve, ms);
+    if (signal) {
+      signal.addEventListener('abort', () => { clearTimeout(timer); reject(signal.reason); }, { once: true });
+    }
+  });
+}
+
+async function send(path, opts) {
+  try {
+    return await fetch('/api' + path, opts);
+  } catch (e) {
+    if (e.name === 'AbortError') throw e;
+    throw new ApiError(0, 'network', messages.network);
+  }
+}
+
+async function readJSON(res) {
+  if (res.status === 204) return null;
+  try {
+    return await res.json();
+  } catch {
+    return null;
+  }
+}
+
 // api calls the shop service on the same origin. State-changing requests are
 // always JSON, which the service requires.
 export async function api(method, path, { body, headers, signal } = {}) {
   const opts = { method, headers: { Accept: 'application/json', ...headers }, credentials: 'same-origin', signal };
   if (method !== 'GET') {
     opts.headers['Content-Type'] = 'application/json';
-    if (body !== undefined) opts.body = JSON.stringify(body);
-  }
-  let res;
-  try {
-    res = await fetch('/api' + path, opts);
-  } catch (e) {
-    if (e.name === 'AbortError') throw e;
-    throw new ApiError(0, 'network', messages.network);
-  }
-  let data = null;
-  if (res.status !== 204) {
-    try {
-      data = await res.json();
-    } catch {
-      data = null;
+    if (body !== undefined) {
+      opts.body = JSON.stringify(body);
+      const hash = await bodyHash(opts.body);
+      if (hash) opts.headers['x-amz-content-sha256'] = hash;
     }
+  }
+  let res, data;
+  let shown = false;
+  try {
+    for (let attempt = 0; ; attempt++) {
+      res = await send(path, opts);
+      data = await readJSON(res);
+      const wakingUp = res.status === 503 && data && data.error && data.error.code === 'unavailable';
+      if (!wakingUp || attempt >= wakeDelays.length) break;
+      if (!shown) showWaking((shown = true));
+      await sleep(wakeDelays[attempt], signal);
+    }
+  } finally {
+    if (shown) showWaking(false);
   }
   if (!res.ok) {
     const err = (data && data.error) || {};

@@ -7,6 +7,7 @@
 //	shop ensure-admin  create or update the admin from SHOP_ADMIN_EMAIL / SHOP_ADMIN_PASSWORD
 //	shop search reindex  rebuild the OpenSearch index behind its alias (SHOP_SEARCH_URL)
 //	shop healthcheck   exit 0 when the server on SHOP_ADDR answers GET /api/healthz (container health check)
+//	shop lambda    serve Lambda events (Function URL, work, migrate); also the default as `bootstrap`
 //
 // Configuration comes only from the environment; see app/README.md.
 package main
@@ -25,14 +26,13 @@ import (
 
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 
-	"github.com/shopstack/shopstack/app/cache"
 	"github.com/shopstack/shopstack/app/httpapi"
 	"github.com/shopstack/shopstack/app/postgres"
 	"github.com/shopstack/shopstack/app/shop"
 	"github.com/shopstack/shopstack/app/telemetry"
 )
 
-const usage = `usage: shop <serve|migrate|createdb|seed|ensure-admin|search reindex|healthcheck>
+const usage = `usage: shop <serve|lambda|migrate|createdb|seed|ensure-admin|search reindex|healthcheck>
 
 environment:
   DATABASE_URL         PostgreSQL URL (default ` + DefaultDatabaseURL + `)
@@ -74,7 +74,11 @@ func main() {
 		return
 	}
 	log := slog.New(telemetry.LogHandler(slog.NewJSONHandler(os.Stdout, nil)))
-	if err := run(context.Background(), os.Args[1:], os.Getenv, log); err != nil {
+	args := os.Args[1:]
+	if lambdaMode(os.Args[0], args, os.Getenv) {
+		args = []string{"lambda"}
+	}
+	if err := run(context.Background(), args, os.Getenv, log); err != nil {
 		log.Error("shop failed", "err", err)
 		os.Exit(1)
 	}
@@ -104,6 +108,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, log *sl
 	}
 	switch args[0] {
 	case "serve", "migrate", "seed", "ensure-admin", "search reindex":
+	case "lambda":
+		if err := checkLambdaConfig(&cfg, getenv); err != nil {
+			return err
+		}
+		log.Info("config", "command", args[0], "config", cfg.logValue())
+		return runLambda(ctx, cfg, log)
 	default:
 		return fmt.Errorf("unknown command %q\n%s", args[0], usage)
 	}
@@ -187,32 +197,13 @@ func serve(ctx context.Context, store *postgres.Store, cfg config, log *slog.Log
 		return err
 	}
 	defer stopTelemetry()
-	if cfg.AdminEmail != "" {
-		if err := ensureAdmin(ctx, store, cfg, log); err != nil {
-			return err
-		}
-	}
-	c, closeCache, err := openCache(ctx, cfg.Cache, log)
+	svc, err := newService(ctx, store, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer closeCache()
-	searcher, indexer, err := openSearch(ctx, cfg.Search, store, log)
-	if err != nil {
-		return err
-	}
-	products := cache.NewProducts(store, searcher, c)
-	e, err := httpapi.New(httpapi.Config{
-		Products: products, Search: products, Accounts: cache.NewAccounts(store, c),
-		Orders: cache.NewOrders(store, c), Readiness: store,
-		Log: log, SiteDir: cfg.SiteDir, ClientIPHeader: cfg.ClientIPHeader, AllowedOrigins: cfg.AllowedOrigins,
-		ViewerHostHeader: cfg.ViewerHost,
-	})
-	if err != nil {
-		return err
-	}
-	srv := httpapi.NewServer(cfg.Addr, telemetry.Handler(e), log)
-	stopWorkers, err := startWorkers(ctx, store, indexer, cfg.Workers, log)
+	defer svc.close()
+	srv := httpapi.NewServer(cfg.Addr, svc.handler, log)
+	stopWorkers, err := startWorkers(ctx, store, svc.indexer, cfg.Workers, log)
 	if err != nil {
 		return err
 	}

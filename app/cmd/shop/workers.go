@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivertype"
@@ -24,15 +25,9 @@ func startWorkers(ctx context.Context, store *postgres.Store, ix search.Indexer,
 		log.Info("background workers off (SHOP_WORKERS=0)")
 		return func(context.Context) error { return nil }, nil
 	}
-	c, err := river.NewClient(riverpgxv5.New(store.Pool()), &river.Config{
-		Logger:  log,
-		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: n}},
-		Workers: search.Workers(ix),
-		// A span per job, continuing the trace of the request that enqueued it.
-		Middleware: []rivertype.Middleware{telemetry.RiverMiddleware()},
-	})
+	c, err := newWorkerClient(store, ix, n, log, nil)
 	if err != nil {
-		return nil, fmt.Errorf("workers: %w", err)
+		return nil, err
 	}
 	// Not ctx itself: SIGTERM cancels it, and the workers must stop after the HTTP server,
 	// through stop, not at once.
@@ -41,4 +36,24 @@ func startWorkers(ctx context.Context, store *postgres.Store, ix search.Indexer,
 	}
 	log.Info("background workers started", "workers", n)
 	return c.Stop, nil
+}
+
+// newWorkerClient is a River client working the default queue with n workers, whose search_index
+// jobs go to ix. tune, when set, adjusts the config (the Lambda work event polls only).
+func newWorkerClient(store *postgres.Store, ix search.Indexer, n int, log *slog.Logger, tune func(*river.Config)) (*river.Client[pgx.Tx], error) {
+	cfg := &river.Config{
+		Logger:  log,
+		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: n}},
+		Workers: search.Workers(ix),
+		// A span per job, continuing the trace of the request that enqueued it.
+		Middleware: []rivertype.Middleware{telemetry.RiverMiddleware()},
+	}
+	if tune != nil {
+		tune(cfg)
+	}
+	c, err := river.NewClient(riverpgxv5.New(store.Pool()), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("workers: %w", err)
+	}
+	return c, nil
 }

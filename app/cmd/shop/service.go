@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/shopstack/shopstack/app/cache"
+	"github.com/shopstack/shopstack/app/httpapi"
+	"github.com/shopstack/shopstack/app/postgres"
+	"github.com/shopstack/shopstack/app/search"
+	"github.com/shopstack/shopstack/app/telemetry"
+)
+
+// service is what `serve` and `lambda` share: one HTTP handler (the Echo application with every
+// route and middleware, under the telemetry wrapper) over the store, the cache and the search
+// engine, and the indexer the background workers post to. Serve puts the handler behind a
+// listener, lambda behind Function URL events; there is no second router.
+type service struct {
+	handler http.Handler
+	indexer search.Indexer
+	close   func()
+}
+
+// newService ensures the admin (if configured), opens the cache and the search engine and builds
+// the handler. Telemetry must be set up before, so the handler's instruments find its provider.
+func newService(ctx context.Context, store *postgres.Store, cfg config, log *slog.Logger) (*service, error) {
+	if cfg.AdminEmail != "" {
+		if err := ensureAdmin(ctx, store, cfg, log); err != nil {
+			return nil, err
+		}
+	}
+	c, closeCache, err := openCache(ctx, cfg.Cache, log)
+	if err != nil {
+		return nil, err
+	}
+	searcher, indexer, err := openSearch(ctx, cfg.Search, store, log)
+	if err != nil {
+		closeCache()
+		return nil, err
+	}
+	products := cache.NewProducts(store, searcher, c)
+	e, err := httpapi.New(httpapi.Config{
+		Products: products, Search: products, Accounts: cache.NewAccounts(store, c),
+		Orders: cache.NewOrders(store, c), Readiness: store,
+		Log: log, SiteDir: cfg.SiteDir, ClientIPHeader: cfg.ClientIPHeader, AllowedOrigins: cfg.AllowedOrigins,
+		ViewerHostHeader: cfg.ViewerHost,
+	})
+	if err != nil {
+		closeCache()
+		return nil, err
+	}
+	return &service{handler: telemetry.Handler(e), indexer: indexer, close: closeCache}, nil
+}
