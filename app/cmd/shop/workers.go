@@ -24,13 +24,15 @@ func startWorkers(ctx context.Context, store *postgres.Store, ix search.Indexer,
 		log.Info("background workers off (SHOP_WORKERS=0)")
 		return func(context.Context) error { return nil }, nil
 	}
-	c, err := river.NewClient(riverpgxv5.New(store.Pool()), &river.Config{
+	cfg := &river.Config{
 		Logger:  log,
 		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: n}},
 		Workers: search.Workers(ix),
 		// A span per job, continuing the trace of the request that enqueued it.
 		Middleware: []rivertype.Middleware{telemetry.RiverMiddleware()},
-	})
+	}
+	addSearchSync(cfg, store, ix)
+	c, err := river.NewClient(riverpgxv5.New(store.Pool()), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("workers: %w", err)
 	}
@@ -41,4 +43,16 @@ func startWorkers(ctx context.Context, store *postgres.Store, ix search.Indexer,
 	}
 	log.Info("background workers started", "workers", n)
 	return c.Stop, nil
+}
+
+// addSearchSync adds the periodic search_sync job when the engine is a separate index
+// (OpenSearch): it brings over what changed without a job of its own (orders' stock). The
+// PostgreSQL search reads the products table itself and needs none.
+func addSearchSync(cfg *river.Config, store *postgres.Store, ix search.Indexer) {
+	bulk, ok := ix.(search.BulkIndexer)
+	if !ok {
+		return
+	}
+	river.AddWorker(cfg.Workers, &search.SyncWorker{Feed: store, Index: bulk})
+	cfg.PeriodicJobs = append(cfg.PeriodicJobs, search.SyncJob())
 }
