@@ -70,7 +70,7 @@ func startZinc(t *testing.T) *zinc {
 	z := &zinc{URL: fmt.Sprintf("http://127.0.0.1:%d/es", port)}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		req, _ := http.NewRequest("GET", z.URL+"/", nil)
+		req, _ := http.NewRequest(http.MethodGet, z.URL+"/", nil)
 		req.SetBasicAuth(zincUser, zincPassword)
 		res, err := http.DefaultClient.Do(req)
 		if err == nil {
@@ -144,7 +144,7 @@ func (z *zinc) waitVisible(t *testing.T, index string, want int) {
 }
 
 func (z *zinc) count(index string) (int, error) {
-	req, err := http.NewRequest("POST", z.URL+"/"+index+"/_search",
+	req, err := http.NewRequest(http.MethodPost, z.URL+"/"+index+"/_search",
 		strings.NewReader(`{"size":0,"track_total_hits":true,"query":{"match_all":{}}}`))
 	if err != nil {
 		return 0, err
