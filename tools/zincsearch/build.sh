@@ -26,7 +26,7 @@ dir=$(cd "$tmp" && GOFLAGS=-mod=mod go mod download -json "github.com/zincsearch
 cp -R "$dir" "$tmp/src"
 chmod -R u+w "$tmp/src"
 cd "$tmp/src"
-patch -p1 --forward --quiet <"$here/main.diff"
+git apply -p1 "$here/main.diff"
 mkdir -p web/dist
 printf '<!doctype html><title>ZincSearch (test build, no UI)</title>\n' >web/dist/index.html
 
