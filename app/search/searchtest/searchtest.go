@@ -74,16 +74,12 @@ func RunWith(t *testing.T, setup Setup, opts Options) {
 	judge := func(t *testing.T, name string, m mismatches) {
 		t.Helper()
 		seen[name] = true
-		why, unsupported := opts.Unsupported[name]
-		switch {
-		case unsupported && len(m) == 0:
-			t.Errorf("listed as unsupported (%s) but passes: remove it from the list", why)
-		case unsupported:
-			t.Logf("unsupported by this engine (%s), fails as expected: %v", why, m)
-		default:
-			for _, e := range m {
-				t.Error(e)
-			}
+		errs, note := verdict(name, m, opts.Unsupported)
+		if note != "" {
+			t.Log(note)
+		}
+		for _, e := range errs {
+			t.Error(e)
 		}
 	}
 	t.Run("queries", func(t *testing.T) {
@@ -113,6 +109,20 @@ func RunWith(t *testing.T, setup Setup, opts Options) {
 	for name := range opts.Unsupported {
 		assert.True(t, seen[name], "Options.Unsupported names %q, which is no case of the contract", name)
 	}
+}
+
+// verdict turns a case's mismatches into the test's errors: each mismatch of a supported case,
+// or for a case listed as unsupported, none unless it passes (then the list is wrong); note says
+// why an unsupported case's failure is expected.
+func verdict(name string, m mismatches, unsupported map[string]string) (errs []string, note string) {
+	why, listed := unsupported[name]
+	switch {
+	case listed && len(m) == 0:
+		return []string{fmt.Sprintf("%q is listed as unsupported (%s) but passes: remove it from the list", name, why)}, ""
+	case listed:
+		return nil, fmt.Sprintf("unsupported by this engine (%s), fails as expected: %v", why, m)
+	}
+	return m, ""
 }
 
 var paginationCases = []url.Values{
