@@ -234,7 +234,7 @@ func skus(items []shop.Product) []string {
 
 func cats(kv ...any) []shop.FacetCount {
 	out := []shop.FacetCount{}
-	for i := 0; i < len(kv); i += 2 {
+	for i := 0; i+1 < len(kv); i += 2 {
 		out = append(out, shop.FacetCount{Value: kv[i].(string), Count: kv[i+1].(int)})
 	}
 	return out
