@@ -104,3 +104,13 @@ func (c *Client) bulk(ctx context.Context, index string, docs []search.Document,
 	}
 	return written, nil
 }
+
+var _ search.BulkIndexer = Indexer{}
+
+// IndexDocuments writes docs through the alias in one bulk request (the search_sync job's
+// changed products), with external versions and require_alias as IndexProduct: a copy the index
+// already has at that version or newer is a 409, which is success.
+func (ix Indexer) IndexDocuments(ctx context.Context, docs []search.Document) error {
+	_, err := ix.Client.bulk(ctx, ix.Client.index, docs, true)
+	return err
+}

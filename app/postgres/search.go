@@ -158,17 +158,21 @@ func quoteLexeme(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(s) + "'"
 }
 
-// textMatch returns the text condition and the relevance expression ("0" without a query).
-func (b *searchSQL) textMatch(q shop.ProductQuery) (cond, score string) {
+// textMatch returns the text conditions, one per branch of the match (a product matches when
+// it meets any; the branches exclude each other, so their rows are distinct), and the relevance
+// expression ("0" without a query). The full-text branch alone is a bitmap scan of the GIN index
+// with nothing re-evaluated per row; or-ing the SKU prefix into the same WHERE made PostgreSQL
+// re-check the whole OR on every matching row. The SKU branch reads only the SKU index's matches.
+func (b *searchSQL) textMatch(q shop.ProductQuery) (branches []string, score string) {
 	if q.Q == "" {
-		return "TRUE", "0::float8"
+		return []string{"TRUE"}, "0::float8"
 	}
 	sku := "sku LIKE " + b.arg(strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToUpper(q.Q))+"%")
 	if b.tsquery == "" {
-		return sku, "0::float8"
+		return []string{sku}, "0::float8"
 	}
 	t := b.arg(b.tsquery) + "::tsquery"
-	return "(search_vector @@ " + t + " OR " + sku + ")", "ts_rank(search_vector, " + t + ")::float8"
+	return []string{"search_vector @@ " + t, sku + " AND NOT search_vector @@ " + t}, "ts_rank(search_vector, " + t + ")::float8"
 }
 
 func (b *searchSQL) priceOK(q shop.ProductQuery) string {
@@ -275,9 +279,14 @@ func (b *searchSQL) statement(q shop.ProductQuery) string {
 		}
 		where = append(where, "("+key+", m.id) "+cmp+" ("+b.arg(v)+", "+b.arg(c.ID)+"::uuid)")
 	}
+	cols := "SELECT id, name, category, price_cents, stock, created_at, " + score + " AS score, " + b.priceOK(q) +
+		" AS price_ok FROM products WHERE "
+	selects := make([]string, len(match))
+	for i, cond := range match {
+		selects[i] = cols + cond
+	}
 	return `WITH m AS ` + materialized + ` (
-			SELECT id, name, category, price_cents, stock, created_at, ` + score + ` AS score, ` + b.priceOK(q) + ` AS price_ok
-			FROM products WHERE ` + match + `
+			` + strings.Join(selects, "\n\t\t\tUNION ALL\n\t\t\t") + `
 		), f AS (
 			SELECT coalesce(json_agg(json_build_array(category, bucket, in_stock, price_ok, n)), '[]') AS facets
 			FROM (SELECT category, width_bucket(price_cents, ` + b.arg(shop.PriceRangeBounds) + `::bigint[]) AS bucket,

@@ -48,6 +48,7 @@ func newWorkerClient(store *postgres.Store, ix search.Indexer, n int, log *slog.
 		// A span per job, continuing the trace of the request that enqueued it.
 		Middleware: []rivertype.Middleware{telemetry.RiverMiddleware()},
 	}
+	addSearchSync(cfg, store, ix)
 	if tune != nil {
 		tune(cfg)
 	}
@@ -56,4 +57,16 @@ func newWorkerClient(store *postgres.Store, ix search.Indexer, n int, log *slog.
 		return nil, fmt.Errorf("workers: %w", err)
 	}
 	return c, nil
+}
+
+// addSearchSync adds the periodic search_sync job when the engine is a separate index
+// (OpenSearch): it brings over what changed without a job of its own (orders' stock). The
+// PostgreSQL search reads the products table itself and needs none.
+func addSearchSync(cfg *river.Config, store *postgres.Store, ix search.Indexer) {
+	bulk, ok := ix.(search.BulkIndexer)
+	if !ok {
+		return
+	}
+	river.AddWorker(cfg.Workers, &search.SyncWorker{Feed: store, Index: bulk})
+	cfg.PeriodicJobs = append(cfg.PeriodicJobs, search.SyncJob())
 }
