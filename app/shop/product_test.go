@@ -96,7 +96,7 @@ func TestDemoCatalogIsValid(t *testing.T) {
 	t.Parallel()
 	demo := shop.DemoCatalog()
 	assert.GreaterOrEqual(t, len(demo), 24)
-	skus, cats := map[string]bool{}, map[string]bool{}
+	skus, cats, images := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, p := range demo {
 		raw, err := json.Marshal(map[string]any{"sku": p.SKU, "name": p.Name, "description": p.Description,
 			"price_cents": p.PriceCents, "currency": p.Currency, "stock": p.Stock, "category": p.Category, "image_url": p.ImageURL})
@@ -105,9 +105,14 @@ func TestDemoCatalogIsValid(t *testing.T) {
 		require.NoError(t, err, p.SKU)
 		assert.Equal(t, p.NewProduct, parsed)
 		assert.False(t, skus[p.SKU], "duplicate SKU %s", p.SKU)
-		// Same-origin images the storefront ships, so the catalog works offline.
-		assert.Equal(t, "/images/"+p.Category+".svg", p.ImageURL)
-		assert.FileExists(t, filepath.Join("..", "..", "site", "src", filepath.FromSlash(p.ImageURL)))
+		// Same-origin pictures the storefront's build draws, one per product, so the
+		// catalog works offline (site/sitebuild checks that each is written).
+		assert.Equal(t, shop.DemoImageURL(p.SKU), p.ImageURL)
+		assert.False(t, images[p.ImageURL], "%s shares its picture", p.SKU)
+		images[p.ImageURL] = true
+		// The category picture it had before is still shipped, for shops seeded then.
+		assert.Contains(t, p.FormerImageURLs, "/images/"+p.Category+".svg")
+		assert.FileExists(t, filepath.Join("..", "..", "site", "src", "images", p.Category+".svg"))
 		assert.NotContains(t, p.FormerImageURLs, p.ImageURL)
 		skus[p.SKU], cats[p.Category] = true, true
 	}
