@@ -276,6 +276,7 @@ func TestDoubleClickPlacesOneOrder(t *testing.T) {
 	tb.until("back at the checkout", `location.pathname === '/checkout' && document.querySelector('#place-order')`)
 	tb.untilSettled()
 	assert.Contains(t, tb.text(".summary-lines"), "1 × Double Dice")
+	tb.fillAddress(testAddress)
 
 	// A real double click: two presses in quick succession, the second with
 	// clickCount 2, as a mouse sends them. The button's position is read once
