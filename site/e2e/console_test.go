@@ -180,7 +180,7 @@ func TestConsoleProductToInvoice(t *testing.T) {
 	assert.Equal(t, "eager", img["loading"], "the first picture is not lazy")
 	assert.Equal(t, "480", img["w"])
 	assert.Equal(t, "480", img["h"])
-	assert.True(t, eval[bool](shopper, `document.querySelector('.card img').complete && document.querySelector('.card img').naturalWidth > 0`), "the picture loads")
+	shopper.until("the picture to load", `document.querySelector('.card img').complete && document.querySelector('.card img').naturalWidth > 0`)
 
 	// It orders it to an address; the API's check of the address comes back per field.
 	email, password := shopper.register("Grace Hopper")
