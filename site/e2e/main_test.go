@@ -364,6 +364,21 @@ func seed(adminEmail, adminPassword string) error {
 	return nil
 }
 
+// newProduct creates a product for one test run under a fresh SKU and
+// returns its key in products.
+func newProduct(t *testing.T, name string, stock int) string {
+	t.Helper()
+	key := "run-" + randHex(4)
+	var got product
+	body := map[string]any{"sku": "E2E-RUN-" + strings.ToUpper(key[4:]), "name": name, "description": "A product made for one test run.",
+		"price_cents": 799, "currency": "USD", "stock": stock, "category": "e2e-runs"}
+	if err := admin.call(http.MethodPost, "/api/admin/products", body, &got, http.StatusCreated); err != nil {
+		t.Fatal(err)
+	}
+	products[key] = got
+	return key
+}
+
 func stockOf(t *testing.T, key string) int {
 	t.Helper()
 	var p product
