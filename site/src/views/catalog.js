@@ -80,7 +80,7 @@ function rangeLabel(r, currency) {
 
 // filterForm builds the search form. Its options and their counts come from the
 // page's facets once the results arrive (fill).
-function filterForm(f, navigate) {
+function filterForm(f, navigate, signal) {
   const input = h('input', { id: 'q', name: 'q', type: 'search', value: f.q, autocomplete: 'off', placeholder: 'T-shirt, mug…' });
   const category = h('select', { id: 'category', name: 'category' }, h('option', { value: '' }, 'All categories'));
   if (f.category) category.append(h('option', { value: f.category }, pretty(f.category)));
@@ -100,9 +100,10 @@ function filterForm(f, navigate) {
   const active = [f.category, priceValue, f.inStock, f.sort].filter(Boolean).length;
   // On a phone the filters fold under "Filters", so the products come first;
   // from 640 px they are always open (the summary is hidden by app.css).
+  const wide = matchMedia('(min-width: 640px)');
   const more = h(
     'details',
-    { class: 'more-filters', open: active > 0 || matchMedia('(min-width: 640px)').matches },
+    { class: 'more-filters', open: active > 0 || wide.matches },
     h('summary', null, 'Filters' + (active ? ' (' + active + ' on)' : '')),
     h(
       'div',
@@ -119,6 +120,8 @@ function filterForm(f, navigate) {
     h('div', { class: 'search-row' }, field('q', 'Search', input), h('button', { type: 'submit', class: 'btn' }, 'Search')),
     more,
   );
+  // A window widened past 640 px hides the summary, so the filters must open.
+  wide.addEventListener('change', (e) => e.matches && (more.open = true), { signal });
   // Choosing a category is the one choice that applies at once (issue 14):
   // a shopper expects to see the category they picked. The other filters
   // wait for "Search", so moving through them with the keyboard reloads
@@ -180,7 +183,7 @@ export default async function catalog(ctx) {
   ctx.title(f.q ? 'Search: ' + f.q : pretty(f.category) || 'Shop');
   const filtered = f.q || f.category || f.min || f.max || f.inStock;
 
-  const form = filterForm(f, navigate);
+  const form = filterForm(f, navigate, signal);
   const msgs = msgBox();
   const count = h('p', { id: 'result-count', class: 'result-count', role: 'status' });
   const results = h('section', { 'aria-labelledby': 'results-h' });
