@@ -11,6 +11,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -22,13 +23,15 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/shopstack/shopstack/app/httpapi"
+	"github.com/shopstack/shopstack/app/media"
 	"github.com/shopstack/shopstack/app/postgres"
 	"github.com/shopstack/shopstack/app/shop"
 	"github.com/shopstack/shopstack/internal/pgtest"
 )
 
 var (
-	store  *postgres.Store
+	mediaStore *media.Local
+	store      *postgres.Store
 	dbURL  string
 	server *httptest.Server
 	doc    map[string]any
@@ -53,9 +56,15 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-// appConfig is the application's configuration with every store on s, as cmd/shop wires it.
+// testShop is the shop identity the tests configure.
+var testShop = shop.ShopInfo{Name: "Test Shop", Address: "1 Test Street\n12345 Testtown", ContactEmail: "help@test.example",
+	ReturnsDays: 30, Currency: "USD"}
+
+// appConfig is the application's configuration with every store on s and the local media
+// store, as cmd/shop wires it.
 func appConfig(s *postgres.Store, log *slog.Logger) httpapi.Config {
-	return httpapi.Config{Products: s, Search: s, Accounts: s, Orders: s, Readiness: s, Log: log}
+	return httpapi.Config{Products: s, Search: s, Accounts: s, Orders: s, Admin: s, Images: s, Invoices: s,
+		Media: mediaStore, Shop: testShop, Readiness: s, Log: log}
 }
 
 func TestMain(m *testing.M) {
@@ -72,6 +81,13 @@ func TestMain(m *testing.M) {
 			panic(err)
 		}
 		if _, _, err := s.SeedProducts(ctx, shop.DemoCatalog()); err != nil {
+			panic(err)
+		}
+		dir, err := os.MkdirTemp("", "shop-media-")
+		if err != nil {
+			panic(err)
+		}
+		if mediaStore, err = media.NewLocal(dir, ""); err != nil {
 			panic(err)
 		}
 		e, err := httpapi.New(appConfig(s, log))
