@@ -18,11 +18,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
 
 	"github.com/shopstack/shopstack/app/httpapi"
+	"github.com/shopstack/shopstack/app/invoice"
+	"github.com/shopstack/shopstack/app/search"
 	"github.com/shopstack/shopstack/app/media"
 	"github.com/shopstack/shopstack/app/postgres"
 	"github.com/shopstack/shopstack/app/shop"
@@ -94,11 +98,32 @@ func TestMain(m *testing.M) {
 		if err != nil {
 			panic(err)
 		}
+		// The background jobs (search index, picture variants, invoices) are worked as in
+		// `shop serve`, polling often so tests wait for them briefly.
+		jobs, err := river.NewClient(riverpgxv5.New(s.Pool()), &river.Config{
+			Logger: log, FetchPollInterval: 50 * time.Millisecond, FetchCooldown: 10 * time.Millisecond,
+			Queues: map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
+			Workers: workers(s, log),
+		})
+		if err != nil {
+			panic(err)
+		}
+		if err := jobs.Start(ctx); err != nil {
+			panic(err)
+		}
 		store, dbURL, server = s, u, httptest.NewServer(e)
 		if err := yaml.Unmarshal(httpapi.OpenAPI, &doc); err != nil {
 			panic(err)
 		}
 	})
+}
+
+// workers are the job workers `shop serve` runs (cmd/shop jobWorkers), on the local media store.
+func workers(s *postgres.Store, log *slog.Logger) *river.Workers {
+	w := search.Workers(search.PostgresIndexer{})
+	river.AddWorker(w, &media.ImageWorker{Store: mediaStore, Sink: s, Log: log})
+	river.AddWorker(w, &invoice.Worker{Orders: s, Store: mediaStore, Shop: testShop, Log: log})
+	return w
 }
 
 // client is one browser: its own cookie jar. It talks to server unless base names another.
