@@ -26,9 +26,9 @@ import (
 
 	"github.com/shopstack/shopstack/app/httpapi"
 	"github.com/shopstack/shopstack/app/invoice"
-	"github.com/shopstack/shopstack/app/search"
 	"github.com/shopstack/shopstack/app/media"
 	"github.com/shopstack/shopstack/app/postgres"
+	"github.com/shopstack/shopstack/app/search"
 	"github.com/shopstack/shopstack/app/shop"
 	"github.com/shopstack/shopstack/internal/pgtest"
 )
@@ -36,10 +36,10 @@ import (
 var (
 	mediaStore *media.Local
 	store      *postgres.Store
-	dbURL  string
-	server *httptest.Server
-	doc    map[string]any
-	logBuf syncBuffer
+	dbURL      string
+	server     *httptest.Server
+	doc        map[string]any
+	logBuf     syncBuffer
 )
 
 // syncBuffer collects the service's logs so tests can check what is (not) logged.
@@ -102,7 +102,7 @@ func TestMain(m *testing.M) {
 		// `shop serve`, polling often so tests wait for them briefly.
 		jobs, err := river.NewClient(riverpgxv5.New(s.Pool()), &river.Config{
 			Logger: log, FetchPollInterval: 50 * time.Millisecond, FetchCooldown: 10 * time.Millisecond,
-			Queues: map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
+			Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
 			Workers: workers(s, log),
 		})
 		if err != nil {

@@ -215,7 +215,7 @@ func serve(ctx context.Context, store *postgres.Store, cfg config, log *slog.Log
 		Products: products, Search: products, Accounts: cache.NewAccounts(store, c),
 		Orders: cache.NewOrders(store, c), Admin: store, Images: store, Invoices: store, Media: files, Shop: cfg.Shop,
 		Readiness: store,
-		Log: log, SiteDir: cfg.SiteDir, ClientIPHeader: cfg.ClientIPHeader, AllowedOrigins: cfg.AllowedOrigins,
+		Log:       log, SiteDir: cfg.SiteDir, ClientIPHeader: cfg.ClientIPHeader, AllowedOrigins: cfg.AllowedOrigins,
 		ViewerHostHeader: cfg.ViewerHost,
 	})
 	if err != nil {

@@ -147,4 +147,3 @@ func jobWorkers(ix search.Indexer, store *postgres.Store, files media.Store, inf
 	river.AddWorker(w, &invoice.Worker{Orders: store, Store: files, Shop: info, Log: log})
 	return w
 }
-
