@@ -83,13 +83,17 @@ func TestParseNewProductAndPatch(t *testing.T) {
 	_, err = shop.ParseProductPatch([]byte(`{"stock":10}`))
 	assert.Equal(t, shop.CodeInvalidInput, shop.ErrorCode(err), "stock changes go through the stock endpoint")
 
-	for _, body := range []string{`{}`, `{"delta":0}`, `{"delta":1000001}`, `{"delta":"1"}`} {
-		_, err := shop.ParseStockDelta([]byte(body))
+	for _, body := range []string{`{}`, `{"delta":0}`, `{"delta":1000001}`, `{"delta":"1"}`, `{"delta":1,"reason":""}`,
+		`{"delta":1,"reason":"` + strings.Repeat("x", 201) + `"}`, `{"delta":1,"reason":"a\u0000b"}`} {
+		_, err := shop.ParseStockAdjustment([]byte(body))
 		assert.Equal(t, shop.CodeInvalidInput, shop.ErrorCode(err), body)
 	}
-	d, err := shop.ParseStockDelta([]byte(`{"delta":-5}`))
+	adj, err := shop.ParseStockAdjustment([]byte(`{"delta":-5}`))
 	require.NoError(t, err)
-	assert.Equal(t, -5, d)
+	assert.Equal(t, shop.StockAdjustment{Delta: -5, Reason: shop.UnspecifiedReason}, adj, "an old client's body keeps working")
+	adj, err = shop.ParseStockAdjustment([]byte(`{"delta":3,"reason":" recount "}`))
+	require.NoError(t, err)
+	assert.Equal(t, shop.StockAdjustment{Delta: 3, Reason: "recount"}, adj)
 }
 
 func TestDemoCatalogIsValid(t *testing.T) {

@@ -60,6 +60,11 @@ environment:
   SHOP_SEARCH_URL      OpenSearch endpoint for product search (default: PostgreSQL search)
   SHOP_SEARCH_ROLE_ARN role to assume to sign OpenSearch requests (SigV4; default unsigned)
   SHOP_SEARCH_INDEX    the alias searched and written (default products)
+  SHOP_MEDIA_DIR       keep pictures and invoices in this folder (default $XDG_STATE_HOME/shopstack/media)
+  SHOP_MEDIA_BUCKET    keep them in this S3 bucket instead (needs AWS_REGION)
+  SHOP_MEDIA_PUBLIC_BASE the public URL prefix of pictures (default /media)
+  SHOP_NAME, SHOP_ADDRESS, SHOP_CONTACT_EMAIL, SHOP_RETURNS_DAYS, SHOP_CURRENCY
+                       the shop's identity, on invoices and GET /api/shop (defaults: the demo shop)
   OTEL_EXPORTER_OTLP_ENDPOINT  send traces and metrics over OTLP/HTTP here (default: none);
                        the other OTEL_* variables as OpenTelemetry defines them (app/README.md)`
 
@@ -201,18 +206,27 @@ func serve(ctx context.Context, store *postgres.Store, cfg config, log *slog.Log
 	if err != nil {
 		return err
 	}
+	files, err := openMedia(ctx, cfg.Media)
+	if err != nil {
+		return err
+	}
 	products := cache.NewProducts(store, searcher, c)
 	e, err := httpapi.New(httpapi.Config{
 		Products: products, Search: products, Accounts: cache.NewAccounts(store, c),
-		Orders: cache.NewOrders(store, c), Readiness: store,
-		Log: log, SiteDir: cfg.SiteDir, ClientIPHeader: cfg.ClientIPHeader, AllowedOrigins: cfg.AllowedOrigins,
+		Orders: cache.NewOrders(store, c), Admin: store, Images: store, Invoices: store, Media: files, Shop: cfg.Shop,
+		Readiness: store,
+		Log:       log, SiteDir: cfg.SiteDir, ClientIPHeader: cfg.ClientIPHeader, AllowedOrigins: cfg.AllowedOrigins,
 		ViewerHostHeader: cfg.ViewerHost,
 	})
 	if err != nil {
 		return err
 	}
-	srv := httpapi.NewServer(cfg.Addr, telemetry.Handler(e), log)
-	stopWorkers, err := startWorkers(ctx, store, indexer, cfg.Workers, log)
+	compressed, err := httpapi.Compress(e)
+	if err != nil {
+		return err
+	}
+	srv := httpapi.NewServer(cfg.Addr, telemetry.Handler(compressed), log)
+	stopWorkers, err := startWorkers(ctx, store, jobWorkers(indexer, store, files, cfg.Shop, log), cfg.Workers, log)
 	if err != nil {
 		return err
 	}

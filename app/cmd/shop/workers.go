@@ -10,16 +10,15 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/shopstack/shopstack/app/postgres"
-	"github.com/shopstack/shopstack/app/search"
 	"github.com/shopstack/shopstack/app/telemetry"
 )
 
 // DefaultWorkers is SHOP_WORKERS when unset: jobs per instance worked at once.
 const DefaultWorkers = 2
 
-// startWorkers starts n River workers, whose search_index jobs go to ix, on the store's database (n = 0: none, for API-only
+// startWorkers starts n River workers of workers (jobWorkers) on the store's database (n = 0: none, for API-only
 // instances) and returns what stops them, waiting for running jobs until its ctx ends.
-func startWorkers(ctx context.Context, store *postgres.Store, ix search.Indexer, n int, log *slog.Logger) (stop func(context.Context) error, err error) {
+func startWorkers(ctx context.Context, store *postgres.Store, workers *river.Workers, n int, log *slog.Logger) (stop func(context.Context) error, err error) {
 	if n == 0 {
 		log.Info("background workers off (SHOP_WORKERS=0)")
 		return func(context.Context) error { return nil }, nil
@@ -27,7 +26,7 @@ func startWorkers(ctx context.Context, store *postgres.Store, ix search.Indexer,
 	c, err := river.NewClient(riverpgxv5.New(store.Pool()), &river.Config{
 		Logger:  log,
 		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: n}},
-		Workers: search.Workers(ix),
+		Workers: workers,
 		// A span per job, continuing the trace of the request that enqueued it.
 		Middleware: []rivertype.Middleware{telemetry.RiverMiddleware()},
 	})
