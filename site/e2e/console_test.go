@@ -164,6 +164,19 @@ func TestConsoleProductToInvoice(t *testing.T) {
 	assert.Contains(t, row, adminEmail)
 	owner.docShot("admin-product")
 
+	// Edit: only the price changes, and the page says so.
+	owner.fill("#price_cents", "59.00")
+	owner.click("form[aria-label='Product details'] button[type=submit]")
+	owner.untilText("form[aria-label='Product details'] .msgs", "Saved.")
+	var edited product
+	require.NoError(t, newClient().call(http.MethodGet, "/api/products/"+id, nil, &edited, http.StatusOK))
+	assert.EqualValues(t, 5900, edited.PriceCents)
+	assert.Equal(t, "Harbour Lamp", edited.Name)
+
+	// Search in the console finds it by name.
+	owner.open("/admin?q=Harbour")
+	owner.until("the search result", `[...document.querySelectorAll('.admin-table tbody th a')].map(a => a.innerText).join() === 'Harbour Lamp'`)
+
 	// The shopper finds it, with that picture.
 	shopper := newTab(t)
 	shopper.open("/?q=Harbour")
