@@ -156,6 +156,12 @@ func TestUploadsRefuseWrongTypesSizesAndBytes(t *testing.T) {
 	r = a.do("PUT", slot.Upload.URL, data, "Content-Type", "image/png", "Sec-Fetch-Site", "cross-site", "Origin", "https://evil.example")
 	assert.Equal(t, http.StatusForbidden, r.status)
 	assert.Equal(t, "cross_site_request", r.errorCode(t))
+	// Past the presigned URL's 10 minutes, the local URL has expired too.
+	_, err := store.Pool().Exec(context.Background(), `UPDATE uploads SET created_at = now() - interval '11 minutes' WHERE key = $1`, slot.Key)
+	require.NoError(t, err)
+	r = a.do("PUT", slot.Upload.URL, data, "Content-Type", "image/png")
+	assert.Equal(t, http.StatusForbidden, r.status)
+	assert.Contains(t, string(r.body), "expired")
 
 	// Declared PNG, sent JPEG bytes: the sniffed type decides, and nothing changes.
 	jpg := picture(t, 40, 40, "jpeg")

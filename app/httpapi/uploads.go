@@ -5,6 +5,7 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -40,7 +41,7 @@ func (a *api) createUpload(c echo.Context) error {
 }
 
 // putUpload stores an upload's bytes in a local media store. It enforces what a presigned S3
-// PUT enforces: the declared Content-Type and exactly the declared length.
+// PUT enforces: the declared Content-Type, exactly the declared length, and the URL's expiry.
 func (a *api) putUpload(c echo.Context) error {
 	if _, ok := a.media.(*media.Local); !ok {
 		return echo.ErrNotFound // S3: uploads go to the bucket, never through the shop
@@ -53,6 +54,9 @@ func (a *api) putUpload(c echo.Context) error {
 	up, err := a.images.Upload(ctx, key)
 	if err != nil {
 		return err
+	}
+	if time.Since(up.CreatedAt) > media.UploadURLTTL {
+		return shop.Errorf(shop.CodeForbidden, "this upload URL has expired (after %s, as a presigned one does): ask for a new one", media.UploadURLTTL)
 	}
 	req := c.Request()
 	if mt, _, err := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType)); err != nil || mt != up.ContentType {

@@ -29,8 +29,8 @@ func (s *Store) CreateUpload(ctx context.Context, u shop.Upload) error {
 // Upload returns the upload slot at key.
 func (s *Store) Upload(ctx context.Context, key string) (shop.Upload, error) {
 	u := shop.Upload{Key: key}
-	err := s.pool.QueryRow(ctx, `SELECT content_type, size_bytes, created_by::text FROM uploads WHERE key = $1`, key).
-		Scan(&u.ContentType, &u.SizeBytes, &u.CreatedBy)
+	err := s.pool.QueryRow(ctx, `SELECT content_type, size_bytes, created_by::text, created_at FROM uploads WHERE key = $1`, key).
+		Scan(&u.ContentType, &u.SizeBytes, &u.CreatedBy, &u.CreatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return shop.Upload{}, shop.Errorf(shop.CodeNotFound, "no upload with this key")
 	}

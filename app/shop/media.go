@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"regexp"
+	"time"
 )
 
 // Limits and types of uploaded product pictures.
@@ -110,6 +111,7 @@ type Upload struct {
 	ContentType string
 	SizeBytes   int64
 	CreatedBy   string
+	CreatedAt   time.Time
 }
 
 // ImageStore keeps upload slots and products' pictures. postgres.Store implements it.
