@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -96,4 +97,28 @@ func TestContentPages(t *testing.T) {
 	tb.clickText("footer a", "Contact")
 	tb.untilText("h1", "Contact us")
 	tb.untilText("main", "Harbour Row")
+}
+
+// At 360 px: the header is one row with room around the logo, the filters
+// fold away so the products start high on the screen, and a cart line's
+// total stays inside the margin.
+func TestPhoneLayout(t *testing.T) {
+	tb := newTab(t)
+	tb.do(chromedp.EmulateViewport(360, 740))
+	tb.open("/")
+	tb.until("the catalog grid", `document.querySelectorAll('.card').length > 0`)
+	header := eval[map[string]float64](tb, `(() => { const t = document.querySelector('.top').getBoundingClientRect();
+		const l = document.querySelector('.brand img').getBoundingClientRect();
+		const items = [...document.querySelectorAll('.nav > li:not([hidden])')].map(li => li.getBoundingClientRect().top);
+		return {height: t.height, logoTop: l.top, rows: new Set(items.map(Math.round)).size}; })()`)
+	assert.LessOrEqual(t, header["height"], 72.0, "the header is one row")
+	assert.Equal(t, 1.0, header["rows"], "the header links are on one row")
+	assert.GreaterOrEqual(t, header["logoTop"], 8.0, "the logo is not flush to the top")
+	assert.False(t, eval[bool](tb, `document.querySelector('.more-filters').open`), "the filters are folded")
+	assert.Less(t, eval[float64](tb, `document.querySelector('.card').getBoundingClientRect().top`), 390.0, "the products come before 390 px")
+
+	tb.addToCart("mug", 3)
+	tb.open("/cart")
+	tb.until("the cart line", `document.querySelector('.line-total')`)
+	assert.LessOrEqual(t, eval[float64](tb, `document.querySelector('.line-total').getBoundingClientRect().right`), 360.0-16, "the line total stays inside the margin")
 }
