@@ -189,7 +189,7 @@ export default async function catalog(ctx) {
   const results = h('section', { 'aria-labelledby': 'results-h' });
   main.append(h('h1', null, heading(f)), form, msgs, count, results);
 
-  replace(results, h('h2', { id: 'results-h', class: 'sr-only' }, 'Results'), h('p', { class: 'muted' }, 'Loading products…'));
+  replace(results, h('h2', { id: 'results-h', class: 'sr-only' }, 'Results'), h('p', { class: 'muted loading' }, 'Loading products…'));
   const p = params(f, cursor);
   p.set('limit', String(PAGE));
   let page;
