@@ -208,23 +208,3 @@ func (a *api) updateProduct(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, p)
 }
-
-func (a *api) adjustStock(c echo.Context) error {
-	id, err := pathID(c, "product")
-	if err != nil {
-		return err
-	}
-	body, err := a.readBody(c)
-	if err != nil {
-		return err
-	}
-	delta, err := shop.ParseStockDelta(body)
-	if err != nil {
-		return err
-	}
-	p, err := a.products.AdjustStock(c.Request().Context(), id, delta)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, p)
-}

@@ -11,28 +11,35 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
 
 	"github.com/shopstack/shopstack/app/httpapi"
+	"github.com/shopstack/shopstack/app/invoice"
+	"github.com/shopstack/shopstack/app/media"
 	"github.com/shopstack/shopstack/app/postgres"
+	"github.com/shopstack/shopstack/app/search"
 	"github.com/shopstack/shopstack/app/shop"
 	"github.com/shopstack/shopstack/internal/pgtest"
 )
 
 var (
-	store  *postgres.Store
-	dbURL  string
-	server *httptest.Server
-	doc    map[string]any
-	logBuf syncBuffer
+	mediaStore *media.Local
+	store      *postgres.Store
+	dbURL      string
+	server     *httptest.Server
+	doc        map[string]any
+	logBuf     syncBuffer
 )
 
 // syncBuffer collects the service's logs so tests can check what is (not) logged.
@@ -53,9 +60,15 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-// appConfig is the application's configuration with every store on s, as cmd/shop wires it.
+// testShop is the shop identity the tests configure.
+var testShop = shop.ShopInfo{Name: "Test Shop", Address: "1 Test Street\n12345 Testtown", ContactEmail: "help@test.example",
+	ReturnsDays: 30, Currency: "USD"}
+
+// appConfig is the application's configuration with every store on s and the local media
+// store, as cmd/shop wires it.
 func appConfig(s *postgres.Store, log *slog.Logger) httpapi.Config {
-	return httpapi.Config{Products: s, Search: s, Accounts: s, Orders: s, Readiness: s, Log: log}
+	return httpapi.Config{Products: s, Search: s, Accounts: s, Orders: s, Admin: s, Images: s, Invoices: s,
+		Media: mediaStore, Shop: testShop, Readiness: s, Log: log}
 }
 
 func TestMain(m *testing.M) {
@@ -74,8 +87,28 @@ func TestMain(m *testing.M) {
 		if _, _, err := s.SeedProducts(ctx, shop.DemoCatalog()); err != nil {
 			panic(err)
 		}
+		dir, err := os.MkdirTemp("", "shop-media-")
+		if err != nil {
+			panic(err)
+		}
+		if mediaStore, err = media.NewLocal(dir, ""); err != nil {
+			panic(err)
+		}
 		e, err := httpapi.New(appConfig(s, log))
 		if err != nil {
+			panic(err)
+		}
+		// The background jobs (search index, picture variants, invoices) are worked as in
+		// `shop serve`, polling often so tests wait for them briefly.
+		jobs, err := river.NewClient(riverpgxv5.New(s.Pool()), &river.Config{
+			Logger: log, FetchPollInterval: 50 * time.Millisecond, FetchCooldown: 10 * time.Millisecond,
+			Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
+			Workers: workers(s, log),
+		})
+		if err != nil {
+			panic(err)
+		}
+		if err := jobs.Start(ctx); err != nil {
 			panic(err)
 		}
 		store, dbURL, server = s, u, httptest.NewServer(e)
@@ -83,6 +116,14 @@ func TestMain(m *testing.M) {
 			panic(err)
 		}
 	})
+}
+
+// workers are the job workers `shop serve` runs (cmd/shop jobWorkers), on the local media store.
+func workers(s *postgres.Store, log *slog.Logger) *river.Workers {
+	w := search.Workers(search.PostgresIndexer{})
+	river.AddWorker(w, &media.ImageWorker{Store: mediaStore, Sink: s, Log: log})
+	river.AddWorker(w, &invoice.Worker{Orders: s, Store: mediaStore, Shop: testShop, Log: log})
+	return w
 }
 
 // client is one browser: its own cookie jar. It talks to server unless base names another.

@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/shopstack/shopstack/app/media"
 	"github.com/shopstack/shopstack/app/shop"
 	"github.com/shopstack/shopstack/app/telemetry"
 )
@@ -28,10 +29,19 @@ type Pinger interface {
 // Config holds the dependencies of the HTTP application. The stores and Search are required;
 // one storage adapter (postgres.Store) usually implements them all.
 type Config struct {
-	Products  shop.ProductStore
-	Search    shop.ProductSearcher
-	Accounts  shop.AccountStore
-	Orders    shop.OrderStore
+	Products shop.ProductStore
+	Search   shop.ProductSearcher
+	Accounts shop.AccountStore
+	Orders   shop.OrderStore
+	// Admin, Images and Invoices serve the admin console, uploads and invoices.
+	Admin    shop.AdminStore
+	Images   shop.ImageStore
+	Invoices shop.InvoiceStore
+	// Media keeps pictures and invoices; a *media.Local is also served at /media/ and takes
+	// uploads at PUT /api/admin/uploads/<key>.
+	Media media.Store
+	// Shop is the shop's identity (GET /api/shop).
+	Shop      shop.ShopInfo
 	Readiness Pinger
 	Log       *slog.Logger
 	// SiteDir, when set, is served at / (see site.go); the API stays under /api.
@@ -59,6 +69,10 @@ func New(cfg Config) (*echo.Echo, error) {
 	if cfg.Products == nil || cfg.Search == nil || cfg.Accounts == nil || cfg.Orders == nil || cfg.Readiness == nil {
 		return nil, errors.New("httpapi.Config: Products, Search, Accounts, Orders and Readiness are required")
 	}
+	console := cfg.Admin != nil && cfg.Images != nil && cfg.Invoices != nil && cfg.Media != nil
+	if !console && (cfg.Admin != nil || cfg.Images != nil || cfg.Invoices != nil || cfg.Media != nil) {
+		return nil, errors.New("httpapi.Config: Admin, Images, Invoices and Media go together (all or none)")
+	}
 	if cfg.BodyLimit <= 0 {
 		cfg.BodyLimit = DefaultBodyLimit
 	}
@@ -76,6 +90,7 @@ func New(cfg Config) (*echo.Echo, error) {
 		cfg.OutageLogInterval = DefaultOutageLogInterval
 	}
 	a := &api{products: cfg.Products, search: cfg.Search, accounts: cfg.Accounts, orders: cfg.Orders, readiness: cfg.Readiness,
+		admin: cfg.Admin, images: cfg.Images, invoices: cfg.Invoices, media: cfg.Media, shopInfo: cfg.Shop,
 		log: cfg.Log, bodyLimit: cfg.BodyLimit, allowedOrigins: origins, viewerHostHeader: cfg.ViewerHostHeader,
 		outage: &outageLog{log: cfg.Log, interval: cfg.OutageLogInterval}}
 
@@ -109,9 +124,13 @@ func New(cfg Config) (*echo.Echo, error) {
 	g.GET("/orders", a.listOrders, a.requireUser)
 	g.GET("/orders/:id", a.getOrder, a.requireUser)
 	g.POST("/orders/:id/cancel", a.cancelOrder, a.requireUser)
+	g.GET("/shop", a.getShop)
 	g.POST("/admin/products", a.createProduct, a.requireUser, requireAdmin)
 	g.PATCH("/admin/products/:id", a.updateProduct, a.requireUser, requireAdmin)
 	g.POST("/admin/products/:id/stock", a.adjustStock, a.requireUser, requireAdmin)
+	if console {
+		a.consoleRoutes(e, g, cfg.Media)
+	}
 
 	if cfg.SiteDir != "" {
 		static, err := newStatic(cfg.SiteDir)
@@ -123,6 +142,22 @@ func New(cfg Config) (*echo.Echo, error) {
 		e.HEAD("/*", static.serve)
 	}
 	return e, nil
+}
+
+// consoleRoutes are the routes of the admin console, uploads, invoices and local media.
+func (a *api) consoleRoutes(e *echo.Echo, g *echo.Group, store media.Store) {
+	g.GET("/orders/:id/invoice", a.getInvoice, a.requireUser)
+	g.GET("/admin/products", a.adminProducts, a.requireUser, requireAdmin)
+	g.GET("/admin/products/:id/stock-movements", a.stockMovements, a.requireUser, requireAdmin)
+	g.POST("/admin/products/:id/image", a.setProductImage, a.requireUser, requireAdmin)
+	g.POST("/admin/uploads", a.createUpload, a.requireUser, requireAdmin)
+	e.PUT(localUploadRoute, a.putUpload, a.requireUser, requireAdmin)
+	g.GET("/admin/orders", a.adminOrders, a.requireUser, requireAdmin)
+	g.POST("/admin/orders/:id/cancel", a.adminCancelOrder, a.requireUser, requireAdmin)
+	if _, ok := store.(*media.Local); ok {
+		e.GET(mediaPrefix+"*", a.serveMedia)
+		e.HEAD(mediaPrefix+"*", a.serveMedia)
+	}
 }
 
 // NewServer wraps h in an http.Server with timeouts, so slow or idle clients cannot hold

@@ -18,7 +18,7 @@ func scanDocument(row pgx.Row) (search.Document, error) {
 	var d search.Document
 	p := &d.Product
 	err := row.Scan(&p.ID, &p.SKU, &p.Name, &p.Description, &p.PriceCents, &p.Currency, &p.Stock, &p.Category,
-		&p.ImageURL, &d.Version, &d.CreatedAt)
+		&p.ImageURL, &p.Images, &d.Version, &d.CreatedAt)
 	return d, err
 }
 

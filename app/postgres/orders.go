@@ -158,6 +158,8 @@ type productsRead struct {
 	items      map[string]shop.OrderItem // the line as it would be sold, without its quantity
 	currencies map[string]string
 	stock      map[string]int
+	// number is the order's number, taken from order_number_seq in the same round trip.
+	number int64
 }
 
 func newProductsRead(n int) *productsRead {
@@ -198,13 +200,15 @@ func claimAndRead(ctx context.Context, conn *pgxpool.Conn, userID, key, fingerpr
 		sql = lockedProductsSQL
 	}
 	b.Queue(sql, ids).Query(read.scan)
+	b.Queue("SELECT nextval('order_number_seq')").QueryRow(func(row pgx.Row) error { return row.Scan(&read.number) })
 	err = conn.SendBatch(ctx, b).Close()
 	return claimed, read, err
 }
 
 // priceLines turns the request into the order it places, at the prices and names read.
 func (r *productsRead) priceLines(orderID string, req shop.OrderRequest) (shop.Order, error) {
-	order := shop.Order{ID: orderID, Status: shop.StatusPlaced, Items: make([]shop.OrderItem, len(req.Lines))}
+	order := shop.Order{ID: orderID, Number: shop.OrderNumber(r.number), Status: shop.StatusPlaced,
+		Items: make([]shop.OrderItem, len(req.Lines)), ShippingAddress: req.ShippingAddress}
 	for i, l := range req.Lines {
 		it, ok := r.items[l.ProductID]
 		if !ok {
@@ -261,8 +265,8 @@ const (
 	// insertOrderSQL inserts the order row and stores its response on the claimed key.
 	insertOrderSQL = `
 		WITH o AS (
-			INSERT INTO orders (id, user_id, status, total_cents, currency, created_at)
-			VALUES ($1, $2, 'placed', $3, $4, $5)
+			INSERT INTO orders (id, user_id, status, total_cents, currency, created_at, number, shipping_address)
+			VALUES ($1, $2, 'placed', $3, $4, $5, $9, $10)
 		)
 		UPDATE idempotency_keys SET status_code = $6, response_body = $7, order_id = $1
 		WHERE user_id = $2 AND key = $8`
@@ -294,7 +298,8 @@ const (
 func writeAndDecrement(ctx context.Context, conn *pgxpool.Conn, userID, key string, order shop.Order, body []byte) error {
 	b := &pgx.Batch{}
 	b.Queue(insertOrderSQL,
-		order.ID, userID, order.TotalCents, order.Currency, order.CreatedAt, http.StatusCreated, body, key)
+		order.ID, userID, order.TotalCents, order.Currency, order.CreatedAt, http.StatusCreated, body, key,
+		shop.OrderSeq(order.Number), order.ShippingAddress)
 	n := len(order.Items)
 	for _, it := range order.Items[:n-1] {
 		b.Queue(takeLineSQL, it.ProductID, it.Quantity, it.UnitPriceCents, order.Currency)
@@ -386,7 +391,7 @@ func (s *Store) shortfall(ctx context.Context, req shop.OrderRequest) error {
 }
 
 const orderItemsSQL = `
-	SELECT o.id::text, o.status, o.total_cents, o.currency, o.created_at,
+	SELECT o.id::text, o.number, o.shipping_address, o.status, o.total_cents, o.currency, o.created_at,
 	       coalesce(json_agg(json_build_object(
 	           'product_id', i.product_id, 'sku', i.sku, 'name', i.name,
 	           'quantity', i.quantity, 'unit_price_cents', i.unit_price_cents) ORDER BY i.product_id), '[]')
@@ -394,8 +399,9 @@ const orderItemsSQL = `
 
 func scanOrder(row pgx.Row) (shop.Order, error) {
 	var o shop.Order
-	err := row.Scan(&o.ID, &o.Status, &o.TotalCents, &o.Currency, &o.CreatedAt, &o.Items)
-	o.CreatedAt = o.CreatedAt.UTC()
+	var number int64
+	err := row.Scan(&o.ID, &number, &o.ShippingAddress, &o.Status, &o.TotalCents, &o.Currency, &o.CreatedAt, &o.Items)
+	o.CreatedAt, o.Number = o.CreatedAt.UTC(), shop.OrderNumber(number)
 	return o, err
 }
 

@@ -10,11 +10,11 @@ import (
 	"github.com/shopstack/shopstack/app/shop"
 )
 
-const productColumns = "id::text, sku, name, description, price_cents, currency, stock, category, image_url"
+const productColumns = "id::text, sku, name, description, price_cents, currency, stock, category, image_url, images"
 
 func scanProduct(row pgx.Row) (shop.Product, error) {
 	var p shop.Product
-	err := row.Scan(&p.ID, &p.SKU, &p.Name, &p.Description, &p.PriceCents, &p.Currency, &p.Stock, &p.Category, &p.ImageURL)
+	err := row.Scan(&p.ID, &p.SKU, &p.Name, &p.Description, &p.PriceCents, &p.Currency, &p.Stock, &p.Category, &p.ImageURL, &p.Images)
 	return p, err
 }
 
@@ -25,7 +25,7 @@ func (s *Store) writeProduct(ctx context.Context, sql string, args ...any) (shop
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var version int64
 		err := tx.QueryRow(ctx, sql, args...).Scan(&p.ID, &p.SKU, &p.Name, &p.Description, &p.PriceCents,
-			&p.Currency, &p.Stock, &p.Category, &p.ImageURL, &version)
+			&p.Currency, &p.Stock, &p.Category, &p.ImageURL, &p.Images, &version)
 		if err != nil {
 			return err
 		}
@@ -77,13 +77,30 @@ func (s *Store) UpdateProduct(ctx context.Context, id string, pp shop.ProductPat
 	return p, mapError("update product", err)
 }
 
-// AdjustStock adds delta (which may be negative) to a product's stock in one conditional
-// statement, so it composes with concurrent orders: it never takes stock below zero.
+// AdjustStock is AdjustStockBy with no actor and shop.UnspecifiedReason.
 func (s *Store) AdjustStock(ctx context.Context, id string, delta int) (shop.Product, error) {
+	return s.AdjustStockBy(ctx, id, shop.StockAdjustment{Delta: delta, Reason: shop.UnspecifiedReason})
+}
+
+// AdjustStockBy adds adj.Delta (which may be negative) to a product's stock in one conditional
+// statement, so it composes with concurrent orders: it never takes stock below zero. The same
+// statement records the movement (who, why, the stock after it).
+func (s *Store) AdjustStockBy(ctx context.Context, id string, adj shop.StockAdjustment) (shop.Product, error) {
+	var actor *string
+	if adj.ActorID != "" {
+		actor = &adj.ActorID
+	}
+	delta := adj.Delta
 	p, err := s.writeProduct(ctx, `
-		UPDATE products SET stock = stock + $2, updated_at = now(), version = version + 1
-		WHERE id = $1 AND stock + $2 BETWEEN 0 AND $3
-		RETURNING `+productColumns+", version", id, delta, shop.MaxStock)
+		WITH p AS (
+			UPDATE products SET stock = stock + $2, updated_at = now(), version = version + 1
+			WHERE id = $1 AND stock + $2 BETWEEN 0 AND $3
+			RETURNING `+productColumns+`, version
+		), m AS (
+			INSERT INTO stock_movements (product_id, delta, reason, actor_id, stock_after)
+			SELECT p.id::uuid, $2, $4, $5, p.stock FROM p
+		)
+		SELECT * FROM p`, id, delta, shop.MaxStock, adj.Reason, actor)
 	if !errors.Is(err, pgx.ErrNoRows) {
 		return p, mapError("adjust stock", err)
 	}

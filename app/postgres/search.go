@@ -53,7 +53,8 @@ func (s *Store) SearchProducts(ctx context.Context, q shop.ProductQuery) (shop.P
 		var stock *int
 		var created *time.Time
 		var score *float64
-		err := rows.Scan(&facets, &id, &sku, &name, &desc, &price, &currency, &stock, &category, &image, &created, &score)
+		var images *shop.ProductImages
+		err := rows.Scan(&facets, &id, &sku, &name, &desc, &price, &currency, &stock, &category, &image, &images, &created, &score)
 		if err == nil && groups == nil {
 			groups = []facetGroup{}
 			err = json.Unmarshal(facets, &groups)
@@ -64,7 +65,7 @@ func (s *Store) SearchProducts(ctx context.Context, q shop.ProductQuery) (shop.P
 		}
 		if id != nil {
 			hits = append(hits, hit{p: shop.Product{ID: *id, SKU: *sku, Name: *name, Description: *desc, PriceCents: *price,
-				Currency: *currency, Stock: *stock, Category: *category, ImageURL: *image}, created: *created, score: *score})
+				Currency: *currency, Stock: *stock, Category: *category, ImageURL: *image, Images: images}, created: *created, score: *score})
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -297,7 +298,7 @@ func (b *searchSQL) statement(q shop.ProductQuery) string {
 			WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + order + ` LIMIT ` + b.arg(q.Limit+1) + `
 		)
 		SELECT f.facets, p.id::text, p.sku, p.name, p.description, p.price_cents, p.currency, p.stock, p.category,
-			p.image_url, p.created_at, pg.score
+			p.image_url, p.images, p.created_at, pg.score
 		FROM f LEFT JOIN (pg JOIN products p ON p.id = pg.id) ON true
 		ORDER BY ` + strings.ReplaceAll(order, "m.", "pg.")
 }

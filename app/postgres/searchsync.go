@@ -24,7 +24,7 @@ SELECT w.watermark::text, LEAST(pg_snapshot_xmax(snap.s), (
 FROM search_sync AS w, snap FOR UPDATE OF w`
 
 // SyncSearchChanges hands send, page rows at a time, every product written since the watermark
-// (migration 006: search_xid at or above it), then moves the watermark, and returns how many it
+// (migration search_sync: search_xid at or above it), then moves the watermark, and returns how many it
 // sent. Orders and cancels are included: their stock reaches the search engine without any job
 // on the order path.
 //

@@ -12,8 +12,9 @@ type SeedProduct struct {
 }
 
 // DemoCatalog is the catalog `make dev` loads: a few dozen products across categories.
-// Each category has an illustration shipped by the storefront (site/src/images), so the
-// catalog looks right offline and the CSP needs no third-party image host.
+// Each product has its own picture, drawn by the storefront's build from the product's
+// attributes (site/sitebuild, at DemoImageURL), so the catalog looks right offline and
+// the CSP needs no third-party image host.
 func DemoCatalog() []SeedProduct {
 	type item struct {
 		sku, name, desc string
@@ -80,13 +81,23 @@ func DemoCatalog() []SeedProduct {
 				NewProduct: NewProduct{
 					SKU: it.sku, Name: it.name, Description: it.desc, PriceCents: it.price, Currency: "USD",
 					Stock: it.stock, Category: c.name,
-					ImageURL: "/images/" + c.name + ".svg",
+					ImageURL: DemoImageURL(it.sku),
 				},
-				// Until November 2026 the demo pictures came from picsum.photos, which
-				// many networks cannot reach.
-				FormerImageURLs: []string{"https://picsum.photos/seed/" + strings.ToLower(it.sku) + "/600/400"},
+				// Until December 2026 every product of a category showed the category's
+				// picture; until November 2026 they came from picsum.photos, which many
+				// networks cannot reach.
+				FormerImageURLs: []string{
+					"/images/" + c.name + ".svg",
+					"https://picsum.photos/seed/" + strings.ToLower(it.sku) + "/600/400",
+				},
 			})
 		}
 	}
 	return out
+}
+
+// DemoImageURL is where the storefront serves a demo product's own picture: a site path,
+// written by the site build for every product of DemoCatalog.
+func DemoImageURL(sku string) string {
+	return "/images/products/" + strings.ToLower(sku) + ".svg"
 }

@@ -31,6 +31,7 @@ const (
 	CodeIdempotencyKeyRequired Code = "idempotency_key_required"
 	CodeIdempotencyKeyReused   Code = "idempotency_key_reused"
 	CodeBusy                   Code = "busy"
+	CodeUnsupportedMediaType   Code = "unsupported_media_type"
 )
 
 // Error is a failure the client may be told about. Its Message and Details are safe to show.

@@ -29,11 +29,26 @@ type OrderItem struct {
 // Order is a placed (or later cancelled) purchase.
 type Order struct {
 	ID         string      `json:"id"`
+	Number     string      `json:"number"`
 	Status     string      `json:"status"`
 	Items      []OrderItem `json:"items"`
 	TotalCents int64       `json:"total_cents"`
 	Currency   string      `json:"currency"`
 	CreatedAt  time.Time   `json:"created_at"`
+	// ShippingAddress is null for an order placed without one.
+	ShippingAddress *ShippingAddress `json:"shipping_address"`
+}
+
+// OrderNumber formats an order's sequence number (orders.number) as customers see it: SH-000123.
+func OrderNumber(n int64) string { return fmt.Sprintf("SH-%06d", n) }
+
+// OrderSeq is the sequence number of an order number made by OrderNumber (0 for anything else).
+func OrderSeq(number string) int64 {
+	n, err := strconv.ParseInt(strings.TrimPrefix(number, "SH-"), 10, 64)
+	if err != nil || !strings.HasPrefix(number, "SH-") {
+		return 0
+	}
+	return n
 }
 
 // Shortfall is one order line that cannot be served from stock.
@@ -77,6 +92,8 @@ type OrderLine struct {
 // The sort order is the lock order of the order transaction.
 type OrderRequest struct {
 	Lines []OrderLine
+	// ShippingAddress is optional (nil: none given).
+	ShippingAddress *ShippingAddress
 }
 
 // Fingerprint identifies the request's content for idempotency: two bodies that differ only in
@@ -85,6 +102,10 @@ func (r OrderRequest) Fingerprint() string {
 	h := sha256.New()
 	for _, l := range r.Lines {
 		fmt.Fprintf(h, "%s:%d;", l.ProductID, l.Quantity)
+	}
+	// Only when given, so an order without an address keeps the fingerprint it always had.
+	if a := r.ShippingAddress; a != nil {
+		fmt.Fprintf(h, "address:%q;%q;%q;%q;%q;%q;%q", a.Name, a.Line1, a.Line2, a.City, a.Region, a.PostalCode, a.Country)
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
@@ -105,6 +126,7 @@ func ParseOrder(data []byte) (OrderRequest, error) {
 			ProductID string `json:"product_id"`
 			Quantity  int    `json:"quantity"`
 		} `json:"items"`
+		ShippingAddress *ShippingAddress `json:"shipping_address"`
 	}
 	if err := DecodeJSON(data, &body); err != nil {
 		return OrderRequest{}, err
@@ -134,11 +156,12 @@ func ParseOrder(data []byte) (OrderRequest, error) {
 		}
 		lines = append(lines, OrderLine{ProductID: id, Quantity: it.Quantity})
 	}
+	address := fe.parseShippingAddress(body.ShippingAddress)
 	if err := fe.err(); err != nil {
 		return OrderRequest{}, err
 	}
 	slices.SortFunc(lines, func(a, b OrderLine) int { return strings.Compare(a.ProductID, b.ProductID) })
-	return OrderRequest{Lines: lines}, nil
+	return OrderRequest{Lines: lines, ShippingAddress: address}, nil
 }
 
 // ParseIdempotencyKey validates the Idempotency-Key header.

@@ -19,6 +19,9 @@ type Product struct {
 	Stock       int    `json:"stock"`
 	Category    string `json:"category"`
 	ImageURL    string `json:"image_url"`
+	// Images are the processed variants of the product's uploaded picture; nil (null) while
+	// it has none. ImageURL is then the card variant.
+	Images *ProductImages `json:"images"`
 }
 
 // ProductStore keeps the catalog. postgres.Store implements it. Listing and searching the
@@ -143,20 +146,6 @@ func ParseProductPatch(data []byte) (ProductPatch, error) {
 		fe.checkImageURL(*p.ImageURL)
 	}
 	return p, fe.err()
-}
-
-// ParseStockDelta decodes and validates a POST /api/admin/products/{id}/stock body.
-func ParseStockDelta(data []byte) (int, error) {
-	var body struct {
-		Delta *int `json:"delta"`
-	}
-	if err := DecodeJSON(data, &body); err != nil {
-		return 0, err
-	}
-	if body.Delta == nil || *body.Delta == 0 || *body.Delta < -MaxStockDelta || *body.Delta > MaxStockDelta {
-		return 0, invalidField("delta", fmt.Sprintf("is required, non-zero, between -%d and %d", MaxStockDelta, MaxStockDelta))
-	}
-	return *body.Delta, nil
 }
 
 // The product field rules that creating and patching (and, for the category, listing) share,

@@ -83,20 +83,24 @@ func TestParseNewProductAndPatch(t *testing.T) {
 	_, err = shop.ParseProductPatch([]byte(`{"stock":10}`))
 	assert.Equal(t, shop.CodeInvalidInput, shop.ErrorCode(err), "stock changes go through the stock endpoint")
 
-	for _, body := range []string{`{}`, `{"delta":0}`, `{"delta":1000001}`, `{"delta":"1"}`} {
-		_, err := shop.ParseStockDelta([]byte(body))
+	for _, body := range []string{`{}`, `{"delta":0}`, `{"delta":1000001}`, `{"delta":"1"}`, `{"delta":1,"reason":""}`,
+		`{"delta":1,"reason":"` + strings.Repeat("x", 201) + `"}`, `{"delta":1,"reason":"a\u0000b"}`} {
+		_, err := shop.ParseStockAdjustment([]byte(body))
 		assert.Equal(t, shop.CodeInvalidInput, shop.ErrorCode(err), body)
 	}
-	d, err := shop.ParseStockDelta([]byte(`{"delta":-5}`))
+	adj, err := shop.ParseStockAdjustment([]byte(`{"delta":-5}`))
 	require.NoError(t, err)
-	assert.Equal(t, -5, d)
+	assert.Equal(t, shop.StockAdjustment{Delta: -5, Reason: shop.UnspecifiedReason}, adj, "an old client's body keeps working")
+	adj, err = shop.ParseStockAdjustment([]byte(`{"delta":3,"reason":" recount "}`))
+	require.NoError(t, err)
+	assert.Equal(t, shop.StockAdjustment{Delta: 3, Reason: "recount"}, adj)
 }
 
 func TestDemoCatalogIsValid(t *testing.T) {
 	t.Parallel()
 	demo := shop.DemoCatalog()
 	assert.GreaterOrEqual(t, len(demo), 24)
-	skus, cats := map[string]bool{}, map[string]bool{}
+	skus, cats, images := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, p := range demo {
 		raw, err := json.Marshal(map[string]any{"sku": p.SKU, "name": p.Name, "description": p.Description,
 			"price_cents": p.PriceCents, "currency": p.Currency, "stock": p.Stock, "category": p.Category, "image_url": p.ImageURL})
@@ -105,9 +109,14 @@ func TestDemoCatalogIsValid(t *testing.T) {
 		require.NoError(t, err, p.SKU)
 		assert.Equal(t, p.NewProduct, parsed)
 		assert.False(t, skus[p.SKU], "duplicate SKU %s", p.SKU)
-		// Same-origin images the storefront ships, so the catalog works offline.
-		assert.Equal(t, "/images/"+p.Category+".svg", p.ImageURL)
-		assert.FileExists(t, filepath.Join("..", "..", "site", "src", filepath.FromSlash(p.ImageURL)))
+		// Same-origin pictures the storefront's build draws, one per product, so the
+		// catalog works offline (site/sitebuild checks that each is written).
+		assert.Equal(t, shop.DemoImageURL(p.SKU), p.ImageURL)
+		assert.False(t, images[p.ImageURL], "%s shares its picture", p.SKU)
+		images[p.ImageURL] = true
+		// The category picture it had before is still shipped, for shops seeded then.
+		assert.Contains(t, p.FormerImageURLs, "/images/"+p.Category+".svg")
+		assert.FileExists(t, filepath.Join("..", "..", "site", "src", "images", p.Category+".svg"))
 		assert.NotContains(t, p.FormerImageURLs, p.ImageURL)
 		skus[p.SKU], cats[p.Category] = true, true
 	}

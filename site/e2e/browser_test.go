@@ -235,10 +235,37 @@ func (tb *tab) untilSettled() {
 	tb.until("the page to settle", `!document.querySelector('main').hasAttribute('aria-busy')`)
 }
 
-// checkout opens the checkout page and waits until it can take an order.
+// checkout opens the checkout page, waits until it can take an order and
+// fills in the delivery address the checkout requires.
 func (tb *tab) checkout() {
 	tb.t.Helper()
 	tb.open("/checkout")
 	tb.until("the place order button", `document.querySelector('#place-order')`)
 	tb.untilSettled()
+	tb.fillAddress(testAddress)
+}
+
+// address is the API's shipping_address.
+type address struct {
+	Name       string `json:"name"`
+	Line1      string `json:"line1"`
+	Line2      string `json:"line2,omitempty"`
+	City       string `json:"city"`
+	Region     string `json:"region,omitempty"`
+	PostalCode string `json:"postal_code"`
+	Country    string `json:"country"`
+}
+
+var testAddress = address{Name: "Ada Lovelace", Line1: "12 St James's Square", City: "London", PostalCode: "SW1Y 4JH", Country: "GB"}
+
+// fillAddress types a delivery address into the checkout form.
+func (tb *tab) fillAddress(a address) {
+	tb.t.Helper()
+	for id, v := range map[string]string{"name": a.Name, "line1": a.Line1, "line2": a.Line2, "city": a.City, "region": a.Region, "postal_code": a.PostalCode} {
+		eval[bool](tb, fmt.Sprintf(`(e => { e.value = ''; return true })(document.querySelector('form.checkout #%s'))`, id))
+		if v != "" {
+			tb.do(chromedp.SendKeys(chromedp.CSS("form.checkout #"+id), v))
+		}
+	}
+	tb.do(chromedp.SetValue(chromedp.CSS("form.checkout #country"), a.Country))
 }

@@ -35,12 +35,23 @@ var (
 	browser  context.Context // a started browser; each test opens its own browser contexts
 	products = map[string]product{}
 	admin    *client // signed in as the admin
+	// adminEmail and adminPassword sign the store owner in through the pages.
+	adminEmail, adminPassword string
+	// tmpDir holds what the run writes (downloads, the media store).
+	tmpDir string
 	// noBrowser is why the browser tests cannot run; set only outside CI.
 	noBrowser string
 )
 
 // repoRoot is where go build and the screenshot folder are, from site/e2e.
 const repoRoot = "../.."
+
+// The shop's details the service is started with.
+const (
+	shopName    = "Quayside Goods"
+	shopAddress = "4 Harbour Row, Bristol BS1 5TX, United Kingdom"
+	shopEmail   = "help@quayside.e2e.test"
+)
 
 func chromePath() string {
 	candidates := []string{"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"}
@@ -111,7 +122,8 @@ func run(m *testing.M) (int, error) {
 		return 1, err
 	}
 	baseURL = "http://" + addr
-	adminEmail, adminPassword := "admin-"+randHex(4)+"@e2e.test", randHex(16)
+	adminEmail, adminPassword = "admin-"+randHex(4)+"@e2e.test", randHex(16)
+	tmpDir = tmp
 	logPath := filepath.Join(tmp, "shop.log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
@@ -137,6 +149,12 @@ func run(m *testing.M) (int, error) {
 		"SHOP_SITE_DIR="+dist,
 		"SHOP_ADMIN_EMAIL="+adminEmail,
 		"SHOP_ADMIN_PASSWORD="+adminPassword,
+		// The shop's own details, for the content pages and the invoices.
+		"SHOP_NAME="+shopName,
+		"SHOP_ADDRESS="+shopAddress,
+		"SHOP_CONTACT_EMAIL="+shopEmail,
+		// Uploads, pictures and invoices go to the run's own folder.
+		"SHOP_MEDIA_DIR="+filepath.Join(tmp, "media"),
 	)
 	serve.Stdout, serve.Stderr = logFile, logFile
 	if err := serve.Start(); err != nil {
@@ -344,6 +362,21 @@ func seed(adminEmail, adminPassword string) error {
 		products[p.key] = got
 	}
 	return nil
+}
+
+// newProduct creates a product for one test run under a fresh SKU and
+// returns its key in products.
+func newProduct(t *testing.T, name string, stock int) string {
+	t.Helper()
+	key := "run-" + randHex(4)
+	var got product
+	body := map[string]any{"sku": "E2E-RUN-" + strings.ToUpper(key[4:]), "name": name, "description": "A product made for one test run.",
+		"price_cents": 799, "currency": "USD", "stock": stock, "category": "e2e-runs"}
+	if err := admin.call(http.MethodPost, "/api/admin/products", body, &got, http.StatusCreated); err != nil {
+		t.Fatal(err)
+	}
+	products[key] = got
+	return key
 }
 
 func stockOf(t *testing.T, key string) int {

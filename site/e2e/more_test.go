@@ -150,6 +150,12 @@ func TestAccessibility(t *testing.T) {
 	tb.open("/nowhere/at/all")
 	tb.untilText("h1", "Page not found")
 	audit("not found")
+	tb.open("/returns")
+	tb.untilText("main", "within")
+	audit("returns")
+	tb.open("/admin")
+	tb.untilText("h1", "Please log in")
+	audit("console (signed out)")
 }
 
 // Stock on the product page is live: when the last units sell elsewhere, the

@@ -261,10 +261,13 @@ func TestRaceForTheLastUnit(t *testing.T) {
 // Scenario 4: a double-clicked "Place order" creates exactly one order.
 func TestDoubleClickPlacesOneOrder(t *testing.T) {
 	tb := newTab(t)
+	// Its own product, so that -count=N runs it N times (the seeded dice have
+	// 5 units: a sixth run would find them sold out).
+	dice := newProduct(t, "Double Dice", 5)
 	// Shop first, sign up at checkout: the page comes back to the checkout
 	// with the cart intact.
-	tb.addToCart("dice", 1)
-	before := stockOf(t, "dice")
+	tb.addToCart(dice, 1)
+	before := stockOf(t, dice)
 	tb.open("/checkout")
 	tb.clickText("main a", "create an account")
 	tb.until("the register form", `location.pathname === '/register' && document.querySelector('#email')`)
@@ -276,6 +279,7 @@ func TestDoubleClickPlacesOneOrder(t *testing.T) {
 	tb.until("back at the checkout", `location.pathname === '/checkout' && document.querySelector('#place-order')`)
 	tb.untilSettled()
 	assert.Contains(t, tb.text(".summary-lines"), "1 × Double Dice")
+	tb.fillAddress(testAddress)
 
 	// A real double click: two presses in quick succession, the second with
 	// clickCount 2, as a mouse sends them. The button's position is read once
@@ -295,5 +299,5 @@ func TestDoubleClickPlacesOneOrder(t *testing.T) {
 	require.Len(t, orders, 1, "a double click placed more than one order")
 	require.Len(t, orders[0].Items, 1)
 	assert.Equal(t, 1, orders[0].Items[0].Quantity)
-	assert.Equal(t, before-1, stockOf(t, "dice"))
+	assert.Equal(t, before-1, stockOf(t, dice))
 }

@@ -1,7 +1,8 @@
 // Package sitebuild turns site/src into site/dist: JavaScript and CSS bundled
 // and minified by esbuild, every referenced file renamed after a hash of its
 // content into dist/assets, and HTML pages rewritten to point at those names.
-// The product images of src/images are copied to dist/images as they are.
+// The product images of src/images are copied to dist/images as they are, and
+// every demo product gets its own picture drawn at build time (pictures.go).
 package sitebuild
 
 import (
@@ -96,6 +97,9 @@ func Build(opts Options) (*Result, error) {
 		return nil, err
 	}
 	if err := copyImages(src, out, res); err != nil {
+		return nil, err
+	}
+	if err := writeDemoPictures(src, out, res); err != nil {
 		return nil, err
 	}
 	if err := writePages(out, pages, in.html, renamed, res); err != nil {

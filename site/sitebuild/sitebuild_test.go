@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/shopstack/shopstack/app/shop"
 	"github.com/shopstack/shopstack/site"
 	"github.com/shopstack/shopstack/site/sitebuild"
 )
@@ -277,6 +278,31 @@ func TestStorefront(t *testing.T) {
 		assertInertSVG(t, name, b)
 	}
 	assert.GreaterOrEqual(t, images, 6, "one image per demo category")
+
+	// Every demo product has its own picture at its image_url, unlike any other.
+	seen := map[string]string{}
+	for _, p := range shop.DemoCatalog() {
+		name := strings.TrimPrefix(p.ImageURL, "/")
+		require.Contains(t, res.Files, name, "%s: its picture is built", p.SKU)
+		b, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(name)))
+		require.NoError(t, err)
+		assert.NotContains(t, seen, string(b), "%s draws the same picture as %s", p.SKU, seen[string(b)])
+		seen[string(b)] = p.SKU
+		assert.Contains(t, string(b), ">"+initialsOf(p.Name)+"</text>", "%s: the name's initials", p.SKU)
+	}
+}
+
+// initialsOf is what the picture must show: the first letters of the first
+// two words, upper case.
+func initialsOf(name string) string {
+	var s string
+	for _, w := range strings.Fields(name) {
+		s += strings.ToUpper(string([]rune(w)[0]))
+		if len(s) == 2 {
+			break
+		}
+	}
+	return s
 }
 
 // assertInertSVG checks that b is well-formed SVG with a 3:2 viewBox and

@@ -20,6 +20,9 @@ const routes = [
   [/^\/checkout\/?$/, lazy(() => import('./views/checkout.js'), 'default')],
   [/^\/orders\/?$/, lazy(() => import('./views/orders.js'), 'orders')],
   [/^\/orders\/([^/]+)\/?$/, lazy(() => import('./views/orders.js'), 'order')],
+  [/^\/(contact|returns|terms|privacy)\/?$/, lazy(() => import('./views/pages.js'), 'default')],
+  // The console's modules load only here; the API decides who may use it.
+  [/^\/admin(?:\/.*)?$/, lazy(() => import('./views/admin/console.js'), 'default')],
 ];
 
 function notFound(ctx) {
@@ -109,6 +112,8 @@ function renderCount() {
 function renderAccount() {
   const u = session.user();
   const li = document.getElementById('account');
+  // Only a hint for the store owner: /admin itself asks the API, which refuses anyone else.
+  document.getElementById('admin-link').hidden = !(u && u.is_admin);
   if (!u) {
     replace(li, h('a', { href: '/login' }, 'Log in'));
     markNav();

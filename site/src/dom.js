@@ -44,12 +44,20 @@ export function msgBox() {
 // image renders a product image with fixed dimensions (no layout shift) over
 // a CSS placeholder; a missing, blocked or broken URL leaves the placeholder.
 // The frame's aspect ratio comes from CSS; the image covers it whatever its
-// own shape.
-export function image(product, width, height, alt) {
+// own shape. With uploaded variants (product.images, square) the browser
+// picks the size it needs from srcset; sizes says how wide the frame is.
+// eager is for the first image of a page (the likely LCP): not lazy.
+export function image(product, width, height, alt, { sizes, eager } = {}) {
   const frame = h('div', { class: 'ph', 'data-initial': (product.name || '?').trim().charAt(0).toUpperCase() });
-  const url = product.image_url;
-  if (typeof url === 'string' && /^(https:\/\/|\/(?!\/))/.test(url)) {
-    const img = h('img', { src: url, alt, width, height, loading: 'lazy', decoding: 'async' });
+  const v = product.images;
+  const ok = (u) => typeof u === 'string' && /^(https:\/\/|\/(?!\/))/.test(u);
+  const url = v && ok(v.card) ? v.card : product.image_url;
+  if (ok(url)) {
+    const attrs = { src: url, alt, width, height, loading: eager ? 'eager' : 'lazy', decoding: 'async', fetchpriority: eager ? 'high' : null };
+    if (v && ok(v.thumb) && ok(v.card) && ok(v.full)) {
+      Object.assign(attrs, { width: 480, height: 480, srcset: v.thumb + ' 160w, ' + v.card + ' 480w, ' + v.full + ' 1200w', sizes: sizes || '100vw' });
+    }
+    const img = h('img', attrs);
     img.addEventListener('error', () => {
       img.remove();
       if (alt) label(frame, alt);

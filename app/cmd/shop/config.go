@@ -45,6 +45,8 @@ type config struct {
 	Workers  int
 	Cache    cacheConfig
 	Search   searchConfig
+	Media    mediaConfig
+	Shop     shop.ShopInfo
 }
 
 // loadConfig reads and checks every variable before anything starts, and reports every bad
@@ -135,6 +137,12 @@ func loadConfig(getenv func(string) string) (config, error) {
 		bad(err)
 	}
 	if cfg.Search, err = loadSearchConfig(getenv); err != nil {
+		bad(err)
+	}
+	if cfg.Media, err = loadMediaConfig(getenv); err != nil {
+		bad(err)
+	}
+	if cfg.Shop, err = loadShopConfig(getenv); err != nil {
 		bad(err)
 	}
 	errs = append(errs, cfg.credentials(getenv, dbConfig)...)
@@ -257,7 +265,8 @@ func (c config) logValue() slog.Value {
 		slog.Int("SHOP_REGISTER_LIMIT", c.Abuse.RegisterLimit),
 		slog.String("SHOP_REGISTER_WINDOW", c.Abuse.RegisterWindow.String()),
 		slog.Int("SHOP_WORKERS", c.Workers),
-		c.Cache.urlAttr(), c.Cache.passwordAttr(), c.Search.logAttr(),
+		c.Cache.urlAttr(), c.Cache.passwordAttr(), c.Search.logAttr(), c.Media.logAttr(),
+		slog.String("SHOP_NAME", c.Shop.Name), slog.String("SHOP_CONTACT_EMAIL", c.Shop.ContactEmail),
 	)
 }
 

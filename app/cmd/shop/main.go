@@ -60,6 +60,11 @@ environment:
   SHOP_SEARCH_URL      OpenSearch endpoint for product search (default: PostgreSQL search)
   SHOP_SEARCH_ROLE_ARN role to assume to sign OpenSearch requests (SigV4; default unsigned)
   SHOP_SEARCH_INDEX    the alias searched and written (default products)
+  SHOP_MEDIA_DIR       keep pictures and invoices in this folder (default $XDG_STATE_HOME/shopstack/media)
+  SHOP_MEDIA_BUCKET    keep them in this S3 bucket instead (needs AWS_REGION)
+  SHOP_MEDIA_PUBLIC_BASE the public URL prefix of pictures (default /media)
+  SHOP_NAME, SHOP_ADDRESS, SHOP_CONTACT_EMAIL, SHOP_RETURNS_DAYS, SHOP_CURRENCY
+                       the shop's identity, on invoices and GET /api/shop (defaults: the demo shop)
   OTEL_EXPORTER_OTLP_ENDPOINT  send traces and metrics over OTLP/HTTP here (default: none);
                        the other OTEL_* variables as OpenTelemetry defines them (app/README.md)`
 
@@ -203,7 +208,7 @@ func serve(ctx context.Context, store *postgres.Store, cfg config, log *slog.Log
 	}
 	defer svc.close()
 	srv := httpapi.NewServer(cfg.Addr, svc.handler, log)
-	stopWorkers, err := startWorkers(ctx, store, svc.indexer, cfg.Workers, log)
+	stopWorkers, err := startWorkers(ctx, store, svc, cfg.Workers, log)
 	if err != nil {
 		return err
 	}

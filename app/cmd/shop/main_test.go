@@ -25,14 +25,14 @@ import (
 	"github.com/shopstack/shopstack/internal/pgtest"
 )
 
-var binary string
+var binary, mediaDir string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "shop-bin")
 	if err != nil {
 		panic(err)
 	}
-	binary = filepath.Join(dir, "shop")
+	binary, mediaDir = filepath.Join(dir, "shop"), filepath.Join(dir, "media")
 	out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "build shop: %v\n%s", err, out)
@@ -54,7 +54,8 @@ func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(
 
 func shopCmd(env []string, args ...string) (*exec.Cmd, *syncBuf) {
 	cmd := exec.Command(binary, args...)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)
+	// No HOME: the media directory must be given (it defaults to one under HOME).
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "SHOP_MEDIA_DIR=" + mediaDir}, env...)
 	out := &syncBuf{}
 	cmd.Stdout, cmd.Stderr = out, out
 	return cmd, out
@@ -128,6 +129,20 @@ func TestServeAsAppRoleEnsuresAdminAndShutsDownGracefully(t *testing.T) {
 	res.Body.Close()
 	require.Equal(t, http.StatusOK, res.StatusCode)
 
+	// serve compresses (the contract is larger than 1 KiB) and answers the shop's identity.
+	req, err = http.NewRequest(http.MethodGet, "http://"+addr+"/api/openapi.yaml", nil)
+	require.NoError(t, err)
+	req.Header.Set("Accept-Encoding", "gzip")
+	res, err = (&http.Transport{DisableCompression: true}).RoundTrip(req)
+	require.NoError(t, err)
+	res.Body.Close()
+	assert.Equal(t, "gzip", res.Header.Get("Content-Encoding"))
+	res, err = http.Get("http://" + addr + "/api/shop")
+	require.NoError(t, err)
+	body, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	assert.Contains(t, string(body), `"name":"Shopstack Demo Store"`)
+
 	// An in-flight request: headers and half the body sent before SIGTERM.
 	conn, err := net.Dial("tcp", addr)
 	require.NoError(t, err)
@@ -189,7 +204,7 @@ func TestServeRefusesAnUnmigratedSchema(t *testing.T) {
 	err := cmd.Run()
 	var exit *exec.ExitError
 	require.ErrorAs(t, err, &exit, out.String())
-	assert.Contains(t, out.String(), "schema version 0, this build needs 6: run `shop migrate`")
+	assert.Contains(t, out.String(), fmt.Sprintf("schema version 0, this build needs %d: run `shop migrate`", migrationCount(t)))
 	assert.NotContains(t, out.String(), `"msg":"listening"`)
 }
 
@@ -234,7 +249,7 @@ func TestSubcommands(t *testing.T) {
 	wg.Wait()
 	for i := range 3 {
 		require.NoError(t, errs[i], outs[i])
-		assert.Contains(t, outs[i], `"version":6`)
+		assert.Contains(t, outs[i], fmt.Sprintf(`"version":%d`, migrationCount(t)))
 	}
 
 	assert.Contains(t, run("seed"), `"added":36`)
@@ -280,6 +295,15 @@ func TestBadConfigFailsClearly(t *testing.T) {
 		{[]string{"SHOP_REGISTER_WINDOW=100ms"}, []string{"serve"}, `SHOP_REGISTER_WINDOW=\"100ms\": want a duration from 1s to 168h`},
 		{[]string{"SHOP_ADMIN_EMAIL=admin\u200b@example.com", "SHOP_ADMIN_PASSWORD=long enough password"}, []string{"serve"},
 			`must not contain the invisible or control character U+200B`},
+		{[]string{"SHOP_MEDIA_DIR=", "HOME="}, []string{"serve"}, "SHOP_MEDIA_DIR is unset and so are XDG_STATE_HOME and HOME"},
+		{[]string{"SHOP_MEDIA_BUCKET=shop-media"}, []string{"serve"}, "SHOP_MEDIA_BUCKET and SHOP_MEDIA_DIR exclude each other"},
+		{[]string{"SHOP_MEDIA_DIR=", "SHOP_MEDIA_BUCKET=shop-media"}, []string{"serve"}, "SHOP_MEDIA_BUCKET needs AWS_REGION"},
+		{[]string{"SHOP_MEDIA_DIR=", "SHOP_MEDIA_BUCKET=Shop_Media", "AWS_REGION=eu-west-1"}, []string{"serve"}, `SHOP_MEDIA_BUCKET=\"Shop_Media\": want an S3 bucket name`},
+		{[]string{"SHOP_MEDIA_PUBLIC_BASE=http://cdn.example/media"}, []string{"serve"}, `SHOP_MEDIA_PUBLIC_BASE=\"http://cdn.example/media\": want a path`},
+		{[]string{"SHOP_MEDIA_PUBLIC_BASE=/media/"}, []string{"serve"}, `SHOP_MEDIA_PUBLIC_BASE=\"/media/\"`},
+		{[]string{"SHOP_RETURNS_DAYS=a month"}, []string{"serve"}, `SHOP_RETURNS_DAYS=\"a month\": want an integer from 0 to 365`},
+		{[]string{"SHOP_CONTACT_EMAIL=nobody"}, []string{"serve"}, `SHOP_CONTACT_EMAIL=\"nobody\": want an email address`},
+		{[]string{"SHOP_CURRENCY=usd"}, []string{"serve"}, `SHOP_CURRENCY=\"usd\": want an ISO 4217 code`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(append(tt.env, tt.args...), " "), func(t *testing.T) {
@@ -317,4 +341,13 @@ func TestEveryBadVariableIsReportedAtOnce(t *testing.T) {
 	assert.NotContains(t, out.String(), `"msg":"listening"`)
 	assert.NotContains(t, out.String(), `"msg":"config"`, "the effective config is logged only once it is valid")
 	assert.Equal(t, 0, strings.Count(strings.TrimSpace(out.String()), "\n"), "one log line")
+}
+
+// migrationCount is the number of embedded migrations, the version a migrated schema is at.
+func migrationCount(t *testing.T) int {
+	t.Helper()
+	files, err := filepath.Glob("../../postgres/migrations/*.sql")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	return len(files)
 }

@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/riverqueue/river"
+
 	"github.com/shopstack/shopstack/app/cache"
 	"github.com/shopstack/shopstack/app/httpapi"
 	"github.com/shopstack/shopstack/app/postgres"
@@ -19,7 +21,9 @@ import (
 type service struct {
 	handler http.Handler
 	indexer search.Indexer
-	close   func()
+	// jobs are the background job workers (search indexing, picture variants, invoices).
+	jobs  *river.Workers
+	close func()
 }
 
 // newService ensures the admin (if configured), opens the cache and the search engine and builds
@@ -39,16 +43,30 @@ func newService(ctx context.Context, store *postgres.Store, cfg config, log *slo
 		closeCache()
 		return nil, err
 	}
+	files, err := openMedia(ctx, cfg.Media)
+	if err != nil {
+		closeCache()
+		return nil, err
+	}
 	products := cache.NewProducts(store, searcher, c)
 	e, err := httpapi.New(httpapi.Config{
 		Products: products, Search: products, Accounts: cache.NewAccounts(store, c),
-		Orders: cache.NewOrders(store, c), Readiness: store,
-		Log: log, SiteDir: cfg.SiteDir, ClientIPHeader: cfg.ClientIPHeader, AllowedOrigins: cfg.AllowedOrigins,
+		Orders: cache.NewOrders(store, c), Admin: store, Images: store, Invoices: store, Media: files, Shop: cfg.Shop,
+		Readiness: store,
+		Log:       log, SiteDir: cfg.SiteDir, ClientIPHeader: cfg.ClientIPHeader, AllowedOrigins: cfg.AllowedOrigins,
 		ViewerHostHeader: cfg.ViewerHost,
 	})
 	if err != nil {
 		closeCache()
 		return nil, err
 	}
-	return &service{handler: telemetry.Handler(e), indexer: indexer, close: closeCache}, nil
+	compressed, err := httpapi.Compress(e)
+	if err != nil {
+		closeCache()
+		return nil, err
+	}
+	return &service{
+		handler: telemetry.Handler(compressed), indexer: indexer,
+		jobs: jobWorkers(indexer, store, files, cfg.Shop, log), close: closeCache,
+	}, nil
 }

@@ -62,7 +62,7 @@ func (a *lambdaApp) work(ctx context.Context, req workRequest) (workResult, erro
 	} else {
 		res.Pruned = true
 	}
-	c, err := newWorkerClient(a.store, svc.indexer, max(1, a.cfg.Workers), a.log, func(c *river.Config) {
+	c, err := newWorkerClient(a.store, svc, max(1, a.cfg.Workers), a.log, func(c *river.Config) {
 		// No LISTEN connection (a pool of 2 has none to spare) and a quick first fetch.
 		c.PollOnly = true
 		c.FetchPollInterval = workTick

@@ -18,14 +18,14 @@ import (
 // DefaultWorkers is SHOP_WORKERS when unset: jobs per instance worked at once.
 const DefaultWorkers = 2
 
-// startWorkers starts n River workers, whose search_index jobs go to ix, on the store's database (n = 0: none, for API-only
-// instances) and returns what stops them, waiting for running jobs until its ctx ends.
-func startWorkers(ctx context.Context, store *postgres.Store, ix search.Indexer, n int, log *slog.Logger) (stop func(context.Context) error, err error) {
+// startWorkers starts n River workers of the service's jobs (jobWorkers) on the store's database (n = 0: none, for
+// API-only instances) and returns what stops them, waiting for running jobs until its ctx ends.
+func startWorkers(ctx context.Context, store *postgres.Store, svc *service, n int, log *slog.Logger) (stop func(context.Context) error, err error) {
 	if n == 0 {
 		log.Info("background workers off (SHOP_WORKERS=0)")
 		return func(context.Context) error { return nil }, nil
 	}
-	c, err := newWorkerClient(store, ix, n, log, nil)
+	c, err := newWorkerClient(store, svc, n, log, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -38,17 +38,16 @@ func startWorkers(ctx context.Context, store *postgres.Store, ix search.Indexer,
 	return c.Stop, nil
 }
 
-// newWorkerClient is a River client working the default queue with n workers, whose search_index
-// jobs go to ix. tune, when set, adjusts the config (the Lambda work event polls only).
-func newWorkerClient(store *postgres.Store, ix search.Indexer, n int, log *slog.Logger, tune func(*river.Config)) (*river.Client[pgx.Tx], error) {
+// newWorkerClient is a River client working the default queue with n workers on the service's jobs. tune, when set, adjusts the config (the Lambda work event polls only).
+func newWorkerClient(store *postgres.Store, svc *service, n int, log *slog.Logger, tune func(*river.Config)) (*river.Client[pgx.Tx], error) {
 	cfg := &river.Config{
 		Logger:  log,
 		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: n}},
-		Workers: search.Workers(ix),
+		Workers: svc.jobs,
 		// A span per job, continuing the trace of the request that enqueued it.
 		Middleware: []rivertype.Middleware{telemetry.RiverMiddleware()},
 	}
-	addSearchSync(cfg, store, ix)
+	addSearchSync(cfg, store, svc.indexer)
 	if tune != nil {
 		tune(cfg)
 	}

@@ -1,5 +1,6 @@
 import { api } from '../api.js';
 import { h, msgBox } from '../dom.js';
+import { apiProblems, checkAll, clearErrors, field, showErrors } from '../form.js';
 import * as session from '../session.js';
 
 // next keeps a post-login redirect on this site: only local paths.
@@ -9,49 +10,37 @@ function next(query) {
   return n.startsWith('/') && !n.startsWith('//') && !n.includes('\\') ? n : '/';
 }
 
-function field(id, label, attrs, hint) {
-  const input = h('input', { id, name: id, required: true, ...attrs });
-  if (hint) input.setAttribute('aria-describedby', id + '-hint');
-  return [input, h('div', { class: 'field' }, h('label', { for: id }, label), input, hint ? h('p', { id: id + '-hint', class: 'hint' }, hint) : null)];
-}
-
 function authForm(ctx, { title, fields, submit, call, other }) {
   const { main, query, navigate } = ctx;
   ctx.title(title);
   const msgs = msgBox();
-  const inputs = fields.map((f) => field(...f));
+  const inputs = fields.map(([id, label, attrs, hint]) => field(id, label, { required: true, ...attrs }, hint));
   const btn = h('button', { type: 'submit', class: 'btn btn-primary' }, submit);
-  const form = h('form', { class: 'auth', novalidate: true }, msgs, inputs.map((i) => i[1]), btn);
+  const form = h('form', { class: 'auth', novalidate: true }, msgs, inputs.map((i) => i.box), btn);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    for (const [input] of inputs) input.removeAttribute('aria-invalid');
-    const empty = inputs.find(([input]) => !input.value.trim() || !input.checkValidity());
-    if (empty) {
-      const label = form.querySelector('label[for="' + empty[0].id + '"]').textContent;
-      const v = empty[0].validity;
-      msgs.show(
-        v.valueMissing || !empty[0].value.trim()
-          ? label + ' is required.'
-          : v.tooShort
-            ? label + ' must be at least ' + empty[0].minLength + ' characters.'
-            : 'Enter a valid ' + label.toLowerCase() + '.',
-      );
-      empty[0].setAttribute('aria-invalid', 'true');
-      empty[0].focus();
-      return;
-    }
-    const values = Object.fromEntries(inputs.map(([input]) => [input.name, input.name === 'password' ? input.value : input.value.trim()]));
+    clearErrors(inputs, msgs);
+    // Every problem at once, not one per try.
+    if (checkAll(inputs, msgs)) return;
+    const values = Object.fromEntries(inputs.map(({ input }) => [input.name, input.name === 'password' ? input.value : input.value.trim()]));
     btn.disabled = true;
     try {
       session.setUser(await call(values));
       navigate(next(query), { replace: true });
     } catch (err) {
       btn.disabled = false;
+      const problems = apiProblems(err, inputs);
+      if (problems.length) {
+        showErrors(inputs, problems, msgs);
+        return;
+      }
       msgs.show(err.message);
-      const names = err.code === 'email_taken' ? ['email'] : err.code === 'invalid_credentials' ? ['password'] : Array.isArray(err.details) ? err.details.map((d) => d && d.field) : [];
-      const bad = inputs.filter(([i]) => names.includes(i.name));
-      for (const [i] of bad) i.setAttribute('aria-invalid', 'true');
-      if (bad.length) bad[0][0].focus();
+      const name = err.code === 'email_taken' ? 'email' : err.code === 'invalid_credentials' ? 'password' : '';
+      const bad = inputs.find((i) => i.input.name === name);
+      if (bad) {
+        bad.input.setAttribute('aria-invalid', 'true');
+        bad.input.focus();
+      }
     }
   });
   const q = query.get('next') ? '?next=' + encodeURIComponent(next(query)) : '';

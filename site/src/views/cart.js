@@ -8,9 +8,14 @@ export function total(ls) {
   return ls.reduce((s, l) => s + l.qty * (l.price_cents || 0), 0);
 }
 
+// notes are per-line messages that must survive the redraw the cart change
+// itself causes: the shopper reads them next to the quantity they typed.
+const notes = new Map();
+
 function line(l, msgs) {
   const id = 'qty-' + l.id;
-  const qty = h('input', { id, type: 'number', inputmode: 'numeric', min: 1, value: String(l.qty), class: 'qty' });
+  const noteId = 'note-' + l.id;
+  const qty = h('input', { id, type: 'number', inputmode: 'numeric', min: 1, value: String(l.qty), class: 'qty', 'aria-describedby': noteId });
   if (l.stock > 0) qty.max = String(l.stock);
   qty.addEventListener('change', () => {
     const n = Math.floor(Number(qty.value));
@@ -20,10 +25,14 @@ function line(l, msgs) {
       return;
     }
     if (l.stock != null && n > l.stock) {
-      msgs.show('Only ' + l.stock + ' left of ' + l.name + ', your cart was updated.', 'warn');
+      // Never a silent clamp: the shopper asked for n and gets told why not.
+      const text = 'Only ' + l.stock + ' left of ' + l.name + ', your cart was updated.';
+      notes.set(l.id, 'You asked for ' + n + '; only ' + l.stock + ' in stock.');
+      msgs.show(text, 'warn');
       cart.setQty(l.id, l.stock);
       return;
     }
+    notes.delete(l.id);
     msgs.show(null);
     cart.setQty(l.id, n);
   });
@@ -35,14 +44,15 @@ function line(l, msgs) {
   return h(
     'li',
     { class: 'line' },
-    image(l, 96, 96, ''),
+    image(l, 96, 96, '', { sizes: '96px' }),
     h(
       'div',
       { class: 'line-main' },
       h('a', { href: '/products/' + encodeURIComponent(l.id), class: 'line-name' }, l.name),
       h('span', { class: 'muted small' }, money(l.price_cents, l.currency) + ' each'),
     ),
-    h('div', { class: 'line-qty' }, h('label', { for: id }, 'Quantity', h('span', { class: 'sr-only' }, ' of ' + l.name)), qty),
+    h('div', { class: 'line-qty' }, h('label', { for: id }, 'Qty', h('span', { class: 'sr-only' }, ' of ' + l.name)), qty),
+    h('p', { id: noteId, class: 'line-note', role: notes.has(l.id) ? 'alert' : null }, notes.get(l.id) || null),
     h('span', { class: 'line-total' }, money(l.qty * l.price_cents, l.currency)),
     h('div', { class: 'line-rm' }, rm),
   );
@@ -75,7 +85,10 @@ export default async function cartView(ctx) {
   };
   draw();
   window.addEventListener('cartchange', draw);
-  ctx.onLeave(() => window.removeEventListener('cartchange', draw));
+  ctx.onLeave(() => {
+    window.removeEventListener('cartchange', draw);
+    notes.clear();
+  });
 
   // Prices and stock may have changed since the items were added.
   try {

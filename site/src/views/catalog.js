@@ -13,14 +13,19 @@ export function stockLabel(stock) {
   return h('span', { class: 'badge badge-in' }, 'In stock');
 }
 
-function card(p) {
+// SIZES is the card's width in the grid (.grid in app.css): two columns on a
+// phone, about 240 px from 640 px up.
+const SIZES = '(min-width: 640px) 240px, 50vw';
+
+function card(p, i) {
   return h(
     'li',
     { class: 'card' },
     h(
       'a',
       { href: '/products/' + encodeURIComponent(p.id), class: 'card-link' },
-      image(p, 600, 400, ''),
+      // The first card's picture is the page's likely largest paint: not lazy.
+      image(p, 600, 400, '', { sizes: SIZES, eager: i === 0 }),
       h('span', { class: 'card-name' }, p.name),
     ),
     h('span', { class: 'card-meta' }, h('span', { class: 'price' }, money(p.price_cents, p.currency)), stockLabel(p.stock)),
@@ -75,7 +80,7 @@ function rangeLabel(r, currency) {
 
 // filterForm builds the search form. Its options and their counts come from the
 // page's facets once the results arrive (fill).
-function filterForm(f, navigate) {
+function filterForm(f, navigate, signal) {
   const input = h('input', { id: 'q', name: 'q', type: 'search', value: f.q, autocomplete: 'off', placeholder: 'T-shirt, mug…' });
   const category = h('select', { id: 'category', name: 'category' }, h('option', { value: '' }, 'All categories'));
   if (f.category) category.append(h('option', { value: f.category }, pretty(f.category)));
@@ -92,18 +97,36 @@ function filterForm(f, navigate) {
   sort.value = f.sort || (f.q ? 'relevance' : 'name');
   const inStock = h('input', { id: 'in-stock', name: 'in_stock', type: 'checkbox', checked: f.inStock });
   const field = (id, label, el) => h('div', { class: 'field' }, h('label', { for: id }, label), el);
+  const active = [f.category, priceValue, f.inStock, f.sort].filter(Boolean).length;
+  // On a phone the filters fold under "Filters", so the products come first;
+  // from 640 px they are always open (the summary is hidden by app.css).
+  const wide = matchMedia('(min-width: 640px)');
+  const more = h(
+    'details',
+    { class: 'more-filters', open: active > 0 || wide.matches },
+    h('summary', null, 'Filters' + (active ? ' (' + active + ' on)' : '')),
+    h(
+      'div',
+      { class: 'filter-grid' },
+      field('category', 'Category', category),
+      field('price', 'Price', price),
+      field('sort', 'Sort by', sort),
+      h('div', { class: 'field field-check' }, inStock, h('label', { for: 'in-stock' }, 'In stock only')),
+    ),
+  );
   const form = h(
     'form',
     { role: 'search', class: 'filters', 'aria-label': 'Products' },
-    field('q', 'Search', input),
-    field('category', 'Category', category),
-    field('price', 'Price', price),
-    field('sort', 'Sort by', sort),
-    h('div', { class: 'field field-check' }, inStock, h('label', { for: 'in-stock' }, 'In stock only')),
-    h('button', { type: 'submit', class: 'btn' }, 'Search'),
+    h('div', { class: 'search-row' }, field('q', 'Search', input), h('button', { type: 'submit', class: 'btn' }, 'Search')),
+    more,
   );
-  // Filters apply on submit only: changing a select with the keyboard must
-  // not reload the results under the shopper (WCAG 3.2.2).
+  // A window widened past 640 px hides the summary, so the filters must open.
+  wide.addEventListener('change', (e) => e.matches && (more.open = true), { signal });
+  // Choosing a category is the one choice that applies at once (issue 14):
+  // a shopper expects to see the category they picked. The other filters
+  // wait for "Search", so moving through them with the keyboard reloads
+  // nothing under the shopper (WCAG 3.2.2); the label says so.
+  category.addEventListener('change', () => form.requestSubmit());
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const q = input.value.trim();
@@ -135,6 +158,22 @@ function filterForm(f, navigate) {
   return form;
 }
 
+// heading names what is shown: the search, the category, or everything.
+function heading(f) {
+  if (f.q) return 'Results for “' + f.q + '”' + (f.category ? ' in ' + pretty(f.category) : '');
+  if (f.category) return pretty(f.category);
+  return f.min || f.max || f.inStock ? 'Products' : 'All products';
+}
+
+// position says which results this page shows ("13–24 of 57"). Keyset pages
+// have no offset, so it is counted from the trail of earlier pages; a page
+// opened from a bookmark, with no trail, says only how many it shows.
+function position(index, shown, total) {
+  if (index < 0) return 'Showing ' + shown + ' of ' + total;
+  const first = index * PAGE + 1;
+  return first + '–' + (first + shown - 1) + ' of ' + total;
+}
+
 export default async function catalog(ctx) {
   const { main, query, signal, navigate } = ctx;
   const f = readFilters(query);
@@ -144,13 +183,13 @@ export default async function catalog(ctx) {
   ctx.title(f.q ? 'Search: ' + f.q : pretty(f.category) || 'Shop');
   const filtered = f.q || f.category || f.min || f.max || f.inStock;
 
-  const form = filterForm(f, navigate);
+  const form = filterForm(f, navigate, signal);
   const msgs = msgBox();
   const count = h('p', { id: 'result-count', class: 'result-count', role: 'status' });
   const results = h('section', { 'aria-labelledby': 'results-h' });
-  main.append(h('h1', null, filtered ? 'Products' : 'All products'), form, msgs, count, results);
+  main.append(h('h1', null, heading(f)), form, msgs, count, results);
 
-  replace(results, h('h2', { id: 'results-h', class: 'sr-only' }, 'Results'), h('p', { class: 'muted' }, 'Loading products…'));
+  replace(results, h('h2', { id: 'results-h', class: 'sr-only' }, 'Results'), h('p', { class: 'muted loading' }, 'Loading products…'));
   const p = params(f, cursor);
   p.set('limit', String(PAGE));
   let page;
@@ -179,6 +218,10 @@ export default async function catalog(ctx) {
   );
 
   const nav = h('nav', { class: 'pager', 'aria-label': 'Pages' });
+  if (items.length) {
+    const index = !cursor ? 0 : trail.length ? trail.length : -1;
+    nav.append(h('p', { class: 'pager-pos' }, position(index, items.length, page.total || items.length)));
+  }
   if (cursor) {
     const prev = trail.length ? trail[trail.length - 1] : '';
     const a = h('a', { href: href(f, prev), class: 'btn btn-ghost' }, trail.length ? '← Previous page' : '← First page');
@@ -196,5 +239,5 @@ export default async function catalog(ctx) {
     });
     nav.append(a);
   }
-  if (nav.childNodes.length) results.append(nav);
+  if (items.length) results.append(nav);
 }

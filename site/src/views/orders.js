@@ -1,5 +1,7 @@
 import { api } from '../api.js';
+import { formatAddress } from '../address.js';
 import { h, msgBox, replace } from '../dom.js';
+import { invoiceButton } from '../invoice.js';
 import { date, money, plural } from '../format.js';
 import * as session from '../session.js';
 
@@ -31,13 +33,30 @@ export async function orders(ctx) {
         h(
           'li',
           { class: 'order-row' },
-          h('a', { href: '/orders/' + encodeURIComponent(o.id) }, 'Order of ' + date(o.created_at)),
+          h('a', { href: '/orders/' + encodeURIComponent(o.id) }, (o.number ? o.number + ' · ' : 'Order of ') + date(o.created_at)),
           statusLabel(o.status),
           h('span', { class: 'muted' }, plural((o.items || []).reduce((n, i) => n + i.quantity, 0), 'item', 'items')),
           h('strong', null, money(o.total_cents, o.currency)),
         ),
       ),
     ),
+  );
+}
+
+function itemsTable(o) {
+  return h(
+    'table',
+    { class: 'items' },
+    h('caption', { class: 'sr-only' }, 'Items in this order'),
+    h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Product'), h('th', { scope: 'col' }, 'Qty'), h('th', { scope: 'col' }, 'Price'))),
+    h(
+      'tbody',
+      null,
+      (o.items || []).map((i) =>
+        h('tr', null, h('td', null, h('a', { href: '/products/' + encodeURIComponent(i.product_id) }, i.name)), h('td', null, String(i.quantity)), h('td', null, money(i.unit_price_cents * i.quantity, o.currency))),
+      ),
+    ),
+    h('tfoot', null, h('tr', null, h('th', { scope: 'row', colspan: 2 }, 'Total'), h('td', null, h('strong', null, money(o.total_cents, o.currency))))),
   );
 }
 
@@ -59,34 +78,33 @@ export async function order(ctx) {
   const msgs = msgBox();
   const body = h('div');
   main.append(msgs, body);
-  if (query.get('placed') && o.status === 'placed') {
+  let placed = query.get('placed') && o.status === 'placed';
+  if (placed) {
     heading.textContent = 'Thank you, your order is placed';
     ctx.title('Order confirmed');
   } else {
-    heading.textContent = 'Order of ' + date(o.created_at);
+    heading.textContent = 'Order ' + (o.number || 'of ' + date(o.created_at));
+    ctx.title('Order ' + (o.number || ''));
   }
 
   const draw = () => {
-    const cancel = h('button', { type: 'button', class: 'btn btn-danger' }, 'Cancel order');
+    const cancel = h('button', { type: 'button', class: 'btn btn-ghost btn-sm btn-quiet' }, 'Cancel order');
     cancel.addEventListener('click', () => confirmCancel(cancel));
     replace(
       body,
-      h('p', { class: 'order-head' }, statusLabel(o.status), h('span', { class: 'muted small' }, 'Order ' + o.id + ' · ' + date(o.created_at))),
+      placed ? h('p', { class: 'order-number' }, 'Your order number is ', h('strong', null, o.number || o.id), '. Please give it when you write to us about this order.') : null,
+      h('p', { class: 'order-head' }, statusLabel(o.status), h('span', { class: 'muted small' }, (o.number ? o.number + ' · ' : '') + date(o.created_at))),
+      itemsTable(o),
+      o.shipping_address ? h('div', { class: 'ship-to' }, h('h2', null, 'Delivery address'), h('address', null, formatAddress(o.shipping_address).map((l, i) => [i ? h('br') : null, l]))) : null,
       h(
-        'table',
-        { class: 'items' },
-        h('caption', { class: 'sr-only' }, 'Items in this order'),
-        h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Product'), h('th', { scope: 'col' }, 'Qty'), h('th', { scope: 'col' }, 'Price'))),
-        h(
-          'tbody',
-          null,
-          (o.items || []).map((i) =>
-            h('tr', null, h('td', null, h('a', { href: '/products/' + encodeURIComponent(i.product_id) }, i.name)), h('td', null, String(i.quantity)), h('td', null, money(i.unit_price_cents * i.quantity, o.currency))),
-          ),
-        ),
-        h('tfoot', null, h('tr', null, h('th', { scope: 'row', colspan: 2 }, 'Total'), h('td', null, h('strong', null, money(o.total_cents, o.currency))))),
+        'div',
+        { class: 'actions' },
+        h('a', { href: '/', class: 'btn ' + (placed ? 'btn-primary' : '') }, 'Continue shopping'),
+        invoiceButton(o, msgs, signal),
       ),
-      o.status === 'placed' ? h('div', { class: 'actions' }, cancel) : null,
+      // Cancelling is possible but secondary: it is not what a shopper who
+      // just ordered came to do.
+      o.status === 'placed' ? h('div', { class: 'actions actions-secondary' }, h('p', { class: 'muted small' }, 'Changed your mind? You can cancel until the order ships.'), cancel) : null,
     );
   };
 
@@ -99,13 +117,14 @@ export async function order(ctx) {
     yes.focus();
     no.addEventListener('click', () => {
       draw();
-      body.querySelector('.btn-danger').focus();
+      body.querySelector('.btn-quiet').focus();
     });
     yes.addEventListener('click', async () => {
       yes.disabled = no.disabled = true;
       try {
         o = await api('POST', '/orders/' + encodeURIComponent(o.id) + '/cancel');
-        heading.textContent = 'Order of ' + date(o.created_at);
+        placed = false;
+        heading.textContent = 'Order ' + (o.number || 'of ' + date(o.created_at));
         draw();
         msgs.show('Your order was cancelled.', 'ok');
       } catch (e) {

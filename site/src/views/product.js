@@ -75,7 +75,7 @@ export default async function product(ctx) {
     h(
       'div',
       { class: 'product' },
-      image(p, 900, 600, p.name),
+      image(p, 900, 600, p.name, { sizes: '(min-width: 760px) 520px, 100vw', eager: true }),
       h(
         'div',
         { class: 'product-info' },

@@ -1,0 +1,303 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/shopstack/shopstack/app/shop"
+)
+
+func TestAdminRoutesNeedAnAdmin(t *testing.T) {
+	t.Parallel()
+	shopper, _ := registered(t)
+	anon := newClient(t)
+	id := "00000000-0000-4000-8000-000000000000"
+	for _, rt := range []struct{ method, path string }{
+		{"GET", "/api/admin/products"}, {"GET", "/api/admin/products/" + id + "/stock-movements"},
+		{"GET", "/api/admin/orders"}, {"POST", "/api/admin/orders/" + id + "/cancel"},
+		{"POST", "/api/admin/uploads"}, {"POST", "/api/admin/products/" + id + "/image"},
+	} {
+		var body any
+		if rt.method == "POST" {
+			body = map[string]any{}
+		}
+		assert.Equal(t, http.StatusUnauthorized, anon.do(rt.method, rt.path, body).status, rt.path)
+		assert.Equal(t, http.StatusForbidden, shopper.do(rt.method, rt.path, body).status, rt.path)
+	}
+}
+
+func TestAdminProductsSearchLowStockAndPages(t *testing.T) {
+	t.Parallel()
+	a := admin(t)
+	tag := strings.ToUpper(key())
+	var ids []string
+	for i, stock := range []int{0, 3, 9} {
+		p, err := store.CreateProduct(context.Background(), shop.NewProduct{SKU: "ADM-" + tag[2:14] + "-" + string(rune('A'+i)),
+			Name: "Zyx admin item " + tag + " " + string(rune('a'+i)), PriceCents: 100, Currency: "USD", Stock: stock, Category: "test"})
+		require.NoError(t, err)
+		ids = append(ids, p.ID)
+	}
+	var page shop.AdminProductPage
+	r := a.do("GET", "/api/admin/products?q="+strings.ToLower(tag)+"&limit=2", nil)
+	require.Equal(t, http.StatusOK, r.status, string(r.body))
+	r.json(t, &page)
+	assert.Equal(t, 3, page.Total)
+	require.Len(t, page.Items, 2)
+	assert.Equal(t, ids[:2], []string{page.Items[0].ID, page.Items[1].ID})
+	require.NotNil(t, page.NextCursor)
+	r = a.do("GET", "/api/admin/products?q="+strings.ToLower(tag)+"&limit=2&cursor="+*page.NextCursor, nil)
+	r.json(t, &page)
+	require.Len(t, page.Items, 1)
+	assert.Equal(t, ids[2], page.Items[0].ID)
+	assert.Nil(t, page.NextCursor)
+
+	r = a.do("GET", "/api/admin/products?q="+tag+"&low_stock=3", nil)
+	r.json(t, &page)
+	assert.Equal(t, 2, page.Total, "stock 0 and 3 are at most 3")
+	r = a.do("GET", "/api/admin/products?q=ADM-"+tag[2:14], nil)
+	r.json(t, &page)
+	assert.Equal(t, 3, page.Total, "a SKU prefix matches")
+	r = a.do("GET", "/api/admin/products?q=%25", nil)
+	r.json(t, &page)
+	assert.Zero(t, page.Total, "LIKE wildcards are literal")
+
+	for _, q := range []string{"low_stock=-1", "low_stock=x", "limit=0", "limit=101", "cursor=bogus"} {
+		r = a.do("GET", "/api/admin/products?"+q, nil)
+		assert.Equal(t, http.StatusUnprocessableEntity, r.status, q)
+	}
+}
+
+func TestStockAdjustmentsAreRecorded(t *testing.T) {
+	t.Parallel()
+	a := admin(t)
+	p := newProduct(t, 10, 100)
+	r := a.do("POST", "/api/admin/products/"+p.ID+"/stock", map[string]any{"delta": 5, "reason": "delivery from supplier"})
+	require.Equal(t, http.StatusOK, r.status, string(r.body))
+	r = a.do("POST", "/api/admin/products/"+p.ID+"/stock", map[string]any{"delta": -2})
+	require.Equal(t, http.StatusOK, r.status, "a client without a reason keeps working")
+	r = a.do("POST", "/api/admin/products/"+p.ID+"/stock", map[string]any{"delta": -100, "reason": "too many"})
+	assert.Equal(t, http.StatusConflict, r.status)
+	r = a.do("POST", "/api/admin/products/"+p.ID+"/stock", map[string]any{"delta": 1, "reason": strings.Repeat("x", 201)})
+	assert.Equal(t, http.StatusUnprocessableEntity, r.status)
+
+	r = a.do("GET", "/api/admin/products/"+p.ID+"/stock-movements", nil)
+	require.Equal(t, http.StatusOK, r.status)
+	var list struct{ Items []shop.StockMovement }
+	r.json(t, &list)
+	require.Len(t, list.Items, 2, "refused adjustments leave no movement")
+	assert.Equal(t, -2, list.Items[0].Delta, "newest first")
+	assert.Equal(t, "unspecified", list.Items[0].Reason)
+	assert.Equal(t, 13, list.Items[0].StockAfter)
+	assert.Equal(t, "delivery from supplier", list.Items[1].Reason)
+	assert.Equal(t, 15, list.Items[1].StockAfter)
+	require.NotNil(t, list.Items[0].ActorEmail)
+	assert.Contains(t, *list.Items[0].ActorEmail, "@example.com")
+	assert.WithinDuration(t, time.Now(), list.Items[0].At, time.Minute)
+
+	r = a.do("GET", "/api/admin/products/00000000-0000-4000-8000-000000000000/stock-movements", nil)
+	assert.Equal(t, http.StatusNotFound, r.status)
+}
+
+var address = map[string]any{"name": "Ada Lovelace", "line1": "12 Analytical Row", "line2": "Flat 3", "city": "London",
+	"region": "Greater London", "postal_code": "NW1 6XE", "country": "GB"}
+
+func TestOrdersCarryANumberAndAnAddress(t *testing.T) {
+	t.Parallel()
+	c, _ := registered(t)
+	p := newProduct(t, 10, 250)
+	body := orderBody(p.ID, 2)
+	body["shipping_address"] = address
+	r := c.do("POST", "/api/orders", body, "Idempotency-Key", key())
+	require.Equal(t, http.StatusCreated, r.status, string(r.body))
+	var o shop.Order
+	r.json(t, &o)
+	assert.Regexp(t, regexp.MustCompile(`^SH-\d{6,}$`), o.Number)
+	require.NotNil(t, o.ShippingAddress)
+	assert.Equal(t, "GB", o.ShippingAddress.Country)
+	assert.Equal(t, "Flat 3", o.ShippingAddress.Line2)
+
+	var again shop.Order
+	c.do("GET", "/api/orders/"+o.ID, nil).json(t, &again)
+	assert.Equal(t, o.Number, again.Number)
+	assert.Equal(t, o.ShippingAddress, again.ShippingAddress)
+
+	r = c.do("POST", "/api/orders", orderBody(p.ID, 1), "Idempotency-Key", key())
+	require.Equal(t, http.StatusCreated, r.status)
+	var second shop.Order
+	r.json(t, &second)
+	assert.Nil(t, second.ShippingAddress, "the address is optional")
+	assert.Greater(t, shop.OrderSeq(second.Number), shop.OrderSeq(o.Number), "numbers come from a sequence")
+
+	bad := map[string]any{"name": "", "line1": strings.Repeat("x", 201), "city": "Paris", "country": "XX"}
+	body = orderBody(p.ID, 1)
+	body["shipping_address"] = bad
+	r = c.do("POST", "/api/orders", body, "Idempotency-Key", key())
+	require.Equal(t, http.StatusUnprocessableEntity, r.status)
+	for _, f := range []string{"shipping_address.name", "shipping_address.line1", "shipping_address.country"} {
+		assert.Contains(t, string(r.body), `"field":"`+f+`"`)
+	}
+	assert.NotContains(t, string(r.body), "shipping_address.city")
+	for _, country := range []string{"gb", "UK", "GBR", "ZZ", "EU"} {
+		a := map[string]any{"name": "A", "line1": "B", "city": "C", "country": country}
+		body = orderBody(p.ID, 1)
+		body["shipping_address"] = a
+		r = c.do("POST", "/api/orders", body, "Idempotency-Key", key())
+		assert.Equal(t, http.StatusUnprocessableEntity, r.status, country)
+	}
+	assert.Equal(t, 7, stockOf(t, p.ID), "refused orders took no stock")
+}
+
+// pdfText is the text pdftotext (poppler-utils) reads from a PDF.
+func pdfText(t *testing.T, pdf []byte) string {
+	t.Helper()
+	cmd := exec.Command("pdftotext", "-layout", "-", "-")
+	cmd.Stdin = bytes.NewReader(pdf)
+	out, err := cmd.Output()
+	require.NoError(t, err, "pdftotext (apt-get install poppler-utils)")
+	return string(out)
+}
+
+// waitForInvoice polls GET /api/orders/{id}/invoice until it is no longer 202.
+func waitForInvoice(t *testing.T, c *client, id string) response {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		r := c.do("GET", "/api/orders/"+id+"/invoice", nil)
+		if r.status != http.StatusAccepted {
+			return r
+		}
+		assert.Equal(t, "2", r.header.Get("Retry-After"))
+		require.True(t, time.Now().Before(deadline), "no invoice within 20 s")
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestInvoiceForTheOwnerAndCreditNoteOnCancel(t *testing.T) {
+	t.Parallel()
+	c, _ := registered(t)
+	p := newProduct(t, 10, 123456)
+	body := orderBody(p.ID, 3)
+	body["shipping_address"] = address
+	r := c.do("POST", "/api/orders", body, "Idempotency-Key", key())
+	require.Equal(t, http.StatusCreated, r.status)
+	var o shop.Order
+	r.json(t, &o)
+
+	r = waitForInvoice(t, c, o.ID)
+	require.Equal(t, http.StatusOK, r.status, string(r.body))
+	assert.Equal(t, "application/pdf", r.header.Get("Content-Type"))
+	assert.Equal(t, `attachment; filename="`+o.Number+`.pdf"`, r.header.Get("Content-Disposition"))
+	text := pdfText(t, r.body)
+	for _, want := range []string{"Test Shop", "1 Test Street", "help@test.example", "Invoice " + o.Number,
+		"Date: " + o.CreatedAt.Format("2006-01-02"), "Ada Lovelace", "12 Analytical Row", "Flat 3", "NW1 6XE London", "GB",
+		p.SKU, "Test product", "USD 1,234.56", "USD 3,703.68"} {
+		assert.Contains(t, text, want)
+	}
+	key, ok, err := store.InvoiceKey(context.Background(), o.ID, shop.DocInvoice)
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, "invoices/"+o.CreatedAt.Format("2006/01")+"/"+o.Number+".pdf", key)
+
+	other, _ := registered(t)
+	assert.Equal(t, http.StatusNotFound, other.do("GET", "/api/orders/"+o.ID+"/invoice", nil).status)
+	assert.Equal(t, http.StatusUnauthorized, newClient(t).do("GET", "/api/orders/"+o.ID+"/invoice", nil).status)
+
+	require.Equal(t, http.StatusOK, admin(t).do("POST", "/api/admin/orders/"+o.ID+"/cancel", nil).status)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		key, ok, err = store.InvoiceKey(context.Background(), o.ID, shop.DocCreditNote)
+		require.NoError(t, err)
+		if ok {
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "no credit note within 20 s")
+		time.Sleep(50 * time.Millisecond)
+	}
+	assert.True(t, strings.HasSuffix(key, "/"+o.Number+"-credit.pdf"), key)
+	rc, _, err := mediaStore.Get(context.Background(), key)
+	require.NoError(t, err)
+	defer rc.Close()
+	var buf bytes.Buffer
+	_, err = buf.ReadFrom(rc)
+	require.NoError(t, err)
+	text = pdfText(t, buf.Bytes())
+	assert.Contains(t, text, "Credit note "+o.Number)
+	assert.Contains(t, text, "-USD 3,703.68")
+}
+
+func TestAdminOrdersAndCancelOnBehalf(t *testing.T) {
+	t.Parallel()
+	a := admin(t)
+	c, u := registered(t)
+	p := newProduct(t, 10, 100)
+	var first, second shop.Order
+	c.do("POST", "/api/orders", orderBody(p.ID, 2), "Idempotency-Key", key()).json(t, &first)
+	c.do("POST", "/api/orders", orderBody(p.ID, 3), "Idempotency-Key", key()).json(t, &second)
+	require.Equal(t, 5, stockOf(t, p.ID))
+
+	var page shop.AdminOrderPage
+	r := a.do("GET", "/api/admin/orders?limit=1", nil)
+	require.Equal(t, http.StatusOK, r.status, string(r.body))
+	r.json(t, &page)
+	require.Len(t, page.Items, 1)
+	require.NotNil(t, page.NextCursor)
+	// Other tests place orders at the same time: walk the pages until both of ours are seen.
+	seen := map[string]shop.AdminOrder{}
+	cursor := ""
+	for range 500 {
+		q := "/api/admin/orders?status=placed&limit=50"
+		if cursor != "" {
+			q += "&cursor=" + cursor
+		}
+		page = shop.AdminOrderPage{}
+		a.do("GET", q, nil).json(t, &page)
+		for _, o := range page.Items {
+			assert.Equal(t, shop.StatusPlaced, o.Status)
+			seen[o.ID] = o
+		}
+		if page.NextCursor == nil || (seen[first.ID].ID != "" && seen[second.ID].ID != "") {
+			break
+		}
+		cursor = *page.NextCursor
+	}
+	require.Contains(t, seen, first.ID)
+	assert.Equal(t, u.Email, seen[first.ID].CustomerEmail)
+	assert.Equal(t, first.Number, seen[first.ID].Number)
+
+	r = a.do("POST", "/api/admin/orders/"+first.ID+"/cancel", nil)
+	require.Equal(t, http.StatusOK, r.status)
+	var cancelled shop.Order
+	r.json(t, &cancelled)
+	assert.Equal(t, shop.StatusCancelled, cancelled.Status)
+	assert.Equal(t, 7, stockOf(t, p.ID), "the stock came back")
+	assert.Equal(t, http.StatusConflict, a.do("POST", "/api/admin/orders/"+first.ID+"/cancel", nil).status)
+	assert.Equal(t, http.StatusConflict, c.do("POST", "/api/orders/"+first.ID+"/cancel", nil).status, "the owner cannot cancel it again")
+	assert.Equal(t, 7, stockOf(t, p.ID), "stock is returned once")
+	assert.Equal(t, http.StatusNotFound, a.do("POST", "/api/admin/orders/00000000-0000-4000-8000-000000000000/cancel", nil).status)
+
+	r = a.do("GET", "/api/admin/orders?status=cancelled&limit=100", nil)
+	page = shop.AdminOrderPage{}
+	r.json(t, &page)
+	for _, o := range page.Items {
+		assert.Equal(t, shop.StatusCancelled, o.Status)
+	}
+	assert.Equal(t, http.StatusUnprocessableEntity, a.do("GET", "/api/admin/orders?status=shipped", nil).status)
+}
+
+func TestShopInfoIsPublic(t *testing.T) {
+	t.Parallel()
+	r := newClient(t).do("GET", "/api/shop", nil)
+	require.Equal(t, http.StatusOK, r.status)
+	var got shop.ShopInfo
+	r.json(t, &got)
+	assert.Equal(t, testShop, got)
+}

@@ -1,0 +1,173 @@
+package media_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/shopstack/shopstack/app/media"
+	"github.com/shopstack/shopstack/internal/testbin"
+)
+
+// versitygw is the S3 stand-in: Versity's S3 gateway over a POSIX directory, which checks
+// SigV4 signatures, presigned URLs included. Built once into .cache/bin by internal/testbin.
+var versitygw = testbin.Tool{Name: "versitygw", Package: "github.com/versity/versitygw/cmd/versitygw@v1.8.0"}
+
+const (
+	testAccess = "shoptestaccess"
+	testSecret = "shoptestsecret0123456789"
+	testBucket = "shop-media-test"
+)
+
+// startS3 runs versitygw on a free loopback port for the test and returns an S3 client for it
+// with the test bucket created.
+func startS3(t *testing.T) *s3.Client {
+	t.Helper()
+	bin := testbin.Path(t, versitygw)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
+	cmd := exec.Command(bin, "--access", testAccess, "--secret", testSecret, "--port", addr, "posix", t.TempDir())
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		if err == nil {
+			c.Close()
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "versitygw did not listen on %s within 15 s:\n%s", addr, out.String())
+		time.Sleep(50 * time.Millisecond)
+	}
+	client := s3.NewFromConfig(aws.Config{
+		Region:      "us-east-1",
+		Credentials: credentials.NewStaticCredentialsProvider(testAccess, testSecret, ""),
+	}, func(o *s3.Options) {
+		o.BaseEndpoint = aws.String("http://" + addr)
+		o.UsePathStyle = true
+	})
+	_, err = client.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(testBucket)})
+	require.NoError(t, err)
+	return client
+}
+
+func TestS3Store(t *testing.T) {
+	t.Parallel()
+	client := startS3(t)
+	st := media.NewS3(client, testBucket, "https://shop.example/media")
+	ctx := context.Background()
+
+	t.Run("objects", func(t *testing.T) {
+		testStoreObjects(t, st)
+		obj, err := st.Stat(ctx, "products/p1/1-card.jpg")
+		require.NoError(t, err)
+		assert.Equal(t, "image/jpeg", obj.ContentType)
+		head, err := client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(testBucket), Key: aws.String("products/p1/1-card.jpg")})
+		require.NoError(t, err)
+		assert.Equal(t, media.PublicCacheControl, aws.ToString(head.CacheControl), "variants are cached for good")
+		assert.Equal(t, "https://shop.example/media/products/p1/1-card.jpg", st.URL("products/p1/1-card.jpg"))
+	})
+
+	t.Run("presigned PUT enforces type and length", func(t *testing.T) {
+		data := []byte("\x89PNG\r\n\x1a\n pretend picture bytes")
+		up, err := st.PresignPut(ctx, "uploads/presigned", "image/png", int64(len(data)))
+		require.NoError(t, err)
+		assert.Equal(t, "PUT", up.Method)
+		assert.Equal(t, map[string]string{"Content-Type": "image/png"}, up.Headers)
+		assert.Contains(t, up.URL, "X-Amz-Expires=600")
+		assert.Contains(t, up.URL, "content-length")
+		assert.Contains(t, up.URL, "content-type")
+
+		put := func(ct string, body []byte) int {
+			req, err := http.NewRequest("PUT", up.URL, bytes.NewReader(body))
+			require.NoError(t, err)
+			req.Header.Set("Content-Type", ct)
+			res, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			defer res.Body.Close()
+			_, _ = io.Copy(io.Discard, res.Body)
+			return res.StatusCode
+		}
+		assert.Equal(t, http.StatusForbidden, put("image/jpeg", data), "another content type breaks the signature")
+		assert.Equal(t, http.StatusForbidden, put("image/png", append(data, 'x')), "another length breaks the signature")
+		_, err = st.Stat(ctx, "uploads/presigned")
+		assert.ErrorIs(t, err, media.ErrNotFound, "nothing was stored by the refused uploads")
+		assert.Equal(t, http.StatusOK, put("image/png", data))
+		obj, err := st.Stat(ctx, "uploads/presigned")
+		require.NoError(t, err)
+		assert.Equal(t, int64(len(data)), obj.Size)
+		problem, err := media.CheckUpload(ctx, st, "uploads/presigned", "image/png", int64(len(data)), 5<<20)
+		require.NoError(t, err)
+		assert.Empty(t, problem, "the bytes sniff as PNG")
+	})
+
+	t.Run("presigned GET", func(t *testing.T) {
+		require.NoError(t, st.Put(ctx, "invoices/2026/12/SH-000001.pdf", "application/pdf", strings.NewReader("%PDF-1.3 x"), 10))
+		u, err := st.PresignGet(ctx, "invoices/2026/12/SH-000001.pdf")
+		require.NoError(t, err)
+		assert.Contains(t, u, "X-Amz-Expires=300")
+		res, err := http.Get(u)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		assert.Equal(t, http.StatusOK, res.StatusCode)
+		assert.Equal(t, "%PDF-1.3 x", string(body))
+		res2, err := http.Get(strings.Replace(u, "SH-000001", "SH-000002", 1))
+		require.NoError(t, err)
+		res2.Body.Close()
+		assert.Equal(t, http.StatusForbidden, res2.StatusCode, "the signature covers the key")
+	})
+}
+
+// testStoreObjects is what every Store does with objects.
+func testStoreObjects(t *testing.T, st media.Store) {
+	t.Helper()
+	ctx := context.Background()
+	key := "products/p1/1-card.jpg"
+	require.NoError(t, st.Put(ctx, key, "image/jpeg", strings.NewReader("first"), 5))
+	require.NoError(t, st.Put(ctx, key, "image/jpeg", strings.NewReader("second!"), 7), "Put replaces")
+	rc, obj, err := st.Get(ctx, key)
+	require.NoError(t, err)
+	body, err := io.ReadAll(rc)
+	require.NoError(t, rc.Close())
+	require.NoError(t, err)
+	assert.Equal(t, "second!", string(body))
+	assert.Equal(t, int64(7), obj.Size)
+	assert.WithinDuration(t, time.Now(), obj.ModTime, time.Minute)
+
+	_, _, err = st.Get(ctx, "products/p1/missing.jpg")
+	assert.ErrorIs(t, err, media.ErrNotFound)
+	_, err = st.Stat(ctx, "products/p1/missing.jpg")
+	assert.ErrorIs(t, err, media.ErrNotFound)
+
+	require.NoError(t, st.Put(ctx, "products/p1/gone.jpg", "image/jpeg", strings.NewReader("x"), 1))
+	require.NoError(t, st.Delete(ctx, "products/p1/gone.jpg"))
+	require.NoError(t, st.Delete(ctx, "products/p1/gone.jpg"), "deleting a missing key is fine")
+	_, err = st.Stat(ctx, "products/p1/gone.jpg")
+	assert.ErrorIs(t, err, media.ErrNotFound)
+
+	for _, bad := range []string{"", "/abs", "a/../b", "../x", "a//b", ".hidden", "a/./b", "a\\b", strings.Repeat("a", 513), "a/b/"} {
+		assert.Error(t, st.Put(ctx, bad, "text/plain", strings.NewReader("x"), 1), strconv.Quote(bad))
+		_, _, err := st.Get(ctx, bad)
+		assert.Error(t, err, bad)
+		assert.False(t, media.ValidKey(bad), bad)
+	}
+	assert.Error(t, st.Put(ctx, "products/short", "image/jpeg", strings.NewReader("abc"), 5), "fewer bytes than declared")
+}
