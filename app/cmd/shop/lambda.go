@@ -46,6 +46,9 @@ func checkLambdaConfig(cfg *config, getenv func(string) string) error {
 	if cfg.SiteDir != "" {
 		return errors.New("SHOP_SITE_DIR: under Lambda the storefront is served by CloudFront from its bucket; leave it unset")
 	}
+	if cfg.Media.Bucket == "" && getenv("SHOP_MEDIA_DIR") == "" {
+		return errors.New("SHOP_MEDIA_BUCKET: under Lambda pictures and invoices go to the media bucket (the function's disk is not kept); set it, or SHOP_MEDIA_DIR for a test")
+	}
 	return nil
 }
 

@@ -36,8 +36,14 @@ func TestLambdaMode(t *testing.T) {
 
 func TestCheckLambdaConfig(t *testing.T) {
 	t.Parallel()
+	media := t.TempDir()
 	load := func(kv map[string]string) (config, error) {
-		getenv := func(k string) string { return kv[k] }
+		getenv := func(k string) string {
+			if k == "SHOP_MEDIA_DIR" && kv[k] == "" && kv["SHOP_MEDIA_BUCKET"] == "" && kv["no media"] == "" {
+				return media
+			}
+			return kv[k]
+		}
 		cfg, err := loadConfig(getenv)
 		require.NoError(t, err)
 		return cfg, checkLambdaConfig(&cfg, getenv)
@@ -57,6 +63,9 @@ func TestCheckLambdaConfig(t *testing.T) {
 	require.NoError(t, writeIndex(dir))
 	_, err = load(map[string]string{"SHOP_SITE_DIR": dir})
 	assert.ErrorContains(t, err, "SHOP_SITE_DIR: under Lambda")
+
+	_, err = load(map[string]string{"no media": "1", "HOME": t.TempDir()})
+	assert.ErrorContains(t, err, "SHOP_MEDIA_BUCKET: under Lambda")
 }
 
 func writeIndex(dir string) error {

@@ -44,7 +44,7 @@ func startRIE(t *testing.T, env []string, cmdline ...string) *rie {
 	addr := freeAddr(t)
 	args := append([]string{"--runtime-interface-emulator-address", addr, "--runtime-api-address", freeAddr(t)}, cmdline...)
 	cmd := exec.Command(bin, args...)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "AWS_LAMBDA_FUNCTION_TIMEOUT=60"}, env...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "AWS_LAMBDA_FUNCTION_TIMEOUT=60", "SHOP_MEDIA_DIR=" + t.TempDir()}, env...)
 	out := &syncBuf{}
 	cmd.Stdout, cmd.Stderr = out, out
 	require.NoError(t, cmd.Start())
@@ -224,7 +224,8 @@ func TestLambdaUnderTheRuntimeInterfaceEmulator(t *testing.T) {
 	checkLambdaLogs(t, fn.out.String(), adminPassword)
 }
 
-// checkWorkEvent: the product's creation enqueued a search_index job; the work event runs it.
+// checkWorkEvent: the product's creation enqueued a search_index job, the order an invoice job;
+// the work event runs them.
 func checkWorkEvent(t *testing.T, fn *rie, dbURL, productID string) {
 	t.Helper()
 	ctx := context.Background()
@@ -235,6 +236,10 @@ func checkWorkEvent(t *testing.T, fn *rie, dbURL, productID string) {
 	const q = `SELECT state::text FROM river_job WHERE kind = 'search_index' AND args->>'product_id' = $1`
 	require.NoError(t, conn.QueryRow(ctx, q, productID).Scan(&state))
 	require.Equal(t, "available", state, "due before the work event")
+	// Also due: the order's invoice; every job due now is run by the one event.
+	var due int
+	require.NoError(t, conn.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE state = 'available'`).Scan(&due))
+	require.GreaterOrEqual(t, due, 2, "the search_index job and the order's invoice")
 
 	var res struct {
 		Completed int    `json:"completed"`
@@ -245,7 +250,7 @@ func checkWorkEvent(t *testing.T, fn *rie, dbURL, productID string) {
 	}
 	started := time.Now()
 	require.NoError(t, json.Unmarshal(fn.invoke(map[string]any{"shop_work": map[string]any{"max_seconds": 20}}), &res))
-	assert.Equal(t, 1, res.Completed)
+	assert.Equal(t, due, res.Completed)
 	assert.Zero(t, res.Failed)
 	assert.Zero(t, res.DueLeft)
 	assert.Equal(t, "no_due_jobs", res.StoppedBy, "it stops as soon as nothing is due, not at max_seconds")
