@@ -13,3 +13,6 @@ func (s *Store) PlaceOrderLocked(ctx context.Context, userID, key string, req sh
 	render func(shop.Order) ([]byte, error)) (shop.IdempotentResult, error) {
 	return s.placeOrder(ctx, userID, key, req, render, true)
 }
+
+// LatestVersion is the schema version of this build's migrations.
+var LatestVersion = latestVersion
