@@ -45,6 +45,7 @@ type config struct {
 	Workers  int
 	Cache    cacheConfig
 	Search   searchConfig
+	Flash    flashConfig
 }
 
 // loadConfig reads and checks every variable before anything starts, and reports every bad
@@ -142,6 +143,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	var abuseErrs []error
 	cfg.Abuse, abuseErrs = loadAbuseConfig(getenv)
 	errs = append(errs, abuseErrs...)
+	var flashErrs []error
+	cfg.Flash, flashErrs = loadFlashConfig(getenv)
+	errs = append(errs, flashErrs...)
 	return cfg, errors.Join(errs...)
 }
 
@@ -258,6 +262,7 @@ func (c config) logValue() slog.Value {
 		slog.String("SHOP_REGISTER_WINDOW", c.Abuse.RegisterWindow.String()),
 		slog.Int("SHOP_WORKERS", c.Workers),
 		c.Cache.urlAttr(), c.Cache.passwordAttr(), c.Search.logAttr(),
+		c.Flash.logAttr(),
 	)
 }
 

@@ -189,7 +189,7 @@ func TestServeRefusesAnUnmigratedSchema(t *testing.T) {
 	err := cmd.Run()
 	var exit *exec.ExitError
 	require.ErrorAs(t, err, &exit, out.String())
-	assert.Contains(t, out.String(), "schema version 0, this build needs 5: run `shop migrate`")
+	assert.Contains(t, out.String(), "schema version 0, this build needs 6: run `shop migrate`")
 	assert.NotContains(t, out.String(), `"msg":"listening"`)
 }
 
@@ -234,7 +234,7 @@ func TestSubcommands(t *testing.T) {
 	wg.Wait()
 	for i := range 3 {
 		require.NoError(t, errs[i], outs[i])
-		assert.Contains(t, outs[i], `"version":5`)
+		assert.Contains(t, outs[i], `"version":6`)
 	}
 
 	assert.Contains(t, run("seed"), `"added":36`)
