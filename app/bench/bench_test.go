@@ -25,9 +25,8 @@ import (
 
 // Workload knobs; the defaults are what app/README.md reports.
 var (
-	clients = envInt("BENCH_CLIENTS", 32)  // concurrent buyers in both phases
-	orders  = envInt("BENCH_ORDERS", 4000) // orders per phase = the hot SKU's stock
-	reads   = envInt("BENCH_READS", 8000)  // product GETs
+	clients = envInt("BENCH_CLIENTS", 32) // concurrent buyers in both phases
+	reads   = envInt("BENCH_READS", 8000) // product GETs
 	// conns sizes the one pool both paths share. A pool smaller than the number of buyers
 	// queues them in the pool instead of on the hot row's lock, which helps both paths.
 	conns = envInt("BENCH_CONNS", clients+4)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -163,7 +164,7 @@ func driveN(buyers, n int, op func(buyer, i int) error) result {
 	return r
 }
 
-var errRefused = fmt.Errorf("refused")
+var errRefused = errors.New("refused")
 
 func (en *flashEnv) raw(b *testing.B, buyers int, p shop.Product, n int) result {
 	ctx := context.Background()
@@ -298,14 +299,14 @@ func (en *flashEnv) soldOut(b *testing.B) {
 	body := []byte(`{"items":[{"product_id":"` + p.ID + `","quantity":1}]}`)
 	refuse := func(base string) result {
 		return driveN(soldOutLevel, soldOutN, func(c, i int) error {
-			if err := en.post(b, base, c, body, fmt.Sprintf("soldout-%s-%d-%d", base, i, time.Now().UnixNano())); err != errRefused {
-				return fmt.Errorf("want a refusal, got %v", err)
+			if err := en.post(b, base, c, body, fmt.Sprintf("soldout-%s-%d-%d", base, i, time.Now().UnixNano())); !errors.Is(err, errRefused) {
+				return fmt.Errorf("want a refusal, got %w", err)
 			}
 			return nil
 		})
 	}
 	get := func(base string) result {
-		return driveN(soldOutLevel, soldOutN, func(c, i int) error { return getOK(en.client, base+"/api/products/"+p.ID) })
+		return driveN(soldOutLevel, soldOutN, func(_, _ int) error { return getOK(en.client, base+"/api/products/"+p.ID) })
 	}
 	if err := en.post(b, en.groupedURL, 0, body, "soldout-first"); err != nil {
 		b.Fatal(err)

@@ -190,9 +190,9 @@ func (e *groupEntry) allocate(read *productsRead, remaining map[string]int, now 
 	if err != nil {
 		return err
 	}
-	order, err := read.priceLines(orderID, e.o.req)
-	if err != nil {
-		e.err = err
+	order, refusal := read.priceLines(orderID, e.o.req)
+	if refusal != nil {
+		e.err = refusal // this order's answer; the group goes on
 		return nil
 	}
 	var short []shop.Shortfall
