@@ -116,9 +116,7 @@ func (s *Store) groupTx(ctx context.Context, group []*pendingOrder) ([]*groupEnt
 		if e.dup || !e.claimed {
 			continue
 		}
-		if err := e.allocate(read, remaining, now); err != nil {
-			return nil, nil, err
-		}
+		e.allocate(read, remaining, now)
 	}
 	if err := writeGroup(ctx, conn, entries, now, read.stock, remaining, s.hook); err != nil {
 		return nil, nil, err
@@ -183,17 +181,18 @@ func claimGroup(ctx context.Context, conn *pgxpool.Conn, group []*pendingOrder) 
 }
 
 // allocate decides e from the locked read and what the earlier orders of the group left: it
-// prices the order and takes its stock from remaining, or records why it is refused. The error
-// is for what fails the whole group (an id or a render that cannot be made).
-func (e *groupEntry) allocate(read *productsRead, remaining map[string]int, now time.Time) error {
+// prices the order and takes its stock from remaining, or records in e.err why it is refused
+// (stock, an unknown product, mixed currencies) or cannot be placed (its id or its response
+// cannot be made). Either way it is this order's answer alone; the group goes on.
+func (e *groupEntry) allocate(read *productsRead, remaining map[string]int, now time.Time) {
 	orderID, err := newUUID()
 	if err != nil {
-		return err
+		e.err = fmt.Errorf("place order: %w", err)
+		return
 	}
-	order, refusal := read.priceLines(orderID, e.o.req)
-	if refusal != nil {
-		e.err = refusal // this order's answer; the group goes on
-		return nil
+	var order shop.Order
+	if order, e.err = read.priceLines(orderID, e.o.req); e.err != nil {
+		return
 	}
 	var short []shop.Shortfall
 	for _, l := range e.o.req.Lines {
@@ -203,18 +202,17 @@ func (e *groupEntry) allocate(read *productsRead, remaining map[string]int, now 
 	}
 	if len(short) > 0 {
 		e.err = &shop.Error{Code: shop.CodeInsufficientStock, Message: "not enough stock for every line; nothing was ordered", Details: short}
-		return nil
+		return
 	}
 	order.CreatedAt = now
-	body, err := e.o.render(order)
-	if err != nil {
-		return fmt.Errorf("render order: %w", err)
+	if e.body, e.err = e.o.render(order); e.err != nil {
+		e.err = fmt.Errorf("render order: %w", e.err)
+		return
 	}
 	for _, l := range e.o.req.Lines {
 		remaining[l.ProductID] -= l.Quantity
 	}
-	e.order, e.body, e.accepted = order, body, true
-	return nil
+	e.order, e.accepted = order, true
 }
 
 const (
