@@ -229,14 +229,21 @@ func (s *Store) placeGrouped(ctx context.Context, o *pendingOrder) (shop.Idempot
 // hands the lead on. The leader's own order is the first of the group (it was the oldest
 // waiting), and the queue stays busy until the hand-off, so the orders arriving meanwhile
 // gather for the next group.
+//
+// A group hands the lead on as soon as it holds its product rows, not after its commit: the next
+// group then sends its claims and its locked read at once, and PostgreSQL hands it the rows the
+// moment this group commits, without waiting for this process to be scheduled in between. Its
+// read sees this group's decrements, so first come, first served holds across groups too.
 func (s *Store) runGroup(ctx context.Context, q *productQueue, lead string) {
 	group := s.group.take(q)
-	defer s.group.handOff(q, lead)
+	var once sync.Once
+	handOff := func() { once.Do(func() { s.group.handOff(q, lead) }) }
+	defer handOff()
 	if len(group) == 1 {
 		s.stats.singles.Add(1)
 		o := group[0]
 		o.res, o.err = s.placeOrderSingle(ctx, o.userID, o.key, o.req, o.render)
 		return
 	}
-	s.placeGroup(ctx, group)
+	s.placeGroup(ctx, group, handOff)
 }

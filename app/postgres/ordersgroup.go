@@ -58,11 +58,12 @@ type groupEntry struct {
 // placeGroup places a group of orders in one transaction (groupTx) and answers each; if that
 // transaction fails for any reason, every order of the group is placed on its own instead, so
 // one bad order cannot fail the others. The answers leave after the commit.
-func (s *Store) placeGroup(ctx context.Context, group []*pendingOrder) {
+// locked is called once the group holds its rows (see runGroup).
+func (s *Store) placeGroup(ctx context.Context, group []*pendingOrder, locked func()) {
 	epoch := s.soldOut.begin()
 	gctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), groupTimeout)
 	defer cancel()
-	entries, soldOut, err := s.groupTx(gctx, group)
+	entries, soldOut, err := s.groupTx(gctx, group, locked)
 	if err != nil {
 		s.stats.fallbacks.Add(1)
 		s.log.Warn("group commit failed; placing its orders one by one", "orders", len(group), "err", err)
@@ -100,7 +101,7 @@ func (s *Store) placeGroup(ctx context.Context, group []*pendingOrder) {
 //
 // The rows stay locked across the round trip to this process, once for the whole group.
 // soldOut is the products left with no stock.
-func (s *Store) groupTx(ctx context.Context, group []*pendingOrder) ([]*groupEntry, []string, error) {
+func (s *Store) groupTx(ctx context.Context, group []*pendingOrder, locked func()) ([]*groupEntry, []string, error) {
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -110,6 +111,7 @@ func (s *Store) groupTx(ctx context.Context, group []*pendingOrder) ([]*groupEnt
 	if err != nil {
 		return nil, nil, err
 	}
+	locked()
 	now := s.now().UTC().Truncate(time.Microsecond)
 	remaining := maps.Clone(read.stock)
 	for _, e := range entries {
