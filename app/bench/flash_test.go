@@ -41,7 +41,16 @@ var (
 	// other work on this server.
 	todayConns   = envInt("BENCH_TODAY_CONNS", 36)
 	groupedConns = envInt("BENCH_GROUPED_CONNS", 24)
+	// groupWindow is the grouped service's SHOP_GROUP_COMMIT_WINDOW.
+	groupWindow = envDuration("BENCH_GROUP_WINDOW", postgres.DefaultGroupWindow)
 )
+
+func envDuration(name string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(name)); err == nil && d >= 0 {
+		return d
+	}
+	return def
+}
 
 func envInts(name string, def []int) []int {
 	v := os.Getenv(name)
@@ -106,7 +115,8 @@ func setupFlash(b *testing.B, buyers int) *flashEnv {
 	if _, err := en.today.Migrate(ctx); err != nil {
 		b.Fatal(err)
 	}
-	en.grouped, en.groupedURL = openServed(b, dbURL, groupedConns, log)
+	en.grouped, en.groupedURL = openServed(b, dbURL, groupedConns, log,
+		postgres.WithGroupCommit(postgres.GroupCommit{Window: groupWindow, MaxBatch: postgres.DefaultGroupMaxBatch}))
 	en.client = &http.Client{Timeout: time.Minute,
 		Transport: &http.Transport{MaxIdleConns: 2 * buyers, MaxIdleConnsPerHost: 2 * buyers}}
 	for i := range buyers {
@@ -272,8 +282,8 @@ func BenchmarkHotSKU(b *testing.B) {
 		en.http(b, en.todayURL, 16, en.product(b, 300), 300)
 		en.http(b, en.groupedURL, 16, en.product(b, 300), 300)
 
-		fmt.Printf("\nHot SKU: %d orders of one product per path and level (%d alternating rounds), pools %d (raw, today) and %d (grouped), GOMAXPROCS=%d\n",
-			flashOrders, flashRounds, todayConns, groupedConns, runtime.GOMAXPROCS(0))
+		fmt.Printf("\nHot SKU: %d orders of one product per path and level (%d alternating rounds), pools %d (raw, today) and %d (grouped), group window %s, GOMAXPROCS=%d\n",
+			flashOrders, flashRounds, todayConns, groupedConns, groupWindow, runtime.GOMAXPROCS(0))
 		fmt.Printf("  %7s | %9s | %9s %8s %8s | %9s %8s %8s | %6s | %5s\n", "buyers", "raw/s",
 			"today/s", "p50", "p99", "grouped/s", "p50", "p99", "g/raw", "group")
 		for _, n := range flashLevels {
