@@ -194,7 +194,7 @@ func (s *Store) startListener() {
 	s.stopListener, s.listenerDone = cancel, make(chan struct{})
 	go func() {
 		defer close(s.listenerDone)
-		s.soldOut.listen(ctx, s.pool, s.log.Warn)
+		s.soldOut.listen(ctx, s.pool, s.log)
 	}()
 }
 

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"slices"
 	"sync"
 	"time"
@@ -104,19 +105,31 @@ func (s *soldOut) soldOutLines(ids []string) []string {
 
 // listen keeps one connection of its own (taken from the pool and hijacked, so it has the
 // pool's credentials but does not count against it) LISTENing on stockChannel until ctx ends,
-// reconnecting with a backoff from 100 ms to 5 s.
-func (s *soldOut) listen(ctx context.Context, pool *pgxpool.Pool, warn func(msg string, args ...any)) {
+// reconnecting with a backoff from 100 ms to 5 s. Losing it costs speed, not correctness, and a
+// database outage is already logged once at WARN by the API (outage.go): so the loss is INFO,
+// once, and the failed reconnections DEBUG.
+func (s *soldOut) listen(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) {
 	backoff := 100 * time.Millisecond
-	for ctx.Err() == nil {
+	for connected := true; ctx.Err() == nil; {
 		start := time.Now()
-		err := s.listenOnce(ctx, pool)
+		err := s.listenOnce(ctx, pool, func() {
+			if !connected {
+				log.Info("sold-out listener connected again; sold-out fast path on")
+			}
+			connected = true
+		})
 		if ctx.Err() != nil {
 			return
 		}
 		if time.Since(start) > 10*time.Second {
 			backoff = 100 * time.Millisecond
 		}
-		warn("sold-out listener lost its connection; sold-out fast path off until it is back", "err", err, "retry_in", backoff.String())
+		level := slog.LevelDebug
+		if connected {
+			level = slog.LevelInfo
+		}
+		connected = false
+		log.Log(ctx, level, "sold-out listener has no connection; sold-out fast path off until it is back", "err", err, "retry_in", backoff.String())
 		select {
 		case <-ctx.Done():
 			return
@@ -126,7 +139,7 @@ func (s *soldOut) listen(ctx context.Context, pool *pgxpool.Pool, warn func(msg 
 	}
 }
 
-func (s *soldOut) listenOnce(ctx context.Context, pool *pgxpool.Pool) error {
+func (s *soldOut) listenOnce(ctx context.Context, pool *pgxpool.Pool, listening func()) error {
 	pc, err := pool.Acquire(ctx)
 	if err != nil {
 		return err
@@ -142,6 +155,7 @@ func (s *soldOut) listenOnce(ctx context.Context, pool *pgxpool.Pool) error {
 		return err
 	}
 	s.setListening(true)
+	listening()
 	for {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {

@@ -93,10 +93,12 @@ func TestTwoServeProcessesRaceForOneProduct(t *testing.T) {
 		VALUES ('FLASH-1', 'Flash T-shirt', 1999, $1, 'apparel') RETURNING id::text`, stock).Scan(&productID))
 
 	bases := make([]string, 2)
+	// The second instance groups with other knobs: each instance batches by its own settings.
+	knobs := [][]string{nil, {"SHOP_GROUP_COMMIT_WINDOW=0s", "SHOP_GROUP_COMMIT_MAX_BATCH=4"}}
 	for i := range bases {
 		addr := freeAddr(t)
-		cmd, out := shopCmd([]string{"DATABASE_URL=" + asAppRole(t, dbURL), "SHOP_ADDR=" + addr,
-			"SHOP_HASH_CONCURRENCY=2", "SHOP_REGISTER_LIMIT=1000", "SHOP_WORKERS=0"}, "serve")
+		cmd, out := shopCmd(append([]string{"DATABASE_URL=" + asAppRole(t, dbURL), "SHOP_ADDR=" + addr,
+			"SHOP_HASH_CONCURRENCY=2", "SHOP_REGISTER_LIMIT=1000", "SHOP_WORKERS=0"}, knobs[i]...), "serve")
 		require.NoError(t, cmd.Start())
 		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 		waitHealthy(t, addr, out)
