@@ -10,7 +10,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"os"
-	"runtime"
 	"slices"
 	"strconv"
 	"sync"
@@ -26,9 +25,8 @@ import (
 
 // Workload knobs; the defaults are what app/README.md reports.
 var (
-	clients = envInt("BENCH_CLIENTS", 32)  // concurrent buyers in both phases
-	orders  = envInt("BENCH_ORDERS", 4000) // orders per phase = the hot SKU's stock
-	reads   = envInt("BENCH_READS", 8000)  // product GETs
+	clients = envInt("BENCH_CLIENTS", 32) // concurrent buyers in both phases
+	reads   = envInt("BENCH_READS", 8000) // product GETs
 	// conns sizes the one pool both paths share. A pool smaller than the number of buyers
 	// queues them in the pool instead of on the hot row's lock, which helps both paths.
 	conns = envInt("BENCH_CONNS", clients+4)
@@ -96,17 +94,6 @@ func setup(b *testing.B) *env {
 	return en
 }
 
-func (en *env) product(b *testing.B, stock int) shop.Product {
-	b.Helper()
-	p, err := en.store.CreateProduct(context.Background(), shop.NewProduct{
-		SKU: fmt.Sprintf("HOT-%d", time.Now().UnixNano()), Name: "Hot T-shirt", PriceCents: 1999,
-		Currency: "USD", Stock: stock, Category: "apparel"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	return p
-}
-
 // result of one phase.
 type result struct {
 	ok, failed int64
@@ -170,107 +157,12 @@ const rawOrderSQL = `
 	INSERT INTO order_items (order_id, product_id, sku, name, quantity, unit_price_cents)
 	SELECT o.id, d.id, d.sku, d.name, 1, d.price_cents FROM o, d`
 
-func (en *env) raw(b *testing.B, p shop.Product, n int) result {
-	ctx := context.Background()
-	return drive(n, func(c, _ int) error {
-		tag, err := en.store.Pool().Exec(ctx, rawOrderSQL, p.ID, en.users[c].ID)
-		if err != nil {
-			b.Error(err)
-			return err
-		}
-		if tag.RowsAffected() != 1 {
-			return fmt.Errorf("short")
-		}
-		return nil
-	})
-}
-
-func (en *env) full(b *testing.B, p shop.Product, n int) result {
-	body := []byte(`{"items":[{"product_id":"` + p.ID + `","quantity":1}]}`)
-	return drive(n, func(c, i int) error {
-		req, _ := http.NewRequest(http.MethodPost, en.srv.URL+"/api/orders", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Idempotency-Key", fmt.Sprintf("bench-%s-%d", p.ID, i))
-		res, err := en.client[c].Do(req)
-		if err != nil {
-			b.Error(err)
-			return err
-		}
-		_, _ = io.Copy(io.Discard, res.Body)
-		res.Body.Close()
-		switch res.StatusCode {
-		case http.StatusCreated:
-			return nil
-		case http.StatusConflict:
-			return fmt.Errorf("short")
-		}
-		b.Errorf("order: status %d", res.StatusCode)
-		return fmt.Errorf("status %d", res.StatusCode)
-	})
-}
-
-// checkNoOversell proves the books balance: stock never below zero, initial = remaining + sold,
-// exactly `initial` orders succeeded, and one more order is refused.
-func (en *env) checkNoOversell(b *testing.B, p shop.Product, r result) {
-	var remaining, sold int
-	err := en.store.Pool().QueryRow(context.Background(), `
-		SELECT p.stock, coalesce((SELECT sum(quantity) FROM order_items WHERE product_id = p.id), 0)
-		FROM products p WHERE p.id = $1`, p.ID).Scan(&remaining, &sold)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if remaining < 0 || remaining+sold != p.Stock || int64(sold) != r.ok || remaining != 0 {
-		b.Fatalf("OVERSELL CHECK FAILED for %s: initial %d, remaining %d, sold %d, successful orders %d",
-			p.SKU, p.Stock, remaining, sold, r.ok)
-	}
-}
-
 // merge adds the orders, time and latencies of one round to a phase's total.
 func (r *result) merge(o result) {
 	r.ok += o.ok
 	r.failed += o.failed
 	r.elapsed += o.elapsed
 	r.lat = append(r.lat, o.lat...)
-}
-
-func BenchmarkHotSKU(b *testing.B) {
-	en := setup(b)
-	const rounds = 4 // the phases alternate, so a load spike on this shared machine hits both
-	for b.Loop() {
-		// Warm-up: connections, plans, caches.
-		en.raw(b, en.product(b, 300), 300)
-		en.full(b, en.product(b, 300), 300)
-
-		var raw, full result
-		for range rounds {
-			rawP, fullP := en.product(b, orders/rounds), en.product(b, orders/rounds)
-			// clients more attempts than stock: the last ones must be refused.
-			r := en.raw(b, rawP, orders/rounds+clients)
-			f := en.full(b, fullP, orders/rounds+clients)
-			en.checkNoOversell(b, rawP, r)
-			en.checkNoOversell(b, fullP, f)
-			if r.ok != int64(orders/rounds) || f.ok != int64(orders/rounds) || r.failed != int64(clients) || f.failed != int64(clients) {
-				b.Fatalf("expected %d orders and %d refusals per round; raw %d/%d, full %d/%d",
-					orders/rounds, clients, r.ok, r.failed, f.ok, f.failed)
-			}
-			raw.merge(r)
-			full.merge(f)
-		}
-		slices.Sort(raw.lat)
-		slices.Sort(full.lat)
-		ratio := full.perSecond() / raw.perSecond()
-		fmt.Printf("\nHot SKU: %d orders of one product per path (%d alternating rounds), %d concurrent buyers, %d pooled connections, GOMAXPROCS=%d\n",
-			orders/rounds*rounds, rounds, clients, conns, runtime.GOMAXPROCS(0))
-		fmt.Printf("  %-40s %10s %10s %10s\n", "path", "orders/s", "p50", "p99")
-		fmt.Printf("  %-40s %10.0f %10s %10s\n", "(1) raw single SQL statement", raw.perSecond(), raw.pct(0.50).Round(time.Microsecond), raw.pct(0.99).Round(time.Microsecond))
-		fmt.Printf("  %-40s %10.0f %10s %10s\n", "(2) HTTP -> Echo -> order transaction", full.perSecond(), full.pct(0.50).Round(time.Microsecond), full.pct(0.99).Round(time.Microsecond))
-		fmt.Printf("  ratio (2)/(1) = %.2f (target >= 0.80)\n", ratio)
-		fmt.Printf("  oversell check: every round sold exactly its stock, ended at 0, refused the %d extra orders: OK\n\n", clients)
-		b.ReportMetric(raw.perSecond(), "raw-orders/s")
-		b.ReportMetric(full.perSecond(), "http-orders/s")
-		b.ReportMetric(ratio, "ratio")
-		b.ReportMetric(float64(full.pct(0.99).Microseconds()), "http-p99-µs")
-	}
 }
 
 func BenchmarkCatalogRead(b *testing.B) {

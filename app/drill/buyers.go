@@ -75,10 +75,17 @@ func (r *request) record(a answer) {
 }
 
 // newRequest makes a random order: usually the hot product, sometimes cold ones with it.
+//
+// In the flash-sale round every order wants the flash product alone, one or two of it.
 func (d *drill) newRequest(round, acct int) *request {
 	var lines []line
 	for _, p := range d.products {
 		switch {
+		case p.Flash:
+			if round == flashRound {
+				lines = append(lines, line{p.ID, 1 + roll(2)})
+			}
+		case round == flashRound:
 		case p.Hot && roll(5) < 4:
 			lines = append(lines, line{p.ID, 1 + roll(3)})
 		case !p.Hot && roll(5) == 0:

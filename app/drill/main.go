@@ -6,6 +6,11 @@
 // lost, no order placed twice, and the stock taken equal to the units of the orders placed.
 // It exits 1 on any violation.
 //
+// Round 3 is a flash sale: every buyer wants one product, whose stock runs out within the
+// round, while the service is killed with SIGKILL mid-sale (group commit answers only after
+// its group's commit, so an acknowledged order is a committed one). -pg-restart-round=false
+// skips round 1, for a server other work shares.
+//
 // It restarts the PostgreSQL server it is pointed at, so it is not part of `make test`.
 // Run it from the repository root after `make build`:
 //
@@ -39,7 +44,12 @@ type config struct {
 	Timeout     time.Duration
 	RetryFor    time.Duration
 	Faults      bool
+	// PGRound runs round 1 (the PostgreSQL restart).
+	PGRound bool
 }
+
+// flashRound is the number of the flash-sale round (newRequest's orders differ in it).
+const flashRound = 3
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
@@ -70,6 +80,7 @@ func parseFlags(args []string) (config, error) {
 	fs.DurationVar(&c.Timeout, "timeout", 10*time.Second, "client timeout of one HTTP attempt")
 	fs.DurationVar(&c.RetryFor, "retry-for", 90*time.Second, "how long unanswered orders are retried before the drill fails")
 	fs.BoolVar(&c.Faults, "faults", true, "inject the faults (false: the same rounds without them, for a quick check)")
+	fs.BoolVar(&c.PGRound, "pg-restart-round", true, "run round 1, the PostgreSQL restart (false: only the SIGKILL rounds, on a server other work shares)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -92,7 +103,7 @@ func (c config) validate() error {
 		return errors.New("-fault-at must fall inside -round")
 	case c.Timeout <= 0 || c.RetryFor <= 0:
 		return errors.New("-timeout and -retry-for must be positive")
-	case c.Faults && c.PGRestart == "":
+	case c.Faults && c.PGRound && c.PGRestart == "":
 		return errors.New("no PostgreSQL restart command: set -pg-restart (none found in /etc/postgresql)")
 	}
 	if _, err := os.Stat(c.ShopBin); err != nil {
@@ -125,8 +136,13 @@ func run(ctx context.Context, cfg config) error {
 	}{
 		{"round 1, PostgreSQL restart", d.restartPostgres},
 		{"round 2, SIGKILL of the service", d.killService},
+		{"round 3, flash sale, SIGKILL of the service mid-sale", d.killService},
 	}
 	for i, r := range rounds {
+		if i == 0 && !cfg.PGRound {
+			fmt.Printf("%s: skipped (-pg-restart-round=false)\n", r.name)
+			continue
+		}
 		fault := r.fault
 		if !cfg.Faults {
 			fault = nil

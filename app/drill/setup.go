@@ -23,6 +23,9 @@ type product struct {
 	ID, SKU string
 	Stock   int
 	Hot     bool
+	// Flash is the flash-sale round's product: every order of that round wants it alone, and
+	// its stock runs out within the round.
+	Flash bool
 }
 
 // catalog is the drill's stock: one hot product most orders want, cold ones some orders add,
@@ -38,7 +41,11 @@ var catalog = []struct {
 	{"DRILL-COLD-3", "Cold mittens", 1299, 6000},
 	{"DRILL-COLD-4", "Cold beanie", 999, 6000},
 	{"DRILL-LAST", "Last few mugs", 1499, 150},
+	{flashSKU, "Flash sneakers", 8999, 4000},
 }
+
+// flashSKU is the product of the flash-sale round (see flashRound).
+const flashSKU = "DRILL-FLASH"
 
 const accountPassword = "drill password, not a secret"
 
@@ -126,7 +133,7 @@ func (d *drill) fill(ctx context.Context, store *postgres.Store) error {
 		if err != nil {
 			return fmt.Errorf("create product %s: %w", c.SKU, err)
 		}
-		d.products = append(d.products, product{ID: p.ID, SKU: p.SKU, Stock: p.Stock, Hot: i == 0})
+		d.products = append(d.products, product{ID: p.ID, SKU: p.SKU, Stock: p.Stock, Hot: i == 0, Flash: c.SKU == flashSKU})
 	}
 	for i := range d.cfg.Accounts {
 		email := fmt.Sprintf("buyer%d@drill.example.com", i)

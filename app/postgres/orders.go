@@ -64,17 +64,36 @@ var errRetry = errors.New("a product changed while the order was being placed")
 //     stock came back), and the order is retried. After placeAttempts, attempts lock the rows
 //     as they read them, and then decide a shortfall from that read, before writing, so they
 //     always answer.
+//
+// Concurrent orders for the same product are grouped (groupcommit.go, ordersgroup.go): an
+// order that finds nobody to group with takes this path at once; two or more share one
+// transaction. Orders for a product known to be sold out are refused without one (soldout.go).
 func (s *Store) PlaceOrder(ctx context.Context, userID, key string, req shop.OrderRequest,
 	render func(shop.Order) ([]byte, error)) (shop.IdempotentResult, error) {
 	if len(req.Lines) == 0 {
 		return shop.IdempotentResult{}, shop.Errorf(shop.CodeInvalidInput, "an order needs at least one line")
 	}
+	if ids := s.soldOut.soldOutLines(req.ProductIDs()); len(ids) > 0 {
+		return s.refuseSoldOut(ctx, userID, key, req, ids)
+	}
+	if s.group == nil {
+		return s.placeOrderSingle(ctx, userID, key, req, render)
+	}
+	return s.placeGrouped(ctx, &pendingOrder{userID: userID, key: key, req: req, render: render})
+}
+
+// placeOrderSingle places one order in a transaction of its own (steps 1 to 4 above), and
+// records the products a refusal found sold out.
+func (s *Store) placeOrderSingle(ctx context.Context, userID, key string, req shop.OrderRequest,
+	render func(shop.Order) ([]byte, error)) (shop.IdempotentResult, error) {
+	epoch := s.soldOut.begin()
 	for attempt := 1; ; attempt++ {
 		res, err := s.placeOrder(ctx, userID, key, req, render, attempt > placeAttempts)
 		if errors.Is(err, errShort) {
 			err = s.shortfall(ctx, req)
 		}
 		if !errors.Is(err, errRetry) || attempt == placeAttempts+lockedAttempts {
+			s.markSoldOut(epoch, err)
 			return res, err
 		}
 	}

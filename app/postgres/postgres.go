@@ -40,6 +40,16 @@ type Store struct {
 	accounts accountPolicy
 	// jobs enqueues background jobs inside the store's transactions (jobs.go).
 	jobs *river.Client[pgx.Tx]
+	// group batches concurrent orders per product (groupcommit.go); nil places each order alone.
+	group *batcher
+	// soldOut refuses orders for products known to be sold out (soldout.go); nil when off.
+	soldOut *soldOut
+	stats   groupCounters
+	// hook, set only by tests, may fail a group transaction before it writes.
+	hook func([]*groupEntry) error
+	// stopListener ends the sold-out listener; Close waits for listenerDone.
+	stopListener context.CancelFunc
+	listenerDone chan struct{}
 }
 
 var (
@@ -119,10 +129,12 @@ func Connect(ctx context.Context, opts Options, storeOpts ...Option) (*Store, er
 		pool.Close()
 		return nil, err
 	}
-	st := &Store{pool: pool, log: opts.Log, now: time.Now, accounts: defaultAccountPolicy(), jobs: jobs}
+	st := &Store{pool: pool, log: opts.Log, now: time.Now, accounts: defaultAccountPolicy(), jobs: jobs,
+		group: newBatcher(), soldOut: newSoldOut()}
 	for _, o := range storeOpts {
 		o(st)
 	}
+	st.startListener()
 	return st, nil
 }
 
@@ -163,8 +175,28 @@ func waitForServer(parent context.Context, pool *pgxpool.Pool, wait time.Duratio
 	}
 }
 
-// Close closes the pool, waiting for acquired connections to be released.
-func (s *Store) Close() { s.pool.Close() }
+// Close stops the sold-out listener and closes the pool, waiting for acquired connections to
+// be released.
+func (s *Store) Close() {
+	if s.stopListener != nil {
+		s.stopListener()
+		<-s.listenerDone
+	}
+	s.pool.Close()
+}
+
+// startListener runs the sold-out set's LISTEN connection, if the set is on.
+func (s *Store) startListener() {
+	if s.soldOut == nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stopListener, s.listenerDone = cancel, make(chan struct{})
+	go func() {
+		defer close(s.listenerDone)
+		s.soldOut.listen(ctx, s.pool, s.log)
+	}()
+}
 
 // Pool exposes the pool to the benchmark and tests that inspect the database directly.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }

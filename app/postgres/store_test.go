@@ -24,10 +24,15 @@ import (
 	"github.com/shopstack/shopstack/internal/pgtest"
 )
 
-var store *postgres.Store
+var (
+	store *postgres.Store
+	// packageDB is the URL of store's database, for the tests that open a second instance on it.
+	packageDB string
+)
 
 func TestMain(m *testing.M) {
 	pgtest.Main(m, func(dbURL string) {
+		packageDB = dbURL
 		ctx := context.Background()
 		// Every test registers its users from one address: the per-IP limit has its own test.
 		s, err := postgres.Open(ctx, dbURL, 16, slog.New(slog.NewJSONHandler(io.Discard, nil)),

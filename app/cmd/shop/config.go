@@ -47,6 +47,7 @@ type config struct {
 	Search   searchConfig
 	Media    mediaConfig
 	Shop     shop.ShopInfo
+	Flash    flashConfig
 }
 
 // loadConfig reads and checks every variable before anything starts, and reports every bad
@@ -150,6 +151,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	var abuseErrs []error
 	cfg.Abuse, abuseErrs = loadAbuseConfig(getenv)
 	errs = append(errs, abuseErrs...)
+	var flashErrs []error
+	cfg.Flash, flashErrs = loadFlashConfig(getenv)
+	errs = append(errs, flashErrs...)
 	return cfg, errors.Join(errs...)
 }
 
@@ -267,6 +271,7 @@ func (c config) logValue() slog.Value {
 		slog.Int("SHOP_WORKERS", c.Workers),
 		c.Cache.urlAttr(), c.Cache.passwordAttr(), c.Search.logAttr(), c.Media.logAttr(),
 		slog.String("SHOP_NAME", c.Shop.Name), slog.String("SHOP_CONTACT_EMAIL", c.Shop.ContactEmail),
+		c.Flash.logAttr(),
 	)
 }
 

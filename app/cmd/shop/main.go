@@ -129,7 +129,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, log *sl
 		return err
 	}
 	store, err := postgres.Connect(ctx, postgres.Options{URL: cfg.DatabaseURL, MaxConns: cfg.MaxConns,
-		Wait: cfg.DBWait, Password: password, Log: log}, cfg.Abuse.storeOptions()...)
+		Wait: cfg.DBWait, Password: password, Log: log}, append(cfg.Abuse.storeOptions(), cfg.Flash.storeOptions()...)...)
 	if err != nil {
 		return fmt.Errorf("%w (SHOP_DB_WAIT=%s)", err, cfg.DBWait)
 	}
