@@ -297,7 +297,7 @@ func TestShopInfoIsPublic(t *testing.T) {
 	t.Parallel()
 	r := newClient(t).do("GET", "/api/shop", nil)
 	require.Equal(t, http.StatusOK, r.status)
-	var got shop.ShopInfo
+	var got shop.Identity
 	r.json(t, &got)
 	assert.Equal(t, testShop, got)
 }
