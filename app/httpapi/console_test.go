@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"net/http"
 	"os/exec"
 	"regexp"
@@ -13,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/shopstack/shopstack/app/httpapi"
 	"github.com/shopstack/shopstack/app/shop"
 )
 
@@ -297,7 +299,21 @@ func TestShopInfoIsPublic(t *testing.T) {
 	t.Parallel()
 	r := newClient(t).do("GET", "/api/shop", nil)
 	require.Equal(t, http.StatusOK, r.status)
-	var got shop.ShopInfo
+	var got shop.Identity
 	r.json(t, &got)
 	assert.Equal(t, testShop, got)
+}
+
+func TestConsoleDependenciesGoTogether(t *testing.T) {
+	t.Parallel()
+	cfg := appConfig(store, slog.New(slog.DiscardHandler))
+	cfg.Media = nil
+	_, err := httpapi.New(cfg)
+	assert.ErrorContains(t, err, "Admin, Images, Invoices and Media go together")
+	cfg.Admin, cfg.Images, cfg.Invoices = nil, nil, nil
+	e, err := httpapi.New(cfg)
+	require.NoError(t, err, "an API without the console")
+	for _, r := range e.Routes() {
+		assert.NotContains(t, r.Path, "/admin/orders", "no console routes without their stores")
+	}
 }

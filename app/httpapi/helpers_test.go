@@ -61,7 +61,7 @@ func (b *syncBuffer) String() string {
 }
 
 // testShop is the shop identity the tests configure.
-var testShop = shop.ShopInfo{Name: "Test Shop", Address: "1 Test Street\n12345 Testtown", ContactEmail: "help@test.example",
+var testShop = shop.Identity{Name: "Test Shop", Address: "1 Test Street\n12345 Testtown", ContactEmail: "help@test.example",
 	ReturnsDays: 30, Currency: "USD"}
 
 // appConfig is the application's configuration with every store on s and the local media

@@ -27,7 +27,7 @@ type api struct {
 	images    shop.ImageStore
 	invoices  shop.InvoiceStore
 	media     media.Store
-	shopInfo  shop.ShopInfo
+	shopInfo  shop.Identity
 	readiness Pinger
 	log       *slog.Logger
 	bodyLimit int64

@@ -41,7 +41,7 @@ type Config struct {
 	// uploads at PUT /api/admin/uploads/<key>.
 	Media media.Store
 	// Shop is the shop's identity (GET /api/shop).
-	Shop      shop.ShopInfo
+	Shop      shop.Identity
 	Readiness Pinger
 	Log       *slog.Logger
 	// SiteDir, when set, is served at / (see site.go); the API stays under /api.

@@ -48,7 +48,7 @@ func Money(cents int64, currency string) string {
 // Render makes the PDF of the document of kind for o, from the shop's identity. A credit note
 // shows the same lines with negated totals. The core Helvetica font writes Windows-1252: a
 // character outside it (e.g. CJK) prints as '?'.
-func Render(shopInfo shop.ShopInfo, o shop.InvoiceOrder, kind string) ([]byte, error) {
+func Render(shopInfo shop.Identity, o shop.InvoiceOrder, kind string) ([]byte, error) {
 	pdf := fpdf.New("P", "mm", "A4", "")
 	tr := pdf.UnicodeTranslatorFromDescriptor("")
 	title, date, sign := "Invoice", o.CreatedAt, int64(1)

@@ -30,7 +30,7 @@ func TestRenderReadsBack(t *testing.T) {
 			{SKU: "PAN-CAST", Name: "Crème brûlée pan", Quantity: 1, UnitPriceCents: 4599}},
 		ShippingAddress: &shop.ShippingAddress{Name: "Jürgen Müller", Line1: "Hauptstraße 5", City: "Köln", PostalCode: "50667", Country: "DE"}},
 		CustomerName: "Jürgen", CustomerEmail: "j@example.com"}
-	info := shop.ShopInfo{Name: "Shopstack Demo Store", Address: "1 Example Street\n12345 Example City", ContactEmail: "hello@shop.localhost"}
+	info := shop.Identity{Name: "Shopstack Demo Store", Address: "1 Example Street\n12345 Example City", ContactEmail: "hello@shop.localhost"}
 
 	assert.Equal(t, "invoices/2026/12/SH-000042.pdf", invoice.Key(o, shop.DocInvoice))
 	pdf, err := invoice.Render(info, o, shop.DocInvoice)

@@ -29,7 +29,7 @@ type Worker struct {
 	river.WorkerDefaults[Args]
 	Orders shop.InvoiceStore
 	Store  media.Store
-	Shop   shop.ShopInfo
+	Shop   shop.Identity
 	Log    *slog.Logger
 }
 

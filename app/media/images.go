@@ -15,7 +15,7 @@ import (
 
 	"github.com/riverqueue/river"
 	"golang.org/x/image/draw"
-	_ "golang.org/x/image/webp"
+	_ "golang.org/x/image/webp" // the WebP decoder for image.Decode
 
 	"github.com/shopstack/shopstack/app/shop"
 )

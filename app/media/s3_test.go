@@ -96,7 +96,7 @@ func TestS3Store(t *testing.T) {
 		assert.Contains(t, up.URL, "content-type")
 
 		put := func(ct string, body []byte) int {
-			req, err := http.NewRequest("PUT", up.URL, bytes.NewReader(body))
+			req, err := http.NewRequest(http.MethodPut, up.URL, bytes.NewReader(body))
 			require.NoError(t, err)
 			req.Header.Set("Content-Type", ct)
 			res, err := http.DefaultClient.Do(req)

@@ -192,9 +192,9 @@ func ParseAdminOrderQuery(params url.Values) (AdminOrderQuery, error) {
 	return q, fe.err()
 }
 
-// ShopInfo is the shop's identity from configuration: GET /api/shop, the invoices, the
+// Identity is the shop's identity from configuration: GET /api/shop, the invoices, the
 // storefront's content pages.
-type ShopInfo struct {
+type Identity struct {
 	Name         string `json:"name"`
 	Address      string `json:"address"`
 	ContactEmail string `json:"contact_email"`
@@ -202,8 +202,8 @@ type ShopInfo struct {
 	Currency     string `json:"currency"`
 }
 
-// CheckShopInfo checks the shop's identity from configuration, naming each variable.
-func CheckShopInfo(s ShopInfo) error {
+// CheckIdentity checks the shop's identity from configuration, naming each variable.
+func CheckIdentity(s Identity) error {
 	var errs []string
 	if _, ok := parseText(s.Name, 1, 100, false); !ok {
 		errs = append(errs, "SHOP_NAME: want 1 to 100 characters without control characters")

@@ -109,12 +109,12 @@ func TestParseAdminQueries(t *testing.T) {
 	assert.Equal(t, shop.StatusCancelled, oq.Status)
 }
 
-func TestCheckShopInfo(t *testing.T) {
+func TestCheckIdentity(t *testing.T) {
 	t.Parallel()
-	ok := shop.ShopInfo{Name: "S", Address: "1 Street\n2 Town", ContactEmail: "a@example.com", Currency: "EUR"}
-	require.NoError(t, shop.CheckShopInfo(ok))
-	bad := shop.ShopInfo{Name: "", Address: "x\x00", ContactEmail: "nope", Currency: "eur"}
-	err := shop.CheckShopInfo(bad)
+	ok := shop.Identity{Name: "S", Address: "1 Street\n2 Town", ContactEmail: "a@example.com", Currency: "EUR"}
+	require.NoError(t, shop.CheckIdentity(ok))
+	bad := shop.Identity{Name: "", Address: "x\x00", ContactEmail: "nope", Currency: "eur"}
+	err := shop.CheckIdentity(bad)
 	require.Error(t, err)
 	for _, v := range []string{"SHOP_NAME", "SHOP_ADDRESS", "SHOP_CONTACT_EMAIL", "SHOP_CURRENCY"} {
 		assert.Contains(t, err.Error(), v)

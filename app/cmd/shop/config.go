@@ -46,7 +46,7 @@ type config struct {
 	Cache    cacheConfig
 	Search   searchConfig
 	Media    mediaConfig
-	Shop     shop.ShopInfo
+	Shop     shop.Identity
 	Flash    flashConfig
 }
 

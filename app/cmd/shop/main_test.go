@@ -61,6 +61,14 @@ func shopCmd(env []string, args ...string) (*exec.Cmd, *syncBuf) {
 	return cmd, out
 }
 
+// migrations is the number of the shop's migrations, the schema version `shop migrate` reaches.
+func migrations(t *testing.T) int {
+	files, err := filepath.Glob("../../postgres/migrations/*.sql")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	return len(files)
+}
+
 func freeAddr(t *testing.T) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -204,7 +212,7 @@ func TestServeRefusesAnUnmigratedSchema(t *testing.T) {
 	err := cmd.Run()
 	var exit *exec.ExitError
 	require.ErrorAs(t, err, &exit, out.String())
-	assert.Contains(t, out.String(), fmt.Sprintf("schema version 0, this build needs %d: run `shop migrate`", migrationCount(t)))
+	assert.Contains(t, out.String(), fmt.Sprintf("schema version 0, this build needs %d: run `shop migrate`", migrations(t)))
 	assert.NotContains(t, out.String(), `"msg":"listening"`)
 }
 
@@ -249,7 +257,7 @@ func TestSubcommands(t *testing.T) {
 	wg.Wait()
 	for i := range 3 {
 		require.NoError(t, errs[i], outs[i])
-		assert.Contains(t, outs[i], fmt.Sprintf(`"version":%d`, migrationCount(t)))
+		assert.Contains(t, outs[i], fmt.Sprintf(`"version":%d`, migrations(t)))
 	}
 
 	assert.Contains(t, run("seed"), `"added":36`)
@@ -341,13 +349,4 @@ func TestEveryBadVariableIsReportedAtOnce(t *testing.T) {
 	assert.NotContains(t, out.String(), `"msg":"listening"`)
 	assert.NotContains(t, out.String(), `"msg":"config"`, "the effective config is logged only once it is valid")
 	assert.Equal(t, 0, strings.Count(strings.TrimSpace(out.String()), "\n"), "one log line")
-}
-
-// migrationCount is the number of embedded migrations, the version a migrated schema is at.
-func migrationCount(t *testing.T) int {
-	t.Helper()
-	files, err := filepath.Glob("../../postgres/migrations/*.sql")
-	require.NoError(t, err)
-	require.NotEmpty(t, files)
-	return len(files)
 }

@@ -115,18 +115,18 @@ func openMedia(ctx context.Context, c mediaConfig) (media.Store, error) {
 
 // shopConfig is the shop's identity: SHOP_NAME, SHOP_ADDRESS, SHOP_CONTACT_EMAIL,
 // SHOP_RETURNS_DAYS, SHOP_CURRENCY. The defaults describe the demo shop.
-func loadShopConfig(getenv func(string) string) (shop.ShopInfo, error) {
+func loadShopConfig(getenv func(string) string) (shop.Identity, error) {
 	or := func(name, def string) string {
 		if v := strings.TrimSpace(getenv(name)); v != "" {
 			return v
 		}
 		return def
 	}
-	info := shop.ShopInfo{Name: or("SHOP_NAME", "Shopstack Demo Store"),
+	info := shop.Identity{Name: or("SHOP_NAME", "Shopstack Demo Store"),
 		Address:      or("SHOP_ADDRESS", "1 Example Street, 12345 Example City, Exampleland"),
 		ContactEmail: or("SHOP_CONTACT_EMAIL", "hello@shop.localhost"), ReturnsDays: 30, Currency: or("SHOP_CURRENCY", "USD")}
 	var errs []error
-	if err := shop.CheckShopInfo(info); err != nil {
+	if err := shop.CheckIdentity(info); err != nil {
 		errs = append(errs, err)
 	}
 	if v := getenv("SHOP_RETURNS_DAYS"); v != "" {
@@ -141,7 +141,7 @@ func loadShopConfig(getenv func(string) string) (shop.ShopInfo, error) {
 
 // jobWorkers registers every worker of the shop's queue: search indexing, picture variants
 // and invoices.
-func jobWorkers(ix search.Indexer, store *postgres.Store, files media.Store, info shop.ShopInfo, log *slog.Logger) *river.Workers {
+func jobWorkers(ix search.Indexer, store *postgres.Store, files media.Store, info shop.Identity, log *slog.Logger) *river.Workers {
 	w := search.Workers(ix)
 	river.AddWorker(w, &media.ImageWorker{Store: files, Sink: store, Log: log})
 	river.AddWorker(w, &invoice.Worker{Orders: store, Store: files, Shop: info, Log: log})
