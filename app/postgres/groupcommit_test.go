@@ -384,3 +384,41 @@ func TestSoldOutListenerReconnects(t *testing.T) {
 	_, err = s.PlaceOrder(ctx, u.ID, key(), req, render)
 	require.NoError(t, err, "a notification missed while disconnected does not leave the product refused")
 }
+
+// Orders placed in one group get an order number each, distinct and the same in the answer and
+// in the database, and keep their own shipping address (or none).
+func TestGroupedOrdersCarryTheirNumberAndAddress(t *testing.T) {
+	s := openInstance(t)
+	p := newProduct(t, 10, 500)
+	users := make([]shop.User, 4)
+	for i := range users {
+		users[i] = newUser(t)
+	}
+	var attempts []attempt
+	for i, u := range users[1:] {
+		a := one(u, p.ID, 1)
+		if i != 1 {
+			a.req.ShippingAddress = &shop.ShippingAddress{Name: fmt.Sprintf("Buyer %d", i), Line1: "1 Main St",
+				City: "Lyon", PostalCode: "69001", Country: "FR"}
+		}
+		attempts = append(attempts, a)
+	}
+	before := s.GroupStats()
+	first, out := gather(t, s, p.ID, one(users[0], p.ID, 1), attempts)
+	require.NoError(t, first.err)
+	require.Equal(t, int64(1), s.GroupStats().Groups-before.Groups, "the three attempts were one group")
+	numbers := map[string]bool{}
+	for i, o := range out {
+		require.NoError(t, o.err)
+		var answered shop.Order
+		require.NoError(t, json.Unmarshal(o.res.Body, &answered))
+		require.Regexp(t, `^SH-\d{6,}$`, answered.Number)
+		assert.False(t, numbers[answered.Number], "order number %s given twice", answered.Number)
+		numbers[answered.Number] = true
+		stored, err := s.GetOrder(context.Background(), users[i+1].ID, answered.ID)
+		require.NoError(t, err)
+		assert.Equal(t, answered.Number, stored.Number, "the answer's number is the stored one")
+		assert.Equal(t, attempts[i].req.ShippingAddress, stored.ShippingAddress)
+		assert.Equal(t, answered.ShippingAddress, stored.ShippingAddress)
+	}
+}

@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"net/http"
@@ -49,6 +51,8 @@ type groupEntry struct {
 	o        *pendingOrder
 	dup      bool // a second request with the same key in this group: it goes after the group
 	claimed  bool
+	number   int64   // the order's number, taken from order_number_seq with the claim
+	address  *string // the order's shipping address as JSON (nil: none)
 	order    shop.Order
 	body     []byte
 	accepted bool
@@ -176,6 +180,24 @@ func claimGroup(ctx context.Context, conn *pgxpool.Conn, group []*pendingOrder) 
 		return err
 	})
 	b.Queue(lockedProductsSQL, ids).Query(read.scan)
+	// One order number per distinct key, in arrival order; a refused order's number is a gap,
+	// as it is when a one-order transaction rolls back.
+	b.Queue(groupNumbersSQL, len(users)).Query(func(rows pgx.Rows) error {
+		var n int64
+		i := 0
+		_, err := pgx.ForEachRow(rows, []any{&n}, func() error {
+			for i < len(entries) && entries[i].dup {
+				i++
+			}
+			if i == len(entries) {
+				return errors.New("more order numbers than orders")
+			}
+			entries[i].number = n
+			i++
+			return nil
+		})
+		return err
+	})
 	if err := conn.SendBatch(ctx, b).Close(); err != nil {
 		return nil, nil, err
 	}
@@ -196,6 +218,7 @@ func (e *groupEntry) allocate(read *productsRead, remaining map[string]int, now 
 	if order, e.err = read.priceLines(orderID, e.o.req); e.err != nil {
 		return
 	}
+	order.Number = shop.OrderNumber(e.number)
 	var short []shop.Shortfall
 	for _, l := range e.o.req.Lines {
 		if avail := remaining[l.ProductID]; avail < l.Quantity {
@@ -207,6 +230,14 @@ func (e *groupEntry) allocate(read *productsRead, remaining map[string]int, now 
 		return
 	}
 	order.CreatedAt = now
+	if order.ShippingAddress != nil {
+		a, err := json.Marshal(order.ShippingAddress)
+		if err != nil {
+			e.err = fmt.Errorf("place order: shipping address: %w", err)
+			return
+		}
+		e.address = new(string(a))
+	}
 	if e.body, e.err = e.o.render(order); e.err != nil {
 		e.err = fmt.Errorf("render order: %w", e.err)
 		return
@@ -218,10 +249,12 @@ func (e *groupEntry) allocate(read *productsRead, remaining map[string]int, now 
 }
 
 const (
+	groupNumbersSQL = `SELECT nextval('order_number_seq') FROM generate_series(1, $1::int)`
 	insertOrdersSQL = `
-		INSERT INTO orders (id, user_id, status, total_cents, currency, created_at)
-		SELECT o.id, o.user_id, 'placed', o.total, o.currency, $5
-		FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::text[]) AS o(id, user_id, total, currency)`
+		INSERT INTO orders (id, user_id, status, total_cents, currency, created_at, number, shipping_address)
+		SELECT o.id, o.user_id, 'placed', o.total, o.currency, $5, o.number, o.address::jsonb
+		FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::text[], $6::bigint[], $7::text[])
+			AS o(id, user_id, total, currency, number, address)`
 	storeResponsesSQL = `
 		UPDATE idempotency_keys k SET status_code = 201, response_body = r.body, order_id = r.order_id
 		FROM unnest($1::uuid[], $2::text[], $3::bytea[], $4::uuid[]) AS r(user_id, key, body, order_id)
@@ -241,7 +274,8 @@ const (
 // groupWrite gathers the columns of the second round trip.
 type groupWrite struct {
 	orderIDs, userIDs, currencies, keys []string
-	totals                              []int64
+	totals, numbers                     []int64
+	addresses                           []*string // the shipping address as JSON, nil for none
 	bodies                              [][]byte
 	relUsers, relKeys                   []string
 	itOrder, itProduct, itSKU, itName   []string
@@ -258,6 +292,7 @@ func (w *groupWrite) add(e *groupEntry) {
 	w.orderIDs, w.userIDs, w.totals, w.currencies = append(w.orderIDs, o.ID), append(w.userIDs, e.o.userID),
 		append(w.totals, o.TotalCents), append(w.currencies, o.Currency)
 	w.keys, w.bodies = append(w.keys, e.o.key), append(w.bodies, e.body)
+	w.numbers, w.addresses = append(w.numbers, shop.OrderSeq(o.Number)), append(w.addresses, e.address)
 	for _, it := range o.Items {
 		w.itOrder, w.itProduct, w.itSKU, w.itName = append(w.itOrder, o.ID), append(w.itProduct, it.ProductID),
 			append(w.itSKU, it.SKU), append(w.itName, it.Name)
@@ -293,7 +328,7 @@ func writeGroup(ctx context.Context, conn *pgxpool.Conn, entries []*groupEntry, 
 		}
 	}
 	b := &pgx.Batch{}
-	b.Queue(insertOrdersSQL, w.orderIDs, w.userIDs, w.totals, w.currencies, now)
+	b.Queue(insertOrdersSQL, w.orderIDs, w.userIDs, w.totals, w.currencies, now, w.numbers, w.addresses)
 	b.Queue(storeResponsesSQL, w.userIDs, w.keys, w.bodies, w.orderIDs)
 	if len(w.relKeys) > 0 {
 		b.Queue(releaseKeysSQL, w.relUsers, w.relKeys)
