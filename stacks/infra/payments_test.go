@@ -224,6 +224,16 @@ func TestPaymentsOn(t *testing.T) {
 		assert.Len(t, acl.Plain("rules").([]any), 7, "the edge WAF spares the webhook's body, nothing else")
 	})
 
+	t.Run("a regional web ACL on the load balancer spares the webhook too", func(t *testing.T) {
+		regional := recordWith(t, "prod", func(c map[string]string) {
+			withStripe(c)
+			c["shopstack:apiWafEnabled"] = "true"
+		}, stripeSecretKeys...)
+		acl := regional.Must(t, "aws:wafv2/webAcl:WebAcl", "api-waf")
+		assert.Len(t, acl.Plain("rules").([]any), 7)
+		assert.Equal(t, infra.StripeWebhookPath, acl.Str("rules[5].statement.andStatement.statements[1].byteMatchStatement.searchString"))
+	})
+
 	t.Run("the rotation reminder reaches the alarm topic", func(t *testing.T) {
 		rule := rec.Must(t, "aws:cloudwatch/eventRule:EventRule", "stripe-rotation-reminder")
 		target := rec.Must(t, "aws:cloudwatch/eventTarget:EventTarget", "stripe-rotation-reminder")

@@ -144,6 +144,7 @@ func newApi(ctx *pulumi.Context, cfg Config, net *components.Network, data *data
 		DeletionProtection:   pulumi.Bool(cfg.AlbDeletionProtection),
 		DisableWaf:           !cfg.ApiWafEnabled,
 		WafRateLimit:         cfg.WafRateLimit,
+		WafWebhooks:          pay.webhooks(),
 		Alarms:               components.ApiAlarmArgs{TopicArn: ops.topic, ServiceName: ServiceName(ctx)},
 		Collector:            components.ApiCollectorArgs{Enabled: true},
 		// Long enough for a task that waits for the database (DatabaseStartupWait).
