@@ -99,7 +99,7 @@ func TestStaticSiteWebhookWafScopeDown(t *testing.T) {
 	t.Run("only the body rules count instead of blocking", func(t *testing.T) {
 		assert.ElementsMatch(t, []string{"SizeRestrictions_BODY", "CrossSiteScripting_BODY", "GenericRFI_BODY", "GenericLFI_BODY",
 			"EC2MetaDataSSRF_BODY"}, overridden("AWSManagedRulesCommonRuleSet"))
-		assert.Equal(t, []string{"SQLi_BODY"}, overridden("AWSManagedRulesSQLiRuleSet"))
+		assert.Equal(t, []string{"SQLi_BODY", "SQLiExtendedPatterns_BODY"}, overridden("AWSManagedRulesSQLiRuleSet"))
 		for _, g := range []string{"AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesKnownBadInputsRuleSet"} {
 			stmt := rules[g]["statement"].(map[string]any)["managedRuleGroupStatement"].(map[string]any)
 			assert.NotContains(t, stmt, "ruleActionOverrides", "%s judges webhooks like everything else", g)
@@ -138,6 +138,7 @@ func TestStaticSiteWebhookWafScopeDown(t *testing.T) {
 			"awswaf:managed:aws:core-rule-set:SizeRestrictions_Body", "awswaf:managed:aws:core-rule-set:CrossSiteScripting_Body",
 			"awswaf:managed:aws:core-rule-set:GenericRFI_Body", "awswaf:managed:aws:core-rule-set:GenericLFI_Body",
 			"awswaf:managed:aws:core-rule-set:EC2MetaDataSSRF_Body", "awswaf:managed:aws:sql-database:SQLi_Body",
+			"awswaf:managed:aws:sql-database:SQLiExtendedPatterns_Body",
 		}, labels, "one label per counted rule: none is dropped")
 		not := and[1].(map[string]any)["notStatement"].(map[string]any)["statements"].([]any)
 		assert.Equal(t, []any{map[string]any{"labelMatchStatement": map[string]any{"scope": "LABEL", "key": components.WebhookLabel}}}, not)

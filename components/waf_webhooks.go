@@ -18,6 +18,7 @@ var webhookBodyRules = []struct{ group, rule, label string }{
 	{"AWSManagedRulesCommonRuleSet", "GenericLFI_BODY", "awswaf:managed:aws:core-rule-set:GenericLFI_Body"},
 	{"AWSManagedRulesCommonRuleSet", "EC2MetaDataSSRF_BODY", "awswaf:managed:aws:core-rule-set:EC2MetaDataSSRF_Body"},
 	{"AWSManagedRulesSQLiRuleSet", "SQLi_BODY", "awswaf:managed:aws:sql-database:SQLi_Body"},
+	{"AWSManagedRulesSQLiRuleSet", "SQLiExtendedPatterns_BODY", "awswaf:managed:aws:sql-database:SQLiExtendedPatterns_Body"},
 }
 
 // Priorities of the two webhook rules: after every managed group (10, 20, ... in managedGroupRules).
