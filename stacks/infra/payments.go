@@ -161,6 +161,14 @@ func WithStripeCSP(csp string) string {
 	return strings.Join(out, "; ")
 }
 
+// export adds, with payments on, stripeWebhookUrl: the endpoint to register in Stripe's dashboard.
+func (p *payments) export(ctx *pulumi.Context, siteURL pulumi.StringOutput) {
+	if p == nil {
+		return
+	}
+	ctx.Export("stripeWebhookUrl", pulumi.Sprintf("%s%s", siteURL, StripeWebhookPath))
+}
+
 // rotationReminder is the scheduled reminder the policy pack wants for secrets no function of ours can
 // rotate: every StripeRotationDays an EventBridge rule (`stripe-rotation-reminder`) publishes to the alarm
 // topic which secrets to rotate, in Stripe's dashboard then with `pulumi config set --secret`, and who owns

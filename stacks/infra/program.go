@@ -87,6 +87,7 @@ func Program(ctx *pulumi.Context) error {
 		return err
 	}
 	exportOutputs(ctx, shop, api, net, data, image)
+	pay.export(ctx, shop.Url)
 	return nil
 }
 
