@@ -151,6 +151,9 @@ type Connection struct {
 	MediaBucketArn  pulumi.StringOutput
 	// MediaBucketRegionalDomainName is the bucket's origin domain for CloudFront (StaticSiteMediaArgs).
 	MediaBucketRegionalDomainName pulumi.StringOutput
+	// MediaUploadOrigin is the origin of the presigned URLs browsers PUT uploads to
+	// ("https://<bucket>.s3.<region>.amazonaws.com", the AWS SDK's virtual-hosted form), for the pages' CSP.
+	MediaUploadOrigin pulumi.StringOutput
 }
 
 // SecretArns lists the secrets a service reading this connection needs: the database master secret (the

@@ -81,6 +81,7 @@ func (d *Data) media(ctx *pulumi.Context, name string, a DataArgs, conn *Connect
 	conn.MediaBucketName = bucket.Bucket.Bucket
 	conn.MediaBucketArn = bucket.Bucket.Arn
 	conn.MediaBucketRegionalDomainName = bucket.Bucket.BucketRegionalDomainName
+	conn.MediaUploadOrigin = pulumi.Sprintf("https://%s.s3.%s.amazonaws.com", bucket.Bucket.Bucket, bucket.Bucket.Region)
 	return nil
 }
 

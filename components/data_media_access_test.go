@@ -51,7 +51,7 @@ func TestDataMediaAccess(t *testing.T) {
 	t.Parallel()
 	t.Run("the distribution reads products/ only, through its OAC", func(t *testing.T) {
 		t.Parallel()
-		rec, _ := runServedMedia(t, nil, serveMedia)
+		rec, data := runServedMedia(t, nil, serveMedia)
 		bucket := rec.Must(t, dtBucket, "data-media")
 		arn := bucket.Out("arn").StringValue()
 		policy := dtJSON(t, rec.Must(t, dtBucketPolicy, "data-media-policy").Str("policy"))
@@ -66,6 +66,8 @@ func TestDataMediaAccess(t *testing.T) {
 			"Resource":  arn + "/products/*",
 			"Condition": map[string]any{"StringEquals": map[string]any{"AWS:SourceArn": testDistArn}},
 		}, stmts[1], "GetObject on product images, for this one distribution; never invoices or uploads")
+		assert.Equal(t, "https://"+bucket.Out("bucket").StringValue()+".s3.us-east-1.amazonaws.com",
+			pulumimock.Await[string](t, data.Connection.MediaUploadOrigin), "the presigned URLs' origin, for the pages' CSP")
 		pab := rec.Must(t, dtPAB, "data-media-public-access")
 		assert.True(t, pab.Bool("restrictPublicBuckets"), "the bucket stays private")
 	})

@@ -288,7 +288,7 @@ func securityHeaders(a *StaticSiteArgs, comment string, override bool) *cloudfro
 				Override:               ov,
 			},
 			ContentSecurityPolicy: cloudfront.ResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicyArgs{
-				ContentSecurityPolicy: pulumi.String(a.ContentSecurityPolicy),
+				ContentSecurityPolicy: contentSecurityPolicy(a),
 				Override:              ov,
 			},
 			ContentTypeOptions: cloudfront.ResponseHeadersPolicySecurityHeadersConfigContentTypeOptionsArgs{

@@ -21,6 +21,10 @@ type StaticSiteMediaArgs struct {
 	// PublicPrefix is the only key prefix served; any other path under PathPrefix is a 404 at the edge,
 	// before it reaches the bucket. Default "products/" (Data's MediaArgs.PublicPrefix).
 	PublicPrefix string
+	// UploadOrigin is where browsers PUT uploads through presigned URLs (Connection.MediaUploadOrigin,
+	// "https://<bucket>.s3.<region>.amazonaws.com"): added to the pages' CSP connect-src, so the storefront
+	// may send to exactly that bucket and no other. Default nil: no uploads from the pages.
+	UploadOrigin pulumi.StringInput
 	// CacheSeconds is how long the edge keeps an image (the default and the maximum TTL): the service writes
 	// a new key for every new image version, so an object never changes under its key. Default 31536000
 	// (a year); at least 86400.
@@ -160,4 +164,15 @@ func MediaPathFunction(pathPrefix, publicPrefix string) string {
   return request;
 }
 `
+}
+
+// contentSecurityPolicy is a.ContentSecurityPolicy, with the media bucket's upload origin in connect-src when
+// the pages upload to it (Media.UploadOrigin).
+func contentSecurityPolicy(a *StaticSiteArgs) pulumi.StringInput {
+	if a.Media == nil || a.Media.UploadOrigin == nil {
+		return pulumi.String(a.ContentSecurityPolicy)
+	}
+	return a.Media.UploadOrigin.ToStringOutput().ApplyT(func(origin string) string {
+		return AddCSPSources(a.ContentSecurityPolicy, "connect-src", origin)
+	}).(pulumi.StringOutput)
 }

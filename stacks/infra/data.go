@@ -135,6 +135,8 @@ func (t *dataTier) mediaRoute() *components.StaticSiteMediaArgs {
 	return &components.StaticSiteMediaArgs{
 		BucketRegionalDomainName: t.data.Connection.MediaBucketRegionalDomainName,
 		PathPrefix:               components.DefaultMediaPathPrefix,
+		// The admin console PUTs product pictures straight to the bucket (presigned): the CSP admits it.
+		UploadOrigin: t.data.Connection.MediaUploadOrigin,
 	}
 }
 

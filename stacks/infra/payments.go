@@ -2,8 +2,6 @@ package infra
 
 import (
 	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
@@ -130,35 +128,9 @@ func (p *payments) contentSecurityPolicy(csp string) string {
 // WithStripeCSP adds Stripe.js's origins to a Content-Security-Policy: script-src and frame-src (created
 // from default-src when absent, so what the policy allowed stays allowed) and connect-src.
 func WithStripeCSP(csp string) string {
-	var names []string
-	dirs := map[string][]string{}
-	for _, d := range strings.Split(csp, ";") {
-		f := strings.Fields(d)
-		if len(f) == 0 {
-			continue
-		}
-		names = append(names, f[0])
-		dirs[f[0]] = f[1:]
-	}
-	add := func(name string, sources []string) {
-		if _, ok := dirs[name]; !ok {
-			names = append(names, name)
-			dirs[name] = slices.Clone(dirs["default-src"])
-		}
-		for _, s := range sources {
-			if !slices.Contains(dirs[name], s) {
-				dirs[name] = append(dirs[name], s)
-			}
-		}
-	}
-	add("script-src", stripeScriptSources)
-	add("frame-src", stripeFrameSources)
-	add("connect-src", stripeConnectSources)
-	out := make([]string, len(names))
-	for i, n := range names {
-		out[i] = strings.Join(append([]string{n}, dirs[n]...), " ")
-	}
-	return strings.Join(out, "; ")
+	csp = components.AddCSPSources(csp, "script-src", stripeScriptSources...)
+	csp = components.AddCSPSources(csp, "frame-src", stripeFrameSources...)
+	return components.AddCSPSources(csp, "connect-src", stripeConnectSources...)
 }
 
 // export adds, with payments on, stripeWebhookUrl: the endpoint to register in Stripe's dashboard.

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/shopstack/shopstack/components"
 	"github.com/shopstack/shopstack/internal/pulumimock"
 	"github.com/shopstack/shopstack/plan"
 	"github.com/shopstack/shopstack/policies"
@@ -149,8 +150,10 @@ func TestPaymentsOffAddsNothing(t *testing.T) {
 			assert.NotContains(t, r.Name, "payment", r.Name)
 		}
 	}
-	assert.Equal(t, site.ContentSecurityPolicy, rec.Must(t, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", "site-headers").
-		Str("securityHeadersConfig.contentSecurityPolicy.contentSecurityPolicy"))
+	csp := rec.Must(t, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", "site-headers").
+		Str("securityHeadersConfig.contentSecurityPolicy.contentSecurityPolicy")
+	assert.NotContains(t, csp, "stripe.com")
+	assert.Equal(t, components.AddCSPSources(site.ContentSecurityPolicy, "connect-src", uploadOrigin(t, rec)), csp)
 	env, secrets := container(t, rec)
 	assert.NotContains(t, env, "SHOP_STRIPE_PUBLISHABLE_KEY")
 	assert.NotContains(t, secrets, "SHOP_STRIPE_SECRET_KEY")
@@ -219,7 +222,7 @@ func TestPaymentsOn(t *testing.T) {
 			Plain("headersConfig.headers.items"), "Stripe-Signature")
 		csp := rec.Must(t, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", "site-headers").
 			Str("securityHeadersConfig.contentSecurityPolicy.contentSecurityPolicy")
-		assert.Equal(t, infra.WithStripeCSP(site.ContentSecurityPolicy), csp)
+		assert.Equal(t, components.AddCSPSources(infra.WithStripeCSP(site.ContentSecurityPolicy), "connect-src", uploadOrigin(t, rec)), csp)
 		acl := rec.Must(t, "aws:wafv2/webAcl:WebAcl", "site-waf")
 		assert.Len(t, acl.Plain("rules").([]any), 7, "the edge WAF spares the webhook's body, nothing else")
 	})
@@ -284,6 +287,11 @@ func TestMediaThroughCloudFront(t *testing.T) {
 			}
 			assert.True(t, found, "a /media/* behaviour")
 
+			csp := rec.Must(t, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", "site-headers").
+				Str("securityHeadersConfig.contentSecurityPolicy.contentSecurityPolicy")
+			assert.Contains(t, csp, "connect-src 'self' "+uploadOrigin(t, rec)+";", "pages may PUT to exactly this bucket")
+			assert.Equal(t, []any{"PUT"}, cors.Plain("corsRules[0].allowedMethods"))
+
 			env, _ := container(t, rec)
 			assert.Equal(t, "/media", env["SHOP_MEDIA_PUBLIC_BASE"])
 			assert.Equal(t, "shopstack", env["SHOP_NAME"])
@@ -293,4 +301,10 @@ func TestMediaThroughCloudFront(t *testing.T) {
 			assert.NotContains(t, task, "s3:DeleteObject")
 		})
 	}
+}
+
+// uploadOrigin is the media bucket's presigned-upload origin in a recorded stack.
+func uploadOrigin(t *testing.T, rec *pulumimock.Recorder) string {
+	t.Helper()
+	return "https://" + rec.Must(t, "aws:s3/bucketV2:BucketV2", "data-media").Out("bucket").StringValue() + ".s3.us-east-1.amazonaws.com"
 }
