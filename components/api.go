@@ -191,6 +191,10 @@ type ApiArgs struct {
 	// WafRateLimit is the number of requests one client IP may send in
 	// 5 minutes before it is blocked. Default 1000; at least 10.
 	WafRateLimit int
+	// WafWebhooks are the paths third parties POST signed events to: the web ACL's body rules spare a POST
+	// to exactly these, as the edge ACL's do (waf_webhooks.go; pass the StaticSite's Webhooks). Only the
+	// paths are used. Default none.
+	WafWebhooks []Webhook
 
 	// Alarms switches and tunes the Api's alarms and deployment rollback (defaults on ApiAlarmArgs).
 	Alarms ApiAlarmArgs

@@ -191,6 +191,11 @@ func (a *ApiArgs) validateWaf(e *argErrors) {
 	if a.WafRateLimit < 10 || a.WafRateLimit > 2000000000 {
 		e.bad("WafRateLimit", "%d must be between 10 and 2000000000", a.WafRateLimit)
 	}
+	for i, w := range a.WafWebhooks {
+		if !webhookPath.MatchString(w.Path) {
+			e.bad(fmt.Sprintf("WafWebhooks[%d].Path", i), "%q; want an exact path under /api/ (no wildcard)", w.Path)
+		}
+	}
 }
 
 // validate records the statement's first problem, naming its fields after field, e.g.

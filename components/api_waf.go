@@ -72,7 +72,7 @@ func (b *apiBuild) webACL() (*wafv2.WebAcl, error) {
 			VisibilityConfig: b.ruleVisibility("rate-limit"),
 		},
 	}
-	rules = append(rules, managedGroupRules(b.ruleVisibility)...)
+	rules = append(rules, withWebhookScopeDown(managedGroupRules(b.ruleVisibility), b.args.WafWebhooks, b.ruleVisibility)...)
 	return wafv2.NewWebAcl(b.ctx, b.name+"-waf", &wafv2.WebAclArgs{
 		Scope:         pulumi.String("REGIONAL"),
 		Description:   pulumi.String("Web ACL of " + b.name),

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -70,6 +71,28 @@ func TestApiWaf(t *testing.T) {
 		t.Parallel()
 		acl := runApi(t, tunedApiArgs()).rec.Must(t, rtWebACL, "api-waf")
 		assert.Equal(t, 300.0, acl.Num("rules[0].statement.rateBasedStatement.limit"))
+	})
+
+	t.Run("WafWebhooks: the body rules spare a POST to exactly those paths, as at the edge", func(t *testing.T) {
+		t.Parallel()
+		args := baseApiArgs()
+		args.WafWebhooks = []components.Webhook{testStripeWebhook}
+		acl := runApi(t, args).rec.Must(t, rtWebACL, "api-waf")
+		require.Len(t, acl.Plain("rules").([]any), 7)
+		assert.Equal(t, "label-webhooks", acl.Str("rules[5].name"))
+		assert.Equal(t, testStripeWebhook.Path, acl.Str("rules[5].statement.andStatement.statements[1].byteMatchStatement.searchString"))
+		assert.Equal(t, "body-rules-except-webhooks", acl.Str("rules[6].name"))
+		assert.True(t, acl.Has("rules[6].action.block"))
+		assert.Equal(t, "SizeRestrictions_BODY",
+			acl.Str("rules[2].statement.managedRuleGroupStatement.ruleActionOverrides[0].name"), "the ALB inspects 8 KB at most")
+
+		args.WafWebhooks = []components.Webhook{{Path: "/api/*"}}
+		_, err := pulumimock.RunErr(func(ctx *pulumi.Context) error {
+			_, err := components.NewApi(ctx, "api", args)
+			return err
+		})
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), `ApiArgs.WafWebhooks[0].Path: "/api/*"`)
 	})
 
 	t.Run("DisableWaf removes it and says so", func(t *testing.T) {

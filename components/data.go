@@ -149,6 +149,11 @@ type Connection struct {
 
 	MediaBucketName pulumi.StringOutput
 	MediaBucketArn  pulumi.StringOutput
+	// MediaBucketRegionalDomainName is the bucket's origin domain for CloudFront (StaticSiteMediaArgs).
+	MediaBucketRegionalDomainName pulumi.StringOutput
+	// MediaUploadOrigin is the origin of the presigned URLs browsers PUT uploads to
+	// ("https://<bucket>.s3.<region>.amazonaws.com", the AWS SDK's virtual-hosted form), for the pages' CSP.
+	MediaUploadOrigin pulumi.StringOutput
 }
 
 // SecretArns lists the secrets a service reading this connection needs: the database master secret (the
@@ -184,6 +189,12 @@ type Data struct {
 	name    string
 	ingress []dataIngress
 	watched dataWatched
+
+	// The media bucket and its settings, for ServeMedia and MediaTaskStatements (data_media_access.go).
+	mediaBucket *privateBucket
+	mediaArgs   MediaArgs
+	mediaKmsKey pulumi.StringInput
+	mediaServed bool
 }
 
 // dataIngress is one security group a caller may be let in to, on one port.

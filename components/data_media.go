@@ -15,12 +15,27 @@ type MediaArgs struct {
 	// NoncurrentExpirationDays deletes old object versions after this long
 	// (they move to Glacier after 30 days). Default 365.
 	NoncurrentExpirationDays int
+	// UploadsPrefix is where browsers PUT new files through presigned URLs; what is left there expires after
+	// UploadExpirationDays (the service copies an upload it accepts elsewhere). Default "uploads/".
+	UploadsPrefix string
+	// UploadExpirationDays deletes unfinished uploads (and their old versions) after this long. Default 1.
+	UploadExpirationDays int
+	// PublicPrefix is the only part of the bucket a distribution may read (ServeMedia): the product images.
+	// Default "products/".
+	PublicPrefix string
+	// ServedByCloudFront defers the bucket policy to ServeMedia, which adds the distribution's read grant
+	// (the distribution is created after Data, and a bucket has one policy). Default false: the policy,
+	// TLS only, is attached at once.
+	ServedByCloudFront bool
 }
 
 func (a *MediaArgs) withDefaults() MediaArgs {
 	out := *a
 	out.InvoicesPrefix = cmp.Or(out.InvoicesPrefix, "invoices/")
 	out.NoncurrentExpirationDays = cmp.Or(out.NoncurrentExpirationDays, 365)
+	out.UploadsPrefix = cmp.Or(out.UploadsPrefix, "uploads/")
+	out.UploadExpirationDays = cmp.Or(out.UploadExpirationDays, 1)
+	out.PublicPrefix = cmp.Or(out.PublicPrefix, "products/")
 	return out
 }
 
@@ -28,6 +43,18 @@ func (a *DataArgs) validateMedia(e *argErrors) {
 	m := a.Media
 	if m.InvoicesPrefix == "/" || !strings.HasSuffix(m.InvoicesPrefix, "/") {
 		e.bad("Media.InvoicesPrefix", "%q; want a folder prefix ending in \"/\"", m.InvoicesPrefix)
+	}
+	for _, f := range []struct{ field, prefix string }{{"UploadsPrefix", m.UploadsPrefix}, {"PublicPrefix", m.PublicPrefix}} {
+		if !strings.HasSuffix(f.prefix, "/") || strings.HasPrefix(f.prefix, "/") {
+			e.bad("Media."+f.field, "%q; want a folder prefix ending in \"/\" (no leading \"/\")", f.prefix)
+		}
+	}
+	if prefixesOverlap(m.InvoicesPrefix, m.UploadsPrefix, m.PublicPrefix) {
+		e.bad("Media", "InvoicesPrefix %q, UploadsPrefix %q and PublicPrefix %q overlap; invoices must never be public and uploads expire",
+			m.InvoicesPrefix, m.UploadsPrefix, m.PublicPrefix)
+	}
+	if m.UploadExpirationDays < 1 {
+		e.bad("Media.UploadExpirationDays", "%d; want at least 1", m.UploadExpirationDays)
 	}
 	if m.NoncurrentExpirationDays <= 30 {
 		e.bad("Media.NoncurrentExpirationDays", "%d; want more than 30 (versions move to Glacier at 30 days)", m.NoncurrentExpirationDays)
@@ -45,11 +72,16 @@ func (d *Data) media(ctx *pulumi.Context, name string, a DataArgs, conn *Connect
 	if err != nil {
 		return err
 	}
-	if err := bucket.attachPolicy(ctx); err != nil {
-		return err
+	d.mediaBucket, d.mediaArgs, d.mediaKmsKey = bucket, a.Media, a.KmsKeyArn
+	if !a.Media.ServedByCloudFront {
+		if err := bucket.attachPolicy(ctx); err != nil {
+			return err
+		}
 	}
 	conn.MediaBucketName = bucket.Bucket.Bucket
 	conn.MediaBucketArn = bucket.Bucket.Arn
+	conn.MediaBucketRegionalDomainName = bucket.Bucket.BucketRegionalDomainName
+	conn.MediaUploadOrigin = pulumi.Sprintf("https://%s.s3.%s.amazonaws.com", bucket.Bucket.Bucket, bucket.Bucket.Region)
 	return nil
 }
 
@@ -67,7 +99,7 @@ const (
 
 // mediaLifecycleRules archive invoices by size (Glacier Instant Retrieval after 30 days from 128 KB, Deep
 // Archive after a year from 1 MB; smaller ones stay in Standard), move old versions to Glacier and expire
-// them, and abort uploads left incomplete for a week.
+// them, expire unfinished browser uploads, and abort multipart uploads left incomplete for a week.
 func mediaLifecycleRules(m MediaArgs) s3.BucketLifecycleConfigurationV2RuleArray {
 	all := &s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String("")}
 	invoices := func(larger int) *s3.BucketLifecycleConfigurationV2RuleFilterArgs {
@@ -106,6 +138,17 @@ func mediaLifecycleRules(m MediaArgs) s3.BucketLifecycleConfigurationV2RuleArray
 				NoncurrentDays: pulumi.Int(m.NoncurrentExpirationDays),
 			},
 		},
+		// A browser upload the service never accepted (the shopper closed the page) is garbage: the current
+		// version and, the bucket being versioned, the old ones go after UploadExpirationDays.
+		&s3.BucketLifecycleConfigurationV2RuleArgs{
+			Id:         pulumi.String("expire-uploads"),
+			Status:     pulumi.String("Enabled"),
+			Filter:     &s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String(m.UploadsPrefix)},
+			Expiration: &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(m.UploadExpirationDays)},
+			NoncurrentVersionExpiration: &s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs{
+				NoncurrentDays: pulumi.Int(m.UploadExpirationDays),
+			},
+		},
 		&s3.BucketLifecycleConfigurationV2RuleArgs{
 			Id:     pulumi.String("abort-incomplete-uploads"),
 			Status: pulumi.String("Enabled"),
@@ -115,4 +158,16 @@ func mediaLifecycleRules(m MediaArgs) s3.BucketLifecycleConfigurationV2RuleArray
 			},
 		},
 	}
+}
+
+// prefixesOverlap reports whether one of the key prefixes contains another (or equals it).
+func prefixesOverlap(prefixes ...string) bool {
+	for i, a := range prefixes {
+		for j, b := range prefixes {
+			if i != j && strings.HasPrefix(a, b) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -31,7 +31,7 @@ func TestDataMedia(t *testing.T) {
 		assert.Equal(t, "DenyInsecureTransport", policy["Statement"].([]any)[0].(map[string]any)["Sid"])
 
 		rules := rec.Must(t, dtLifecycle, "data-media-lifecycle").Plain("rules").([]any)
-		require.Len(t, rules, 4)
+		require.Len(t, rules, 5)
 		byID := map[string]map[string]any{}
 		for _, r := range rules {
 			r := r.(map[string]any)
@@ -50,6 +50,10 @@ func TestDataMedia(t *testing.T) {
 			byID["noncurrent-versions"]["noncurrentVersionTransitions"])
 		assert.Equal(t, map[string]any{"noncurrentDays": 365.0}, byID["noncurrent-versions"]["noncurrentVersionExpiration"])
 		assert.Equal(t, map[string]any{"daysAfterInitiation": 7.0}, byID["abort-incomplete-uploads"]["abortIncompleteMultipartUpload"])
+		// A browser upload the service never accepted is gone after a day, old versions included.
+		assert.Equal(t, map[string]any{"prefix": "uploads/"}, byID["expire-uploads"]["filter"])
+		assert.Equal(t, map[string]any{"days": 1.0}, byID["expire-uploads"]["expiration"])
+		assert.Equal(t, map[string]any{"noncurrentDays": 1.0}, byID["expire-uploads"]["noncurrentVersionExpiration"])
 	})
 
 	t.Run("options", func(t *testing.T) {

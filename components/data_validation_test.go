@@ -103,6 +103,17 @@ func TestDataValidation(t *testing.T) {
 			[]string{`DataArgs.Media.InvoicesPrefix: "invoices"`}},
 		{"media versions expire before Glacier", func(a *components.DataArgs) { a.Media.NoncurrentExpirationDays = 20 },
 			[]string{"DataArgs.Media.NoncurrentExpirationDays: 20; want more than 30"}},
+		// Invoices are never public and uploads expire: the prefixes are folders that do not overlap.
+		{"public media inside invoices", func(a *components.DataArgs) { a.Media.PublicPrefix = "invoices/public/" },
+			[]string{`DataArgs.Media: InvoicesPrefix "invoices/", UploadsPrefix "uploads/" and PublicPrefix "invoices/public/" overlap`}},
+		{"uploads are products", func(a *components.DataArgs) { a.Media.UploadsPrefix = "products/" },
+			[]string{"DataArgs.Media: ", "overlap"}},
+		{"uploads prefix", func(a *components.DataArgs) { a.Media.UploadsPrefix = "uploads" },
+			[]string{`DataArgs.Media.UploadsPrefix: "uploads"; want a folder prefix`}},
+		{"public prefix", func(a *components.DataArgs) { a.Media.PublicPrefix = "/products/" },
+			[]string{`DataArgs.Media.PublicPrefix: "/products/"; want a folder prefix`}},
+		{"upload expiration", func(a *components.DataArgs) { a.Media.UploadExpirationDays = -1 },
+			[]string{"DataArgs.Media.UploadExpirationDays: -1; want at least 1"}},
 		// ProductionGrade.
 		{"production backups", func(a *components.DataArgs) {
 			a.ProductionGrade = true

@@ -105,6 +105,13 @@ type StaticSiteArgs struct {
 	// origin, uncached, with every method and the viewer's headers (except
 	// Host), cookies and query string. Default nil: no API behaviour.
 	ApiOrigin *ApiOrigin
+	// Webhooks are API paths third parties POST signed events to, each its own behaviour with the
+	// signature header forwarded and the edge WAF's body rules scoped down (staticsite_webhooks.go).
+	// Default none.
+	Webhooks []Webhook
+	// Media serves a Data media bucket's public images under /media/* (staticsite_media.go). Default
+	// nil: no media route.
+	Media *StaticSiteMediaArgs
 
 	// AccessLogBucketDomainName turns on standard logging (legacy) to this
 	// bucket ("name.s3.amazonaws.com"; the bucket must accept the log
@@ -189,6 +196,7 @@ func (a *StaticSiteArgs) withDefaults() StaticSiteArgs {
 		o.ViewerIpHeader = ViewerIpHeader
 		out.ApiOrigin = &o
 	}
+	out.Media = out.Media.withDefaults()
 	out.AccessLogPrefix = cmp.Or(out.AccessLogPrefix, "cloudfront/")
 	out.Alarms = a.Alarms.withDefaults()
 	out.Waf = out.Waf.withDefaults()
@@ -225,6 +233,8 @@ func (a *StaticSiteArgs) validate() error {
 		e.bad("HostedZoneId", "set without Domain")
 	}
 	a.validateApiOrigin(e)
+	a.validateWebhooks(e)
+	a.validateMedia(e)
 	a.Waf.validate(e)
 	return e.err()
 }

@@ -82,6 +82,19 @@ func (s *StaticSite) distribution(ctx *pulumi.Context, name string, a *StaticSit
 			return nil, err
 		}
 		origins = append(origins, route.origin)
+		// Exact webhook paths first: CloudFront takes the first behaviour that matches.
+		webhooks, err := s.webhookBehaviours(ctx, name, a, route.behaviour)
+		if err != nil {
+			return nil, err
+		}
+		ordered = append(append(ordered, webhooks...), route.behaviour)
+	}
+	if a.Media != nil {
+		route, err := s.mediaRoute(ctx, name, a.Media, defaultBehaviour.ResponseHeadersPolicyId)
+		if err != nil {
+			return nil, err
+		}
+		origins = append(origins, route.origin)
 		ordered = append(ordered, route.behaviour)
 	}
 	aliases := pulumi.StringArray{}
@@ -275,7 +288,7 @@ func securityHeaders(a *StaticSiteArgs, comment string, override bool) *cloudfro
 				Override:               ov,
 			},
 			ContentSecurityPolicy: cloudfront.ResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicyArgs{
-				ContentSecurityPolicy: pulumi.String(a.ContentSecurityPolicy),
+				ContentSecurityPolicy: contentSecurityPolicy(a),
 				Override:              ov,
 			},
 			ContentTypeOptions: cloudfront.ResponseHeadersPolicySecurityHeadersConfigContentTypeOptionsArgs{

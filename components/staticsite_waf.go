@@ -81,7 +81,7 @@ func (s *StaticSite) webACL(ctx *pulumi.Context, name string, a *StaticSiteArgs,
 			VisibilityConfig: visibility("rate-limit"),
 		},
 	}
-	rules = append(rules, managedGroupRules(visibility)...)
+	rules = append(rules, withWebhookScopeDown(managedGroupRules(visibility), a.Webhooks, visibility)...)
 	acl, err := wafv2.NewWebAcl(ctx, name+"-waf", &wafv2.WebAclArgs{
 		Scope:         pulumi.String("CLOUDFRONT"),
 		Description:   pulumi.String("Web ACL of the " + name + " distribution"),

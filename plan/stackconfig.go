@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/shopstack/shopstack/stacks/infra"
 )
 
 // Schema is one key of the project's typed config schema (Pulumi.yaml `config:`).
@@ -37,7 +39,7 @@ type StackConfig struct {
 }
 
 // secretPlaceholder stands for an encrypted stack value: the plan never has (or needs) the decryption key.
-const secretPlaceholder = "offline-plan-placeholder"
+const secretPlaceholder = infra.OfflineSecretPlaceholder
 
 // ReadProject parses repoRoot/Pulumi.yaml.
 func ReadProject(repoRoot string) (Project, error) {

@@ -313,15 +313,25 @@ var secretValueSecret = &Rule{
 // usable for as long as anyone who once read it keeps a copy. Database master passwords that RDS manages
 // (manageMasterUserPassword) comply without a resource here: RDS creates that secret outside the stack and rotates
 // it every 7 days by default.
+//
+// A secret another party issues (Stripe's API key and webhook signing secret) cannot be rotated by a function of
+// ours: only its issuer makes a new one. Such a secret is tagged rotation=external and passes only with the manual
+// rotation made accountable (externalRotation): an owner, an interval of at most a year, and a scheduled reminder
+// that names the secret. It is never silently exempt; the README's "Externally issued secrets" explains the choice.
 var secretsRotation = &Rule{
 	ID:    "secrets-rotation",
-	Title: "Secrets Manager secrets of the stack rotate automatically",
+	Title: "Secrets Manager secrets of the stack rotate automatically, or by a named owner on a reminded schedule",
 	Rationale: "Rotation bounds how long a leaked credential works; it needs a SecretRotation with a schedule " +
-		"and, for a secret no AWS service manages, a rotation function.",
+		"and, for a secret no AWS service manages, a rotation function. A secret issued outside AWS (tag " +
+		"rotation=external) needs an owner, an interval and a scheduled reminder instead.",
 	Control: "SecretsManager.1",
 	Level:   Mandatory,
 	CheckStack: func(c *Check, s *Stack) {
 		for _, sec := range s.Of(tSecret) {
+			if tag, _ := sec.Get("tags").Field(RotationTag).Str(); tag == RotationExternal {
+				externalRotation(c, s, sec)
+				continue
+			}
 			rotations := s.Referencing(sec, tSecretRotation, "secretId")
 			if len(rotations) == 0 {
 				c.Fail(sec, "no SecretRotation refers to this secret: it never changes")

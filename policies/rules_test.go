@@ -558,6 +558,17 @@ func ruleCases() []ruleCase {
 			sec := res(tSecret, "cache-auth", obj{})
 			return rs(sec, dep(res(tSecretRotation, "rot", obj{"rotationLambdaArn": "arn", "rotationRules": unknown()}), "secretId", sec))
 		}(), want: cantTell},
+		// A secret issued outside AWS (Stripe's keys): an owner, an interval, and a reminder that names it.
+		{rule: "secrets-rotation", name: "external with owner, interval and reminder", rs: externalSecret(stripeTags(), "rate(90 days)", true), want: pass},
+		{rule: "secrets-rotation", name: "external, reminder more often than the interval", rs: externalSecret(stripeTags(), "rate(30 days)", true), want: pass},
+		{rule: "secrets-rotation", name: "external without an owner", rs: externalSecret(obj{"rotation": "external", "rotation-interval-days": "90"}, "rate(90 days)", true), want: fires, on: "stripe-key"},
+		{rule: "secrets-rotation", name: "external owner is not an address", rs: externalSecret(obj{"rotation": "external", "rotation-owner": "finance", "rotation-interval-days": "90"}, "rate(90 days)", true), want: fires, on: "stripe-key"},
+		{rule: "secrets-rotation", name: "external interval over a year", rs: externalSecret(obj{"rotation": "external", "rotation-owner": "ops@example.com", "rotation-interval-days": "400"}, "rate(400 days)", true), want: fires, on: "stripe-key"},
+		{rule: "secrets-rotation", name: "external without a reminder", rs: rs(res(tSecret, "stripe-key", obj{"tags": stripeTags()})), want: fires, on: "stripe-key"},
+		{rule: "secrets-rotation", name: "external reminder less often than the interval", rs: externalSecret(stripeTags(), "rate(180 days)", true), want: fires, on: "stripe-key"},
+		{rule: "secrets-rotation", name: "external reminder on a cron", rs: externalSecret(stripeTags(), "cron(0 9 1 * ? *)", true), want: fires, on: "stripe-key"},
+		{rule: "secrets-rotation", name: "external reminder that does not name the secret", rs: externalSecret(stripeTags(), "rate(90 days)", false), want: fires, on: "stripe-key"},
+		{rule: "secrets-rotation", name: "external reminder schedule unknown", rs: externalSecret(stripeTags(), "", true), want: cantTell},
 
 		{rule: "tags-required", name: "own tags", rs: rs(res(tLogGroup, "lg", obj{"tags": obj{"project": "shopstack", "stack": "dev", "managed-by": "pulumi"}})), want: pass},
 		{rule: "tags-required", name: "default provider tags from stack config", settings: &policies.Settings{RequiredTags: policies.DefaultRequiredTags, DefaultTags: map[string]string{"project": "shopstack", "stack": "dev", "managed-by": "pulumi"}}, rs: rs(res(tLogGroup, "lg", obj{})), want: pass},
@@ -675,4 +686,24 @@ func edgeFixture(internal bool, scope string) []policies.Resource {
 	}
 	acl := res(tWebACL, "edge", obj{"scope": scope})
 	return []policies.Resource{lb, vo, acl, dep(cdn, "webAclId", acl)}
+}
+
+func stripeTags() obj {
+	return obj{"rotation": "external", "rotation-owner": "ops@example.com", "rotation-interval-days": "90"}
+}
+
+// externalSecret is a secret with tags, an EventBridge rule on schedule ("" = unknown) and a target of that
+// rule whose input came from the secret (named) or not.
+func externalSecret(tags obj, schedule string, named bool) []policies.Resource {
+	sec := res(tSecret, "stripe-key", obj{"tags": tags})
+	var expr any = schedule
+	if schedule == "" {
+		expr = unknown()
+	}
+	rule := res("aws:cloudwatch/eventRule:EventRule", "reminder", obj{"scheduleExpression": expr})
+	target := dep(res("aws:cloudwatch/eventTarget:EventTarget", "reminder", obj{"rule": "reminder", "arn": "arn:aws:sns:us-east-1:1:alarms", "input": "{}"}), "rule", rule)
+	if named {
+		target = dep(target, "input", sec)
+	}
+	return []policies.Resource{sec, rule, target}
 }

@@ -55,6 +55,8 @@ var (
 	tBudget             = Tokens{awstype.BudgetsBudget}
 	tSecret             = Tokens{awstype.SecretsmanagerSecret}
 	tSecretRotation     = Tokens{awstype.SecretsmanagerSecretRotation}
+	tEventRule          = Tokens{awstype.CloudwatchEventRule}
+	tEventTarget        = Tokens{awstype.CloudwatchEventTarget}
 	tECRLifecyclePolicy = Tokens{awstype.EcrLifecyclePolicy}
 	// awsx:ecr:Repository is a component: under the recording mock (and in a plan) the stacks show only it,
 	// while a real engine also registers its aws:ecr children, so both spellings are rule targets.

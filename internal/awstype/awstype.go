@@ -42,6 +42,8 @@ const (
 	CloudwatchLogResourcePolicy      = "aws:cloudwatch/logResourcePolicy:LogResourcePolicy"
 	CloudwatchMetricAlarm            = "aws:cloudwatch/metricAlarm:MetricAlarm"
 	CloudwatchDashboard              = "aws:cloudwatch/dashboard:Dashboard"
+	CloudwatchEventRule              = "aws:cloudwatch/eventRule:EventRule"
+	CloudwatchEventTarget            = "aws:cloudwatch/eventTarget:EventTarget"
 
 	Ec2DefaultNetworkAcl         = "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl"
 	Ec2DefaultSecurityGroup      = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"

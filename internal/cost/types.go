@@ -132,6 +132,8 @@ var freeTypes = map[string]string{
 	awstype.SnsTopicPolicy:                              "topic policy",
 	awstype.IamServiceLinkedRole:                        "IAM",
 	awstype.Wafv2IpSet:                                  "IP set",
+	awstype.CloudwatchEventRule:                         "scheduled EventBridge rule (no charge)",
+	awstype.CloudwatchEventTarget:                       "rule target",
 	awstype.RandomPassword:                              "generated in the Pulumi engine",
 	awstype.RandomString:                                "generated in the Pulumi engine",
 	awstype.RandomId:                                    "generated in the Pulumi engine",

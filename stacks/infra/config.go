@@ -74,6 +74,24 @@ type Config struct {
 	AdminPassword pulumi.StringOutput
 	HasAdminPass  bool
 
+	// The shop's identity on invoices and content pages (SHOP_NAME, SHOP_ADDRESS, SHOP_CONTACT_EMAIL).
+	ShopName         string
+	ShopAddress      string
+	ShopContactEmail string
+
+	// Payments (payments.go): on when StripeSecretKey is set. The two secrets are Pulumi secrets, set only
+	// when HasStripe; the publishable key is public by design (it is sent to every browser).
+	StripeSecretKey      pulumi.StringOutput
+	StripeWebhookSecret  pulumi.StringOutput
+	HasStripe            bool
+	StripePublishableKey string
+	// StripeRotationOwner is who rolls the Stripe keys by hand, every StripeRotationDays (Stripe issues
+	// them; no function of ours can rotate them).
+	StripeRotationOwner string
+	StripeRotationDays  int
+	// PaymentTimeout is how long stock stays reserved for an unpaid order (a Go duration, SHOP_PAYMENT_TIMEOUT).
+	PaymentTimeout string
+
 	DomainName   string
 	HostedZoneId string
 	PriceClass   string
@@ -154,6 +172,9 @@ func LoadConfig(ctx *pulumi.Context) (Config, error) {
 	if c.HasAdminPass != (c.AdminEmail != "") {
 		r.fail("adminPassword", "adminEmail and adminPassword go together: set both or neither")
 	}
+
+	r.shop(&c)
+	r.stripe(ctx, &c)
 
 	c.DomainName = r.str("domainName")
 	c.HostedZoneId = r.str("hostedZoneId")

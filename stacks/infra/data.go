@@ -59,6 +59,8 @@ func newData(ctx *pulumi.Context, cfg Config, net *components.Network, alarms co
 			// One per account: a stack creates it unless the account holds it already.
 			ServiceLinkedRoleExists: cfg.SearchServiceLinkedRoleExists,
 		},
+		// Served at /media/* by the site's distribution, whose ARN the bucket policy names (serveMedia).
+		Media:  components.MediaArgs{ServedByCloudFront: true},
 		Alarms: alarms,
 	}, opts...)
 	if err != nil {
@@ -79,12 +81,9 @@ func newData(ctx *pulumi.Context, cfg Config, net *components.Network, alarms co
 		// rds-db:connect for exactly that database user.
 		{Actions: []string{"rds-db:connect"}, Resources: []pulumi.StringInput{pulumi.Sprintf("arn:%s:rds-db:%s:%s:dbuser:%s/%s",
 			partition.Partition, cfg.Region, caller.AccountId, c.DatabaseResourceId, AppRole)}},
-		{Actions: []string{"s3:ListBucket"}, Resources: []pulumi.StringInput{c.MediaBucketArn}},
-		{
-			Actions:   []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"},
-			Resources: []pulumi.StringInput{pulumi.Sprintf("%s/*", c.MediaBucketArn)},
-		},
 	}
+	// The media bucket: objects under uploads/, products/ and invoices/ only (components.Data.MediaTaskStatements).
+	t.taskPolicy = append(t.taskPolicy, d.MediaTaskStatements()...)
 	if cfg.CacheMode != components.CacheNone {
 		// The cache user authenticates with IAM: the task role signs its tokens, for this cache and user only.
 		t.taskPolicy = append(t.taskPolicy, components.PolicyStatement{
@@ -127,6 +126,27 @@ func (t *dataTier) environment(env map[string]pulumi.StringInput) {
 		env["SHOP_SEARCH_ROLE_ARN"] = c.SearchRoleArn
 	}
 	env["SHOP_MEDIA_BUCKET"] = c.MediaBucketName
+	// Product images are served by CloudFront at this path (StaticSiteMediaArgs.PathPrefix).
+	env["SHOP_MEDIA_PUBLIC_BASE"] = pulumi.String(components.DefaultMediaPathPrefix)
+}
+
+// mediaRoute is the site's /media/* route to the media bucket.
+func (t *dataTier) mediaRoute() *components.StaticSiteMediaArgs {
+	return &components.StaticSiteMediaArgs{
+		BucketRegionalDomainName: t.data.Connection.MediaBucketRegionalDomainName,
+		PathPrefix:               components.DefaultMediaPathPrefix,
+		// The admin console PUTs product pictures straight to the bucket (presigned): the CSP admits it.
+		UploadOrigin: t.data.Connection.MediaUploadOrigin,
+	}
+}
+
+// serveMedia lets the site's distribution read the product images and the site's pages PUT uploads
+// (the bucket policy and CORS rule, made once the distribution exists).
+func (t *dataTier) serveMedia(ctx *pulumi.Context, shop *components.StaticSite) error {
+	return t.data.ServeMedia(ctx, components.MediaDistributionArgs{
+		DistributionArn: shop.DistributionArn,
+		UploadOrigins:   []pulumi.StringInput{shop.Url},
+	})
 }
 
 // migration is the init container every task runs before the service: `shop migrate` as the master user,

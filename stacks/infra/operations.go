@@ -65,7 +65,7 @@ func alarmTopic(ctx *pulumi.Context, name string, cfg Config, prov *aws.Provider
 	key, err := kms.NewKey(ctx, name+"-key", &kms.KeyArgs{
 		Description:       pulumi.String("Encrypts the " + name + " SNS topic of stack " + ctx.Stack()),
 		EnableKeyRotation: pulumi.Bool(true),
-		Policy:            pulumi.String(alarmKeyPolicy(partition.Partition, caller.AccountId)),
+		Policy:            pulumi.String(alarmKeyPolicy(partition.Partition, caller.AccountId, alarmPublishers(cfg))),
 	}, withProv)
 	if err != nil {
 		return pulumi.StringOutput{}, err
@@ -76,7 +76,7 @@ func alarmTopic(ctx *pulumi.Context, name string, cfg Config, prov *aws.Provider
 	}
 	if _, err := sns.NewTopicPolicy(ctx, name+"-policy", &sns.TopicPolicyArgs{
 		Arn:    topic.Arn,
-		Policy: topic.Arn.ApplyT(func(arn string) string { return alarmTopicPolicy(arn, caller.AccountId) }).(pulumi.StringOutput),
+		Policy: topic.Arn.ApplyT(func(arn string) string { return alarmTopicPolicy(arn, caller.AccountId, alarmPublishers(cfg)) }).(pulumi.StringOutput),
 	}, withProv, pulumi.Parent(topic)); err != nil {
 		return pulumi.StringOutput{}, err
 	}
@@ -92,12 +92,19 @@ func alarmTopic(ctx *pulumi.Context, name string, cfg Config, prov *aws.Provider
 	return topic.Arn, nil
 }
 
-// alarmPublishers are the services that publish to the alarm topic.
-var alarmPublishers = []string{"cloudwatch.amazonaws.com", "budgets.amazonaws.com"}
+// alarmPublishers are the services that publish to the alarm topic: alarms and budgets, and with payments
+// on EventBridge, for the Stripe key rotation reminder (payments.go).
+func alarmPublishers(cfg Config) []string {
+	out := []string{"cloudwatch.amazonaws.com", "budgets.amazonaws.com"}
+	if cfg.PaymentsOn() {
+		out = append(out, "events.amazonaws.com")
+	}
+	return out
+}
 
 // alarmKeyPolicy keeps the key administered by the account (IAM decides who) and lets the publishers
 // encrypt messages for the topic.
-func alarmKeyPolicy(partition, account string) string {
+func alarmKeyPolicy(partition, account string, publishers []string) string {
 	return mustJSON(map[string]any{
 		"Version": "2012-10-17",
 		"Statement": []any{
@@ -108,7 +115,7 @@ func alarmKeyPolicy(partition, account string) string {
 			},
 			map[string]any{
 				"Sid": "AlarmsAndBudgetsPublish", "Effect": "Allow",
-				"Principal": map[string]any{"Service": alarmPublishers},
+				"Principal": map[string]any{"Service": publishers},
 				"Action":    []string{"kms:Decrypt", "kms:GenerateDataKey*"}, "Resource": "*",
 			},
 		},
@@ -116,12 +123,12 @@ func alarmKeyPolicy(partition, account string) string {
 }
 
 // alarmTopicPolicy lets the publishers publish, for this account's alarms and budgets only.
-func alarmTopicPolicy(topicArn, account string) string {
+func alarmTopicPolicy(topicArn, account string, publishers []string) string {
 	return mustJSON(map[string]any{
 		"Version": "2012-10-17",
 		"Statement": []any{map[string]any{
 			"Sid": "AlarmsAndBudgetsPublish", "Effect": "Allow",
-			"Principal": map[string]any{"Service": alarmPublishers},
+			"Principal": map[string]any{"Service": publishers},
 			"Action":    "sns:Publish", "Resource": topicArn,
 			"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": account}},
 		}},

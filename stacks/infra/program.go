@@ -65,18 +65,29 @@ func Program(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-	api, image, err := newApi(ctx, cfg, net, data, ops, logs, withAWS)
+	pay, err := newPayments(ctx, cfg, withAWS)
 	if err != nil {
 		return err
 	}
-	shop, err := newSite(ctx, cfg, api, ops, logs, withAWS, protect)
+	api, image, err := newApi(ctx, cfg, net, data, ops, logs, pay, withAWS)
 	if err != nil {
+		return err
+	}
+	shop, err := newSite(ctx, cfg, api, data, ops, logs, pay, withAWS, protect)
+	if err != nil {
+		return err
+	}
+	if err := data.serveMedia(ctx, shop); err != nil {
+		return err
+	}
+	if err := pay.rotationReminder(ctx, ops.topic, withAWS); err != nil {
 		return err
 	}
 	if err := ops.watch(ctx, cfg, []pulumi.StringOutput{shop.DashboardWidgets, api.DashboardWidgets, data.data.DashboardWidgets}, withAWS); err != nil {
 		return err
 	}
 	exportOutputs(ctx, shop, api, net, data, image)
+	pay.export(ctx, shop.Url)
 	return nil
 }
 
@@ -97,7 +108,7 @@ func accessLogs(ctx *pulumi.Context, cfg Config, opts ...pulumi.ResourceOption) 
 
 // newApi is the service: its image, environment, migration, permissions and alarms; it returns the image it runs.
 func newApi(ctx *pulumi.Context, cfg Config, net *components.Network, data *dataTier, ops *operations,
-	logs *components.LogBucket, withAWS pulumi.ResourceOption) (*components.Api, pulumi.StringOutput, error) {
+	logs *components.LogBucket, pay *payments, withAWS pulumi.ResourceOption) (*components.Api, pulumi.StringOutput, error) {
 	image, repoArn, err := serviceImage(ctx, cfg, withAWS)
 	if err != nil {
 		return nil, pulumi.StringOutput{}, err
@@ -106,6 +117,7 @@ func newApi(ctx *pulumi.Context, cfg Config, net *components.Network, data *data
 	if err != nil {
 		return nil, pulumi.StringOutput{}, err
 	}
+	pay.environment(env, secrets)
 	apiArgs := &components.ApiArgs{
 		VpcId:                net.VpcId,
 		PrivateSubnetIds:     net.PrivateSubnetIds,
@@ -119,6 +131,7 @@ func newApi(ctx *pulumi.Context, cfg Config, net *components.Network, data *data
 		Architecture:         cfg.ApiArchitecture,
 		Environment:          env,
 		Secrets:              secrets,
+		SecretsKmsKeyArn:     pay.secretsKey(),
 		Init:                 data.migration(pulumi.String(DatabaseStartupWait.String())),
 		HealthCheckCommand:   []string{"CMD", "/shop", "healthcheck"},
 		HealthCheckPath:      "/api/healthz",
@@ -132,6 +145,7 @@ func newApi(ctx *pulumi.Context, cfg Config, net *components.Network, data *data
 		DeletionProtection:   pulumi.Bool(cfg.AlbDeletionProtection),
 		DisableWaf:           !cfg.ApiWafEnabled,
 		WafRateLimit:         cfg.WafRateLimit,
+		WafWebhooks:          pay.webhooks(),
 		Alarms:               components.ApiAlarmArgs{TopicArn: ops.topic, ServiceName: ServiceName(ctx)},
 		Collector:            components.ApiCollectorArgs{Enabled: true},
 		// Long enough for a task that waits for the database (DatabaseStartupWait).
@@ -149,16 +163,18 @@ func newApi(ctx *pulumi.Context, cfg Config, net *components.Network, data *data
 }
 
 // newSite is the storefront on the CDN, with /api/* routed to the Api.
-func newSite(ctx *pulumi.Context, cfg Config, api *components.Api, ops *operations, logs *components.LogBucket,
-	opts ...pulumi.ResourceOption) (*components.StaticSite, error) {
+func newSite(ctx *pulumi.Context, cfg Config, api *components.Api, data *dataTier, ops *operations, logs *components.LogBucket,
+	pay *payments, opts ...pulumi.ResourceOption) (*components.StaticSite, error) {
 	siteArgs := &components.StaticSiteArgs{
 		AssetsDir:             resolve(ctx, cfg.SiteDir),
 		CacheControl:          site.CacheControl,
-		ContentSecurityPolicy: site.ContentSecurityPolicy,
+		ContentSecurityPolicy: pay.contentSecurityPolicy(site.ContentSecurityPolicy),
 		PermissionsPolicy:     site.PermissionsPolicy,
 		ViewerRequestFunction: site.CloudFrontFunctionCode,
 		PriceClass:            cfg.PriceClass,
 		ApiOrigin:             api.Origin,
+		Webhooks:              pay.webhooks(),
+		Media:                 data.mediaRoute(),
 		Waf: components.StaticSiteWafArgs{
 			Disabled:         !cfg.WafEnabled,
 			RateLimit:        cfg.WafRateLimit,
@@ -276,6 +292,13 @@ func serviceEnvironment(ctx *pulumi.Context, cfg Config, data *dataTier, opts ..
 		// page's Origin with it, since the Host that reaches the service is the origin's.
 		"SHOP_VIEWER_HOST_HEADER": pulumi.String(components.ViewerHostHeader),
 		"OTEL_SERVICE_NAME":       pulumi.String(ServiceName(ctx)),
+		"SHOP_NAME":               pulumi.String(cfg.ShopName),
+	}
+	if cfg.ShopAddress != "" {
+		env["SHOP_ADDRESS"] = pulumi.String(cfg.ShopAddress)
+	}
+	if cfg.ShopContactEmail != "" {
+		env["SHOP_CONTACT_EMAIL"] = pulumi.String(cfg.ShopContactEmail)
 	}
 	secrets := map[string]pulumi.StringInput{}
 	data.environment(env)

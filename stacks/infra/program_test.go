@@ -239,8 +239,12 @@ func TestSiteAssetsAndHeadersComeFromTheSitePackage(t *testing.T) {
 
 	policies := rec.ByType("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy")
 	require.NotEmpty(t, policies)
+	// The storefront's CSP, which may also send to the media bucket (the console's presigned uploads).
+	media := rec.Must(t, "aws:s3/bucketV2:BucketV2", "data-media")
+	uploads := "https://" + media.Out("bucket").StringValue() + ".s3.us-east-1.amazonaws.com"
 	for _, headers := range policies {
-		assert.Equal(t, site.ContentSecurityPolicy, headers.Str("securityHeadersConfig.contentSecurityPolicy.contentSecurityPolicy"), headers.Name)
+		assert.Equal(t, components.AddCSPSources(site.ContentSecurityPolicy, "connect-src", uploads),
+			headers.Str("securityHeadersConfig.contentSecurityPolicy.contentSecurityPolicy"), headers.Name)
 	}
 	var deepLinks int
 	for _, fn := range rec.ByType("aws:cloudfront/function:Function") {
