@@ -32,6 +32,11 @@ type DatabaseArgs struct {
 	// SecondsUntilAutoPause is the idle time before an Aurora cluster with
 	// MinCapacity 0 pauses. Default 300.
 	SecondsUntilAutoPause int
+	// PauseInProduction lets a ProductionGrade Aurora cluster pause (MinCapacity
+	// 0), which ProductionGrade otherwise refuses: the first request after an idle
+	// spell then waits for the resume (about 15 s). The serverless profile's trade
+	// (the lite stack, whose storefront retries "waking up"). Default false.
+	PauseInProduction bool
 	// MultiAz adds a standby in another zone (rds) or a reader instance
 	// (Aurora). Default false.
 	MultiAz bool
@@ -134,8 +139,8 @@ func (a *DataArgs) validateDatabase(e *argErrors) {
 	if !d.MultiAz {
 		rejectInProduction(e, "Database.MultiAz", "must be true")
 	}
-	if d.Engine == DatabaseAuroraServerless && d.MinCapacity == 0 {
-		rejectInProduction(e, "Database.MinCapacity", "0 pauses the cluster when idle; want at least 0.5 ACU")
+	if d.Engine == DatabaseAuroraServerless && d.MinCapacity == 0 && !d.PauseInProduction {
+		rejectInProduction(e, "Database.MinCapacity", "0 pauses the cluster when idle; want at least 0.5 ACU, or set Database.PauseInProduction")
 	}
 }
 

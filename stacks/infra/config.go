@@ -38,6 +38,7 @@ type Config struct {
 	DatabaseStorageGb           int
 	DatabaseMinAcu              float64 // Aurora capacity units, in 0.5 steps
 	DatabaseMaxAcu              float64
+	DatabasePauseInProduction   bool
 	DatabaseMultiAz             bool
 	DatabaseBackupRetentionDays int
 	DatabaseDeletionProtection  bool
@@ -74,6 +75,17 @@ type Config struct {
 	AdminPassword pulumi.StringOutput
 	HasAdminPass  bool
 
+	// ApiCompute picks Fargate or Lambda; the Lambda* keys and WorkSchedule apply to ComputeLambda only.
+	ApiCompute                components.ApiCompute
+	LambdaArchive             string
+	LambdaMemoryMb            int
+	LambdaReservedConcurrency int
+	WorkSchedule              string
+	// WafManagedRules adds the AWS managed rule groups to the edge web ACL's rate rule.
+	WafManagedRules bool
+	// DashboardEnabled creates the stack's CloudWatch dashboard.
+	DashboardEnabled bool
+
 	DomainName   string
 	HostedZoneId string
 	PriceClass   string
@@ -105,6 +117,7 @@ func LoadConfig(ctx *pulumi.Context) (Config, error) {
 	c.DatabaseStorageGb = r.intIn("databaseStorageGb", 20, 65536)
 	c.DatabaseMinAcu = r.acu("databaseMinAcu", 0, 256)
 	c.DatabaseMaxAcu = r.acu("databaseMaxAcu", 1, 256)
+	c.DatabasePauseInProduction = r.boolean("databasePauseInProduction")
 	c.DatabaseMultiAz = r.boolean("databaseMultiAz")
 	c.DatabaseBackupRetentionDays = r.intIn("databaseBackupRetentionDays", 1, 35)
 	c.DatabaseDeletionProtection = r.boolean("databaseDeletionProtection")
@@ -154,6 +167,10 @@ func LoadConfig(ctx *pulumi.Context) (Config, error) {
 	if c.HasAdminPass != (c.AdminEmail != "") {
 		r.fail("adminPassword", "adminEmail and adminPassword go together: set both or neither")
 	}
+
+	r.compute(&c)
+	c.WafManagedRules = r.boolean("wafManagedRules")
+	c.DashboardEnabled = r.boolean("dashboardEnabled")
 
 	c.DomainName = r.str("domainName")
 	c.HostedZoneId = r.str("hostedZoneId")

@@ -39,6 +39,7 @@ func newData(ctx *pulumi.Context, cfg Config, net *components.Network, alarms co
 			AllocatedStorageGb:  cfg.DatabaseStorageGb,
 			MinCapacity:         cfg.DatabaseMinAcu,
 			MaxCapacity:         cfg.DatabaseMaxAcu,
+			PauseInProduction:   cfg.DatabasePauseInProduction,
 			MultiAz:             cfg.DatabaseMultiAz,
 			BackupRetentionDays: pulumi.IntRef(cfg.DatabaseBackupRetentionDays),
 			LogRetentionDays:    cfg.LogRetentionDays,
