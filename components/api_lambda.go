@@ -67,6 +67,8 @@ type ApiLambdaArgs struct {
 	Egress []ApiEgress
 	// Schedule is the work event schedule (defaults on ApiScheduleArgs).
 	Schedule ApiScheduleArgs
+	// Migrate adds the migration function, invoked once per deploy (api_lambda_migrate.go). Default none.
+	Migrate *ApiLambdaMigrateArgs
 }
 
 // ApiEgress is one egress rule of the function's security group: TCP on Port to a security group.
@@ -96,6 +98,11 @@ func (l ApiLambdaArgs) withDefaults() ApiLambdaArgs {
 	l.ReservedConcurrency = cmp.Or(l.ReservedConcurrency, 10)
 	l.Schedule.Expression = cmp.Or(l.Schedule.Expression, DefaultWorkSchedule)
 	l.Schedule.Input = cmp.Or(l.Schedule.Input, DefaultWorkEvent)
+	if l.Migrate != nil {
+		m := *l.Migrate
+		m.TimeoutSeconds = cmp.Or(m.TimeoutSeconds, 300)
+		l.Migrate = &m
+	}
 	return l
 }
 
@@ -154,6 +161,18 @@ func (l ApiLambdaArgs) validate(e *argErrors) {
 		}
 		if g.SecurityGroupId == nil {
 			e.bad(field+".SecurityGroupId", "required")
+		}
+	}
+	if m := l.Migrate; m != nil {
+		if len(m.Environment) == 0 {
+			e.bad("Lambda.Migrate.Environment", "required: the schema owner's DATABASE_URL and how it authenticates")
+		}
+		validateVariables(e, "Lambda.Migrate.", m.Environment, nil)
+		for i, s := range m.Statements {
+			s.validate(e, fmt.Sprintf("Lambda.Migrate.Statements[%d]", i))
+		}
+		if m.TimeoutSeconds < 1 || m.TimeoutSeconds > 900 {
+			e.bad("Lambda.Migrate.TimeoutSeconds", "%d is out of range [1, 900]", m.TimeoutSeconds)
 		}
 	}
 	if !l.Schedule.Disabled {

@@ -57,6 +57,9 @@ func (b *apiBuild) lambda(api *Api) error {
 	if err := b.workSchedule(loc, fn); err != nil {
 		return err
 	}
+	if err := b.migration(loc, sg); err != nil {
+		return err
+	}
 	if err := b.functionAlarms(fn); err != nil {
 		return err
 	}
@@ -85,14 +88,19 @@ func functionURLHost(url pulumi.StringOutput) pulumi.StringOutput {
 // to the function's own log group, manage the function's network interfaces, and do what the stack's
 // TaskPolicyStatements say (the database user's rds-db:connect, the media bucket), nothing else.
 func (b *apiBuild) functionRole(loc apiLocation, logs *cloudwatch.LogGroup) (*iam.Role, error) {
+	return b.lambdaRole("function", loc, logs, b.args.TaskPolicyStatements)
+}
+
+// lambdaRole is `name-<suffix>-role` with `name-<suffix>-policy`: the log group, the ENI actions and statements.
+func (b *apiBuild) lambdaRole(suffix string, loc apiLocation, logs *cloudwatch.LogGroup, extra []PolicyStatement) (*iam.Role, error) {
 	trust := mustJSON(policyDocument{Version: "2012-10-17", Statement: []policyStatementJSON{{
 		Effect:    "Allow",
 		Principal: map[string]any{"Service": "lambda.amazonaws.com"},
 		Action:    []string{"sts:AssumeRole"},
 		Condition: map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": loc.account}},
 	}}})
-	role, err := iam.NewRole(b.ctx, b.name+"-function-role", &iam.RoleArgs{
-		Description:      pulumi.String("Lambda role of " + b.name + ": its log group, its network interfaces, the stack's statements"),
+	role, err := iam.NewRole(b.ctx, b.name+"-"+suffix+"-role", &iam.RoleArgs{
+		Description:      pulumi.String("Lambda role of " + b.name + " " + suffix + ": its log group, its network interfaces, the stack's statements"),
 		AssumeRolePolicy: pulumi.String(trust),
 	}, b.parent)
 	if err != nil {
@@ -102,8 +110,8 @@ func (b *apiBuild) functionRole(loc apiLocation, logs *cloudwatch.LogGroup) (*ia
 		// "NAME:*" covers CreateLogStream on the group and PutLogEvents on its streams, and nothing else.
 		{Actions: []string{"logs:CreateLogStream", "logs:PutLogEvents"}, Resources: []pulumi.StringInput{pulumi.Sprintf("%s:*", logs.Arn)}},
 		{Actions: lambdaENIActions, Resources: []pulumi.StringInput{pulumi.String("*")}},
-	}, b.args.TaskPolicyStatements...)
-	_, err = iam.NewRolePolicy(b.ctx, b.name+"-function-policy", &iam.RolePolicyArgs{
+	}, extra...)
+	_, err = iam.NewRolePolicy(b.ctx, b.name+"-"+suffix+"-policy", &iam.RolePolicyArgs{
 		Role:   role.Name,
 		Policy: taskPolicy(statements),
 	}, b.parent)
@@ -158,30 +166,45 @@ func (b *apiBuild) functionSecurityGroup(loc apiLocation) (*ec2.SecurityGroup, e
 // log group, with the reserved concurrency as bill and connection guard.
 func (b *apiBuild) function(role *iam.Role, sg *ec2.SecurityGroup, logs *cloudwatch.LogGroup) (*lambda.Function, error) {
 	l := b.args.Lambda
+	return b.newFunction("function", "The shop service of "+b.name+" (Function URL events and the work event)",
+		functionSpec{role: role, sg: sg, logs: logs, env: b.args.Environment, timeout: l.TimeoutSeconds, reserved: l.ReservedConcurrency})
+}
+
+// functionSpec is what differs between the serving function and the migration function.
+type functionSpec struct {
+	role              *iam.Role
+	sg                *ec2.SecurityGroup
+	logs              *cloudwatch.LogGroup
+	env               map[string]pulumi.StringInput
+	timeout, reserved int
+}
+
+func (b *apiBuild) newFunction(suffix, description string, f functionSpec) (*lambda.Function, error) {
+	l := b.args.Lambda
 	env := pulumi.StringMap{}
-	for _, k := range sortedKeys(b.args.Environment) {
-		env[k] = b.args.Environment[k]
+	for _, k := range sortedKeys(f.env) {
+		env[k] = f.env[k]
 	}
-	return lambda.NewFunction(b.ctx, b.name+"-function", &lambda.FunctionArgs{
-		Description:                  pulumi.String("The shop service of " + b.name + " (Function URL events and the work event)"),
+	return lambda.NewFunction(b.ctx, b.name+"-"+suffix, &lambda.FunctionArgs{
+		Description:                  pulumi.String(description),
 		Runtime:                      pulumi.String(LambdaRuntime),
 		Architectures:                pulumi.StringArray{pulumi.String(LambdaArchitecture)},
 		Handler:                      pulumi.String("bootstrap"),
 		Code:                         pulumi.NewFileArchive(l.Archive),
-		Role:                         role.Arn,
+		Role:                         f.role.Arn,
 		MemorySize:                   pulumi.Int(l.MemoryMb),
-		Timeout:                      pulumi.Int(l.TimeoutSeconds),
-		ReservedConcurrentExecutions: pulumi.Int(l.ReservedConcurrency),
+		Timeout:                      pulumi.Int(f.timeout),
+		ReservedConcurrentExecutions: pulumi.Int(f.reserved),
 		Environment:                  lambda.FunctionEnvironmentArgs{Variables: env},
 		VpcConfig: lambda.FunctionVpcConfigArgs{
 			SubnetIds:        b.args.PrivateSubnetIds,
-			SecurityGroupIds: pulumi.StringArray{sg.ID()},
+			SecurityGroupIds: pulumi.StringArray{f.sg.ID()},
 		},
 		LoggingConfig: lambda.FunctionLoggingConfigArgs{
 			LogFormat: pulumi.String("Text"),
-			LogGroup:  logs.Name,
+			LogGroup:  f.logs.Name,
 		},
-	}, b.parent, pulumi.DependsOn([]pulumi.Resource{logs}))
+	}, b.parent, pulumi.DependsOn([]pulumi.Resource{f.logs}))
 }
 
 // lambdaOutputs sets the outputs of a ComputeLambda Api and registers them: the function's, and "" for the

@@ -23,6 +23,7 @@ const (
 	rtAlarmL      = "aws:cloudwatch/metricAlarm:MetricAlarm"
 	testDbUserArn = "arn:aws:rds-db:us-east-1:123456789012:dbuser:cluster-ABC/shop_app"
 	testTopicArn  = "arn:aws:sns:us-east-1:123456789012:alarms"
+	testOwnerArn  = "arn:aws:rds-db:us-east-1:123456789012:dbuser:cluster-ABC/shop"
 )
 
 // writeZip writes a zip holding name with mode, the shape `make lambda` produces for bootstrap.
@@ -62,6 +63,12 @@ func lambdaApiArgs(t *testing.T) *components.ApiArgs {
 			Egress: []components.ApiEgress{{
 				Description: "PostgreSQL", Port: 5432, SecurityGroupId: pulumi.String("sg-db"),
 			}},
+			Migrate: &components.ApiLambdaMigrateArgs{
+				Environment: map[string]pulumi.StringInput{"DATABASE_URL": pulumi.String("postgres://shop@db/shop")},
+				Statements: []components.PolicyStatement{{
+					Actions: []string{"rds-db:connect"}, Resources: []pulumi.StringInput{pulumi.String(testOwnerArn)},
+				}},
+			},
 		},
 	}
 }
@@ -73,7 +80,32 @@ func TestApiLambda(t *testing.T) {
 	t.Run("no load balancer, no ECS, no WAF", func(t *testing.T) {
 		assert.Empty(t, r.rec.ByType(rtLB, rtTG, rtListener, rtCluster, rtService, rtTaskDef, rtScaling, rtWebACL,
 			"aws:ec2/natGateway:NatGateway", "aws:ec2/instance:Instance"))
-		assert.Len(t, r.rec.ByType(rtLambdaFn), 1)
+		assert.Len(t, r.rec.ByType(rtLambdaFn), 2, "the service and its migration")
+	})
+
+	t.Run("migration: its own function and role, invoked once per archive", func(t *testing.T) {
+		m := r.rec.Must(t, rtLambdaFn, "api-migrate")
+		assert.Equal(t, "postgres://shop@db/shop", m.Str("environment.variables.DATABASE_URL"))
+		assert.False(t, m.Has("environment.variables.SHOP_DB_MAX_CONNS"), "nothing inherited from the service")
+		assert.EqualValues(t, 1, m.Num("reservedConcurrentExecutions"))
+		assert.EqualValues(t, 300, m.Num("timeout"))
+		assert.Equal(t, r.rec.Must(t, rtLogGroup, "api-migrate-logs").Out("name").StringValue(), m.Str("loggingConfig.logGroup"))
+		doc := decodeJSON[iamDoc](t, r.rec.Must(t, rtRolePolicy, "api-migrate-policy").Str("policy"))
+		var connect []string
+		for _, st := range doc.Statement {
+			if st.Action[0] == "rds-db:connect" {
+				connect = append(connect, st.Resource...)
+			}
+		}
+		assert.Equal(t, []string{testOwnerArn}, connect, "the schema owner only")
+		svc := decodeJSON[iamDoc](t, r.rec.Must(t, rtRolePolicy, "api-function-policy").Str("policy"))
+		for _, st := range svc.Statement {
+			assert.NotContains(t, st.Resource, testOwnerArn, "the serving function may not connect as the owner")
+		}
+		run := r.rec.Must(t, "aws:lambda/invocation:Invocation", "api-migrate-run")
+		assert.Equal(t, m.Out("name").StringValue(), run.Str("functionName"))
+		assert.JSONEq(t, components.MigrateEvent, run.Str("input"))
+		assert.Regexp(t, "^[0-9a-f]{64}$", run.Str("triggers.archiveSha256"))
 	})
 
 	t.Run("function", func(t *testing.T) {

@@ -101,6 +101,7 @@ const (
 
 	LambdaFunction    = "aws:lambda/function:Function"
 	LambdaFunctionUrl = "aws:lambda/functionUrl:FunctionUrl"
+	LambdaInvocation  = "aws:lambda/invocation:Invocation"
 	LambdaPermission  = "aws:lambda/permission:Permission"
 
 	LbListener     = "aws:lb/listener:Listener"

@@ -70,6 +70,7 @@ var usageTypes = map[string]string{
 	awstype.SnsTopic:                    "SNS publishes and deliveries",
 	awstype.SnsTopicSubscription:        "SNS email deliveries (first 1,000 a month free)",
 	awstype.CloudwatchLogDelivery:       "CloudWatch vended-log delivery to S3, per GB delivered (https://aws.amazon.com/cloudwatch/pricing/, Logs tab)",
+	awstype.LambdaInvocation:            "one invocation of the function per deploy",
 	awstype.LambdaFunction:              "Lambda requests $0.20 per million and arm64 duration $0.0000133334 per GB-second (free tier not applied); its work schedule's ticks are priced on the schedule's line",
 }
 

@@ -33,6 +33,10 @@ func newLambdaApi(ctx *pulumi.Context, cfg Config, net *components.Network, data
 			components.ApiEgress{Description: "Valkey", Port: components.CachePort, SecurityGroupId: data.data.CacheSecurityGroupId},
 			components.ApiEgress{Description: "Valkey readers", Port: components.CacheReaderPort, SecurityGroupId: data.data.CacheSecurityGroupId})
 	}
+	migrate, err := data.lambdaMigration(pulumi.String(DatabaseStartupWait.String()))
+	if err != nil {
+		return nil, err
+	}
 	api, err := components.NewApi(ctx, "api", &components.ApiArgs{
 		Compute:              components.ComputeLambda,
 		VpcId:                net.VpcId,
@@ -48,6 +52,7 @@ func newLambdaApi(ctx *pulumi.Context, cfg Config, net *components.Network, data
 			ReservedConcurrency: cfg.LambdaReservedConcurrency,
 			Egress:              egress,
 			Schedule:            components.ApiScheduleArgs{Expression: cfg.WorkSchedule},
+			Migrate:             migrate,
 		},
 	}, withAWS)
 	if err != nil {

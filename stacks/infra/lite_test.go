@@ -38,7 +38,7 @@ func TestLiteRunsOnLambda(t *testing.T) {
 		for _, r := range rec.ByType("aws:ec2/route:Route") {
 			assert.False(t, r.Has("natGatewayId") || r.Has("networkInterfaceId"), "%s routes to a NAT", r.Name)
 		}
-		assert.Len(t, rec.ByType(tFunction), 1)
+		assert.Len(t, rec.ByType(tFunction), 2, "the service and its migration")
 		assert.Len(t, rec.ByType("aws:ec2/vpcEndpoint:VpcEndpoint"), 1, "the free S3 gateway endpoint, nothing paid")
 	})
 
@@ -119,6 +119,15 @@ func TestLiteRunsOnLambda(t *testing.T) {
 			assert.Equal(t, fn.Out("name").StringValue(), p.Str("function"))
 		}
 		assert.Equal(t, "AWS_IAM", rec.Must(t, tURL, "api-url").Str("authorizationType"))
+	})
+
+	t.Run("the migration connects as the master user by IAM, once per archive", func(t *testing.T) {
+		m := rec.Must(t, tFunction, "api-migrate")
+		c := rec.Must(t, tCluster, "data-db")
+		master := c.Str("masterUsername")
+		assert.True(t, strings.HasPrefix(m.Str("environment.variables.DATABASE_URL"), "postgres://"+master+"@"))
+		assert.Equal(t, "true", m.Str("environment.variables.SHOP_DB_IAM_AUTH"))
+		assert.NotEmpty(t, rec.Must(t, "aws:lambda/invocation:Invocation", "api-migrate-run").Str("triggers.archiveSha256"))
 	})
 
 	t.Run("the work schedule invokes the function", func(t *testing.T) {
