@@ -39,6 +39,7 @@ type Config struct {
 	DatabaseMinAcu              float64 // Aurora capacity units, in 0.5 steps
 	DatabaseMaxAcu              float64
 	DatabasePauseInProduction   bool
+	DatabaseIdleSessionTimeout  int // seconds, 0 off
 	DatabaseMultiAz             bool
 	DatabaseBackupRetentionDays int
 	DatabaseDeletionProtection  bool
@@ -118,6 +119,7 @@ func LoadConfig(ctx *pulumi.Context) (Config, error) {
 	c.DatabaseMinAcu = r.acu("databaseMinAcu", 0, 256)
 	c.DatabaseMaxAcu = r.acu("databaseMaxAcu", 1, 256)
 	c.DatabasePauseInProduction = r.boolean("databasePauseInProduction")
+	c.DatabaseIdleSessionTimeout = r.intIn("databaseIdleSessionTimeoutSeconds", 0, 86400)
 	c.DatabaseMultiAz = r.boolean("databaseMultiAz")
 	c.DatabaseBackupRetentionDays = r.intIn("databaseBackupRetentionDays", 1, 35)
 	c.DatabaseDeletionProtection = r.boolean("databaseDeletionProtection")

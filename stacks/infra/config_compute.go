@@ -15,6 +15,9 @@ func (r *reader) compute(c *Config) {
 	c.LambdaReservedConcurrency = r.intIn("lambdaReservedConcurrency", 1, 1000)
 	c.WorkSchedule = r.str("workSchedule")
 	if c.ApiCompute != components.ComputeLambda {
+		if c.DatabaseIdleSessionTimeout > 0 && r.ok("databaseIdleSessionTimeoutSeconds") {
+			r.fail("databaseIdleSessionTimeoutSeconds", "%d with apiCompute %s: the service's job queue keeps a listening connection open, which the timeout would keep cutting; it is for apiCompute lambda", c.DatabaseIdleSessionTimeout, c.ApiCompute)
+		}
 		return
 	}
 	if c.LambdaArchive == "" && r.ok("lambdaArchive") {

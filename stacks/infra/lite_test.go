@@ -47,6 +47,10 @@ func TestLiteRunsOnLambda(t *testing.T) {
 		assert.EqualValues(t, 0, c.Num("serverlessv2ScalingConfiguration.minCapacity"))
 		assert.Positive(t, c.Num("serverlessv2ScalingConfiguration.secondsUntilAutoPause"))
 		assert.True(t, c.Bool("iamDatabaseAuthenticationEnabled"))
+		params := rec.Must(t, "aws:rds/clusterParameterGroup:ClusterParameterGroup", "data-db-params")
+		assert.Contains(t, params.Plain("parameters"),
+			map[string]any{"name": "idle_session_timeout", "value": "60000", "applyMethod": "immediate"},
+			"frozen instances' sessions end, so the cluster can pause")
 	})
 
 	fn := rec.Must(t, tFunction, "api-function")
@@ -152,6 +156,8 @@ func TestLiteRefusesWhatAFunctionCannotHave(t *testing.T) {
 		"bad schedule":  {map[string]string{"shopstack:workSchedule": "hourly"}, nil, "shopstack:workSchedule:"},
 		"bad compute":   {map[string]string{"shopstack:apiCompute": "ec2"}, nil, `shopstack:apiCompute: "ec2" is not one of fargate | lambda`},
 		"memory bounds": {map[string]string{"shopstack:lambdaMemoryMb": "64"}, nil, "shopstack:lambdaMemoryMb: 64 is out of range"},
+		"idle timeout with fargate": {map[string]string{"shopstack:apiCompute": "fargate"}, nil,
+			"shopstack:databaseIdleSessionTimeoutSeconds: 60 with apiCompute fargate"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
