@@ -62,10 +62,11 @@ fmt:
 	gofmt -w $$(git ls-files '*.go')
 	$(GO) mod tidy
 
-## plan: offline plan of STACK (dev|prod) under the recording mock; FORMAT=text|json
+## plan: offline plan of STACK (dev|prod|lite) under the recording mock; FORMAT=text|json (a Lambda stack builds its zip first: make lambda)
 # The site build reports to stderr here, so `make plan FORMAT=json > plan.json` writes only the plan.
 plan:
 	@$(MAKE) --no-print-directory site >&2
+	@if grep -q '^ *shopstack:apiCompute: *lambda' Pulumi.$(STACK).yaml 2>/dev/null; then $(MAKE) --no-print-directory lambda >&2; fi
 	@$(GO) run ./plan/cmd/plan -stack $(STACK) -format $(FORMAT)
 
 ## plan-update: regenerate the committed golden plans (plan/testdata/plan.<stack>.json; they upload plan/testdata/site, not site/dist)

@@ -62,6 +62,23 @@ type PolicyStatement struct {
 	Resources []pulumi.StringInput
 }
 
+// ApiCompute is what runs the service: ECS Fargate tasks behind a load balancer, or a Lambda function behind
+// its Function URL.
+type ApiCompute string
+
+const (
+	// ComputeFargate runs ECS Fargate tasks behind an Application Load Balancer (the default): long-lived
+	// processes, so in-process work such as the order group commit keeps its state between requests.
+	ComputeFargate ApiCompute = "fargate"
+	// ComputeLambda runs the same binary as a Lambda function behind a Function URL with AWS_IAM auth that only
+	// the StaticSite's distribution may invoke (ApiLambdaArgs, api_lambda.go): no load balancer, no NAT, and
+	// nothing billed while nobody shops.
+	ComputeLambda ApiCompute = "lambda"
+)
+
+// ApiComputes lists the allowed ApiCompute values.
+var ApiComputes = []ApiCompute{ComputeFargate, ComputeLambda}
+
 // CpuArchitecture is the Fargate task's CPU architecture, spelled as ECS's
 // runtimePlatform.cpuArchitecture.
 type CpuArchitecture string
@@ -88,6 +105,12 @@ type ApiArgs struct {
 	PublicSubnetIds pulumi.StringArrayInput
 	// Exposure is ApiBehindCloudFront (default) or ApiInternetFacing.
 	Exposure ApiExposure
+	// Compute is ComputeFargate (default) or ComputeLambda. With ComputeLambda only the network, Environment,
+	// Secrets (rejected: see ApiLambdaArgs), TaskPolicyStatements, LogRetentionDays, Alarms and Lambda apply;
+	// the Fargate, load balancer and WAF fields are not used.
+	Compute ApiCompute
+	// Lambda configures the function of ComputeLambda (defaults on ApiLambdaArgs).
+	Lambda ApiLambdaArgs
 
 	// Image is the container image reference. Required.
 	Image pulumi.StringInput
@@ -219,6 +242,10 @@ type ApiOrigin struct {
 	// ViewerIpHeader is the header the Api's WAF rate rule keys on; the
 	// StaticSite sets it to the viewer's address. Default ViewerIpHeader.
 	ViewerIpHeader string
+	// FunctionName is set for a ComputeLambda Api: the origin is its Function URL (DomainName, https-only),
+	// signed by an origin access control of type lambda, and the StaticSite grants its distribution, and only
+	// it, the right to invoke this function. LoadBalancerArn is unused then.
+	FunctionName pulumi.StringInput
 }
 
 // Api is an ECS Fargate service behind an Application Load Balancer and a
@@ -241,6 +268,11 @@ type Api struct {
 	WebAclArn pulumi.StringOutput `pulumi:"webAclArn"`
 	// Internal is true behind CloudFront.
 	Internal pulumi.BoolOutput `pulumi:"internal"`
+	// FunctionName, FunctionArn and FunctionUrl are the ComputeLambda function and its URL ("" with Fargate,
+	// whose load balancer, cluster and service outputs are "" with Lambda).
+	FunctionName pulumi.StringOutput `pulumi:"functionName"`
+	FunctionArn  pulumi.StringOutput `pulumi:"functionArn"`
+	FunctionUrl  pulumi.StringOutput `pulumi:"functionUrl"`
 
 	// Origin is set behind CloudFront: pass it to StaticSiteArgs.ApiOrigin.
 	Origin *ApiOrigin
@@ -252,6 +284,8 @@ type Api struct {
 func (a *ApiArgs) withDefaults() ApiArgs {
 	out := *a
 	out.Exposure = cmp.Or(out.Exposure, ApiBehindCloudFront)
+	out.Compute = cmp.Or(out.Compute, ComputeFargate)
+	out.Lambda = a.Lambda.withDefaults()
 	out.ContainerPort = cmp.Or(out.ContainerPort, 8080)
 	out.Cpu = cmp.Or(out.Cpu, 256)
 	out.Memory = cmp.Or(out.Memory, 512)
@@ -303,6 +337,12 @@ func NewApi(ctx *pulumi.Context, name string, args *ApiArgs, opts ...pulumi.Reso
 	b := &apiBuild{
 		ctx: ctx, name: name, args: &a, parent: pulumi.Parent(api),
 		internal: a.Exposure == ApiBehindCloudFront, https: a.CertificateArn != nil,
+	}
+	if a.Compute == ComputeLambda {
+		if err := b.lambda(api); err != nil {
+			return fail(err)
+		}
+		return api, nil
 	}
 
 	loc, err := b.location()
@@ -433,6 +473,9 @@ func (b *apiBuild) outputs(api *Api, logs *cloudwatch.LogGroup, cluster *ecs.Clu
 	api.WafEnabled = pulumi.Bool(!b.args.DisableWaf).ToBoolOutput()
 	api.WebAclArn = webACLArn
 	api.Internal = pulumi.Bool(b.internal).ToBoolOutput()
+	api.FunctionName = pulumi.String("").ToStringOutput()
+	api.FunctionArn = pulumi.String("").ToStringOutput()
+	api.FunctionUrl = pulumi.String("").ToStringOutput()
 	return b.ctx.RegisterResourceOutputs(api, pulumi.Map{
 		"loadBalancerArn":             api.LoadBalancerArn,
 		"loadBalancerDnsName":         api.LoadBalancerDnsName,

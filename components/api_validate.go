@@ -53,6 +53,15 @@ var actionName = regexp.MustCompile(`^[a-z0-9-]+:[A-Za-z0-9*]+$`)
 // validate expects defaults applied; every message names the field.
 func (a *ApiArgs) validate() error {
 	e := newArgErrors("ApiArgs")
+	if !slices.Contains(ApiComputes, a.Compute) {
+		e.bad("Compute", "%q is not one of %s", a.Compute, quoted(ApiComputes))
+		return e.err()
+	}
+	if a.Compute == ComputeLambda {
+		a.validateLambda(e)
+		a.Alarms.validate(e)
+		return e.err()
+	}
 	a.validateNetwork(e)
 	a.validateTask(e)
 	a.validateScaling(e)

@@ -32,6 +32,16 @@ type DatabaseArgs struct {
 	// SecondsUntilAutoPause is the idle time before an Aurora cluster with
 	// MinCapacity 0 pauses. Default 300.
 	SecondsUntilAutoPause int
+	// PauseInProduction lets a ProductionGrade Aurora cluster pause (MinCapacity
+	// 0), which ProductionGrade otherwise refuses: the first request after an idle
+	// spell then waits for the resume (about 15 s). The serverless profile's trade
+	// (the lite stack, whose storefront retries "waking up"). Default false.
+	PauseInProduction bool
+	// IdleSessionTimeoutSeconds makes an Aurora cluster end sessions idle this long (idle_session_timeout):
+	// an instance pauses only when no connection is open, and a frozen Lambda instance's pool keeps its
+	// connections open until Lambda reclaims it. 0 (default) leaves sessions open; else 10 to 86400. Not for a
+	// service whose idle connections must live (River's LISTEN under Fargate).
+	IdleSessionTimeoutSeconds int
 	// MultiAz adds a standby in another zone (rds) or a reader instance
 	// (Aurora). Default false.
 	MultiAz bool
@@ -102,6 +112,9 @@ func (a *DataArgs) validateDatabase(e *argErrors) {
 		e.bad("Database.MinCapacity/MaxCapacity", "%g-%g ACU; want multiples of 0.5 (Aurora Serverless v2 steps)",
 			d.MinCapacity, d.MaxCapacity)
 	}
+	if t := d.IdleSessionTimeoutSeconds; t != 0 && (t < 10 || t > 86400) {
+		e.bad("Database.IdleSessionTimeoutSeconds", "%d is out of range [10, 86400] (0: off)", t)
+	}
 	if d.SecondsUntilAutoPause < 300 || d.SecondsUntilAutoPause > 86400 {
 		e.bad("Database.SecondsUntilAutoPause", "%d is out of range [300, 86400]", d.SecondsUntilAutoPause)
 	}
@@ -134,8 +147,8 @@ func (a *DataArgs) validateDatabase(e *argErrors) {
 	if !d.MultiAz {
 		rejectInProduction(e, "Database.MultiAz", "must be true")
 	}
-	if d.Engine == DatabaseAuroraServerless && d.MinCapacity == 0 {
-		rejectInProduction(e, "Database.MinCapacity", "0 pauses the cluster when idle; want at least 0.5 ACU")
+	if d.Engine == DatabaseAuroraServerless && d.MinCapacity == 0 && !d.PauseInProduction {
+		rejectInProduction(e, "Database.MinCapacity", "0 pauses the cluster when idle; want at least 0.5 ACU, or set Database.PauseInProduction")
 	}
 }
 
@@ -314,11 +327,19 @@ func (d *Data) rdsParameterGroup(ctx *pulumi.Context, name string) (*rds.Paramet
 	}, pulumi.Parent(d))
 }
 
-func (d *Data) auroraParameterGroup(ctx *pulumi.Context, name string) (*rds.ClusterParameterGroup, error) {
+func (d *Data) auroraParameterGroup(ctx *pulumi.Context, name string, db DatabaseArgs) (*rds.ClusterParameterGroup, error) {
 	var params rds.ClusterParameterGroupParameterArray
 	for _, p := range databaseParameters {
 		params = append(params, &rds.ClusterParameterGroupParameterArgs{
 			Name: pulumi.String(p.name), Value: pulumi.String(p.value), ApplyMethod: pulumi.String("immediate"),
+		})
+	}
+	if db.IdleSessionTimeoutSeconds > 0 {
+		// In milliseconds. The server ends sessions idle this long, so the pools of frozen Lambda instances do
+		// not keep a cluster that may pause awake; pgx replaces a closed connection on its next acquire.
+		params = append(params, &rds.ClusterParameterGroupParameterArgs{
+			Name: pulumi.String("idle_session_timeout"), Value: pulumi.Sprintf("%d", db.IdleSessionTimeoutSeconds*1000),
+			ApplyMethod: pulumi.String("immediate"),
 		})
 	}
 	return rds.NewClusterParameterGroup(ctx, name+"-db-params", &rds.ClusterParameterGroupArgs{
@@ -393,7 +414,7 @@ func (d *Data) rdsInstance(ctx *pulumi.Context, name string, a DataArgs, base da
 // auroraCluster is Aurora PostgreSQL 16 with Serverless v2 capacity: a writer and, with MultiAz, a reader.
 func (d *Data) auroraCluster(ctx *pulumi.Context, name string, a DataArgs, base databaseBase, conn *Connection) error {
 	db := a.Database
-	params, err := d.auroraParameterGroup(ctx, name)
+	params, err := d.auroraParameterGroup(ctx, name, db)
 	if err != nil {
 		return err
 	}

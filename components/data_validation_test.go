@@ -136,7 +136,7 @@ func TestDataValidation(t *testing.T) {
 		{"production Aurora that pauses", func(a *components.DataArgs) {
 			a.ProductionGrade = true
 			a.Database = components.DatabaseArgs{Engine: components.DatabaseAuroraServerless, MultiAz: true}
-		}, []string{"DataArgs.Database.MinCapacity: 0 pauses the cluster when idle; want at least 0.5 ACU (ProductionGrade)"}},
+		}, []string{"DataArgs.Database.MinCapacity: 0 pauses the cluster when idle; want at least 0.5 ACU, or set Database.PauseInProduction (ProductionGrade)"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -277,8 +277,11 @@ func (a *StaticSiteArgs) validateApiOrigin(e *argErrors) {
 	if o == nil {
 		return
 	}
-	if o.LoadBalancerArn == nil || o.Name == nil || o.DomainName == nil {
+	if (o.LoadBalancerArn == nil && o.FunctionName == nil) || o.Name == nil || o.DomainName == nil {
 		e.bad("ApiOrigin", "LoadBalancerArn, Name and DomainName are required (pass Api.Origin of an Api behind CloudFront)")
+	}
+	if o.FunctionName != nil && o.ProtocolPolicy != "https-only" {
+		e.bad("ApiOrigin.ProtocolPolicy", "%q with FunctionName: a Function URL is HTTPS only", o.ProtocolPolicy)
 	}
 	if o.ProtocolPolicy != "http-only" && o.ProtocolPolicy != "https-only" {
 		e.bad("ApiOrigin.ProtocolPolicy", "%q is not one of \"http-only\", \"https-only\"", o.ProtocolPolicy)
@@ -338,6 +341,9 @@ func NewStaticSite(ctx *pulumi.Context, name string, args *StaticSiteArgs, opts 
 		return nil, err
 	}
 	if err := site.allowDistribution(ctx, bucket, dist); err != nil {
+		return nil, err
+	}
+	if err := site.allowFunctionInvoke(ctx, name, &a, dist); err != nil {
 		return nil, err
 	}
 	if err := site.aliasRecords(ctx, name, &a, dist); err != nil {

@@ -183,26 +183,19 @@ type siteRoute struct {
 }
 
 // apiRoute is the /api/* route to a.ApiOrigin: the VPC origin
-// (`name-api-origin`), the origin request policy (`name-api-requests`), the
+// (`name-api-origin`) or the Function URL's (staticsite_lambdaorigin.go), the origin request policy (`name-api-requests`), the
 // API's response headers policy (`name-api-headers`) and the viewer-address
 // function (`name-api-viewer-ip`), uncached.
 func (s *StaticSite) apiRoute(ctx *pulumi.Context, name string, a *StaticSiteArgs) (*siteRoute, error) {
 	parent := pulumi.Parent(s)
 	o := a.ApiOrigin
-	vpcOrigin, err := s.vpcOrigin(ctx, name, o)
+	origin, err := s.apiOrigin(ctx, name, o)
 	if err != nil {
 		return nil, err
 	}
 	requests, err := apiRequestPolicy(ctx, name, o, parent)
 	if err != nil {
 		return nil, err
-	}
-	origin := cloudfront.DistributionOriginArgs{
-		OriginId:   pulumi.String(apiOriginId),
-		DomainName: o.DomainName,
-		VpcOriginConfig: cloudfront.DistributionOriginVpcOriginConfigArgs{
-			VpcOriginId: vpcOrigin.ID(),
-		},
 	}
 	apiHeaders, err := cloudfront.NewResponseHeadersPolicy(ctx, name+"-api-headers",
 		securityHeaders(a, "Security headers of "+name+" /api/*, where the API's own win", false), parent)

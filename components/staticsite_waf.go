@@ -22,6 +22,11 @@ type StaticSiteWafArgs struct {
 	// LogRetentionDays is the retention of the WAF log group. Default 30; a
 	// CloudWatch Logs retention.
 	LogRetentionDays int
+	// RateRuleOnly leaves out the AWS managed rule groups (managedRuleGroups,
+	// $1 a month each on top of the ACL's $5) and keeps the per-viewer rate
+	// rule: the cheapest edge protection that still stops a flood. Default
+	// false: the managed groups run too.
+	RateRuleOnly bool
 }
 
 // Defaults of StaticSiteWafArgs.
@@ -81,7 +86,9 @@ func (s *StaticSite) webACL(ctx *pulumi.Context, name string, a *StaticSiteArgs,
 			VisibilityConfig: visibility("rate-limit"),
 		},
 	}
-	rules = append(rules, withWebhookScopeDown(managedGroupRules(visibility), a.Webhooks, visibility)...)
+	if !a.Waf.RateRuleOnly {
+		rules = append(rules, withWebhookScopeDown(managedGroupRules(visibility), a.Webhooks, visibility)...)
+	}
 	acl, err := wafv2.NewWebAcl(ctx, name+"-waf", &wafv2.WebAclArgs{
 		Scope:         pulumi.String("CLOUDFRONT"),
 		Description:   pulumi.String("Web ACL of the " + name + " distribution"),

@@ -59,6 +59,9 @@ type Options struct {
 	// SiteDir overrides the stack's siteDir (relative to the repository root). The goldens use a small fixed
 	// site so they change with the infrastructure, not with every storefront build.
 	SiteDir string
+	// LambdaArchive overrides the stack's lambdaArchive (relative to the repository root): the goldens use a
+	// small fixed zip, so they do not change with every build of the shop.
+	LambdaArchive string
 }
 
 // Recording is one offline run of a stack's program.
@@ -100,6 +103,13 @@ func RecordStack(repoRoot, stack string, opts ...Options) (*Recording, error) {
 	// plan makes the path absolute (and Load makes it relative again in the rendering).
 	if d := sc.Values[siteKey]; d != "" && !filepath.IsAbs(d) {
 		sc.Values[siteKey] = filepath.Join(root, d)
+	}
+	archiveKey := infra.Project + ":lambdaArchive"
+	if o.LambdaArchive != "" {
+		sc.Values[archiveKey] = o.LambdaArchive
+	}
+	if d := sc.Values[archiveKey]; d != "" && !filepath.IsAbs(d) {
+		sc.Values[archiveKey] = filepath.Join(root, d)
 	}
 	region := sc.Values["aws:region"]
 	var recOpts []pulumimock.Option
@@ -266,5 +276,6 @@ func GoldenPath(repoRoot, stack string) string {
 }
 
 // GoldenOptions are the options the golden plans are generated with: a small fixed site instead of the
-// storefront build, whose content-hashed file names change with every edit of the site.
-var GoldenOptions = Options{SiteDir: "plan/testdata/site"}
+// storefront build, whose content-hashed file names change with every edit of the site, and a fixed zip
+// instead of the function's build.
+var GoldenOptions = Options{SiteDir: "plan/testdata/site", LambdaArchive: "plan/testdata/lambda.zip"}

@@ -80,9 +80,9 @@ func TestReadStackConfigMissingStack(t *testing.T) {
 	require.ErrorContains(t, err, `stack "nosuchstack"`)
 }
 
-func TestStacksAreDevAndProd(t *testing.T) {
+func TestStacksAreDevLiteAndProd(t *testing.T) {
 	t.Parallel()
 	stacks, err := plan.Stacks(repoRoot)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"dev", "prod"}, stacks)
+	assert.Equal(t, []string{"dev", "lite", "prod"}, stacks)
 }

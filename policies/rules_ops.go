@@ -280,7 +280,7 @@ func All() []*Rule {
 	rules = append(rules, searchDomain...)
 	return append(rules,
 		vpcFlowLogs, vpcDefaultSGClosed, ec2OpenIngress, subnetPublicIP, ec2IMDSv2, ec2EBSEncrypted,
-		iamNoAdmin, iamNoServiceWildcard,
+		iamNoAdmin, iamNoServiceWildcard, lambdaURLAuth, lambdaPermissionScoped,
 		logsRetention, secretValueSecret, secretsRotation, tagsRequired, costInstanceClasses, costBudget,
 		alarmHasAction, statefulAlarmed, alarmTopicEncrypted,
 	)

@@ -592,7 +592,7 @@ func ruleCases() []ruleCase {
 		{rule: "cost-idle-budget", name: "over budget", settings: &policies.Settings{BudgetUSD: 40, IdleCostUSD: ptr(41.0)}, rs: nil, want: fires},
 		{rule: "cost-idle-budget", name: "no budget configured", settings: &policies.Settings{IdleCostUSD: ptr(41.0)}, rs: nil, want: advises},
 		{rule: "cost-idle-budget", name: "no estimate", settings: &policies.Settings{BudgetUSD: 40}, rs: nil, want: cantTell},
-	}, alarmRuleCases()...)
+	}, append(alarmRuleCases(), lambdaRuleCases()...)...)
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -101,7 +101,10 @@ const (
 	KmsAlias = "aws:kms/alias:Alias"
 	KmsKey   = "aws:kms/key:Key"
 
-	LambdaFunction = "aws:lambda/function:Function"
+	LambdaFunction    = "aws:lambda/function:Function"
+	LambdaFunctionUrl = "aws:lambda/functionUrl:FunctionUrl"
+	LambdaInvocation  = "aws:lambda/invocation:Invocation"
+	LambdaPermission  = "aws:lambda/permission:Permission"
 
 	LbListener     = "aws:lb/listener:Listener"
 	LbListenerRule = "aws:lb/listenerRule:ListenerRule"
@@ -142,6 +145,8 @@ const (
 	SecretsmanagerSecretPolicy   = "aws:secretsmanager/secretPolicy:SecretPolicy"
 	SecretsmanagerSecretRotation = "aws:secretsmanager/secretRotation:SecretRotation"
 	SecretsmanagerSecretVersion  = "aws:secretsmanager/secretVersion:SecretVersion"
+
+	SchedulerSchedule = "aws:scheduler/schedule:Schedule"
 
 	SnsTopic             = "aws:sns/topic:Topic"
 	SnsTopicPolicy       = "aws:sns/topicPolicy:TopicPolicy"

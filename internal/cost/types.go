@@ -31,6 +31,7 @@ var pricedTypes = map[string]pricer{
 	awstype.CloudwatchDashboard:         (*estimator).dashboard,
 	awstype.BudgetsBudget:               (*estimator).budget,
 	awstype.AppautoscalingPolicy:        (*estimator).scalingPolicy,
+	awstype.SchedulerSchedule:           (*estimator).schedule,
 }
 
 // fixedHourly prices one unit of an hourly price, whatever the inputs.
@@ -69,6 +70,8 @@ var usageTypes = map[string]string{
 	awstype.SnsTopic:                    "SNS publishes and deliveries",
 	awstype.SnsTopicSubscription:        "SNS email deliveries (first 1,000 a month free)",
 	awstype.CloudwatchLogDelivery:       "CloudWatch vended-log delivery to S3, per GB delivered (https://aws.amazon.com/cloudwatch/pricing/, Logs tab)",
+	awstype.LambdaInvocation:            "one invocation of the function per deploy",
+	awstype.LambdaFunction:              "Lambda requests $0.20 per million and arm64 duration $0.0000133334 per GB-second (free tier not applied); its work schedule's ticks are priced on the schedule's line",
 }
 
 var freeTypes = map[string]string{
@@ -134,6 +137,8 @@ var freeTypes = map[string]string{
 	awstype.Wafv2IpSet:                                  "IP set",
 	awstype.CloudwatchEventRule:                         "scheduled EventBridge rule (no charge)",
 	awstype.CloudwatchEventTarget:                       "rule target",
+	awstype.LambdaFunctionUrl:                           "Function URL (its requests are billed as the function's)",
+	awstype.LambdaPermission:                            "function policy",
 	awstype.RandomPassword:                              "generated in the Pulumi engine",
 	awstype.RandomString:                                "generated in the Pulumi engine",
 	awstype.RandomId:                                    "generated in the Pulumi engine",

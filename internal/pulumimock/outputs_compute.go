@@ -30,7 +30,32 @@ var computeKinds = map[string]kind{
 	awstype.AppautoscalingPolicy: {name: "name", compute: func(f *fill) {
 		f.arn("autoscaling", fmt.Sprintf("scalingPolicy:%s:resource/%s", f.uuid(), f.name))
 	}},
-	awstype.LambdaFunction: {name: "name"},
+	awstype.LambdaFunction: {name: "name", compute: func(f *fill) {
+		f.arn("lambda", "function:"+f.name)
+		f.set("qualifiedArn", f.str("arn")+":$LATEST")
+		f.set("invokeArn", fmt.Sprintf("arn:aws:apigateway:%s:lambda:path/2015-03-31/functions/%s/invocations", f.region, f.str("arn")))
+		f.set("version", "$LATEST")
+	}},
+	// A Function URL's id is the function's name; its URL a made-up 32-character url-id.
+	awstype.LambdaFunctionUrl: {compute: func(f *fill) {
+		urlID := strings.ToLower(mockID(f.h, 27))
+		f.set("urlId", urlID)
+		f.set("functionUrl", fmt.Sprintf("https://%s.lambda-url.%s.on.aws/", urlID, f.region))
+		f.set("functionArn", fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", f.region, f.acct, f.str("functionName")))
+		f.id = f.str("functionName")
+		if f.id == "" {
+			f.id = f.fallbackID()
+		}
+	}},
+	awstype.LambdaPermission: {compute: func(f *fill) {
+		f.set("statementId", mockID(f.h, 10))
+		f.id = f.str("statementId")
+	}},
+	awstype.SchedulerSchedule: {name: "name", compute: func(f *fill) {
+		f.set("groupName", "default")
+		f.arn("scheduler", "schedule/default/"+f.name)
+		f.id = "default/" + f.name
+	}},
 }
 
 func ecrURL(acct, region, name string) string {

@@ -38,6 +38,8 @@ type Config struct {
 	DatabaseStorageGb           int
 	DatabaseMinAcu              float64 // Aurora capacity units, in 0.5 steps
 	DatabaseMaxAcu              float64
+	DatabasePauseInProduction   bool
+	DatabaseIdleSessionTimeout  int // seconds, 0 off
 	DatabaseMultiAz             bool
 	DatabaseBackupRetentionDays int
 	DatabaseDeletionProtection  bool
@@ -92,6 +94,17 @@ type Config struct {
 	// PaymentTimeout is how long stock stays reserved for an unpaid order (a Go duration, SHOP_PAYMENT_TIMEOUT).
 	PaymentTimeout string
 
+	// ApiCompute picks Fargate or Lambda; the Lambda* keys and WorkSchedule apply to ComputeLambda only.
+	ApiCompute                components.ApiCompute
+	LambdaArchive             string
+	LambdaMemoryMb            int
+	LambdaReservedConcurrency int
+	WorkSchedule              string
+	// WafManagedRules adds the AWS managed rule groups to the edge web ACL's rate rule.
+	WafManagedRules bool
+	// DashboardEnabled creates the stack's CloudWatch dashboard.
+	DashboardEnabled bool
+
 	DomainName   string
 	HostedZoneId string
 	PriceClass   string
@@ -123,6 +136,8 @@ func LoadConfig(ctx *pulumi.Context) (Config, error) {
 	c.DatabaseStorageGb = r.intIn("databaseStorageGb", 20, 65536)
 	c.DatabaseMinAcu = r.acu("databaseMinAcu", 0, 256)
 	c.DatabaseMaxAcu = r.acu("databaseMaxAcu", 1, 256)
+	c.DatabasePauseInProduction = r.boolean("databasePauseInProduction")
+	c.DatabaseIdleSessionTimeout = r.intIn("databaseIdleSessionTimeoutSeconds", 0, 86400)
 	c.DatabaseMultiAz = r.boolean("databaseMultiAz")
 	c.DatabaseBackupRetentionDays = r.intIn("databaseBackupRetentionDays", 1, 35)
 	c.DatabaseDeletionProtection = r.boolean("databaseDeletionProtection")
@@ -175,6 +190,9 @@ func LoadConfig(ctx *pulumi.Context) (Config, error) {
 
 	r.shop(&c)
 	r.stripe(ctx, &c)
+	r.compute(&c)
+	c.WafManagedRules = r.boolean("wafManagedRules")
+	c.DashboardEnabled = r.boolean("dashboardEnabled")
 
 	c.DomainName = r.str("domainName")
 	c.HostedZoneId = r.str("hostedZoneId")

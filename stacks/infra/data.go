@@ -17,6 +17,7 @@ const AppRole = "shop_app"
 // dataTier is the Data component plus what the stack derives from it for the service: environment,
 // secret references, task permissions.
 type dataTier struct {
+	ctx  *pulumi.Context
 	cfg  Config
 	data *components.Data
 	// taskPolicy is the service's task role: the media bucket's objects and, with search, assuming the role
@@ -34,14 +35,17 @@ func newData(ctx *pulumi.Context, cfg Config, net *components.Network, alarms co
 		AllowDeletion:     !cfg.DatabaseDeletionProtection,
 		SkipFinalSnapshot: !cfg.DatabaseDeletionProtection,
 		Database: components.DatabaseArgs{
-			Engine:              cfg.DatabaseEngine,
-			InstanceClass:       cfg.DatabaseInstanceClass,
-			AllocatedStorageGb:  cfg.DatabaseStorageGb,
-			MinCapacity:         cfg.DatabaseMinAcu,
-			MaxCapacity:         cfg.DatabaseMaxAcu,
-			MultiAz:             cfg.DatabaseMultiAz,
-			BackupRetentionDays: pulumi.IntRef(cfg.DatabaseBackupRetentionDays),
-			LogRetentionDays:    cfg.LogRetentionDays,
+			Engine:             cfg.DatabaseEngine,
+			InstanceClass:      cfg.DatabaseInstanceClass,
+			AllocatedStorageGb: cfg.DatabaseStorageGb,
+			MinCapacity:        cfg.DatabaseMinAcu,
+			MaxCapacity:        cfg.DatabaseMaxAcu,
+			PauseInProduction:  cfg.DatabasePauseInProduction,
+			// Ends the sessions of frozen Lambda instances, so the cluster can pause (lite).
+			IdleSessionTimeoutSeconds: cfg.DatabaseIdleSessionTimeout,
+			MultiAz:                   cfg.DatabaseMultiAz,
+			BackupRetentionDays:       pulumi.IntRef(cfg.DatabaseBackupRetentionDays),
+			LogRetentionDays:          cfg.LogRetentionDays,
 		},
 		Cache: components.CacheArgs{
 			Mode:     cfg.CacheMode,
@@ -67,7 +71,7 @@ func newData(ctx *pulumi.Context, cfg Config, net *components.Network, alarms co
 		return nil, err
 	}
 	c := d.Connection
-	t := &dataTier{cfg: cfg, data: d}
+	t := &dataTier{ctx: ctx, cfg: cfg, data: d}
 	caller, err := aws.GetCallerIdentity(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("account: %w", err)
@@ -166,6 +170,42 @@ func (t *dataTier) migration(wait pulumi.StringInput) *components.ApiInitArgs {
 		},
 		Secrets: map[string]pulumi.StringInput{"PGPASSWORD": pulumi.Sprintf("%s:password::", c.DatabaseSecretArn)},
 	}
+}
+
+// lambdaMigration is the migration function of a Lambda-run shop (apiCompute lambda): `shop migrate` as the
+// schema owner (the master user) authenticated with an RDS IAM token, since the function can read no secret
+// (no NAT, no paid Secrets Manager endpoint); its role may rds-db:connect as exactly that user. The master
+// user must hold rds_iam for that: granted once by hand with the master password (stacks/README.md, lite).
+func (t *dataTier) lambdaMigration(wait pulumi.StringInput) (*components.ApiLambdaMigrateArgs, error) {
+	c := t.data.Connection
+	user, err := t.dbUserArn(c.DatabaseUsername)
+	if err != nil {
+		return nil, err
+	}
+	return &components.ApiLambdaMigrateArgs{
+		Environment: map[string]pulumi.StringInput{
+			"DATABASE_URL": pulumi.Sprintf("postgres://%s@%s:%d/%s?sslmode=require",
+				c.DatabaseUsername, c.DatabaseHost, c.DatabasePort, c.DatabaseName),
+			"SHOP_DB_IAM_AUTH": pulumi.String("true"),
+			"SHOP_DB_APP_ROLE": pulumi.String(AppRole),
+			"SHOP_DB_WAIT":     wait,
+		},
+		Statements: []components.PolicyStatement{{Actions: []string{"rds-db:connect"}, Resources: []pulumi.StringInput{user}}},
+	}, nil
+}
+
+// dbUserArn is the rds-db:connect resource of one database user of this stack's database.
+func (t *dataTier) dbUserArn(user pulumi.StringInput) (pulumi.StringOutput, error) {
+	caller, err := aws.GetCallerIdentity(t.ctx, nil)
+	if err != nil {
+		return pulumi.StringOutput{}, fmt.Errorf("account: %w", err)
+	}
+	partition, err := aws.GetPartition(t.ctx, nil)
+	if err != nil {
+		return pulumi.StringOutput{}, fmt.Errorf("partition: %w", err)
+	}
+	return pulumi.Sprintf("arn:%s:rds-db:%s:%s:dbuser:%s/%s", partition.Partition, t.cfg.Region, caller.AccountId,
+		t.data.Connection.DatabaseResourceId, user), nil
 }
 
 // export adds the data outputs an operator needs (no secret values: only where they are kept).

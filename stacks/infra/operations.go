@@ -204,8 +204,10 @@ func mustJSON(v any) string {
 
 // watch puts the components' widgets on the stack's dashboard and the stack's cost under a budget.
 func (o *operations) watch(ctx *pulumi.Context, cfg Config, widgets []pulumi.StringOutput, opts ...pulumi.ResourceOption) error {
-	if err := dashboard(ctx, widgets, opts...); err != nil {
-		return err
+	if cfg.DashboardEnabled {
+		if err := dashboard(ctx, widgets, opts...); err != nil {
+			return err
+		}
 	}
 	if err := costBudget(ctx, cfg, o.topic, opts...); err != nil {
 		return err

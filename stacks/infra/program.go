@@ -69,7 +69,13 @@ func Program(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-	api, image, err := newApi(ctx, cfg, net, data, ops, logs, pay, withAWS)
+	var api *components.Api
+	var image pulumi.StringOutput
+	if cfg.ApiCompute == components.ComputeLambda {
+		api, err = newLambdaApi(ctx, cfg, net, data, ops, withAWS)
+	} else {
+		api, image, err = newApi(ctx, cfg, net, data, ops, logs, pay, withAWS)
+	}
 	if err != nil {
 		return err
 	}
@@ -86,7 +92,7 @@ func Program(ctx *pulumi.Context) error {
 	if err := ops.watch(ctx, cfg, []pulumi.StringOutput{shop.DashboardWidgets, api.DashboardWidgets, data.data.DashboardWidgets}, withAWS); err != nil {
 		return err
 	}
-	exportOutputs(ctx, shop, api, net, data, image)
+	exportOutputs(ctx, cfg, shop, api, net, data, image)
 	pay.export(ctx, shop.Url)
 	return nil
 }
@@ -177,6 +183,7 @@ func newSite(ctx *pulumi.Context, cfg Config, api *components.Api, data *dataTie
 		Media:                 data.mediaRoute(),
 		Waf: components.StaticSiteWafArgs{
 			Disabled:         !cfg.WafEnabled,
+			RateRuleOnly:     !cfg.WafManagedRules,
 			RateLimit:        cfg.WafRateLimit,
 			LogRetentionDays: cfg.LogRetentionDays,
 		},
@@ -194,18 +201,22 @@ func newSite(ctx *pulumi.Context, cfg Config, api *components.Api, data *dataTie
 }
 
 // exportOutputs are the stack's outputs: where the shop is and what an operator looks up (no secret values).
-func exportOutputs(ctx *pulumi.Context, shop *components.StaticSite, api *components.Api, net *components.Network,
+func exportOutputs(ctx *pulumi.Context, cfg Config, shop *components.StaticSite, api *components.Api, net *components.Network,
 	data *dataTier, image pulumi.StringOutput) {
 	ctx.Export("siteUrl", shop.Url)
 	ctx.Export("apiUrl", pulumi.Sprintf("%s/api", shop.Url))
 	ctx.Export("usesDefaultCertificate", shop.UsesDefaultCertificate)
 	ctx.Export("distributionId", shop.DistributionId)
 	ctx.Export("siteBucket", shop.BucketName)
-	ctx.Export("clusterName", api.ClusterName)
-	ctx.Export("serviceName", api.ServiceName)
+	if cfg.ApiCompute == components.ComputeLambda {
+		ctx.Export("functionName", api.FunctionName)
+	} else {
+		ctx.Export("clusterName", api.ClusterName)
+		ctx.Export("serviceName", api.ServiceName)
+		ctx.Export("imageUri", image)
+	}
 	ctx.Export("serviceLogGroup", api.LogGroupName)
 	ctx.Export("wafEnabled", shop.WafEnabled)
-	ctx.Export("imageUri", image)
 	ctx.Export("vpcId", net.VpcId)
 	data.export(ctx)
 }

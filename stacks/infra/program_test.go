@@ -42,6 +42,9 @@ func recordRun(t *testing.T, stack string, edit func(map[string]string), run []p
 	siteDir, err := filepath.Abs(filepath.Join(repoRoot, plan.GoldenOptions.SiteDir))
 	require.NoError(t, err)
 	c["shopstack:siteDir"] = siteDir
+	archive, err := filepath.Abs(filepath.Join(repoRoot, plan.GoldenOptions.LambdaArchive))
+	require.NoError(t, err)
+	c["shopstack:lambdaArchive"] = archive
 	edit(c)
 	opts := append([]pulumimock.RunOption{pulumimock.WithStack(stack)}, run...)
 	for k, v := range c {

@@ -1,7 +1,7 @@
 // Command plan prints the offline plan of a stack (its real Pulumi program under the recording mock), rewrites
 // the golden plans, or renders the markdown diff of two plan files.
 //
-//	go run ./plan/cmd/plan -stack dev -format text|json [-site-files]
+//	go run ./plan/cmd/plan -stack dev -format text|json [-site-files] [-lambda-archive ZIP]
 //	go run ./plan/cmd/plan -update
 //	go run ./plan/cmd/plan diff [-max-bytes N] [-policies ROOT] [-site-files] OLD.json NEW.json [OLD2.json NEW2.json ...]
 package main
@@ -37,6 +37,7 @@ func run(args []string, stdout io.Writer) error {
 	update := fs.Bool("update", false, "rewrite the golden plans of every stack (plan/testdata/plan.<stack>.json)")
 	root := fs.String("root", ".", "repository root (where Pulumi.yaml is)")
 	siteDir := fs.String("site", "", "built storefront to upload, relative to -root (default: the stack's siteDir, site/dist)")
+	archive := fs.String("lambda-archive", "", "function zip of an apiCompute lambda stack, relative to -root (default: the stack's lambdaArchive, bin/lambda/shop.zip)")
 	siteFiles := fs.Bool("site-files", false, "list every uploaded site file in the text (default: a summary per site; the JSON has them all)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -49,7 +50,7 @@ func run(args []string, stdout io.Writer) error {
 	}
 	switch *format {
 	case "json":
-		p, err := plan.Load(*root, *stack, plan.Options{SiteDir: *siteDir})
+		p, err := plan.Load(*root, *stack, plan.Options{SiteDir: *siteDir, LambdaArchive: *archive})
 		if err != nil {
 			return err
 		}
@@ -60,7 +61,7 @@ func run(args []string, stdout io.Writer) error {
 		_, err = stdout.Write(b)
 		return err
 	case "text":
-		p, err := withPolicies(*root, *stack, plan.Options{SiteDir: *siteDir})
+		p, err := withPolicies(*root, *stack, plan.Options{SiteDir: *siteDir, LambdaArchive: *archive})
 		if err != nil {
 			return err
 		}
