@@ -42,6 +42,7 @@ var statusOf = map[shop.Code]int{
 	shop.CodeIdempotencyKeyRequired: http.StatusBadRequest,
 	shop.CodeIdempotencyKeyReused:   http.StatusUnprocessableEntity,
 	shop.CodeBusy:                   http.StatusServiceUnavailable,
+	shop.CodeInvalidSignature:       http.StatusBadRequest,
 }
 
 // Codes for failures detected by the transport itself.

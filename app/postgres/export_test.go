@@ -13,3 +13,12 @@ func (s *Store) PlaceOrderLocked(ctx context.Context, userID, key string, req sh
 	render func(shop.Order) ([]byte, error)) (shop.IdempotentResult, error) {
 	return s.placeOrder(ctx, userID, key, req, render, true)
 }
+
+// LatestVersion is the version the embedded migrations bring a database to.
+func LatestVersion() int32 {
+	v, err := latestVersion()
+	if err != nil {
+		panic(err)
+	}
+	return v
+}

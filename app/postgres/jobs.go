@@ -86,3 +86,8 @@ func (s *Store) JobCounts(ctx context.Context) (map[string]int64, error) {
 	}
 	return counts, nil
 }
+
+// jobInserter is what a transaction needs of the job client to enqueue (the outbox).
+type jobInserter interface {
+	InsertTx(ctx context.Context, tx pgx.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+}

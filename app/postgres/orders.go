@@ -125,6 +125,7 @@ func (s *Store) orderTx(ctx context.Context, conn *pgxpool.Conn, orderID, userID
 		}
 	}
 	order.CreatedAt = s.now().UTC().Truncate(time.Microsecond)
+	s.payments.start(&order)
 	body, err := render(order)
 	if err != nil {
 		return shop.IdempotentResult{}, fmt.Errorf("render order: %w", err)
@@ -261,8 +262,8 @@ const (
 	// insertOrderSQL inserts the order row and stores its response on the claimed key.
 	insertOrderSQL = `
 		WITH o AS (
-			INSERT INTO orders (id, user_id, status, total_cents, currency, created_at)
-			VALUES ($1, $2, 'placed', $3, $4, $5)
+			INSERT INTO orders (id, user_id, status, total_cents, currency, created_at, payment_provider, expires_at)
+			VALUES ($1, $2, $9, $3, $4, $5, $10, $11)
 		)
 		UPDATE idempotency_keys SET status_code = $6, response_body = $7, order_id = $1
 		WHERE user_id = $2 AND key = $8`
@@ -294,7 +295,8 @@ const (
 func writeAndDecrement(ctx context.Context, conn *pgxpool.Conn, userID, key string, order shop.Order, body []byte) error {
 	b := &pgx.Batch{}
 	b.Queue(insertOrderSQL,
-		order.ID, userID, order.TotalCents, order.Currency, order.CreatedAt, http.StatusCreated, body, key)
+		order.ID, userID, order.TotalCents, order.Currency, order.CreatedAt, http.StatusCreated, body, key,
+		order.Status, paymentProvider(order), paymentExpiresAt(order))
 	n := len(order.Items)
 	for _, it := range order.Items[:n-1] {
 		b.Queue(takeLineSQL, it.ProductID, it.Quantity, it.UnitPriceCents, order.Currency)
@@ -386,7 +388,7 @@ func (s *Store) shortfall(ctx context.Context, req shop.OrderRequest) error {
 }
 
 const orderItemsSQL = `
-	SELECT o.id::text, o.status, o.total_cents, o.currency, o.created_at,
+	SELECT o.id::text, o.status, o.total_cents, o.currency, o.created_at, ` + paymentColumns + `,
 	       coalesce(json_agg(json_build_object(
 	           'product_id', i.product_id, 'sku', i.sku, 'name', i.name,
 	           'quantity', i.quantity, 'unit_price_cents', i.unit_price_cents) ORDER BY i.product_id), '[]')
@@ -394,8 +396,9 @@ const orderItemsSQL = `
 
 func scanOrder(row pgx.Row) (shop.Order, error) {
 	var o shop.Order
-	err := row.Scan(&o.ID, &o.Status, &o.TotalCents, &o.Currency, &o.CreatedAt, &o.Items)
-	o.CreatedAt = o.CreatedAt.UTC()
+	var p paymentRow
+	err := row.Scan(append(append([]any{&o.ID, &o.Status, &o.TotalCents, &o.Currency, &o.CreatedAt}, p.dest()...), &o.Items)...)
+	o.CreatedAt, o.Payment = o.CreatedAt.UTC(), p.payment()
 	return o, err
 }
 

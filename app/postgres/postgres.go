@@ -20,6 +20,7 @@ import (
 	"github.com/jackc/tern/v2/migrate"
 	"github.com/riverqueue/river"
 
+	"github.com/shopstack/shopstack/app/payment"
 	"github.com/shopstack/shopstack/app/shop"
 	"github.com/shopstack/shopstack/app/telemetry"
 )
@@ -40,12 +41,15 @@ type Store struct {
 	accounts accountPolicy
 	// jobs enqueues background jobs inside the store's transactions (jobs.go).
 	jobs *river.Client[pgx.Tx]
+	// payments is how new orders are taken: placed, or pending a provider's payment (payments.go).
+	payments paymentPolicy
 }
 
 var (
 	_ shop.ProductStore = (*Store)(nil)
 	_ shop.AccountStore = (*Store)(nil)
 	_ shop.OrderStore   = (*Store)(nil)
+	_ payment.Store     = (*Store)(nil)
 )
 
 // DefaultWait is how long Connect waits, by default, for a database that does not answer yet.

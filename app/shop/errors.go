@@ -31,6 +31,7 @@ const (
 	CodeIdempotencyKeyRequired Code = "idempotency_key_required"
 	CodeIdempotencyKeyReused   Code = "idempotency_key_reused"
 	CodeBusy                   Code = "busy"
+	CodeInvalidSignature       Code = "invalid_signature"
 )
 
 // Error is a failure the client may be told about. Its Message and Details are safe to show.

@@ -11,10 +11,15 @@ import (
 	"time"
 )
 
-// Order statuses.
+// Order statuses. Without a payment provider an order is placed (paid on delivery) and may be
+// cancelled; with one it is pending_payment until paid, or expired when the payment never came
+// (payment.go). The allowed transitions are enforced in SQL (migration payments).
 const (
-	StatusPlaced    = "placed"
-	StatusCancelled = "cancelled"
+	StatusPlaced         = "placed"
+	StatusCancelled      = "cancelled"
+	StatusPendingPayment = "pending_payment"
+	StatusPaid           = "paid"
+	StatusExpired        = "expired"
 )
 
 // OrderItem is one line of an order, with the name and price as they were at order time.
@@ -34,6 +39,8 @@ type Order struct {
 	TotalCents int64       `json:"total_cents"`
 	Currency   string      `json:"currency"`
 	CreatedAt  time.Time   `json:"created_at"`
+	// Payment is nil for an order without a payment provider (pay on delivery).
+	Payment *Payment `json:"payment,omitempty"`
 }
 
 // Shortfall is one order line that cannot be served from stock.
