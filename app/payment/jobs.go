@@ -66,7 +66,9 @@ func (w *cancelIntentWorker) Work(ctx context.Context, job *river.Job[CancelInte
 	return err
 }
 
-func (w *cancelIntentWorker) Timeout(*river.Job[CancelIntentArgs]) time.Duration { return 30 * time.Second }
+func (w *cancelIntentWorker) Timeout(*river.Job[CancelIntentArgs]) time.Duration {
+	return 30 * time.Second
+}
 
 type refundWorker struct {
 	river.WorkerDefaults[RefundArgs]

@@ -21,6 +21,8 @@ type Provider interface {
 	// CreateIntent creates (or, for the same order, returns again) the payment of o's total in
 	// o's currency, with the order id in its metadata.
 	CreateIntent(ctx context.Context, o shop.Order) (Intent, error)
+	// Intent reads an existing intent (for its client secret).
+	Intent(ctx context.Context, intentID string) (Intent, error)
 	// Cancel cancels an intent nobody paid. ErrIntentFinal: it already succeeded or was
 	// cancelled, and there is nothing left to do.
 	Cancel(ctx context.Context, intentID, orderID string) error
@@ -78,6 +80,9 @@ func (None) Name() string { return "none" }
 
 // CreateIntent fails with ErrOff.
 func (None) CreateIntent(context.Context, shop.Order) (Intent, error) { return Intent{}, ErrOff }
+
+// Intent fails with ErrOff.
+func (None) Intent(context.Context, string) (Intent, error) { return Intent{}, ErrOff }
 
 // Cancel fails with ErrOff.
 func (None) Cancel(context.Context, string, string) error { return ErrOff }

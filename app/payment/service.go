@@ -53,8 +53,9 @@ type Store interface {
 // DefaultTimeout is SHOP_PAYMENT_TIMEOUT when unset: how long an unpaid order keeps its stock.
 const DefaultTimeout = 30 * time.Minute
 
-// MaxTimeout bounds SHOP_PAYMENT_TIMEOUT: a pending order asks the provider for its intent
-// again with the same idempotency key, which Stripe keeps for at least 24 hours.
+// MaxTimeout bounds SHOP_PAYMENT_TIMEOUT: a pending order whose intent could not be created
+// (or stored) retries the create with the same idempotency key, which Stripe keeps for at least
+// 24 hours, so within that window a retry can never make a second intent.
 const MaxTimeout = 24 * time.Hour
 
 // Service drives orders through the provider. With None it is off: On is false and the shop
@@ -77,8 +78,8 @@ func (s *Service) On() bool { return s != nil && s.provider.Name() != None{}.Nam
 func (s *Service) Provider() Provider { return s.provider }
 
 // Checkout returns the user's order with its payment ready to confirm: for an order awaiting
-// payment it creates the intent, or gets the same one again (the idempotency key is the
-// order's), and adds its client secret. If the provider cannot be reached the order is returned
+// payment it reads its intent, or creates it the first time (with the order's idempotency key,
+// so two racing first calls make one intent), and adds its client secret. If the provider cannot be reached the order is returned
 // as it is, without a client secret, and the call is logged: the shopper retries by loading the
 // order again, and an order whose intent never gets made expires at expires_at like any unpaid
 // order, so its stock is never held for longer.
@@ -90,14 +91,21 @@ func (s *Service) Checkout(ctx context.Context, userID, orderID string) (shop.Or
 	if o.Payment.ExpiresAt != nil && !o.Payment.ExpiresAt.After(time.Now()) {
 		return o, nil // the expiry job is about to take it; a new confirmation would only be refunded
 	}
-	intent, err := s.provider.CreateIntent(ctx, o)
+	var intent Intent
+	if o.Payment.IntentID != "" {
+		intent, err = s.provider.Intent(ctx, o.Payment.IntentID)
+	} else {
+		intent, err = s.provider.CreateIntent(ctx, o)
+	}
 	if err != nil {
 		s.log.WarnContext(ctx, "payment: create intent failed; the order stays pending until it is retried or expires",
 			"order_id", o.ID, "err", err)
 		return o, nil
 	}
-	if err := s.store.AttachIntent(ctx, o.ID, intent.ID); err != nil {
-		return shop.Order{}, fmt.Errorf("checkout: %w", err)
+	if o.Payment.IntentID == "" {
+		if err := s.store.AttachIntent(ctx, o.ID, intent.ID); err != nil {
+			return shop.Order{}, fmt.Errorf("checkout: %w", err)
+		}
 	}
 	o.Payment.IntentID, o.Payment.ClientSecret = intent.ID, intent.ClientSecret
 	return o, nil

@@ -82,6 +82,15 @@ func (p *Provider) CreateIntent(ctx context.Context, o shop.Order) (payment.Inte
 	return payment.Intent{ID: pi.ID, ClientSecret: pi.ClientSecret}, nil
 }
 
+// Intent reads the intent for its client secret.
+func (p *Provider) Intent(ctx context.Context, intentID string) (payment.Intent, error) {
+	pi, err := p.client.V1PaymentIntents.Retrieve(ctx, intentID, nil)
+	if err != nil {
+		return payment.Intent{}, fmt.Errorf("stripe: read payment intent: %w", err)
+	}
+	return payment.Intent{ID: pi.ID, ClientSecret: pi.ClientSecret}, nil
+}
+
 // Cancel cancels the intent; payment.ErrIntentFinal when Stripe says it can no longer be
 // cancelled (it succeeded, or is cancelled already).
 func (p *Provider) Cancel(ctx context.Context, intentID, orderID string) error {

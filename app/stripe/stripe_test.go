@@ -54,6 +54,11 @@ func TestIntentCancelRefundRequests(t *testing.T) {
 	require.Len(t, creates, 2)
 	assert.Equal(t, creates[0].IdempotencyKey, creates[1].IdempotencyKey)
 
+	again, err := p.Intent(ctx, "pi_abc")
+	require.NoError(t, err)
+	assert.NotEmpty(t, again.ClientSecret)
+	assert.Len(t, mock.Requests("GET", "/v1/payment_intents/pi_abc"), 1)
+
 	require.NoError(t, p.Cancel(ctx, "pi_abc", order.ID))
 	cancels := mock.Requests("POST", "/v1/payment_intents/pi_abc/cancel")
 	require.Len(t, cancels, 1)

@@ -45,6 +45,7 @@ type config struct {
 	Workers  int
 	Cache    cacheConfig
 	Search   searchConfig
+	Payments paymentConfig
 }
 
 // loadConfig reads and checks every variable before anything starts, and reports every bad
@@ -135,6 +136,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		bad(err)
 	}
 	if cfg.Search, err = loadSearchConfig(getenv); err != nil {
+		bad(err)
+	}
+	if cfg.Payments, err = loadPaymentConfig(getenv); err != nil {
 		bad(err)
 	}
 	errs = append(errs, cfg.credentials(getenv, dbConfig)...)
@@ -257,7 +261,7 @@ func (c config) logValue() slog.Value {
 		slog.Int("SHOP_REGISTER_LIMIT", c.Abuse.RegisterLimit),
 		slog.String("SHOP_REGISTER_WINDOW", c.Abuse.RegisterWindow.String()),
 		slog.Int("SHOP_WORKERS", c.Workers),
-		c.Cache.urlAttr(), c.Cache.passwordAttr(), c.Search.logAttr(),
+		c.Cache.urlAttr(), c.Cache.passwordAttr(), c.Search.logAttr(), c.Payments.logAttr(),
 	)
 }
 

@@ -60,6 +60,11 @@ environment:
   SHOP_SEARCH_URL      OpenSearch endpoint for product search (default: PostgreSQL search)
   SHOP_SEARCH_ROLE_ARN role to assume to sign OpenSearch requests (SigV4; default unsigned)
   SHOP_SEARCH_INDEX    the alias searched and written (default products)
+  SHOP_STRIPE_SECRET_KEY  take payments with Stripe (default: none, pay on delivery)
+  SHOP_STRIPE_WEBHOOK_SECRET  the webhook's signing secret (required with the key)
+  SHOP_STRIPE_PUBLISHABLE_KEY the pk_... key for the storefront's Stripe.js
+  SHOP_STRIPE_API_BASE another Stripe API endpoint (tests: stripe-mock)
+  SHOP_PAYMENT_TIMEOUT how long an unpaid order keeps its stock (default 30m, at most 24h)
   OTEL_EXPORTER_OTLP_ENDPOINT  send traces and metrics over OTLP/HTTP here (default: none);
                        the other OTEL_* variables as OpenTelemetry defines them (app/README.md)`
 
@@ -114,7 +119,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, log *sl
 		return err
 	}
 	store, err := postgres.Connect(ctx, postgres.Options{URL: cfg.DatabaseURL, MaxConns: cfg.MaxConns,
-		Wait: cfg.DBWait, Password: password, Log: log}, cfg.Abuse.storeOptions()...)
+		Wait: cfg.DBWait, Password: password, Log: log}, append(cfg.Abuse.storeOptions(), cfg.Payments.storeOptions()...)...)
 	if err != nil {
 		return fmt.Errorf("%w (SHOP_DB_WAIT=%s)", err, cfg.DBWait)
 	}
@@ -201,18 +206,22 @@ func serve(ctx context.Context, store *postgres.Store, cfg config, log *slog.Log
 	if err != nil {
 		return err
 	}
+	payments, err := openPayments(cfg.Payments, store, log)
+	if err != nil {
+		return err
+	}
 	products := cache.NewProducts(store, searcher, c)
 	e, err := httpapi.New(httpapi.Config{
 		Products: products, Search: products, Accounts: cache.NewAccounts(store, c),
 		Orders: cache.NewOrders(store, c), Readiness: store,
 		Log: log, SiteDir: cfg.SiteDir, ClientIPHeader: cfg.ClientIPHeader, AllowedOrigins: cfg.AllowedOrigins,
-		ViewerHostHeader: cfg.ViewerHost,
+		ViewerHostHeader: cfg.ViewerHost, Payments: payments, StripePublishableKey: cfg.Payments.PublishableKey,
 	})
 	if err != nil {
 		return err
 	}
 	srv := httpapi.NewServer(cfg.Addr, telemetry.Handler(e), log)
-	stopWorkers, err := startWorkers(ctx, store, indexer, cfg.Workers, log)
+	stopWorkers, err := startWorkers(ctx, store, workSet{indexer: indexer, payments: payments, paymentTimeout: cfg.Payments.Timeout}, cfg.Workers, log)
 	if err != nil {
 		return err
 	}
