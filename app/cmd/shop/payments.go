@@ -63,7 +63,8 @@ func loadPaymentConfig(getenv func(string) string) (paymentConfig, error) {
 		bad(errors.New("SHOP_STRIPE_WEBHOOK_SECRET: want the endpoint's signing secret (whsec_...)"))
 	}
 	if c.PublishableKey != "" && !strings.HasPrefix(c.PublishableKey, "pk_") {
-		bad(fmt.Errorf("SHOP_STRIPE_PUBLISHABLE_KEY=%q: want a publishable key (pk_live_..., pk_test_...)", c.PublishableKey))
+		// Not echoed either: a secret key pasted here by mistake must not reach the log.
+		bad(errors.New("SHOP_STRIPE_PUBLISHABLE_KEY: want a publishable key (pk_live_..., pk_test_...)"))
 	}
 	if c.APIBase != "" {
 		if u, err := url.Parse(c.APIBase); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
