@@ -2,8 +2,12 @@ import { api } from '../api.js';
 import { h, msgBox, replace } from '../dom.js';
 import { date, money, plural } from '../format.js';
 import * as session from '../session.js';
+import { paymentSection, paymentText, statusText } from './payment.js';
 
-const statusLabel = (s) => h('span', { class: 'badge badge-' + (s === 'placed' ? 'in' : 'out') }, s === 'placed' ? 'Placed' : s === 'cancelled' ? 'Cancelled' : s);
+const badgeKind = { placed: 'in', paid: 'in', pending_payment: 'low' };
+const statusLabel = (o) => h('span', { class: 'badge badge-' + (badgeKind[o.status] || 'out') }, statusText(o));
+// The statuses a shopper may cancel: a paid order is refunded, a pending one's payment stopped.
+const cancellable = (o) => o.status === 'placed' || o.status === 'pending_payment' || o.status === 'paid';
 
 async function signedIn(ctx, back) {
   await session.ready();
@@ -32,7 +36,8 @@ export async function orders(ctx) {
           'li',
           { class: 'order-row' },
           h('a', { href: '/orders/' + encodeURIComponent(o.id) }, 'Order of ' + date(o.created_at)),
-          statusLabel(o.status),
+          statusLabel(o),
+          h('span', { class: 'muted payment-text' }, paymentText(o)),
           h('span', { class: 'muted' }, plural((o.items || []).reduce((n, i) => n + i.quantity, 0), 'item', 'items')),
           h('strong', null, money(o.total_cents, o.currency)),
         ),
@@ -62,6 +67,9 @@ export async function order(ctx) {
   if (query.get('placed') && o.status === 'placed') {
     heading.textContent = 'Thank you, your order is placed';
     ctx.title('Order confirmed');
+  } else if (query.get('placed') && o.status === 'pending_payment') {
+    heading.textContent = 'Your items are reserved: pay to complete your order';
+    ctx.title('Payment');
   } else {
     heading.textContent = 'Order of ' + date(o.created_at);
   }
@@ -69,9 +77,14 @@ export async function order(ctx) {
   const draw = () => {
     const cancel = h('button', { type: 'button', class: 'btn btn-danger' }, 'Cancel order');
     cancel.addEventListener('click', () => confirmCancel(cancel));
+    const onChange = (now) => {
+      o = now;
+      if (o.status === 'paid') heading.textContent = 'Thank you, your order is paid';
+      draw();
+    };
     replace(
       body,
-      h('p', { class: 'order-head' }, statusLabel(o.status), h('span', { class: 'muted small' }, 'Order ' + o.id + ' · ' + date(o.created_at))),
+      h('p', { class: 'order-head' }, statusLabel(o), h('span', { class: 'muted small' }, 'Order ' + o.id + ' · ' + date(o.created_at))),
       h(
         'table',
         { class: 'items' },
@@ -86,7 +99,8 @@ export async function order(ctx) {
         ),
         h('tfoot', null, h('tr', null, h('th', { scope: 'row', colspan: 2 }, 'Total'), h('td', null, h('strong', null, money(o.total_cents, o.currency))))),
       ),
-      o.status === 'placed' ? h('div', { class: 'actions' }, cancel) : null,
+      paymentSection(o, { signal, onChange }),
+      cancellable(o) ? h('div', { class: 'actions' }, cancel) : null,
     );
   };
 
@@ -94,7 +108,7 @@ export async function order(ctx) {
   const confirmCancel = (cancel) => {
     const yes = h('button', { type: 'button', class: 'btn btn-danger' }, 'Yes, cancel this order');
     const no = h('button', { type: 'button', class: 'btn btn-ghost' }, 'Keep order');
-    const box = h('div', { class: 'actions', role: 'group', 'aria-label': 'Confirm cancellation' }, h('p', null, 'Cancel this order? Its items go back on sale.'), yes, no);
+    const box = h('div', { class: 'actions', role: 'group', 'aria-label': 'Confirm cancellation' }, h('p', null, o.status === 'paid' ? 'Cancel this order? Your payment is refunded in full and its items go back on sale.' : 'Cancel this order? Its items go back on sale.'), yes, no);
     cancel.parentNode.replaceWith(box);
     yes.focus();
     no.addEventListener('click', () => {
