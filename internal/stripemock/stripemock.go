@@ -45,7 +45,7 @@ func Start(t testing.TB) *Server {
 	t.Helper()
 	bin := testbin.Path(t, Tool)
 	sock := filepath.Join(t.TempDir(), "stripe-mock.sock")
-	cmd := exec.Command(bin, "-http-unix", sock)
+	cmd := exec.CommandContext(context.Background(), bin, "-http-unix", sock) //nolint:gosec // the cached test binary, by path from testbin
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("stripemock: start: %v", err)
 	}
@@ -59,7 +59,7 @@ func Start(t testing.TB) *Server {
 	target, _ := url.Parse("http://stripe-mock")
 	proxy := httputil.NewSingleHostReverseProxy(target)
 	proxy.Transport = &http.Transport{DialContext: dial}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("stripemock: listen: %v", err)
 	}

@@ -98,7 +98,7 @@ func TestCheckoutWithStripe(t *testing.T) {
 			"metadata": map[string]string{"order_id": orderID}}}})
 	require.NoError(t, err)
 	signed := webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: payload, Secret: e2eWebhookSecret})
-	req, err := http.NewRequest("POST", tb.base+"/api/payments/stripe/webhook", strings.NewReader(string(payload)))
+	req, err := http.NewRequest(http.MethodPost, tb.base+"/api/payments/stripe/webhook", strings.NewReader(string(payload)))
 	require.NoError(t, err)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Stripe-Signature", signed.Header)
