@@ -440,3 +440,45 @@ func TestOrderTransitionsAreEnforcedInSQL(t *testing.T) {
 	_, err = store.Pool().Exec(ctx, `UPDATE orders SET status = 'cancelled', cancelled_at = now() WHERE id = $1`, placed.ID)
 	require.NoError(t, err, "placed → cancelled is allowed")
 }
+
+// TestStripeDown: an intent that cannot be created leaves the order pending (201, stock
+// reserved, no client secret) and the next read of the order creates it; a refund that cannot
+// be made leaves a paid order paid, its stock sold.
+func TestStripeDown(t *testing.T) {
+	t.Parallel()
+	ps := newPayShop(t, 30*time.Minute, false)
+	c, _ := ps.client(t)
+	p := newProduct(t, 3, 900)
+
+	ps.mock.SetFailing(true)
+	o := ps.place(t, c, p.ID, 1)
+	assert.Equal(t, shop.StatusPendingPayment, o.Status)
+	assert.Empty(t, o.Payment.IntentID)
+	assert.Empty(t, o.Payment.ClientSecret)
+	assert.Equal(t, 2, stockOf(t, p.ID))
+	assert.Contains(t, logBuf.String(), `"msg":"payment: the intent could not be created or read; the order stays pending until it is retried or expires","order_id":"`+o.ID+`"`)
+
+	ps.mock.SetFailing(false)
+	got := getOrder(t, c, o.ID)
+	assert.NotEmpty(t, got.Payment.IntentID)
+	assert.NotEmpty(t, got.Payment.ClientSecret)
+	for _, r := range ps.mock.Requests("POST", "/v1/payment_intents") {
+		assert.Equal(t, payment.IdempotencyKey("intent", o.ID), r.IdempotencyKey, "every attempt carries the order's key")
+	}
+
+	require.Equal(t, http.StatusOK, ps.event(t, "payment_intent.succeeded", got, nil).status)
+	ps.mock.SetFailing(true)
+	r := c.do("POST", "/api/orders/"+o.ID+"/cancel", nil)
+	assert.Equal(t, http.StatusServiceUnavailable, r.status)
+	assert.Equal(t, "unavailable", r.errorCode(t))
+	assert.Equal(t, shop.StatusPaid, getOrder(t, c, o.ID).Status)
+	assert.Equal(t, 2, stockOf(t, p.ID))
+
+	ps.mock.SetFailing(false)
+	r = c.do("POST", "/api/orders/"+o.ID+"/cancel", nil)
+	require.Equal(t, http.StatusOK, r.status, string(r.body))
+	assert.Equal(t, 3, stockOf(t, p.ID))
+	for _, r := range ps.mock.Requests("POST", "/v1/refunds") {
+		assert.Equal(t, payment.IdempotencyKey("refund", o.ID), r.IdempotencyKey, "the retried refund has the same key")
+	}
+}

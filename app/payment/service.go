@@ -98,7 +98,7 @@ func (s *Service) Checkout(ctx context.Context, userID, orderID string) (shop.Or
 		intent, err = s.provider.CreateIntent(ctx, o)
 	}
 	if err != nil {
-		s.log.WarnContext(ctx, "payment: create intent failed; the order stays pending until it is retried or expires",
+		s.log.WarnContext(ctx, "payment: the intent could not be created or read; the order stays pending until it is retried or expires",
 			"order_id", o.ID, "err", err)
 		return o, nil
 	}

@@ -34,9 +34,18 @@ type Request struct {
 
 // Server is a running stripe-mock behind the recording proxy at URL.
 type Server struct {
-	URL  string
-	mu   sync.Mutex
-	reqs []Request
+	URL     string
+	mu      sync.Mutex
+	reqs    []Request
+	failing bool
+}
+
+// SetFailing makes the proxy answer every request 503 with Stripe's error shape (recorded, not
+// passed on), as Stripe does when it is down, until SetFailing(false).
+func (s *Server) SetFailing(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failing = on
 }
 
 // Start runs stripe-mock on a Unix socket in a temporary folder (no port to collide on) and the
@@ -94,7 +103,14 @@ func (s *Server) record(next http.Handler) http.Handler {
 		s.mu.Lock()
 		s.reqs = append(s.reqs, Request{Method: r.Method, Path: r.URL.Path, Form: form,
 			IdempotencyKey: r.Header.Get("Idempotency-Key")})
+		failing := s.failing
 		s.mu.Unlock()
+		if failing {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = io.WriteString(w, `{"error":{"type":"api_error","message":"stripemock: failing on purpose"}}`)
+			return
+		}
 		next.ServeHTTP(w, r)
 	})
 }
