@@ -482,3 +482,45 @@ func TestStripeDown(t *testing.T) {
 		assert.Equal(t, payment.IdempotencyKey("refund", o.ID), r.IdempotencyKey, "the retried refund has the same key")
 	}
 }
+
+// TestWebhookIsExemptFromTheCrossSiteCheck: Stripe's delivery is authenticated by its signature,
+// so headers a browser would send cross-site do not refuse it, while the same headers on any
+// other state-changing path still do.
+func TestWebhookIsExemptFromTheCrossSiteCheck(t *testing.T) {
+	t.Parallel()
+	ps := newPayShop(t, 30*time.Minute, false)
+	c, _ := ps.client(t)
+	p := newProduct(t, 2, 100)
+	o := ps.place(t, c, p.ID, 1)
+	payload, sig := signedEvent(t, testWebhookSecret, eventID(), "payment_intent.succeeded", o.Payment.IntentID, o.ID, nil)
+	hook := newClient(t)
+	hook.base = ps.base
+	r := hook.do("POST", "/api/payments/stripe/webhook", payload, "Stripe-Signature", sig,
+		"Origin", "https://elsewhere.example", "Sec-Fetch-Site", "cross-site")
+	require.Equal(t, http.StatusOK, r.status, string(r.body))
+	assert.Equal(t, shop.StatusPaid, getOrder(t, c, o.ID).Status)
+	r = c.do("POST", "/api/orders/"+o.ID+"/cancel", nil, "Origin", "https://elsewhere.example", "Sec-Fetch-Site", "cross-site")
+	assert.Equal(t, http.StatusForbidden, r.status)
+	assert.Equal(t, shop.StatusPaid, getOrder(t, c, o.ID).Status)
+}
+
+func TestPruneDropsOldPaymentEvents(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	old, recent := eventID(), eventID()
+	_, err := store.Pool().Exec(ctx, `INSERT INTO payment_events (id, type, intent_id, order_id, outcome, received_at)
+		VALUES ($1, 'succeeded', 'pi_x', 'x', 'no_change', now() - interval '31 days'),
+		       ($2, 'succeeded', 'pi_x', 'x', 'no_change', now() - interval '29 days')`, old, recent)
+	require.NoError(t, err)
+	require.NoError(t, store.Prune(ctx))
+	var ids []string
+	rows, err := store.Pool().Query(ctx, `SELECT id FROM payment_events WHERE id = ANY($1)`, []string{old, recent})
+	require.NoError(t, err)
+	for rows.Next() {
+		var id string
+		require.NoError(t, rows.Scan(&id))
+		ids = append(ids, id)
+	}
+	require.NoError(t, rows.Err())
+	assert.Equal(t, []string{recent}, ids)
+}

@@ -187,6 +187,15 @@ func (s *Store) applyEvent(ctx context.Context, tx pgx.Tx, ev payment.Event) (pa
 	return payment.OutcomeNoChange, nil
 }
 
+// PaymentEventTTL is how long a handled event id is kept for deduplication: Stripe redelivers
+// an event for up to 3 days, so a month is ample.
+const PaymentEventTTL = 30 * 24 * time.Hour
+
+func (s *Store) prunePaymentEvents(ctx context.Context) error {
+	_, err := s.pool.Exec(ctx, `DELETE FROM payment_events WHERE received_at < now() - $1::interval`, PaymentEventTTL)
+	return err
+}
+
 // failureMessage is what the order shows of a failed attempt; the provider's message is meant
 // for the shopper (e.g. "Your card was declined."), bounded here to keep the row small.
 func failureMessage(m string) string {

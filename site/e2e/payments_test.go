@@ -17,6 +17,7 @@ import (
 	"github.com/stripe/stripe-go/v82/webhook"
 
 	"github.com/shopstack/shopstack/internal/stripemock"
+	"github.com/shopstack/shopstack/site"
 )
 
 // TestCheckoutPayOnDelivery: with payments off (the default) checkout and the
@@ -65,6 +66,11 @@ func payShop(t *testing.T) string {
 	})
 	base := "http://" + addr
 	require.NoError(t, waitReady(base+"/api/readyz", 60*time.Second))
+	res, err := http.Get(base + "/")
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, site.PaymentsContentSecurityPolicy, res.Header.Get("Content-Security-Policy"),
+		"with payments on the storefront's CSP allows Stripe.js")
 	return base
 }
 
