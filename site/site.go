@@ -49,6 +49,25 @@ const ContentSecurityPolicy = "default-src 'self'; " +
 	"require-trusted-types-for 'script'; " +
 	"trusted-types 'none'"
 
+// PaymentsContentSecurityPolicy is the storefront's policy when the shop takes payments through
+// Stripe (`shop serve` with SHOP_STRIPE_SECRET_KEY): ContentSecurityPolicy plus what Stripe's
+// Payment Element needs (https://docs.stripe.com/security/guide#content-security-policy):
+// Stripe.js from js.stripe.com, its iframes (js.stripe.com, hooks.stripe.com for 3-D Secure)
+// and its calls to api.stripe.com. Trusted Types are not required here: Stripe.js is Stripe's
+// code, loaded as is, and the storefront cannot vouch that it writes no HTML sink.
+const PaymentsContentSecurityPolicy = "default-src 'self'; " +
+	"script-src 'self' https://js.stripe.com; " +
+	"style-src 'self'; " +
+	"img-src 'self' https:; " +
+	"font-src 'self'; " +
+	"connect-src 'self' https://api.stripe.com; " +
+	"frame-src https://js.stripe.com https://hooks.stripe.com; " +
+	"manifest-src 'self'; " +
+	"object-src 'none'; " +
+	"base-uri 'none'; " +
+	"form-action 'self'; " +
+	"frame-ancestors 'none'"
+
 // Header values shared with the CloudFront response headers policy, which
 // takes some of them as typed fields rather than raw strings.
 const (

@@ -78,7 +78,23 @@ func (a *api) adminCancelOrder(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	o, err := a.admin.AdminCancelOrder(c.Request().Context(), id)
+	ctx := c.Request().Context()
+	if a.payments.On() {
+		// A paid order is refunded and a pending one has its intent cancelled, as when its owner
+		// cancels it: the console goes through the same payment rules.
+		owner, err := a.admin.OrderOwner(ctx, id)
+		if err != nil {
+			return err
+		}
+		o, handled, err := a.payments.Cancel(ctx, owner, id)
+		if err != nil {
+			return err
+		}
+		if handled {
+			return c.JSON(http.StatusOK, o)
+		}
+	}
+	o, err := a.admin.AdminCancelOrder(ctx, id)
 	if err != nil {
 		return err
 	}

@@ -43,6 +43,7 @@ var statusOf = map[shop.Code]int{
 	shop.CodeIdempotencyKeyReused:   http.StatusUnprocessableEntity,
 	shop.CodeBusy:                   http.StatusServiceUnavailable,
 	shop.CodeUnsupportedMediaType:   http.StatusUnsupportedMediaType,
+	shop.CodeInvalidSignature:       http.StatusBadRequest,
 }
 
 // Codes for failures detected by the transport itself.

@@ -128,6 +128,9 @@ func (a *api) placeOrder(c echo.Context) error {
 	} else {
 		telemetry.OrderPlaced(c.Request().Context())
 	}
+	if a.payments.On() && res.Status == http.StatusCreated {
+		return a.checkout(c, res.Body)
+	}
 	return c.JSONBlob(res.Status, res.Body)
 }
 
@@ -154,7 +157,11 @@ func (a *api) getOrder(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	o, err := a.orders.GetOrder(c.Request().Context(), currentUser(c).ID, id)
+	get := a.orders.GetOrder
+	if a.payments.On() {
+		get = a.payments.Checkout // the client secret, for the owner's own order page only
+	}
+	o, err := get(c.Request().Context(), currentUser(c).ID, id)
 	if err != nil {
 		return err
 	}
@@ -165,6 +172,15 @@ func (a *api) cancelOrder(c echo.Context) error {
 	id, err := pathID(c, "order")
 	if err != nil {
 		return err
+	}
+	if a.payments.On() {
+		o, handled, err := a.payments.Cancel(c.Request().Context(), currentUser(c).ID, id)
+		if handled || err != nil {
+			if err != nil {
+				return err
+			}
+			return c.JSON(http.StatusOK, o)
+		}
 	}
 	o, err := a.orders.CancelOrder(c.Request().Context(), currentUser(c).ID, id)
 	if err != nil {

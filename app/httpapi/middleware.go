@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/shopstack/shopstack/app/media"
+	"github.com/shopstack/shopstack/app/payment"
 	"github.com/shopstack/shopstack/app/shop"
 )
 
@@ -36,6 +37,9 @@ type api struct {
 	allowedOrigins map[string]bool
 	// viewerHostHeader is Config.ViewerHostHeader.
 	viewerHostHeader string
+	// payments is Config.Payments (nil: off); publishableKey is Config.StripePublishableKey.
+	payments       *payment.Service
+	publishableKey string
 }
 
 var requestIDRE = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)

@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/shopstack/shopstack/app/media"
+	"github.com/shopstack/shopstack/app/payment"
 	"github.com/shopstack/shopstack/app/shop"
 	"github.com/shopstack/shopstack/app/telemetry"
 )
@@ -62,6 +63,12 @@ type Config struct {
 	// OutageLogInterval is how often, at most, a database outage is logged at WARN.
 	// Default DefaultOutageLogInterval.
 	OutageLogInterval time.Duration
+	// Payments takes orders' money through a provider (payments.go). Default nil, or a
+	// Service of payment.None: orders are placed and paid on delivery.
+	Payments *payment.Service
+	// StripePublishableKey is the pk_... key the storefront's Stripe.js uses, served by
+	// GET /api/payments/config when payments are on.
+	StripePublishableKey string
 }
 
 // New builds the Echo application with every route and middleware.
@@ -92,7 +99,8 @@ func New(cfg Config) (*echo.Echo, error) {
 	a := &api{products: cfg.Products, search: cfg.Search, accounts: cfg.Accounts, orders: cfg.Orders, readiness: cfg.Readiness,
 		admin: cfg.Admin, images: cfg.Images, invoices: cfg.Invoices, media: cfg.Media, shopInfo: cfg.Shop,
 		log: cfg.Log, bodyLimit: cfg.BodyLimit, allowedOrigins: origins, viewerHostHeader: cfg.ViewerHostHeader,
-		outage: &outageLog{log: cfg.Log, interval: cfg.OutageLogInterval}}
+		outage:   &outageLog{log: cfg.Log, interval: cfg.OutageLogInterval},
+		payments: cfg.Payments, publishableKey: cfg.StripePublishableKey}
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -125,6 +133,8 @@ func New(cfg Config) (*echo.Echo, error) {
 	g.GET("/orders/:id", a.getOrder, a.requireUser)
 	g.POST("/orders/:id/cancel", a.cancelOrder, a.requireUser)
 	g.GET("/shop", a.getShop)
+	g.GET("/payments/config", a.paymentConfig)
+	g.POST(stripeWebhookPath[len("/api"):], a.stripeWebhook)
 	g.POST("/admin/products", a.createProduct, a.requireUser, requireAdmin)
 	g.PATCH("/admin/products/:id", a.updateProduct, a.requireUser, requireAdmin)
 	g.POST("/admin/products/:id/stock", a.adjustStock, a.requireUser, requireAdmin)
@@ -133,7 +143,7 @@ func New(cfg Config) (*echo.Echo, error) {
 	}
 
 	if cfg.SiteDir != "" {
-		static, err := newStatic(cfg.SiteDir)
+		static, err := newStatic(cfg.SiteDir, a.payments.On())
 		if err != nil {
 			return nil, err
 		}

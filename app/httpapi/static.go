@@ -17,9 +17,12 @@ import (
 // same contract CloudFront applies in AWS.
 type static struct {
 	root *os.Root
+	// csp is the storefront's Content-Security-Policy: site.ContentSecurityPolicy, or with
+	// payments on site.PaymentsContentSecurityPolicy, which also allows Stripe.js.
+	csp string
 }
 
-func newStatic(dir string) (*static, error) {
+func newStatic(dir string, payments bool) (*static, error) {
 	// os.Root confines every open to dir: neither ".." nor a symlink can escape it.
 	root, err := os.OpenRoot(dir)
 	if err != nil {
@@ -28,7 +31,11 @@ func newStatic(dir string) (*static, error) {
 	if _, err := root.Stat("index.html"); err != nil {
 		return nil, fmt.Errorf("SHOP_SITE_DIR %s has no index.html (run `make site`): %w", dir, err)
 	}
-	return &static{root: root}, nil
+	csp := site.ContentSecurityPolicy
+	if payments {
+		csp = site.PaymentsContentSecurityPolicy
+	}
+	return &static{root: root, csp: csp}, nil
 }
 
 func (s *static) serve(c echo.Context) error {
@@ -63,6 +70,7 @@ func (s *static) serve(c echo.Context) error {
 	for k, v := range site.SecurityHeaders() {
 		h.Set(k, v)
 	}
+	h.Set("Content-Security-Policy", s.csp)
 	h.Set("Cache-Control", site.CacheControl(urlPath))
 	http.ServeContent(c.Response(), c.Request(), name, st.ModTime(), f)
 	return nil

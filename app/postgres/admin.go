@@ -144,7 +144,7 @@ func (s *Store) AdminCancelOrder(ctx context.Context, orderID string) (shop.Orde
 			if !exists {
 				return shop.Errorf(shop.CodeNotFound, "no order with this id")
 			}
-			return shop.Errorf(shop.CodeNotCancellable, "the order is already cancelled")
+			return shop.Errorf(shop.CodeNotCancellable, "only a placed order can be cancelled here; this one is not")
 		}
 		if err != nil {
 			return err
@@ -159,6 +159,19 @@ func (s *Store) AdminCancelOrder(ctx context.Context, orderID string) (shop.Orde
 		return shop.Order{}, mapError("admin cancel order", err)
 	}
 	return order, nil
+}
+
+// OrderOwner is the id of the customer who placed orderID.
+func (s *Store) OrderOwner(ctx context.Context, orderID string) (string, error) {
+	var userID string
+	err := s.pool.QueryRow(ctx, `SELECT user_id::text FROM orders WHERE id = $1`, orderID).Scan(&userID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", shop.Errorf(shop.CodeNotFound, "no order with this id")
+	}
+	if err != nil {
+		return "", mapError("order owner", err)
+	}
+	return userID, nil
 }
 
 // returnStock gives a cancelled order's lines back to stock, one update per line in product-id

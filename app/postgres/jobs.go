@@ -99,3 +99,8 @@ func (s *Store) DueJobs(ctx context.Context) (int64, error) {
 	}
 	return n, nil
 }
+
+// jobInserter is what a transaction needs of the job client to enqueue (the outbox).
+type jobInserter interface {
+	InsertTx(ctx context.Context, tx pgx.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+}

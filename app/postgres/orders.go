@@ -144,6 +144,7 @@ func (s *Store) orderTx(ctx context.Context, conn *pgxpool.Conn, orderID, userID
 		}
 	}
 	order.CreatedAt = s.now().UTC().Truncate(time.Microsecond)
+	s.payments.start(&order)
 	body, err := render(order)
 	if err != nil {
 		return shop.IdempotentResult{}, fmt.Errorf("render order: %w", err)
@@ -284,8 +285,9 @@ const (
 	// insertOrderSQL inserts the order row and stores its response on the claimed key.
 	insertOrderSQL = `
 		WITH o AS (
-			INSERT INTO orders (id, user_id, status, total_cents, currency, created_at, number, shipping_address)
-			VALUES ($1, $2, 'placed', $3, $4, $5, $9, $10)
+			INSERT INTO orders (id, user_id, status, total_cents, currency, created_at, number, shipping_address,
+			                    payment_provider, expires_at)
+			VALUES ($1, $2, $9, $3, $4, $5, $10, $11, $12, $13)
 		)
 		UPDATE idempotency_keys SET status_code = $6, response_body = $7, order_id = $1
 		WHERE user_id = $2 AND key = $8`
@@ -318,7 +320,7 @@ func writeAndDecrement(ctx context.Context, conn *pgxpool.Conn, userID, key stri
 	b := &pgx.Batch{}
 	b.Queue(insertOrderSQL,
 		order.ID, userID, order.TotalCents, order.Currency, order.CreatedAt, http.StatusCreated, body, key,
-		shop.OrderSeq(order.Number), order.ShippingAddress)
+		order.Status, shop.OrderSeq(order.Number), order.ShippingAddress, paymentProvider(order), paymentExpiresAt(order))
 	n := len(order.Items)
 	for _, it := range order.Items[:n-1] {
 		b.Queue(takeLineSQL, it.ProductID, it.Quantity, it.UnitPriceCents, order.Currency)
@@ -410,7 +412,7 @@ func (s *Store) shortfall(ctx context.Context, req shop.OrderRequest) error {
 }
 
 const orderItemsSQL = `
-	SELECT o.id::text, o.number, o.shipping_address, o.status, o.total_cents, o.currency, o.created_at,
+	SELECT o.id::text, o.number, o.shipping_address, o.status, o.total_cents, o.currency, o.created_at, ` + paymentColumns + `,
 	       coalesce(json_agg(json_build_object(
 	           'product_id', i.product_id, 'sku', i.sku, 'name', i.name,
 	           'quantity', i.quantity, 'unit_price_cents', i.unit_price_cents) ORDER BY i.product_id), '[]')
@@ -419,8 +421,10 @@ const orderItemsSQL = `
 func scanOrder(row pgx.Row) (shop.Order, error) {
 	var o shop.Order
 	var number int64
-	err := row.Scan(&o.ID, &number, &o.ShippingAddress, &o.Status, &o.TotalCents, &o.Currency, &o.CreatedAt, &o.Items)
-	o.CreatedAt, o.Number = o.CreatedAt.UTC(), shop.OrderNumber(number)
+	var p paymentRow
+	dest := append([]any{&o.ID, &number, &o.ShippingAddress, &o.Status, &o.TotalCents, &o.Currency, &o.CreatedAt}, p.dest()...)
+	err := row.Scan(append(dest, &o.Items)...)
+	o.CreatedAt, o.Number, o.Payment = o.CreatedAt.UTC(), shop.OrderNumber(number), p.payment()
 	return o, err
 }
 

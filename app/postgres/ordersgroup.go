@@ -122,7 +122,7 @@ func (s *Store) groupTx(ctx context.Context, group []*pendingOrder, locked func(
 		if e.dup || !e.claimed {
 			continue
 		}
-		e.allocate(read, remaining, now)
+		e.allocate(read, remaining, now, s.payments)
 	}
 	if err := writeGroup(ctx, conn, entries, now, read.stock, remaining, s.hook); err != nil {
 		return nil, nil, err
@@ -208,7 +208,7 @@ func claimGroup(ctx context.Context, conn *pgxpool.Conn, group []*pendingOrder) 
 // prices the order and takes its stock from remaining, or records in e.err why it is refused
 // (stock, an unknown product, mixed currencies) or cannot be placed (its id or its response
 // cannot be made). Either way it is this order's answer alone; the group goes on.
-func (e *groupEntry) allocate(read *productsRead, remaining map[string]int, now time.Time) {
+func (e *groupEntry) allocate(read *productsRead, remaining map[string]int, now time.Time, pay paymentPolicy) {
 	orderID, err := newUUID()
 	if err != nil {
 		e.err = fmt.Errorf("place order: %w", err)
@@ -230,6 +230,7 @@ func (e *groupEntry) allocate(read *productsRead, remaining map[string]int, now 
 		return
 	}
 	order.CreatedAt = now
+	pay.start(&order)
 	if order.ShippingAddress != nil {
 		a, err := json.Marshal(order.ShippingAddress)
 		if err != nil {
@@ -251,10 +252,12 @@ func (e *groupEntry) allocate(read *productsRead, remaining map[string]int, now 
 const (
 	groupNumbersSQL = `SELECT nextval('order_number_seq') FROM generate_series(1, $1::int)`
 	insertOrdersSQL = `
-		INSERT INTO orders (id, user_id, status, total_cents, currency, created_at, number, shipping_address)
-		SELECT o.id, o.user_id, 'placed', o.total, o.currency, $5, o.number, o.address::jsonb
-		FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::text[], $6::bigint[], $7::text[])
-			AS o(id, user_id, total, currency, number, address)`
+		INSERT INTO orders (id, user_id, status, total_cents, currency, created_at, number, shipping_address,
+		                    payment_provider, expires_at)
+		SELECT o.id, o.user_id, o.status, o.total, o.currency, $5, o.number, o.address::jsonb, o.provider, o.expires
+		FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::text[], $6::bigint[], $7::text[], $8::text[],
+		            $9::text[], $10::timestamptz[])
+			AS o(id, user_id, total, currency, number, address, status, provider, expires)`
 	storeResponsesSQL = `
 		UPDATE idempotency_keys k SET status_code = 201, response_body = r.body, order_id = r.order_id
 		FROM unnest($1::uuid[], $2::text[], $3::bytea[], $4::uuid[]) AS r(user_id, key, body, order_id)
@@ -276,6 +279,9 @@ type groupWrite struct {
 	orderIDs, userIDs, currencies, keys []string
 	totals, numbers                     []int64
 	addresses                           []*string // the shipping address as JSON, nil for none
+	statuses                            []string
+	providers                           []*string    // the payment provider, nil for none
+	expires                             []*time.Time // when an unpaid order expires, nil for none
 	bodies                              [][]byte
 	relUsers, relKeys                   []string
 	itOrder, itProduct, itSKU, itName   []string
@@ -293,6 +299,8 @@ func (w *groupWrite) add(e *groupEntry) {
 		append(w.totals, o.TotalCents), append(w.currencies, o.Currency)
 	w.keys, w.bodies = append(w.keys, e.o.key), append(w.bodies, e.body)
 	w.numbers, w.addresses = append(w.numbers, shop.OrderSeq(o.Number)), append(w.addresses, e.address)
+	w.statuses, w.providers, w.expires = append(w.statuses, o.Status), append(w.providers, paymentProvider(o)),
+		append(w.expires, paymentExpiresAt(o))
 	for _, it := range o.Items {
 		w.itOrder, w.itProduct, w.itSKU, w.itName = append(w.itOrder, o.ID), append(w.itProduct, it.ProductID),
 			append(w.itSKU, it.SKU), append(w.itName, it.Name)
@@ -328,7 +336,8 @@ func writeGroup(ctx context.Context, conn *pgxpool.Conn, entries []*groupEntry, 
 		}
 	}
 	b := &pgx.Batch{}
-	b.Queue(insertOrdersSQL, w.orderIDs, w.userIDs, w.totals, w.currencies, now, w.numbers, w.addresses)
+	b.Queue(insertOrdersSQL, w.orderIDs, w.userIDs, w.totals, w.currencies, now, w.numbers, w.addresses,
+		w.statuses, w.providers, w.expires)
 	b.Queue(storeResponsesSQL, w.userIDs, w.keys, w.bodies, w.orderIDs)
 	if len(w.relKeys) > 0 {
 		b.Queue(releaseKeysSQL, w.relUsers, w.relKeys)

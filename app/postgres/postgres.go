@@ -20,6 +20,7 @@ import (
 	"github.com/jackc/tern/v2/migrate"
 	"github.com/riverqueue/river"
 
+	"github.com/shopstack/shopstack/app/payment"
 	"github.com/shopstack/shopstack/app/shop"
 	"github.com/shopstack/shopstack/app/telemetry"
 )
@@ -50,12 +51,15 @@ type Store struct {
 	// stopListener ends the sold-out listener; Close waits for listenerDone.
 	stopListener context.CancelFunc
 	listenerDone chan struct{}
+	// payments is how new orders are taken: placed, or pending a provider's payment (payments.go).
+	payments paymentPolicy
 }
 
 var (
 	_ shop.ProductStore = (*Store)(nil)
 	_ shop.AccountStore = (*Store)(nil)
 	_ shop.OrderStore   = (*Store)(nil)
+	_ payment.Store     = (*Store)(nil)
 )
 
 // DefaultWait is how long Connect waits, by default, for a database that does not answer yet.

@@ -195,5 +195,8 @@ func (s *Store) Prune(ctx context.Context) error {
 		     c AS (DELETE FROM registration_attempts WHERE window_start < now() - $4::interval)
 		DELETE FROM idempotency_keys WHERE created_at < now() - $5::interval`,
 		loginFailureWindow, maxLoginDelay, loginPendingTTL, s.accounts.registrationWindow, IdempotencyTTL)
+	if err == nil {
+		err = s.prunePaymentEvents(ctx)
+	}
 	return mapError("prune", err)
 }

@@ -24,6 +24,8 @@ type AdminStore interface {
 	// AdminCancelOrder cancels any customer's placed order, returning its stock as the
 	// customer's own cancel does.
 	AdminCancelOrder(ctx context.Context, orderID string) (Order, error)
+	// OrderOwner is the id of the customer who placed the order (CodeNotFound if none).
+	OrderOwner(ctx context.Context, orderID string) (string, error)
 }
 
 // UnspecifiedReason is the reason a stock adjustment records when the client sent none (clients

@@ -32,6 +32,7 @@ const (
 	CodeIdempotencyKeyReused   Code = "idempotency_key_reused"
 	CodeBusy                   Code = "busy"
 	CodeUnsupportedMediaType   Code = "unsupported_media_type"
+	CodeInvalidSignature       Code = "invalid_signature"
 )
 
 // Error is a failure the client may be told about. Its Message and Details are safe to show.

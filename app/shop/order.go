@@ -11,10 +11,15 @@ import (
 	"time"
 )
 
-// Order statuses.
+// Order statuses. Without a payment provider an order is placed (paid on delivery) and may be
+// cancelled; with one it is pending_payment until paid, or expired when the payment never came
+// (payment.go). The allowed transitions are enforced in SQL (migration payments).
 const (
-	StatusPlaced    = "placed"
-	StatusCancelled = "cancelled"
+	StatusPlaced         = "placed"
+	StatusCancelled      = "cancelled"
+	StatusPendingPayment = "pending_payment"
+	StatusPaid           = "paid"
+	StatusExpired        = "expired"
 )
 
 // OrderItem is one line of an order, with the name and price as they were at order time.
@@ -37,6 +42,8 @@ type Order struct {
 	CreatedAt  time.Time   `json:"created_at"`
 	// ShippingAddress is null for an order placed without one.
 	ShippingAddress *ShippingAddress `json:"shipping_address"`
+	// Payment is nil for an order without a payment provider (pay on delivery).
+	Payment *Payment `json:"payment,omitempty"`
 }
 
 // OrderNumber formats an order's sequence number (orders.number) as customers see it: SH-000123.

@@ -19,6 +19,8 @@ import (
 type tab struct {
 	t   *testing.T
 	ctx context.Context
+	// base, when set, is the shop the tab opens pages of; default baseURL.
+	base string
 
 	mu       sync.Mutex
 	problems []string
@@ -96,7 +98,11 @@ func (tb *tab) evalNoFail(expr string) string {
 
 func (tb *tab) open(path string) {
 	tb.t.Helper()
-	tb.do(chromedp.Navigate(baseURL + path))
+	base := baseURL
+	if tb.base != "" {
+		base = tb.base // another shop instance (payments_test.go)
+	}
+	tb.do(chromedp.Navigate(base + path))
 }
 
 // eval runs JavaScript in the page and returns its JSON value.

@@ -41,6 +41,9 @@ var (
 	tmpDir string
 	// noBrowser is why the browser tests cannot run; set only outside CI.
 	noBrowser string
+	// shopBin, siteDist and appDBURL let a test start another `shop serve` on the same
+	// database (payments_test.go: one with Stripe payments on).
+	shopBin, siteDist, appDBURL string
 )
 
 // repoRoot is where go build and the screenshot folder are, from site/e2e.
@@ -97,7 +100,7 @@ func run(m *testing.M) (int, error) {
 	}
 	// SHOP_BIN runs an already built binary (CI builds it once for every
 	// package); by default the test builds the service from this checkout.
-	shopBin := os.Getenv("SHOP_BIN")
+	shopBin = os.Getenv("SHOP_BIN")
 	if shopBin == "" {
 		shopBin = filepath.Join(tmp, "shop")
 		build := exec.Command("go", "build", "-o", shopBin, "./app/cmd/shop")
@@ -142,6 +145,7 @@ func run(m *testing.M) (int, error) {
 		return 1, err
 	}
 	appURL.User = url.User("shop_app")
+	siteDist, appDBURL = dist, appURL.String()
 	serve := exec.Command(shopBin, "serve")
 	serve.Env = append(os.Environ(),
 		"DATABASE_URL="+appURL.String(),

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -48,6 +49,7 @@ type config struct {
 	Media    mediaConfig
 	Shop     shop.Identity
 	Flash    flashConfig
+	Payments paymentConfig
 }
 
 // loadConfig reads and checks every variable before anything starts, and reports every bad
@@ -141,6 +143,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		bad(err)
 	}
 	if cfg.Media, err = loadMediaConfig(getenv); err != nil {
+		bad(err)
+	}
+	if cfg.Payments, err = loadPaymentConfig(getenv); err != nil {
 		bad(err)
 	}
 	if cfg.Shop, err = loadShopConfig(getenv); err != nil {
@@ -271,7 +276,7 @@ func (c config) logValue() slog.Value {
 		slog.Int("SHOP_WORKERS", c.Workers),
 		c.Cache.urlAttr(), c.Cache.passwordAttr(), c.Search.logAttr(), c.Media.logAttr(),
 		slog.String("SHOP_NAME", c.Shop.Name), slog.String("SHOP_CONTACT_EMAIL", c.Shop.ContactEmail),
-		c.Flash.logAttr(),
+		c.Flash.logAttr(), c.Payments.logAttr(),
 	)
 }
 
@@ -289,4 +294,9 @@ func redactURL(raw string) string {
 	}
 	u.RawQuery = q.Encode()
 	return u.Redacted()
+}
+
+// storeOptions are the store's options from every part of the config that sets some.
+func (c config) storeOptions() []postgres.Option {
+	return slices.Concat(c.Abuse.storeOptions(), c.Flash.storeOptions(), c.Payments.storeOptions())
 }

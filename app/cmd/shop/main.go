@@ -65,6 +65,11 @@ environment:
   SHOP_MEDIA_PUBLIC_BASE the public URL prefix of pictures (default /media)
   SHOP_NAME, SHOP_ADDRESS, SHOP_CONTACT_EMAIL, SHOP_RETURNS_DAYS, SHOP_CURRENCY
                        the shop's identity, on invoices and GET /api/shop (defaults: the demo shop)
+  SHOP_STRIPE_SECRET_KEY  take payments with Stripe (default: none, pay on delivery)
+  SHOP_STRIPE_WEBHOOK_SECRET  the webhook's signing secret (required with the key)
+  SHOP_STRIPE_PUBLISHABLE_KEY the pk_... key for the storefront's Stripe.js
+  SHOP_STRIPE_API_BASE another Stripe API endpoint (tests: stripe-mock)
+  SHOP_PAYMENT_TIMEOUT how long an unpaid order keeps its stock (default 30m, at most 24h)
   OTEL_EXPORTER_OTLP_ENDPOINT  send traces and metrics over OTLP/HTTP here (default: none);
                        the other OTEL_* variables as OpenTelemetry defines them (app/README.md)`
 
@@ -129,7 +134,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, log *sl
 		return err
 	}
 	store, err := postgres.Connect(ctx, postgres.Options{URL: cfg.DatabaseURL, MaxConns: cfg.MaxConns,
-		Wait: cfg.DBWait, Password: password, Log: log}, append(cfg.Abuse.storeOptions(), cfg.Flash.storeOptions()...)...)
+		Wait: cfg.DBWait, Password: password, Log: log}, cfg.storeOptions()...)
 	if err != nil {
 		return fmt.Errorf("%w (SHOP_DB_WAIT=%s)", err, cfg.DBWait)
 	}

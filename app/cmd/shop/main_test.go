@@ -245,6 +245,7 @@ func TestSubcommands(t *testing.T) {
 
 	// Several instances migrating at once: the advisory lock serialises them.
 	var wg sync.WaitGroup
+	// tern numbers the migrations 1..n, so a fresh database ends at n.
 	outs := make([]string, 3)
 	errs := make([]error, 3)
 	for i := range 3 {

@@ -21,14 +21,17 @@ import (
 type service struct {
 	handler http.Handler
 	indexer search.Indexer
-	// jobs are the background job workers (search indexing, picture variants, invoices).
-	jobs  *river.Workers
-	close func()
+	// jobs are the background job workers (search indexing, picture variants, invoices,
+	// payments); periodic the scheduled ones (the unpaid-order expiry sweep).
+	jobs     *river.Workers
+	periodic []*river.PeriodicJob
+	close    func()
 }
 
-// newService ensures the admin (if configured), opens the cache and the search engine and builds
-// the handler. Telemetry must be set up before, so the handler's instruments find its provider.
-func newService(ctx context.Context, store *postgres.Store, cfg config, log *slog.Logger) (*service, error) {
+// newService ensures the admin (if configured), opens the cache, the search engine, the media
+// store and the payment provider, and builds the handler. Telemetry must be set up before, so the
+// handler's instruments find its provider.
+func newService(ctx context.Context, store *postgres.Store, cfg config, log *slog.Logger) (_ *service, err error) {
 	if cfg.AdminEmail != "" {
 		if err := ensureAdmin(ctx, store, cfg, log); err != nil {
 			return nil, err
@@ -38,35 +41,43 @@ func newService(ctx context.Context, store *postgres.Store, cfg config, log *slo
 	if err != nil {
 		return nil, err
 	}
+	defer func() {
+		if err != nil {
+			closeCache()
+		}
+	}()
 	searcher, indexer, err := openSearch(ctx, cfg.Search, store, log)
 	if err != nil {
-		closeCache()
 		return nil, err
 	}
 	files, err := openMedia(ctx, cfg.Media)
 	if err != nil {
-		closeCache()
+		return nil, err
+	}
+	payments, err := openPayments(cfg.Payments, store, log)
+	if err != nil {
 		return nil, err
 	}
 	products := cache.NewProducts(store, searcher, c)
 	e, err := httpapi.New(httpapi.Config{
 		Products: products, Search: products, Accounts: cache.NewAccounts(store, c),
 		Orders: cache.NewOrders(store, c), Admin: store, Images: store, Invoices: store, Media: files, Shop: cfg.Shop,
+		Payments: payments, StripePublishableKey: cfg.Payments.PublishableKey,
 		Readiness: store,
 		Log:       log, SiteDir: cfg.SiteDir, ClientIPHeader: cfg.ClientIPHeader, AllowedOrigins: cfg.AllowedOrigins,
 		ViewerHostHeader: cfg.ViewerHost,
 	})
 	if err != nil {
-		closeCache()
 		return nil, err
 	}
 	compressed, err := httpapi.Compress(e)
 	if err != nil {
-		closeCache()
 		return nil, err
 	}
+	jobs := jobWorkers(indexer, store, files, cfg.Shop, log)
+	payments.AddWorkers(jobs)
 	return &service{
-		handler: telemetry.Handler(compressed), indexer: indexer,
-		jobs: jobWorkers(indexer, store, files, cfg.Shop, log), close: closeCache,
+		handler: telemetry.Handler(compressed), indexer: indexer, jobs: jobs,
+		periodic: payments.PeriodicJobs(cfg.Payments.Timeout), close: closeCache,
 	}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
@@ -45,7 +46,8 @@ func newWorkerClient(store *postgres.Store, svc *service, n int, log *slog.Logge
 		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: n}},
 		Workers: svc.jobs,
 		// A span per job, continuing the trace of the request that enqueued it.
-		Middleware: []rivertype.Middleware{telemetry.RiverMiddleware()},
+		Middleware:   []rivertype.Middleware{telemetry.RiverMiddleware()},
+		PeriodicJobs: slices.Clone(svc.periodic),
 	}
 	addSearchSync(cfg, store, svc.indexer)
 	if tune != nil {

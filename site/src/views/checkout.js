@@ -7,6 +7,7 @@ import { money } from '../format.js';
 import * as session from '../session.js';
 import { applyShortfall, reconcile } from '../stock.js';
 import { total } from './cart.js';
+import { paymentNote } from './payment.js';
 
 const ATTEMPT_KEY = 'shopstack.checkout.v1';
 
@@ -122,6 +123,7 @@ export default async function checkout(ctx) {
       ),
       h('p', { class: 'total' }, 'Total ', h('strong', null, money(total(ls), ls[0].currency))),
       h('p', { class: 'muted small' }, 'Signed in as ' + session.user().email + '. ', h('a', { href: '/cart' }, 'Edit cart')),
+      paymentNote(),
     );
     if (!body.contains(form)) replace(body, h('div', { class: 'checkout-grid' }, summary, form));
   };

@@ -4,8 +4,12 @@ import { h, msgBox, replace } from '../dom.js';
 import { invoiceButton } from '../invoice.js';
 import { date, money, plural } from '../format.js';
 import * as session from '../session.js';
+import { paymentSection, paymentText, statusText } from './payment.js';
 
-const statusLabel = (s) => h('span', { class: 'badge badge-' + (s === 'placed' ? 'in' : 'out') }, s === 'placed' ? 'Placed' : s === 'cancelled' ? 'Cancelled' : s);
+const badgeKind = { placed: 'in', paid: 'in', pending_payment: 'low' };
+const statusLabel = (o) => h('span', { class: 'badge badge-' + (badgeKind[o.status] || 'out') }, statusText(o));
+// The statuses a shopper may cancel: a paid order is refunded, a pending one's payment stopped.
+const cancellable = (o) => o.status === 'placed' || o.status === 'pending_payment' || o.status === 'paid';
 
 async function signedIn(ctx, back) {
   await session.ready();
@@ -34,7 +38,8 @@ export async function orders(ctx) {
           'li',
           { class: 'order-row' },
           h('a', { href: '/orders/' + encodeURIComponent(o.id) }, (o.number ? o.number + ' · ' : 'Order of ') + date(o.created_at)),
-          statusLabel(o.status),
+          statusLabel(o),
+          h('span', { class: 'muted payment-text' }, paymentText(o)),
           h('span', { class: 'muted' }, plural((o.items || []).reduce((n, i) => n + i.quantity, 0), 'item', 'items')),
           h('strong', null, money(o.total_cents, o.currency)),
         ),
@@ -82,6 +87,9 @@ export async function order(ctx) {
   if (placed) {
     heading.textContent = 'Thank you, your order is placed';
     ctx.title('Order confirmed');
+  } else if (query.get('placed') && o.status === 'pending_payment') {
+    heading.textContent = 'Your items are reserved: pay to complete your order';
+    ctx.title('Payment');
   } else {
     heading.textContent = 'Order ' + (o.number || 'of ' + date(o.created_at));
     ctx.title('Order ' + (o.number || ''));
@@ -90,12 +98,18 @@ export async function order(ctx) {
   const draw = () => {
     const cancel = h('button', { type: 'button', class: 'btn btn-ghost btn-sm btn-quiet' }, 'Cancel order');
     cancel.addEventListener('click', () => confirmCancel(cancel));
+    const onChange = (now) => {
+      o = now;
+      if (o.status === 'paid') heading.textContent = 'Thank you, your order is paid';
+      draw();
+    };
     replace(
       body,
       placed ? h('p', { class: 'order-number' }, 'Your order number is ', h('strong', null, o.number || o.id), '. Please give it when you write to us about this order.') : null,
-      h('p', { class: 'order-head' }, statusLabel(o.status), h('span', { class: 'muted small' }, (o.number ? o.number + ' · ' : '') + date(o.created_at))),
+      h('p', { class: 'order-head' }, statusLabel(o), h('span', { class: 'muted small' }, (o.number ? o.number + ' · ' : '') + date(o.created_at))),
       itemsTable(o),
       o.shipping_address ? h('div', { class: 'ship-to' }, h('h2', null, 'Delivery address'), h('address', null, formatAddress(o.shipping_address).map((l, i) => [i ? h('br') : null, l]))) : null,
+      paymentSection(o, { signal, onChange }),
       h(
         'div',
         { class: 'actions' },
@@ -104,7 +118,7 @@ export async function order(ctx) {
       ),
       // Cancelling is possible but secondary: it is not what a shopper who
       // just ordered came to do.
-      o.status === 'placed' ? h('div', { class: 'actions actions-secondary' }, h('p', { class: 'muted small' }, 'Changed your mind? You can cancel until the order ships.'), cancel) : null,
+      cancellable(o) ? h('div', { class: 'actions actions-secondary' }, h('p', { class: 'muted small' }, 'Changed your mind? You can cancel until the order ships.'), cancel) : null,
     );
   };
 
@@ -112,7 +126,7 @@ export async function order(ctx) {
   const confirmCancel = (cancel) => {
     const yes = h('button', { type: 'button', class: 'btn btn-danger' }, 'Yes, cancel this order');
     const no = h('button', { type: 'button', class: 'btn btn-ghost' }, 'Keep order');
-    const box = h('div', { class: 'actions', role: 'group', 'aria-label': 'Confirm cancellation' }, h('p', null, 'Cancel this order? Its items go back on sale.'), yes, no);
+    const box = h('div', { class: 'actions', role: 'group', 'aria-label': 'Confirm cancellation' }, h('p', null, o.status === 'paid' ? 'Cancel this order? Your payment is refunded in full and its items go back on sale.' : 'Cancel this order? Its items go back on sale.'), yes, no);
     cancel.parentNode.replaceWith(box);
     yes.focus();
     no.addEventListener('click', () => {
