@@ -20,7 +20,6 @@ import (
 	"github.com/shopstack/shopstack/app/httpapi"
 	"github.com/shopstack/shopstack/app/payment"
 	"github.com/shopstack/shopstack/app/postgres"
-	"github.com/shopstack/shopstack/app/search"
 	"github.com/shopstack/shopstack/app/shop"
 	"github.com/shopstack/shopstack/app/stripe"
 	"github.com/shopstack/shopstack/internal/stripemock"
@@ -65,10 +64,14 @@ func newPayShop(t *testing.T, timeout time.Duration, workers bool) *payShop {
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
 	if workers {
-		w := search.Workers(search.PostgresIndexer{})
+		// The payment queue only: the package's own client works the default queue (search,
+		// pictures, invoices), whose workers this one does not have.
+		w := river.NewWorkers()
 		svc.AddWorkers(w)
+		queues := map[string]river.QueueConfig{}
+		svc.AddQueues(queues, 4)
 		rc, err := river.NewClient(riverpgxv5.New(s.Pool()), &river.Config{Logger: slog.New(slog.DiscardHandler),
-			Queues: map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}}, Workers: w,
+			Queues: queues, Workers: w,
 			PeriodicJobs: svc.PeriodicJobs(timeout), FetchPollInterval: 100 * time.Millisecond})
 		require.NoError(t, err)
 		require.NoError(t, rc.Start(context.Background()))

@@ -13,6 +13,11 @@ import (
 // cancel, a payment that came too late) enqueues its job (the transactional outbox), so the
 // call is made once the decision is committed, and retried until the provider answers.
 
+// Queue is the River queue of the payment jobs: their own, so a backlog of picture or invoice
+// jobs never delays an intent's cancel or a refund, and only a client that registered the
+// payment workers (AddQueues) ever takes one.
+const Queue = "payments"
+
 // CancelIntentArgs cancels the intent of an order that expired or was cancelled unpaid.
 type CancelIntentArgs struct {
 	OrderID  string `json:"order_id"`
@@ -24,7 +29,7 @@ func (CancelIntentArgs) Kind() string { return "payment_cancel_intent" }
 
 // InsertOpts: one job per order and intent; River's backoff, about a day over 15 attempts.
 func (CancelIntentArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 15, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	return river.InsertOpts{Queue: Queue, MaxAttempts: 15, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
 
 // RefundArgs refunds a payment that succeeded after its order had expired or been cancelled.
@@ -38,7 +43,7 @@ func (RefundArgs) Kind() string { return "payment_refund" }
 
 // InsertOpts: as CancelIntentArgs; the refund's idempotency key makes a repeat harmless.
 func (RefundArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 15, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	return river.InsertOpts{Queue: Queue, MaxAttempts: 15, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
 
 // ExpireArgs is the periodic sweep that expires unpaid orders past their expires_at.
@@ -121,13 +126,21 @@ func (s *Service) AddWorkers(w *river.Workers) {
 	river.AddWorker(w, &expireWorker{s: s})
 }
 
+// AddQueues adds the payment jobs' queue, worked by n workers, to queues (nothing with payments off).
+func (s *Service) AddQueues(queues map[string]river.QueueConfig, n int) {
+	if !s.On() {
+		return
+	}
+	queues[Queue] = river.QueueConfig{MaxWorkers: n}
+}
+
 // PeriodicJobs is the expiry sweep, every SweepInterval(timeout), started with the workers.
 func (s *Service) PeriodicJobs(timeout time.Duration) []*river.PeriodicJob {
 	if !s.On() {
 		return nil
 	}
 	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(SweepInterval(timeout)),
-		func() (river.JobArgs, *river.InsertOpts) { return ExpireArgs{}, nil },
+		func() (river.JobArgs, *river.InsertOpts) { return ExpireArgs{}, &river.InsertOpts{Queue: Queue} },
 		&river.PeriodicJobOpts{RunOnStart: true})}
 }
 

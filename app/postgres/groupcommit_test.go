@@ -422,3 +422,36 @@ func TestGroupedOrdersCarryTheirNumberAndAddress(t *testing.T) {
 		assert.Equal(t, answered.ShippingAddress, stored.ShippingAddress)
 	}
 }
+
+// With payments on, grouped orders are taken as the one-order path takes them: pending payment,
+// with the provider and an expiry, in the answer and in the database.
+func TestGroupedOrdersAwaitPaymentWhenPaymentsAreOn(t *testing.T) {
+	s := openInstance(t, postgres.WithPayments("stripe", time.Hour))
+	p := newProduct(t, 10, 700)
+	users := make([]shop.User, 4)
+	for i := range users {
+		users[i] = newUser(t)
+	}
+	var attempts []attempt
+	for _, u := range users[1:] {
+		attempts = append(attempts, one(u, p.ID, 2))
+	}
+	before := s.GroupStats()
+	first, out := gather(t, s, p.ID, one(users[0], p.ID, 1), attempts)
+	require.NoError(t, first.err)
+	require.Equal(t, int64(1), s.GroupStats().Groups-before.Groups, "the three attempts were one group")
+	for i, o := range out {
+		require.NoError(t, o.err)
+		var answered shop.Order
+		require.NoError(t, json.Unmarshal(o.res.Body, &answered))
+		assert.Equal(t, shop.StatusPendingPayment, answered.Status)
+		stored, err := s.GetOrder(context.Background(), users[i+1].ID, answered.ID)
+		require.NoError(t, err)
+		assert.Equal(t, shop.StatusPendingPayment, stored.Status)
+		require.NotNil(t, stored.Payment)
+		assert.Equal(t, "stripe", stored.Payment.Provider)
+		require.NotNil(t, stored.Payment.ExpiresAt)
+		assert.WithinDuration(t, answered.CreatedAt.Add(time.Hour), *stored.Payment.ExpiresAt, time.Second)
+	}
+	assert.Equal(t, 10-1-6, stockOf(t, p.ID), "the reservation takes the stock")
+}

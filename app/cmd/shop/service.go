@@ -9,6 +9,7 @@ import (
 
 	"github.com/shopstack/shopstack/app/cache"
 	"github.com/shopstack/shopstack/app/httpapi"
+	"github.com/shopstack/shopstack/app/payment"
 	"github.com/shopstack/shopstack/app/postgres"
 	"github.com/shopstack/shopstack/app/search"
 	"github.com/shopstack/shopstack/app/telemetry"
@@ -25,6 +26,7 @@ type service struct {
 	// payments); periodic the scheduled ones (the unpaid-order expiry sweep).
 	jobs     *river.Workers
 	periodic []*river.PeriodicJob
+	payments *payment.Service
 	close    func()
 }
 
@@ -78,6 +80,6 @@ func newService(ctx context.Context, store *postgres.Store, cfg config, log *slo
 	payments.AddWorkers(jobs)
 	return &service{
 		handler: telemetry.Handler(compressed), indexer: indexer, jobs: jobs,
-		periodic: payments.PeriodicJobs(cfg.Payments.Timeout), close: closeCache,
+		periodic: payments.PeriodicJobs(cfg.Payments.Timeout), payments: payments, close: closeCache,
 	}, nil
 }

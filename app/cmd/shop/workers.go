@@ -49,6 +49,7 @@ func newWorkerClient(store *postgres.Store, svc *service, n int, log *slog.Logge
 		Middleware:   []rivertype.Middleware{telemetry.RiverMiddleware()},
 		PeriodicJobs: slices.Clone(svc.periodic),
 	}
+	svc.payments.AddQueues(cfg.Queues, n)
 	addSearchSync(cfg, store, svc.indexer)
 	if tune != nil {
 		tune(cfg)
