@@ -654,8 +654,10 @@ func TestServiceWritesNoFiles(t *testing.T) {
 		"FormFile", `"/tmp`}
 	root := filepath.Join(repoRoot, "app")
 	files := 0
-	// bench and drill are commands an operator runs from a checkout (main packages the image does not build).
-	tools := []string{"/bench/", "/drill/"}
+	// bench and drill are commands an operator runs from a checkout (main packages the image does not build);
+	// media/local.go is the media store of a machine without a bucket (SHOP_MEDIA_DIR), which the task never
+	// uses: the stack sets SHOP_MEDIA_BUCKET (asserted below).
+	tools := []string{"/bench/", "/drill/", "/media/local.go"}
 	require.NoError(t, filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") ||
 			slices.ContainsFunc(tools, func(dir string) bool { return strings.Contains(filepath.ToSlash(p), dir) }) {
@@ -687,5 +689,12 @@ func TestServiceWritesNoFiles(t *testing.T) {
 			assert.NotContains(t, c, "mountPoints", "%s %s", stack, c["name"])
 		}
 		assert.Equal(t, "65532:65532", defs[0]["user"], stack)
+		env := map[string]string{}
+		for _, kv := range defs[0]["environment"].([]any) {
+			m := kv.(map[string]any)
+			env[m["name"].(string)], _ = m["value"].(string)
+		}
+		assert.NotEmpty(t, env["SHOP_MEDIA_BUCKET"], "%s: the task keeps media in the bucket, never on its disk", stack)
+		assert.NotContains(t, env, "SHOP_MEDIA_DIR", stack)
 	}
 }
