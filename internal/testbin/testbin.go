@@ -1,6 +1,6 @@
 // Package testbin provides the test-only servers (an S3 stand-in, stripe-mock, the Lambda
 // Runtime Interface Emulator, a search server) as binaries built once into the repository's
-// git-ignored cache, .cache/bin, and reused by every later run.
+// git-ignored cache, .cache/bin (or $SHOPSTACK_TESTBIN_DIR), and reused by every later run.
 //
 // A tool is built by `go install <module>@<version>` (pinned, so the cache is keyed by version)
 // or by a script of the repository's own (for a tool that needs patching to build). Builds are
@@ -9,6 +9,7 @@
 package testbin
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -52,12 +53,12 @@ func Ensure(t Tool) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	dir := filepath.Join(root, ".cache", "bin", cacheKey(t))
+	dir := filepath.Join(cacheDir(root), cacheKey(t))
 	bin := filepath.Join(dir, t.Name)
 	if _, err := os.Stat(bin); err == nil {
 		return bin, nil
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return "", err
 	}
 	unlock, err := lock(filepath.Join(dir, ".lock"))
@@ -72,6 +73,17 @@ func Ensure(t Tool) (string, error) {
 		return "", err
 	}
 	return bin, nil
+}
+
+// CacheEnv names another cache directory than the repository's .cache/bin: .ci/run points it at
+// the machine's user cache, so a fresh clone reuses the servers an earlier run built.
+const CacheEnv = "SHOPSTACK_TESTBIN_DIR"
+
+func cacheDir(root string) string {
+	if d := os.Getenv(CacheEnv); d != "" {
+		return d
+	}
+	return filepath.Join(root, ".cache", "bin")
 }
 
 // cacheKey is a directory name per tool version, so a version bump rebuilds.
@@ -96,18 +108,18 @@ func build(root, dir, bin string, t Tool) error {
 			return err
 		}
 		defer os.RemoveAll(tmp)
-		cmd = exec.Command("go", "install", t.Package)
+		cmd = exec.CommandContext(context.Background(), "go", "install", t.Package) //nolint:gosec // the package is a constant of the calling test, pinned by version
 		cmd.Env = append(os.Environ(), "GOBIN="+tmp, "GOFLAGS=-mod=mod", "CGO_ENABLED=0")
 		cmd.Dir = os.TempDir() // outside the module, so go install uses the tool's own go.mod
 		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("go install %s: %v\n%s", t.Package, err, out)
+			return fmt.Errorf("go install %s: %w\n%s", t.Package, err, out)
 		}
 		return os.Rename(filepath.Join(tmp, t.Name), bin)
 	}
-	cmd = exec.Command(filepath.Join(root, t.Script), bin)
+	cmd = exec.CommandContext(context.Background(), filepath.Join(root, t.Script), bin) //nolint:gosec // a build script of this repository, named by the calling test
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("%s: %v\n%s", t.Script, err, out)
+		return fmt.Errorf("%s: %w\n%s", t.Script, err, out)
 	}
 	if _, err := os.Stat(bin); err != nil {
 		return fmt.Errorf("%s did not write %s", t.Script, bin)
@@ -117,7 +129,7 @@ func build(root, dir, bin string, t Tool) error {
 
 // lock takes an exclusive flock on path, waiting for a build in another process.
 func lock(path string) (func(), error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600) //nolint:gosec // the lock file in the repository's own cache
 	if err != nil {
 		return nil, err
 	}

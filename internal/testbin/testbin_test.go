@@ -26,7 +26,7 @@ func TestScriptToolIsBuiltOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	tool := Tool{Name: "hello", Script: rel, Version: filepath.Base(scripts)}
-	t.Cleanup(func() { os.RemoveAll(filepath.Join(root, ".cache", "bin", cacheKey(tool))) })
+	t.Cleanup(func() { os.RemoveAll(filepath.Join(cacheDir(root), cacheKey(tool))) })
 	bin := Path(t, tool)
 	if Path(t, tool) != bin {
 		t.Fatal("the second call returned another path")
