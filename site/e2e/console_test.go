@@ -24,9 +24,21 @@ import (
 // docsDir holds the screenshots the READMEs show (committed, unlike artifacts/).
 const docsDir = repoRoot + "/site/docs"
 
-// docShot saves the page at 1280 and 360 px wide into site/docs.
+// UpdateDocsEnv, set to 1, makes docShot write into site/docs (to retake the READMEs'
+// screenshots: `SHOP_UPDATE_DOCS=1 go test ./site/e2e/`); otherwise a run writes only into the
+// git-ignored artifacts folder, so tests never change tracked files.
+const UpdateDocsEnv = "SHOP_UPDATE_DOCS"
+
+// docShot saves the page at 1280 and 360 px wide (into site/docs with SHOP_UPDATE_DOCS=1).
 func (tb *tab) docShot(name string) {
 	tb.t.Helper()
+	dir := shotDir()
+	if os.Getenv(UpdateDocsEnv) == "1" {
+		dir = docsDir
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		tb.t.Fatal(err)
+	}
 	for _, w := range []int64{1280, 360} {
 		h := int64(900)
 		if w == 360 {
@@ -39,9 +51,9 @@ func (tb *tab) docShot(name string) {
 			tb.t.Errorf("screenshot %s: %v", name, err)
 			continue
 		}
-		file := fmt.Sprintf("%s/%s-%d.png", docsDir, name, w)
+		file := fmt.Sprintf("%s/%s-%d.png", dir, name, w)
 		if w == 1280 {
-			file = fmt.Sprintf("%s/%s.png", docsDir, name)
+			file = fmt.Sprintf("%s/%s.png", dir, name)
 		}
 		if err := os.WriteFile(file, png, 0o644); err != nil {
 			tb.t.Errorf("screenshot %s: %v", name, err)
