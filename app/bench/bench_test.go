@@ -10,10 +10,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"os"
-	"slices"
 	"strconv"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -111,37 +108,7 @@ func (r result) pct(p float64) time.Duration {
 }
 
 // drive runs n operations from `clients` goroutines and collects latencies.
-func drive(n int, op func(client, i int) error) result {
-	var next, ok, failed atomic.Int64
-	lats := make([][]time.Duration, clients)
-	var wg sync.WaitGroup
-	start := time.Now()
-	for c := range clients {
-		wg.Go(func() {
-			for {
-				i := next.Add(1) - 1
-				if i >= int64(n) {
-					return
-				}
-				t0 := time.Now()
-				err := op(c, int(i))
-				lats[c] = append(lats[c], time.Since(t0))
-				if err != nil {
-					failed.Add(1)
-				} else {
-					ok.Add(1)
-				}
-			}
-		})
-	}
-	wg.Wait()
-	r := result{ok: ok.Load(), failed: failed.Load(), elapsed: time.Since(start)}
-	for _, l := range lats {
-		r.lat = append(r.lat, l...)
-	}
-	slices.Sort(r.lat)
-	return r
-}
+func drive(n int, op func(client, i int) error) result { return driveN(clients, n, op) }
 
 // rawOrderSQL is the floor: one autocommitted statement that decrements the hot SKU and records
 // the order and its line, with no idempotency, session, HTTP or JSON.

@@ -475,21 +475,7 @@ func (s *Store) CancelOrder(ctx context.Context, userID, orderID string) (shop.O
 			}
 			return shop.Errorf(shop.CodeNotCancellable, "the order is already cancelled")
 		}
-		// Same lock order as PlaceOrder (product id), one pipelined batch.
-		rows, err := tx.Query(ctx, `SELECT product_id::text, quantity FROM order_items WHERE order_id = $1 ORDER BY product_id`, orderID)
-		if err != nil {
-			return err
-		}
-		var pid string
-		var qty int
-		batch := &pgx.Batch{}
-		if _, err := pgx.ForEachRow(rows, []any{&pid, &qty}, func() error {
-			batch.Queue("UPDATE products SET stock = stock + $2 WHERE id = $1", pid, qty)
-			return nil
-		}); err != nil {
-			return err
-		}
-		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+		if err := returnStock(ctx, tx, orderID); err != nil {
 			return err
 		}
 		order, err = getOrder(ctx, tx, userID, orderID)
