@@ -59,6 +59,9 @@ func Render(shopInfo shop.Identity, o shop.InvoiceOrder, kind string) ([]byte, e
 		}
 	}
 	// A fixed creation date keeps the bytes of a re-rendered document identical.
+	// Resource dictionaries in sorted order (fpdf writes them from a map otherwise), so a retried
+	// job writes the same bytes.
+	pdf.SetCatalogSort(true)
 	pdf.SetCreationDate(date)
 	pdf.SetModificationDate(date)
 	pdf.SetTitle(tr(title+" "+o.Number), false)
