@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"net/http"
 	"slices"
@@ -70,7 +71,13 @@ func (s *Store) placeGroup(ctx context.Context, group []*pendingOrder, locked fu
 	entries, soldOut, err := s.groupTx(gctx, group, locked)
 	if err != nil {
 		s.stats.fallbacks.Add(1)
-		s.log.Warn("group commit failed; placing its orders one by one", "orders", len(group), "err", err)
+		// A database outage is logged once, by the API (its one WARN line); each order of the group
+		// meets it again on its own path and answers unavailable.
+		level := slog.LevelWarn
+		if unreachable(err) {
+			level = slog.LevelDebug
+		}
+		s.log.Log(ctx, level, "group commit failed; placing its orders one by one", "orders", len(group), "err", err)
 		for _, o := range group {
 			o.fallback = true
 			o.signal()
