@@ -45,10 +45,29 @@ func testDoc(id, sku string, version int64) search.Document {
 		PriceCents: 1499, Currency: "USD", Stock: 7, Category: "kitchen", ImageURL: "/i.png"}, Version: version, CreatedAt: created}
 }
 
-func docJSON(id, sku string, version int64) string {
+// mugImages are a processed upload's variants; mugImagesJSON is how the document carries them.
+var mugImages = shop.ProductImages{Thumb: "/media/products/mug/1/thumb.jpg", Card: "/media/products/mug/1/card.jpg",
+	Full: "/media/products/mug/1/full.jpg"}
+
+const mugImagesJSON = `{"thumb": "/media/products/mug/1/thumb.jpg", "card": "/media/products/mug/1/card.jpg",
+	"full": "/media/products/mug/1/full.jpg"}`
+
+// pictured is d with mugImages, its image_url the card variant (as the image job leaves it).
+func pictured(d search.Document) search.Document {
+	d.Images, d.ImageURL = &mugImages, mugImages.Card
+	return d
+}
+
+// docJSON is testDoc's document as the index stores it, with images "null" or an object;
+// pictured documents have the card as image_url.
+func docJSON(id, sku string, version int64, images string) string {
+	imageURL := "/i.png"
+	if images != "null" {
+		imageURL = mugImages.Card
+	}
 	return fmt.Sprintf(`{"id": %q, "sku": %q, "name": "Blue Mug", "description": "Stoneware.", "price_cents": 1499,
-		"currency": "USD", "stock": 7, "category": "kitchen", "image_url": "/i.png", "created_at": %d, "version": %d}`,
-		id, sku, created.UnixMicro(), version)
+		"currency": "USD", "stock": 7, "category": "kitchen", "image_url": %q, "images": %s, "created_at": %d,
+		"version": %d}`, id, sku, imageURL, images, created.UnixMicro(), version)
 }
 
 func actionJSON(index, id string, version int64) string {
@@ -78,7 +97,7 @@ func TestIndexerPostsTheCurrentDocumentWithItsVersion(t *testing.T) {
 	}{{"written", 201}, {"a copy at least as new is there (409): done, not retried", 409}} {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFake(t, reply{"POST /_bulk?require_alias=true", 200, bulkAnswer(bulkItem(idMugBlue, tt.status))})
-			src := &memSource{docs: []search.Document{testDoc(idMugBlue, "MUG-BLUE", 3)}}
+			src := &memSource{docs: []search.Document{pictured(testDoc(idMugBlue, "MUG-BLUE", 3))}}
 			// The job says version 2; the product is at 3 now: the current document goes, at 3.
 			err := Indexer{Client: f.client(t), Source: src}.IndexProduct(context.Background(), idMugBlue, 2)
 			require.NoError(t, err)
@@ -88,7 +107,7 @@ func TestIndexerPostsTheCurrentDocumentWithItsVersion(t *testing.T) {
 			lines := ndjson(t, reqs[0].Body)
 			require.Len(t, lines, 2)
 			assertJSON(t, actionJSON("products", idMugBlue, 3), lines[0], "the action: the alias, external version")
-			assertJSON(t, docJSON(idMugBlue, "MUG-BLUE", 3), lines[1], "the document")
+			assertJSON(t, docJSON(idMugBlue, "MUG-BLUE", 3, mugImagesJSON), lines[1], "the document, with its pictures")
 		})
 	}
 }
@@ -120,7 +139,7 @@ func TestIndexerFailures(t *testing.T) {
 func TestReindexSwapsTheAlias(t *testing.T) {
 	now := time.Date(2026, 12, 1, 10, 0, 0, 42000, time.UTC)
 	const name = "products-20261201t100000.000042"
-	src := &memSource{docs: []search.Document{testDoc(idMugBlue, "MUG-BLUE", 3), testDoc(idMugTall, "MUG-TALL", 1)}}
+	src := &memSource{docs: []search.Document{pictured(testDoc(idMugBlue, "MUG-BLUE", 3)), testDoc(idMugTall, "MUG-TALL", 1)}}
 	f := newFake(t,
 		reply{"PUT /" + name, 200, `{"acknowledged": true, "shards_acknowledged": true, "index": "` + name + `"}`},
 		reply{"POST /_bulk", 200, bulkAnswer(bulkItem(idMugBlue, 201), bulkItem(idMugTall, 201))},
@@ -148,6 +167,7 @@ func TestReindexSwapsTheAlias(t *testing.T) {
 			"stock": {"type": "integer"},
 			"category": {"type": "keyword"},
 			"image_url": {"type": "keyword", "index": false, "doc_values": false},
+			"images": {"type": "object", "enabled": false},
 			"created_at": {"type": "long"},
 			"version": {"type": "long"}
 		}}
@@ -155,9 +175,9 @@ func TestReindexSwapsTheAlias(t *testing.T) {
 	lines := ndjson(t, reqs[1].Body)
 	require.Len(t, lines, 4)
 	assertJSON(t, actionJSON(name, idMugBlue, 3), lines[0], "load: into the new index by name")
-	assertJSON(t, docJSON(idMugBlue, "MUG-BLUE", 3), lines[1], "")
+	assertJSON(t, docJSON(idMugBlue, "MUG-BLUE", 3, mugImagesJSON), lines[1], "a product with pictures")
 	assertJSON(t, actionJSON(name, idMugTall, 1), lines[2], "")
-	assertJSON(t, docJSON(idMugTall, "MUG-TALL", 1), lines[3], "")
+	assertJSON(t, docJSON(idMugTall, "MUG-TALL", 1, "null"), lines[3], "a product without: images null")
 	assertJSON(t, `{"actions": [
 		{"remove": {"index": "products-20261101t000000.000000", "alias": "products"}},
 		{"add": {"index": "`+name+`", "alias": "products"}}

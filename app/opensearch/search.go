@@ -220,7 +220,8 @@ func (r *searchResponse) page(q shop.ProductQuery) (shop.ProductPage, error) {
 		}
 		d := h.Source
 		out.Items = append(out.Items, shop.Product{ID: d.ID, SKU: d.SKU, Name: d.Name, Description: d.Description,
-			PriceCents: d.PriceCents, Currency: d.Currency, Stock: d.Stock, Category: d.Category, ImageURL: d.ImageURL})
+			PriceCents: d.PriceCents, Currency: d.Currency, Stock: d.Stock, Category: d.Category, ImageURL: d.ImageURL,
+			Images: d.Images})
 	}
 	return out, nil
 }

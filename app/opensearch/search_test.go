@@ -49,17 +49,19 @@ const mugSearchResponse = `{
 		"hits": [
 			{"_index": "products-20260101t000000.000000", "_id": "` + idMugBlue + `", "_score": null,
 			 "_source": {"id": "` + idMugBlue + `", "sku": "MUG-BLUE", "name": "Blue Mug", "description": "Stoneware, 350 ml.",
-				"price_cents": 1499, "currency": "USD", "stock": 7, "category": "kitchen", "image_url": "",
+				"price_cents": 1499, "currency": "USD", "stock": 7, "category": "kitchen", "image_url": "", "images": null,
 				"created_at": 1767225600000000, "version": 1},
 			 "sort": [1499, "` + idMugBlue + `"]},
 			{"_index": "products-20260101t000000.000000", "_id": "` + idMugTall + `", "_score": null,
 			 "_source": {"id": "` + idMugTall + `", "sku": "MUG-TALL", "name": "Tall Mug", "description": "Holds a lot of coffee.",
-				"price_cents": 1799, "currency": "USD", "stock": 3, "category": "kitchen", "image_url": "/img/mug.png",
+				"price_cents": 1799, "currency": "USD", "stock": 3, "category": "kitchen",
+				"image_url": "/media/products/tall/2/card.jpg", "images": {"thumb": "/media/products/tall/2/thumb.jpg",
+					"card": "/media/products/tall/2/card.jpg", "full": "/media/products/tall/2/full.jpg"},
 				"created_at": 1767225660000000, "version": 4},
 			 "sort": [1799, "` + idMugTall + `"]},
 			{"_index": "products-20260101t000000.000000", "_id": "` + idTeeRed + `", "_score": null,
 			 "_source": {"id": "` + idTeeRed + `", "sku": "MUG-RED", "name": "Red Mug", "description": "",
-				"price_cents": 1999, "currency": "USD", "stock": 1, "category": "kitchen", "image_url": "",
+				"price_cents": 1999, "currency": "USD", "stock": 1, "category": "kitchen", "image_url": "", "images": null,
 				"created_at": 1767225720000000, "version": 2},
 			 "sort": [1999, "` + idTeeRed + `"]}
 		]
@@ -120,8 +122,11 @@ func TestSearchEveryFilterSortAndCursor(t *testing.T) {
 
 	assert.Equal(t, 3, page.Total)
 	require.Len(t, page.Items, 2, "limit+1 hits: the extra one only says there is a next page")
+	assert.Nil(t, page.Items[0].Images, "images null: no processed upload")
 	assert.Equal(t, shop.Product{ID: idMugTall, SKU: "MUG-TALL", Name: "Tall Mug", Description: "Holds a lot of coffee.",
-		PriceCents: 1799, Currency: "USD", Stock: 3, Category: "kitchen", ImageURL: "/img/mug.png"}, page.Items[1])
+		PriceCents: 1799, Currency: "USD", Stock: 3, Category: "kitchen", ImageURL: "/media/products/tall/2/card.jpg",
+		Images: &shop.ProductImages{Thumb: "/media/products/tall/2/thumb.jpg", Card: "/media/products/tall/2/card.jpg",
+			Full: "/media/products/tall/2/full.jpg"}}, page.Items[1], "the hit, pictures included")
 	require.NotNil(t, page.NextCursor)
 	assert.Equal(t, shop.ProductCursor{Sort: shop.SortPriceAsc, Price: new(int64(1799)), ID: idMugTall}, decodeCursor(t, *page.NextCursor))
 	assert.Equal(t, []shop.FacetCount{{Value: "kitchen", Count: 3}, {Value: "gifts", Count: 1}}, page.Facets.Categories)
@@ -207,7 +212,7 @@ func TestSearchRelevanceCursorKeepsTheScore(t *testing.T) {
 		s, _ := json.Marshal(score)
 		return `{"_index": "products-1", "_id": "` + id + `", "_score": ` + string(s) + `,
 			"_source": {"id": "` + id + `", "sku": "S", "name": "N", "description": "", "price_cents": 1, "currency": "USD",
-				"stock": 1, "category": "c", "image_url": "", "created_at": 1, "version": 1},
+				"stock": 1, "category": "c", "image_url": "", "images": null, "created_at": 1, "version": 1},
 			"sort": [` + string(s) + `, "` + id + `"]}`
 	}
 	resp := `{"hits": {"total": {"value": 2, "relation": "eq"}, "max_score": 2.7725887,

@@ -42,6 +42,18 @@ func TestSearchDocuments(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, v1+1, d.Version, "every write bumps the version the engine keys on")
 	assert.Equal(t, 3, d.Stock)
+	assert.Nil(t, d.Images, "no processed upload yet")
+
+	images := shop.ProductImages{Thumb: "/media/a/thumb.jpg", Card: "/media/a/card.jpg", Full: "/media/a/full.jpg"}
+	ok, err := s.SetProductImages(ctx, ids[0], 0, images)
+	require.NoError(t, err)
+	require.True(t, ok)
+	d, err = s.SearchDocument(ctx, ids[0])
+	require.NoError(t, err)
+	require.NotNil(t, d.Images, "the document carries the pictures the engine stores")
+	assert.Equal(t, images, *d.Images)
+	assert.Equal(t, images.Card, d.ImageURL)
+	assert.Equal(t, v1+2, d.Version, "the pictures are a write like any other")
 
 	_, err = s.SearchDocument(ctx, "0195f6a0-0000-7000-8000-00000000dead")
 	assert.Equal(t, shop.CodeNotFound, shop.ErrorCode(err))
@@ -56,6 +68,7 @@ func TestSearchDocuments(t *testing.T) {
 		}
 		for _, d := range docs {
 			seen = append(seen, d.ID)
+			assert.Equal(t, d.ID == ids[0], d.Images != nil, "a full pass carries images too")
 		}
 		after = docs[len(docs)-1].ID
 	}
