@@ -59,7 +59,9 @@ func TestUnusedUploadsArePruned(t *testing.T) {
 	rc, err := river.NewClient(riverpgxv5.New(store.Pool()), &river.Config{Logger: slog.New(slog.DiscardHandler),
 		Queues: map[string]river.QueueConfig{"upload_prune_test": {MaxWorkers: 1}}, Workers: w,
 		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
-			func() (river.JobArgs, *river.InsertOpts) { return media.PruneArgs{}, &river.InsertOpts{Queue: "upload_prune_test"} },
+			func() (river.JobArgs, *river.InsertOpts) {
+				return media.PruneArgs{}, &river.InsertOpts{Queue: "upload_prune_test"}
+			},
 			&river.PeriodicJobOpts{RunOnStart: true})},
 		FetchPollInterval: 100 * time.Millisecond})
 	require.NoError(t, err)
