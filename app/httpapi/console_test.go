@@ -171,14 +171,20 @@ func pdfText(t *testing.T, pdf []byte) string {
 // waitForInvoice polls GET /api/orders/{id}/invoice until it is no longer 202.
 func waitForInvoice(t *testing.T, c *client, id string) response {
 	t.Helper()
+	return waitForDoc(t, c, "/api/orders/"+id+"/invoice")
+}
+
+// waitForDoc polls a document's path (invoice, credit note) until it is no longer 202.
+func waitForDoc(t *testing.T, c *client, path string) response {
+	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		r := c.do("GET", "/api/orders/"+id+"/invoice", nil)
+		r := c.do("GET", path, nil)
 		if r.status != http.StatusAccepted {
 			return r
 		}
 		assert.Equal(t, "2", r.header.Get("Retry-After"))
-		require.True(t, time.Now().Before(deadline), "no invoice within 20 s")
+		require.True(t, time.Now().Before(deadline), "nothing at %s within 20 s", path)
 		time.Sleep(50 * time.Millisecond)
 	}
 }

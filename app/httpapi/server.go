@@ -157,6 +157,7 @@ func New(cfg Config) (*echo.Echo, error) {
 // consoleRoutes are the routes of the admin console, uploads, invoices and local media.
 func (a *api) consoleRoutes(e *echo.Echo, g *echo.Group, store media.Store) {
 	g.GET("/orders/:id/invoice", a.getInvoice, a.requireUser)
+	g.GET("/orders/:id/credit-note", a.getCreditNote, a.requireUser)
 	g.GET("/admin/products", a.adminProducts, a.requireUser, requireAdmin)
 	g.GET("/admin/products/:id/stock-movements", a.stockMovements, a.requireUser, requireAdmin)
 	g.POST("/admin/products/:id/image", a.setProductImage, a.requireUser, requireAdmin)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgerrcode"
 	"github.com/jackc/pgx/v5"
@@ -14,9 +15,10 @@ import (
 )
 
 var (
-	_ shop.ImageStore   = (*Store)(nil)
-	_ media.ImageSink   = (*Store)(nil)
-	_ shop.InvoiceStore = (*Store)(nil)
+	_ shop.ImageStore    = (*Store)(nil)
+	_ media.ImageSink    = (*Store)(nil)
+	_ shop.InvoiceStore  = (*Store)(nil)
+	_ media.UploadPruner = (*Store)(nil)
 )
 
 // CreateUpload records an upload slot.
@@ -130,4 +132,40 @@ func (s *Store) RecordInvoice(ctx context.Context, orderID, kind, key string) er
 		return shop.Errorf(shop.CodeNotFound, "no order with this id")
 	}
 	return mapError("record invoice", err)
+}
+
+// PruneUploads deletes, one transaction each, the upload slots created before before that no
+// product has as its picture (image_key): the row's delete commits only once remove deleted the
+// object, so an object that could not be deleted keeps its row for the next prune.
+func (s *Store) PruneUploads(ctx context.Context, before time.Time, limit int,
+	remove func(ctx context.Context, key string) error) (int, error) {
+	rows, err := s.pool.Query(ctx, `SELECT key FROM uploads u WHERE created_at < $1
+		AND NOT EXISTS (SELECT 1 FROM products p WHERE p.image_key = u.key) ORDER BY created_at LIMIT $2`, before, limit)
+	if err != nil {
+		return 0, mapError("unused uploads", err)
+	}
+	keys, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return 0, mapError("unused uploads", err)
+	}
+	n := 0
+	for _, key := range keys {
+		deleted := false
+		err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+			tag, err := tx.Exec(ctx, `DELETE FROM uploads u WHERE key = $1
+				AND NOT EXISTS (SELECT 1 FROM products p WHERE p.image_key = u.key)`, key)
+			if err != nil || tag.RowsAffected() == 0 {
+				return err // taken by a product meanwhile: kept
+			}
+			deleted = true
+			return remove(ctx, key)
+		})
+		if err != nil {
+			return n, mapError("prune upload "+key, err)
+		}
+		if deleted {
+			n++
+		}
+	}
+	return n, nil
 }

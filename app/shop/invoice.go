@@ -29,3 +29,18 @@ type InvoiceStore interface {
 	// RecordInvoice notes that the order's document of kind is stored at key (idempotent).
 	RecordInvoice(ctx context.Context, orderID, kind, key string) error
 }
+
+// DocDue tells whether the order has, or is about to have, its document doc: the invoice once
+// the order is owed (placed, or paid) and after such an order is cancelled; the credit note
+// once such an order is cancelled. An order awaiting payment has no invoice yet; one that
+// expired or was cancelled unpaid never gets one (migration 010's triggers follow this rule).
+func DocDue(o Order, doc string) bool {
+	invoiced := o.Payment == nil || o.Payment.PaidAt != nil
+	switch doc {
+	case DocInvoice:
+		return o.Status == StatusPlaced || o.Status == StatusPaid || (o.Status == StatusCancelled && invoiced)
+	case DocCreditNote:
+		return o.Status == StatusCancelled && invoiced
+	}
+	return false
+}

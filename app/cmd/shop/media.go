@@ -139,11 +139,15 @@ func loadShopConfig(getenv func(string) string) (shop.Identity, error) {
 	return info, errors.Join(errs...)
 }
 
-// jobWorkers registers every worker of the shop's queue: search indexing, picture variants
-// and invoices.
+// jobWorkers registers every worker of the shop's queue: search indexing, picture variants,
+// invoices and the prune of unused uploads (mediaPeriodicJobs schedules it).
 func jobWorkers(ix search.Indexer, store *postgres.Store, files media.Store, info shop.Identity, log *slog.Logger) *river.Workers {
 	w := search.Workers(ix)
 	river.AddWorker(w, &media.ImageWorker{Store: files, Sink: store, Log: log})
 	river.AddWorker(w, &invoice.Worker{Orders: store, Store: files, Shop: info, Log: log})
+	river.AddWorker(w, &media.PruneWorker{Store: files, Uploads: store, Log: log})
 	return w
 }
+
+// mediaPeriodicJobs are the scheduled jobs of jobWorkers' media workers: upload_prune, hourly.
+func mediaPeriodicJobs() []*river.PeriodicJob { return []*river.PeriodicJob{media.PruneJob()} }

@@ -23,7 +23,7 @@ type service struct {
 	handler http.Handler
 	indexer search.Indexer
 	// jobs are the background job workers (search indexing, picture variants, invoices,
-	// payments); periodic the scheduled ones (the unpaid-order expiry sweep).
+	// payments); periodic the scheduled ones (the unpaid-order expiry sweep, the prune of unused uploads).
 	jobs     *river.Workers
 	periodic []*river.PeriodicJob
 	payments *payment.Service
@@ -80,6 +80,6 @@ func newService(ctx context.Context, store *postgres.Store, cfg config, log *slo
 	payments.AddWorkers(jobs)
 	return &service{
 		handler: telemetry.Handler(compressed), indexer: indexer, jobs: jobs,
-		periodic: payments.PeriodicJobs(cfg.Payments.Timeout), payments: payments, close: closeCache,
+		periodic: append(payments.PeriodicJobs(cfg.Payments.Timeout), mediaPeriodicJobs()...), payments: payments, close: closeCache,
 	}, nil
 }
