@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -293,12 +294,21 @@ func TestAdminOrdersAndCancelOnBehalf(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, a.do("POST", "/api/admin/orders/00000000-0000-4000-8000-000000000000/cancel", nil).status)
 
 	r = a.do("GET", "/api/admin/orders?status=cancelled&limit=100", nil)
+	require.Equal(t, http.StatusOK, r.status, string(r.body))
 	page = shop.AdminOrderPage{}
 	r.json(t, &page)
+	require.True(t, slices.ContainsFunc(page.Items, func(o shop.AdminOrder) bool { return o.ID == first.ID }),
+		"the order just cancelled is listed")
 	for _, o := range page.Items {
 		assert.Equal(t, shop.StatusCancelled, o.Status)
 	}
-	assert.Equal(t, http.StatusUnprocessableEntity, a.do("GET", "/api/admin/orders?status=shipped", nil).status)
+	// Every status an order can have is a filter (paid, pending_payment, expired with payments on).
+	for _, status := range shop.OrderStatuses {
+		assert.Equal(t, http.StatusOK, a.do("GET", "/api/admin/orders?status="+status, nil).status, status)
+	}
+	bad := a.do("GET", "/api/admin/orders?status=shipped", nil)
+	assert.Equal(t, http.StatusUnprocessableEntity, bad.status)
+	assert.Contains(t, string(bad.body), `"field":"status"`)
 }
 
 func TestShopInfoIsPublic(t *testing.T) {

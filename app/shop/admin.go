@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -165,7 +166,7 @@ type AdminOrder struct {
 
 // AdminOrderQuery is a validated GET /api/admin/orders: newest first.
 type AdminOrderQuery struct {
-	// Status, when set, is StatusPlaced or StatusCancelled.
+	// Status, when set, is one of OrderStatuses.
 	Status string
 	Limit  int
 	After  *KeyCursor
@@ -181,10 +182,8 @@ type AdminOrderPage struct {
 func ParseAdminOrderQuery(params url.Values) (AdminOrderQuery, error) {
 	var fe fieldErrors
 	q := AdminOrderQuery{Limit: fe.limitParam(params), After: fe.keyCursor(params.Get("cursor")), Status: params.Get("status")}
-	switch q.Status {
-	case "", StatusPlaced, StatusCancelled:
-	default:
-		fe.add("status", "must be placed or cancelled")
+	if q.Status != "" && !slices.Contains(OrderStatuses, q.Status) {
+		fe.add("status", "must be one of "+strings.Join(OrderStatuses, ", "))
 	}
 	if q.After != nil {
 		if _, err := strconv.ParseInt(q.After.Key, 10, 64); err != nil {

@@ -22,6 +22,9 @@ const (
 	StatusExpired        = "expired"
 )
 
+// OrderStatuses are every status an order can have, in lifecycle order (the admin list filters by them).
+var OrderStatuses = []string{StatusPendingPayment, StatusPlaced, StatusPaid, StatusCancelled, StatusExpired}
+
 // OrderItem is one line of an order, with the name and price as they were at order time.
 type OrderItem struct {
 	ProductID      string `json:"product_id"`
