@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -547,4 +548,34 @@ func TestPruneDropsOldPaymentEvents(t *testing.T) {
 	}
 	require.NoError(t, rows.Err())
 	assert.Equal(t, []string{recent}, ids)
+}
+
+// The console sees an order awaiting payment with its payment, can filter by that status, and
+// its cancel on the customer's behalf goes through the payment rules (the intent's cancel).
+func TestConsoleSeesAndCancelsAnOrderAwaitingPayment(t *testing.T) {
+	t.Parallel()
+	ps := newPayShop(t, 30*time.Minute, false)
+	c, _ := ps.client(t)
+	a := admin(t)
+	a.base = ps.base
+	p := newProduct(t, 5, 900)
+	o := ps.place(t, c, p.ID, 2)
+	require.Equal(t, shop.StatusPendingPayment, o.Status)
+
+	var page shop.AdminOrderPage
+	r := a.do("GET", "/api/admin/orders?status=pending_payment&limit=100", nil)
+	require.Equal(t, http.StatusOK, r.status, string(r.body))
+	r.json(t, &page)
+	i := slices.IndexFunc(page.Items, func(x shop.AdminOrder) bool { return x.ID == o.ID })
+	require.GreaterOrEqual(t, i, 0, "the pending order is listed under its status")
+	require.NotNil(t, page.Items[i].Payment, "with its payment")
+	assert.Equal(t, "stripe", page.Items[i].Payment.Provider)
+	assert.Empty(t, page.Items[i].Payment.ClientSecret, "never the client secret")
+
+	r = a.do("POST", "/api/admin/orders/"+o.ID+"/cancel", nil)
+	require.Equal(t, http.StatusOK, r.status, string(r.body))
+	var got shop.Order
+	r.json(t, &got)
+	assert.Equal(t, shop.StatusCancelled, got.Status)
+	assert.Equal(t, 5, stockOf(t, p.ID), "the reservation is returned")
 }

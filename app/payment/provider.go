@@ -65,6 +65,9 @@ var (
 	ErrBadSignature = errors.New("payment: the webhook signature does not verify")
 	ErrIntentFinal  = errors.New("payment: the intent already succeeded or was cancelled")
 	ErrOff          = errors.New("payment: no payment provider is configured")
+	// ErrNotPending: the order stopped waiting for payment (cancelled, expired) while its intent
+	// was being created; the new intent's cancel is queued instead of attaching it.
+	ErrNotPending = errors.New("payment: the order no longer awaits payment")
 )
 
 // IdempotencyKey is the provider idempotency key of operation op ("intent", "cancel",

@@ -103,7 +103,9 @@ func (s *Service) Checkout(ctx context.Context, userID, orderID string) (shop.Or
 		return o, nil
 	}
 	if o.Payment.IntentID == "" {
-		if err := s.store.AttachIntent(ctx, o.ID, intent.ID); err != nil {
+		if err := s.store.AttachIntent(ctx, o.ID, intent.ID); errors.Is(err, ErrNotPending) {
+			return s.store.GetOrder(ctx, userID, orderID) // as it is now, without a client secret
+		} else if err != nil {
 			return shop.Order{}, fmt.Errorf("checkout: %w", err)
 		}
 	}

@@ -93,6 +93,7 @@ func (s *Store) AdminOrders(ctx context.Context, q shop.AdminOrderQuery) (shop.A
 	}
 	rows, err := s.pool.Query(ctx, `
 		SELECT o.id::text, o.number, o.shipping_address, o.status, o.total_cents, o.currency, o.created_at,
+		       `+paymentColumns+`,
 		       (SELECT coalesce(json_agg(json_build_object(
 		           'product_id', i.product_id, 'sku', i.sku, 'name', i.name,
 		           'quantity', i.quantity, 'unit_price_cents', i.unit_price_cents) ORDER BY i.product_id), '[]')
@@ -108,9 +109,10 @@ func (s *Store) AdminOrders(ctx context.Context, q shop.AdminOrderQuery) (shop.A
 	items, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (shop.AdminOrder, error) {
 		var o shop.AdminOrder
 		var number int64
-		err := r.Scan(&o.ID, &number, &o.ShippingAddress, &o.Status, &o.TotalCents, &o.Currency, &o.CreatedAt,
-			&o.Items, &o.CustomerEmail)
-		o.CreatedAt, o.Number = o.CreatedAt.UTC(), shop.OrderNumber(number)
+		var p paymentRow
+		dest := append([]any{&o.ID, &number, &o.ShippingAddress, &o.Status, &o.TotalCents, &o.Currency, &o.CreatedAt}, p.dest()...)
+		err := r.Scan(append(dest, &o.Items, &o.CustomerEmail)...)
+		o.CreatedAt, o.Number, o.Payment = o.CreatedAt.UTC(), shop.OrderNumber(number), p.payment()
 		return o, err
 	})
 	if err != nil {

@@ -40,10 +40,20 @@ func (s *Store) Upload(ctx context.Context, key string) (shop.Upload, error) {
 }
 
 // SetProductImage makes the upload at key the product's next picture version and enqueues its
-// product_image job in the same transaction.
+// product_image job in the same transaction. The upload's slot is read FOR SHARE first, so the
+// prune job (which deletes slots FOR its own transaction) cannot remove it under the attach: a
+// slot already pruned is not found.
 func (s *Store) SetProductImage(ctx context.Context, productID, key string) (shop.Product, error) {
 	var p shop.Product
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var exists bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM uploads WHERE key = $1 FOR SHARE)`, key).Scan(&exists); err != nil {
+			return err
+		}
+		if !exists {
+			return &shop.Error{Code: shop.CodeInvalidInput, Message: "the upload cannot be used: it expired or was never made",
+				Details: []shop.FieldError{{Field: "key", Problem: "no upload with this key (it expired or was never made)"}}}
+		}
 		var version int64
 		err := tx.QueryRow(ctx, `
 			UPDATE products SET image_key = $2, image_version = image_version + 1, updated_at = now()

@@ -84,7 +84,9 @@ func (s *Store) placeGroup(ctx context.Context, group []*pendingOrder, locked fu
 		}
 		return
 	}
-	s.stats.groups.Add(1)
+	if slices.ContainsFunc(entries, func(e *groupEntry) bool { return e.accepted }) {
+		s.stats.groups.Add(1) // a group that accepted nothing was rolled back (writeGroup)
+	}
 	s.stats.grouped.Add(int64(len(group)))
 	s.soldOut.mark(epoch, soldOut...)
 	for _, e := range entries {

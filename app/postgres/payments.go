@@ -88,19 +88,42 @@ func (p *paymentRow) payment() *shop.Payment {
 		LastError: str(p.errMsg), PaidAt: utc(p.paidAt), ExpiresAt: utc(p.expiresAt)}
 }
 
-// AttachIntent stores the intent of a pending order; the same intent again is a no-op.
+// AttachIntent stores the intent of a pending order; the same intent again is a no-op. An order
+// that stopped waiting for payment while the intent was being created (a cancel or the expiry
+// committed in between, with no intent to cancel yet) does not take it: the intent's cancel is
+// queued in the same transaction and payment.ErrNotPending returned, so no shopper is handed a
+// client secret for a dead order.
 func (s *Store) AttachIntent(ctx context.Context, orderID, intentID string) error {
-	tag, err := s.pool.Exec(ctx, `
-		UPDATE orders SET payment_intent_id = $2
-		WHERE id = $1 AND payment_provider IS NOT NULL AND (payment_intent_id IS NULL OR payment_intent_id = $2)`,
-		orderID, intentID)
-	if err != nil {
-		return mapError("attach intent", err)
+	notPending := false // the transaction commits the queued cancel; the caller then learns why
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			UPDATE orders SET payment_intent_id = $2
+			WHERE id = $1 AND status = 'pending_payment' AND payment_provider IS NOT NULL
+			  AND (payment_intent_id IS NULL OR payment_intent_id = $2)`, orderID, intentID)
+		if err != nil || tag.RowsAffected() == 1 {
+			return err
+		}
+		var status string
+		var current *string
+		if err := tx.QueryRow(ctx, `SELECT status, payment_intent_id FROM orders WHERE id = $1`, orderID).
+			Scan(&status, &current); err != nil {
+			return err
+		}
+		if status == shop.StatusPendingPayment {
+			return fmt.Errorf("order %s has another intent than %s", orderID, intentID)
+		}
+		if current == nil || *current != intentID {
+			if _, err := s.jobs.InsertTx(ctx, tx, payment.CancelIntentArgs{OrderID: orderID, IntentID: intentID}, nil); err != nil {
+				return fmt.Errorf("enqueue cancel intent: %w", err)
+			}
+		}
+		notPending = true
+		return nil
+	})
+	if err == nil && notPending {
+		return payment.ErrNotPending
 	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("attach intent: order %s has another intent than %s", orderID, intentID)
-	}
-	return nil
+	return mapError("attach intent", err)
 }
 
 // SetRefund records the refund of an expired or cancelled order's payment.

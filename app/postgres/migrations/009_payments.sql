@@ -39,7 +39,7 @@ INSERT INTO order_transitions (from_status, to_status) VALUES
     ('paid', 'cancelled');
 
 -- order_status_transition refuses a status change order_transitions does not list, and a new
--- order in any status but placed or pending_payment, with SQLSTATE SH422 (postgres maps it).
+-- order in any status but placed or pending_payment, with SQLSTATE SH422 (every status write in the service is conditional, so none meets it; it is the last line of defence).
 CREATE FUNCTION order_status_transition() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN

@@ -7,8 +7,11 @@ const PAGE = 20;
 // The order states a filter can choose; the API's own names.
 const STATUSES = [
   ['', 'All'],
+  ['pending_payment', 'Awaiting payment'],
   ['placed', 'Placed'],
+  ['paid', 'Paid'],
   ['cancelled', 'Cancelled'],
+  ['expired', 'Expired'],
 ];
 const label = (s) => (STATUSES.find(([v]) => v === s) || [s, s.charAt(0).toUpperCase() + s.slice(1)])[1];
 
@@ -42,11 +45,12 @@ function detail(o, onChange) {
   const msgs = msgBox();
   const box = h('div', { class: 'order-detail' });
   const draw = () => {
-    const cancel = o.status === 'placed' ? h('button', { type: 'button', class: 'btn btn-danger btn-sm' }, 'Cancel for the customer') : null;
+    // A paid order is refunded and a pending one has its payment cancelled (the API decides).
+    const cancel = ['placed', 'pending_payment', 'paid'].includes(o.status) ? h('button', { type: 'button', class: 'btn btn-danger btn-sm' }, 'Cancel for the customer') : null;
     cancel?.addEventListener('click', () => {
       const yes = h('button', { type: 'button', class: 'btn btn-danger btn-sm' }, 'Yes, cancel ' + (o.number || 'this order'));
       const no = h('button', { type: 'button', class: 'btn btn-ghost btn-sm' }, 'Keep it');
-      const ask = h('div', { class: 'actions', role: 'group', 'aria-label': 'Confirm cancellation' }, h('p', null, 'Cancel this order for ' + (o.customer_email || 'the customer') + '? Its items go back in stock.'), yes, no);
+      const ask = h('div', { class: 'actions', role: 'group', 'aria-label': 'Confirm cancellation' }, h('p', null, 'Cancel this order for ' + (o.customer_email || 'the customer') + '? Its items go back in stock' + (o.status === 'paid' ? ' and the payment is refunded.' : '.')), yes, no);
       cancel.replaceWith(ask);
       yes.focus();
       no.addEventListener('click', () => {
