@@ -5,7 +5,7 @@ FORMAT    ?= text
 BASE      ?= origin/main
 GOLANGCI  ?= github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
 
-.PHONY: all dev build lambda site test test-app test-infra bench drill lint fmt tidy plan plan-update plan-diff clean
+.PHONY: all dev build lambda site test test-app test-infra bench drill lint fmt plan plan-update plan-diff clean
 
 all: build
 
