@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -98,6 +99,29 @@ func (s *Store) DueJobs(ctx context.Context) (int64, error) {
 		return 0, mapError("due jobs", err)
 	}
 	return n, nil
+}
+
+// JobRescueAfter is when River takes back a job left running by a worker that went away (River's
+// default RescueStuckJobsAfter), so the time such a job needs a worker again.
+const JobRescueAfter = time.Hour
+
+// PendingJobs is when the earliest unfinished job needs a worker (an available one now, a
+// scheduled or retryable one at its time, a running one when River would rescue it) and the
+// highest unfinished job id, which grows with every job enqueued; ok is false when there is no
+// unfinished job. The Lambda work event schedules its next connecting tick by it (app/wake).
+func (s *Store) PendingJobs(ctx context.Context) (next time.Time, maxID int64, ok bool, err error) {
+	var at *time.Time
+	var id *int64
+	err = s.pool.QueryRow(ctx, `SELECT min(CASE WHEN state = 'running' THEN attempted_at + $1::interval
+		WHEN state = 'available' THEN least(scheduled_at, now()) ELSE scheduled_at END), max(id)
+		FROM river_job WHERE state IN ('available', 'scheduled', 'retryable', 'running')`, JobRescueAfter).Scan(&at, &id)
+	if err != nil {
+		return time.Time{}, 0, false, mapError("pending jobs", err)
+	}
+	if at == nil || id == nil {
+		return time.Time{}, 0, false, nil
+	}
+	return *at, *id, true, nil
 }
 
 // jobInserter is what a transaction needs of the job client to enqueue (the outbox).

@@ -50,6 +50,8 @@ type config struct {
 	Shop     shop.Identity
 	Flash    flashConfig
 	Payments paymentConfig
+	// WorkMarker is SHOP_WORK_MARKER, the work event's s3:// mark; Lambda only (checkLambdaConfig).
+	WorkMarker string
 }
 
 // loadConfig reads and checks every variable before anything starts, and reports every bad

@@ -9,8 +9,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
+
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
@@ -18,6 +22,7 @@ import (
 	"github.com/shopstack/shopstack/app/lambdaurl"
 	"github.com/shopstack/shopstack/app/postgres"
 	"github.com/shopstack/shopstack/app/telemetry"
+	"github.com/shopstack/shopstack/app/wake"
 )
 
 // LambdaMaxConns is SHOP_DB_MAX_CONNS under Lambda when unset, and the most it may be there: an
@@ -49,7 +54,43 @@ func checkLambdaConfig(cfg *config, getenv func(string) string) error {
 	if cfg.Media.Bucket == "" && getenv("SHOP_MEDIA_DIR") == "" {
 		return errors.New("SHOP_MEDIA_BUCKET: under Lambda pictures and invoices go to the media bucket (the function's disk is not kept); set it, or SHOP_MEDIA_DIR for a test")
 	}
+	// Both need a long-lived process: group commit batches concurrent orders (an instance has one
+	// request at a time), and the sold-out set's LISTEN connection would keep Aurora from pausing
+	// and miss notifications while the instance is frozen.
+	for _, name := range []string{"SHOP_GROUP_COMMIT", "SHOP_SOLD_OUT_FAST_PATH"} {
+		if getenv(name) == "on" {
+			return fmt.Errorf("%s=on: not under Lambda, which has no long-lived process (it is off there)", name)
+		}
+	}
+	cfg.Flash.Group.Off, cfg.Flash.SoldOut = true, false
+	if v := strings.TrimSpace(getenv("SHOP_WORK_MARKER")); v != "" {
+		if _, _, err := wake.ParseURL(v); err != nil {
+			return fmt.Errorf("SHOP_WORK_MARKER=%w", err)
+		}
+		if getenv("AWS_REGION") == "" {
+			return errors.New("SHOP_WORK_MARKER needs AWS_REGION, the bucket's region (Lambda sets it)")
+		}
+		cfg.WorkMarker = v
+	}
 	return nil
+}
+
+// openMarker is the work event's mark (app/wake) at SHOP_WORK_MARKER, nil when unset. The S3
+// client takes the default credential chain (the function's role) and AWS_ENDPOINT_URL_S3.
+func openMarker(ctx context.Context, raw string, getenv func(string) string) (*wake.Marker, error) {
+	if raw == "" {
+		return nil, nil
+	}
+	bucket, key, err := wake.ParseURL(raw)
+	if err != nil {
+		return nil, err
+	}
+	aws, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRegion(getenv("AWS_REGION")))
+	if err != nil {
+		return nil, fmt.Errorf("SHOP_WORK_MARKER: load AWS config: %w", err)
+	}
+	pathStyle := getenv("AWS_ENDPOINT_URL_S3") != ""
+	return wake.New(s3.NewFromConfig(aws, func(o *s3.Options) { o.UsePathStyle = pathStyle }), bucket, key), nil
 }
 
 // lambdaEvent is any event the function accepts; exactly one kind is set.
@@ -72,6 +113,11 @@ type lambdaApp struct {
 	cfg   config
 	log   *slog.Logger
 	flush func(context.Context) error
+	// marker is when the next work event needs the database (SHOP_WORK_MARKER); nil: every
+	// work event connects.
+	marker *wake.Marker
+	// jobsSeen is the highest job id this instance has advanced the marker for.
+	jobsSeen int64
 
 	mu    sync.Mutex
 	store *postgres.Store
@@ -84,8 +130,12 @@ func runLambda(ctx context.Context, cfg config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	a := &lambdaApp{cfg: cfg, log: log, flush: flush}
-	log.Info("lambda: waiting for events", "db_max_conns", cfg.MaxConns)
+	marker, err := openMarker(ctx, cfg.WorkMarker, os.Getenv)
+	if err != nil {
+		return err
+	}
+	a := &lambdaApp{cfg: cfg, log: log, flush: flush, marker: marker}
+	log.Info("lambda: waiting for events", "db_max_conns", cfg.MaxConns, "work_marker", cfg.WorkMarker)
 	lambda.StartWithOptions(a.handle, lambda.WithContext(ctx))
 	return nil
 }
@@ -124,7 +174,34 @@ func (a *lambdaApp) serveURL(ctx context.Context, req events.LambdaFunctionURLRe
 		a.log.Warn("lambda: not ready", "err", err)
 		return unavailable(), nil
 	}
-	return lambdaurl.Serve(ctx, svc.handler, req)
+	acquired := a.store.Pool().Stat().AcquireCount()
+	res, err := lambdaurl.Serve(ctx, svc.handler, req)
+	if a.store.Pool().Stat().AcquireCount() != acquired {
+		a.noteJobs(ctx)
+	}
+	return res, err
+}
+
+// noteJobs advances the work marker when the request just answered may have left a new job
+// (it used the database, and the highest unfinished job id is one this instance has not
+// advanced for), so the next tick connects and runs it. The database is awake: the request used
+// it. A failure is logged, and the job waits for the marker's time, at most wake.QuietHorizon.
+func (a *lambdaApp) noteJobs(ctx context.Context) {
+	if a.marker == nil {
+		return
+	}
+	next, maxID, ok, err := a.store.PendingJobs(ctx)
+	if err != nil || !ok || maxID <= a.jobsSeen {
+		if err != nil {
+			a.log.Warn("work marker: pending jobs", "err", err)
+		}
+		return
+	}
+	if err := a.marker.Advance(ctx, next); err != nil {
+		a.log.Warn("work marker: advance", "err", err, "due", next)
+		return
+	}
+	a.jobsSeen = maxID
 }
 
 // unavailable is the repository's 503 error shape, as httpapi answers during a database outage.
@@ -155,7 +232,7 @@ func (a *lambdaApp) connect(ctx context.Context) (*postgres.Store, error) {
 		return nil, err
 	}
 	store, err := postgres.Connect(ctx, postgres.Options{URL: a.cfg.DatabaseURL, MaxConns: a.cfg.MaxConns,
-		Wait: wait, Password: password, Log: a.log}, a.cfg.Abuse.storeOptions()...)
+		Wait: wait, Password: password, Log: a.log}, append(a.cfg.Abuse.storeOptions(), a.cfg.Flash.storeOptions()...)...)
 	if err != nil {
 		return nil, fmt.Errorf("%w (waited %s)", err, wait.Round(time.Millisecond))
 	}

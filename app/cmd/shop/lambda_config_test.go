@@ -66,6 +66,22 @@ func TestCheckLambdaConfig(t *testing.T) {
 
 	_, err = load(map[string]string{"no media": "1", "HOME": t.TempDir()})
 	assert.ErrorContains(t, err, "SHOP_MEDIA_BUCKET: under Lambda")
+
+	assert.True(t, cfg.Flash.Group.Off, "no group commit under Lambda")
+	assert.False(t, cfg.Flash.SoldOut, "no sold-out listener under Lambda")
+	assert.Empty(t, cfg.WorkMarker)
+	for _, name := range []string{"SHOP_GROUP_COMMIT", "SHOP_SOLD_OUT_FAST_PATH"} {
+		_, err = load(map[string]string{name: "on"})
+		assert.ErrorContains(t, err, name+"=on: not under Lambda")
+	}
+
+	cfg, err = load(map[string]string{"SHOP_WORK_MARKER": "s3://shop-media/work/due.json", "AWS_REGION": "eu-west-1"})
+	require.NoError(t, err)
+	assert.Equal(t, "s3://shop-media/work/due.json", cfg.WorkMarker)
+	_, err = load(map[string]string{"SHOP_WORK_MARKER": "s3://shop-media/work/due.json"})
+	assert.ErrorContains(t, err, "SHOP_WORK_MARKER needs AWS_REGION")
+	_, err = load(map[string]string{"SHOP_WORK_MARKER": "https://shop-media/due.json", "AWS_REGION": "eu-west-1"})
+	assert.ErrorContains(t, err, `SHOP_WORK_MARKER="https://shop-media/due.json": want s3://bucket/key`)
 }
 
 func writeIndex(dir string) error {

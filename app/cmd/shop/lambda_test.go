@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,7 +21,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/shopstack/shopstack/app/wake"
 	"github.com/shopstack/shopstack/internal/pgtest"
+	"github.com/shopstack/shopstack/internal/s3test"
 	"github.com/shopstack/shopstack/internal/testbin"
 )
 
@@ -44,7 +47,11 @@ func startRIE(t *testing.T, env []string, cmdline ...string) *rie {
 	addr := freeAddr(t)
 	args := append([]string{"--runtime-interface-emulator-address", addr, "--runtime-api-address", freeAddr(t)}, cmdline...)
 	cmd := exec.Command(bin, args...)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "AWS_LAMBDA_FUNCTION_TIMEOUT=60", "SHOP_MEDIA_DIR=" + t.TempDir()}, env...)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "AWS_LAMBDA_FUNCTION_TIMEOUT=60"}
+	if !slices.ContainsFunc(env, func(kv string) bool { return strings.HasPrefix(kv, "SHOP_MEDIA_BUCKET=") }) {
+		cmd.Env = append(cmd.Env, "SHOP_MEDIA_DIR="+t.TempDir())
+	}
+	cmd.Env = append(cmd.Env, env...)
 	out := &syncBuf{}
 	cmd.Stdout, cmd.Stderr = out, out
 	require.NoError(t, cmd.Start())
@@ -323,4 +330,91 @@ func TestLambdaAnswers503UntilTheDatabaseAnswers(t *testing.T) {
 	up := fn.url(urlEvent{method: "GET", path: "/api/products"})
 	assert.Equal(t, http.StatusOK, up.StatusCode, up.Body)
 	assert.Contains(t, fn.out.String(), `"msg":"lambda: not ready"`)
+}
+
+// workAnswer is the work event's answer.
+type workAnswer struct {
+	Completed int        `json:"completed"`
+	StoppedBy string     `json:"stopped_by"`
+	NextDue   *time.Time `json:"next_due"`
+}
+
+func (r *rie) work() workAnswer {
+	r.t.Helper()
+	var res workAnswer
+	require.NoError(r.t, json.Unmarshal(r.invoke(map[string]any{"shop_work": map[string]any{"max_seconds": 20}}), &res))
+	return res
+}
+
+// TestLambdaWorkMarker: with SHOP_WORK_MARKER (the S3 stand-in's bucket), a work event that finds
+// nothing due answers without the database (shown by cutting the database off), a request that
+// leaves a job moves the mark so the next tick connects and runs it, and one that leaves none
+// does not write the mark.
+func TestLambdaWorkMarker(t *testing.T) {
+	t.Parallel()
+	dbURL := pgtest.NewDatabase(t)
+	migrate, out := shopCmd([]string{"DATABASE_URL=" + dbURL}, "migrate")
+	require.NoError(t, migrate.Run(), out.String())
+	srv := s3test.Start(t)
+	proxy := pgtest.NewProxy(t)
+	const adminPassword = "marker-admin-password"
+	fn := startRIE(t, append(srv.Env(), "DATABASE_URL="+proxy.URL(asAppRole(t, dbURL)), "SHOP_DB_WAIT=2s",
+		"SHOP_WORK_MARKER=s3://"+s3test.Bucket+"/work/due.json", "SHOP_ADMIN_EMAIL=admin@example.com",
+		"SHOP_ADMIN_PASSWORD="+adminPassword, "SHOP_HASH_CONCURRENCY=1"), binary, "lambda")
+	marker := wake.New(srv.Client, s3test.Bucket, "work/due.json")
+	ctx := context.Background()
+
+	first := fn.work()
+	assert.Equal(t, "no_due_jobs", first.StoppedBy, "no mark yet: the tick connects")
+	require.NotNil(t, first.NextDue)
+	assert.WithinDuration(t, time.Now().Add(wake.QuietHorizon), *first.NextDue, time.Minute, "nothing pending: the quiet horizon")
+	settled, err := marker.Read(ctx)
+	require.NoError(t, err)
+	require.True(t, settled.Exists)
+
+	proxy.Cut()
+	quiet := fn.work()
+	assert.Equal(t, "not_due", quiet.StoppedBy, "answered without the database, which is cut off")
+	require.NotNil(t, quiet.NextDue)
+	assert.True(t, quiet.NextDue.Equal(*first.NextDue))
+	proxy.Restore()
+
+	// The cut broke the pool's idle connection: the first request may meet it and answer 503,
+	// which the storefront retries, as here.
+	var login events.LambdaFunctionURLResponse
+	for range 3 {
+		login = fn.url(urlEvent{method: "POST", path: "/api/auth/login",
+			body: `{"email":"admin@example.com","password":"` + adminPassword + `"}`})
+		if login.StatusCode != http.StatusServiceUnavailable {
+			break
+		}
+	}
+	require.Equal(t, http.StatusOK, login.StatusCode, login.Body)
+	browse := fn.url(urlEvent{method: "GET", path: "/api/products"})
+	require.Equal(t, http.StatusOK, browse.StatusCode, browse.Body)
+	untouched, err := marker.Read(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, settled.ETag, untouched.ETag, "requests that leave no job do not write the mark")
+
+	created := fn.url(urlEvent{method: "POST", path: "/api/admin/products", cookies: []string{cookieNamed(t, login.Cookies, "shop_session")},
+		body: `{"sku":"MARK-1","name":"Marker Mug","price_cents":900,"category":"kitchen","stock":3}`})
+	require.Equal(t, http.StatusCreated, created.StatusCode, created.Body)
+	advanced, err := marker.Read(ctx)
+	require.NoError(t, err)
+	assert.True(t, advanced.DueAt(time.Now()), "the product's search_index job is due now: %s", advanced.Due)
+
+	ran := fn.work()
+	assert.Equal(t, "no_due_jobs", ran.StoppedBy)
+	assert.GreaterOrEqual(t, ran.Completed, 1, "the search_index job ran")
+	require.NotNil(t, ran.NextDue)
+	assert.Greater(t, time.Until(*ran.NextDue), time.Hour, "settled again once nothing is pending")
+	conn, err := pgx.Connect(ctx, dbURL)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	var left int
+	require.NoError(t, conn.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE state IN ('available','scheduled','retryable','running')`).Scan(&left))
+	assert.Zero(t, left)
+
+	proxy.Cut()
+	assert.Equal(t, "not_due", fn.work().StoppedBy)
 }

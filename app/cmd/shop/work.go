@@ -32,8 +32,11 @@ type workResult struct {
 	Other     int     `json:"other"` // snoozed, cancelled or interrupted
 	DueLeft   int64   `json:"due_left"`
 	Seconds   float64 `json:"seconds"`
-	StoppedBy string  `json:"stopped_by"` // "no_due_jobs" or "time"
+	StoppedBy string  `json:"stopped_by"` // "no_due_jobs", "time", or "not_due" (the marker said nothing is due: no database)
 	Pruned    bool    `json:"pruned"`
+	// NextDue is the work marker's time after the event: when the next tick connects (with
+	// SHOP_WORK_MARKER only).
+	NextDue *time.Time `json:"next_due,omitempty"`
 }
 
 // work runs due River jobs until none is due or the time is up, then stops the client, waiting
@@ -51,6 +54,17 @@ func (a *lambdaApp) work(ctx context.Context, req workRequest) (workResult, erro
 	until := start.Add(time.Duration(req.MaxSeconds) * time.Second)
 	if dl, ok := ctx.Deadline(); ok && dl.Add(-workStopGrace).Before(until) {
 		until = dl.Add(-workStopGrace)
+	}
+	if a.marker != nil {
+		mk, err := a.marker.Read(ctx)
+		switch {
+		case err != nil:
+			a.log.Warn("work: marker unreadable; connecting", "err", err)
+		case !mk.DueAt(start):
+			// Nothing is due: the database is not touched, so a paused Aurora stays paused.
+			a.log.Info("work: nothing due", "next_due", mk.Due)
+			return workResult{StoppedBy: "not_due", NextDue: &mk.Due}, nil
+		}
 	}
 	svc, err := a.service(ctx)
 	if err != nil {
@@ -84,9 +98,22 @@ func (a *lambdaApp) work(ctx context.Context, req workRequest) (workResult, erro
 	if res.DueLeft, err = a.store.DueJobs(ctx); err != nil {
 		return res, err
 	}
+	if a.marker != nil {
+		next, err := a.marker.Settle(ctx, time.Now, func(ctx context.Context) (time.Time, bool, error) {
+			at, maxID, ok, err := a.store.PendingJobs(ctx)
+			a.jobsSeen = max(a.jobsSeen, maxID)
+			return at, ok, err
+		})
+		if err != nil {
+			// The mark says due (or another writer's earlier time): the next tick connects.
+			a.log.Warn("work: marker not settled", "err", err)
+		} else {
+			res.NextDue = &next
+		}
+	}
 	res.Seconds = time.Since(start).Round(time.Millisecond).Seconds()
 	a.log.Info("work: done", "completed", res.Completed, "failed", res.Failed, "other", res.Other,
-		"due_left", res.DueLeft, "seconds", res.Seconds, "stopped_by", res.StoppedBy)
+		"due_left", res.DueLeft, "seconds", res.Seconds, "stopped_by", res.StoppedBy, "next_due", res.NextDue)
 	return res, nil
 }
 
