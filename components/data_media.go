@@ -23,6 +23,9 @@ type MediaArgs struct {
 	// PublicPrefix is the only part of the bucket a distribution may read (ServeMedia): the product images.
 	// Default "products/".
 	PublicPrefix string
+	// WorkPrefix holds the Lambda work event's marker (MediaWorkMarkerKey, app/wake): one small object
+	// rewritten whenever the next connecting tick moves, whose old versions expire after a day. Default "work/".
+	WorkPrefix string
 	// ServedByCloudFront defers the bucket policy to ServeMedia, which adds the distribution's read grant
 	// (the distribution is created after Data, and a bucket has one policy). Default false: the policy,
 	// TLS only, is attached at once.
@@ -36,6 +39,7 @@ func (a *MediaArgs) withDefaults() MediaArgs {
 	out.UploadsPrefix = cmp.Or(out.UploadsPrefix, "uploads/")
 	out.UploadExpirationDays = cmp.Or(out.UploadExpirationDays, 1)
 	out.PublicPrefix = cmp.Or(out.PublicPrefix, "products/")
+	out.WorkPrefix = cmp.Or(out.WorkPrefix, "work/")
 	return out
 }
 
@@ -44,14 +48,15 @@ func (a *DataArgs) validateMedia(e *argErrors) {
 	if m.InvoicesPrefix == "/" || !strings.HasSuffix(m.InvoicesPrefix, "/") {
 		e.bad("Media.InvoicesPrefix", "%q; want a folder prefix ending in \"/\"", m.InvoicesPrefix)
 	}
-	for _, f := range []struct{ field, prefix string }{{"UploadsPrefix", m.UploadsPrefix}, {"PublicPrefix", m.PublicPrefix}} {
+	for _, f := range []struct{ field, prefix string }{{"UploadsPrefix", m.UploadsPrefix}, {"PublicPrefix", m.PublicPrefix},
+		{"WorkPrefix", m.WorkPrefix}} {
 		if !strings.HasSuffix(f.prefix, "/") || strings.HasPrefix(f.prefix, "/") {
 			e.bad("Media."+f.field, "%q; want a folder prefix ending in \"/\" (no leading \"/\")", f.prefix)
 		}
 	}
-	if prefixesOverlap(m.InvoicesPrefix, m.UploadsPrefix, m.PublicPrefix) {
-		e.bad("Media", "InvoicesPrefix %q, UploadsPrefix %q and PublicPrefix %q overlap; invoices must never be public and uploads expire",
-			m.InvoicesPrefix, m.UploadsPrefix, m.PublicPrefix)
+	if prefixesOverlap(m.InvoicesPrefix, m.UploadsPrefix, m.PublicPrefix, m.WorkPrefix) {
+		e.bad("Media", "InvoicesPrefix %q, UploadsPrefix %q, PublicPrefix %q and WorkPrefix %q overlap; invoices must never be public, uploads expire and the work marker's versions too",
+			m.InvoicesPrefix, m.UploadsPrefix, m.PublicPrefix, m.WorkPrefix)
 	}
 	if m.UploadExpirationDays < 1 {
 		e.bad("Media.UploadExpirationDays", "%d; want at least 1", m.UploadExpirationDays)
@@ -147,6 +152,15 @@ func mediaLifecycleRules(m MediaArgs) s3.BucketLifecycleConfigurationV2RuleArray
 			Expiration: &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(m.UploadExpirationDays)},
 			NoncurrentVersionExpiration: &s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs{
 				NoncurrentDays: pulumi.Int(m.UploadExpirationDays),
+			},
+		},
+		// The work marker is rewritten on every move (each write a version); an old one is worth nothing.
+		&s3.BucketLifecycleConfigurationV2RuleArgs{
+			Id:     pulumi.String("expire-work-marker-versions"),
+			Status: pulumi.String("Enabled"),
+			Filter: &s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String(m.WorkPrefix)},
+			NoncurrentVersionExpiration: &s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs{
+				NoncurrentDays: pulumi.Int(1),
 			},
 		},
 		&s3.BucketLifecycleConfigurationV2RuleArgs{

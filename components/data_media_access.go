@@ -84,6 +84,21 @@ func (d *Data) MediaTaskStatements() []PolicyStatement {
 	return out
 }
 
+// WorkMarkerObject is the work marker's name under Media.WorkPrefix.
+const WorkMarkerObject = "due.json"
+
+// MediaWorkMarkerKey is the Lambda work event's marker object in the media bucket (SHOP_WORK_MARKER).
+func (d *Data) MediaWorkMarkerKey() string { return d.mediaArgs.WorkPrefix + WorkMarkerObject }
+
+// MediaWorkMarkerStatements add a Lambda function's rights on its work marker to MediaTaskStatements: read
+// and write that one object (conditional writes need nothing more than s3:PutObject). MediaTaskStatements
+// carry the rest: s3:ListBucket, which makes a missing marker a 404 rather than a 403, and the SSE-KMS key.
+func (d *Data) MediaWorkMarkerStatements() []PolicyStatement {
+	return []PolicyStatement{{Actions: []string{"s3:GetObject", "s3:PutObject"}, Resources: []pulumi.StringInput{
+		pulumi.Sprintf("%s/%s", d.mediaBucket.Bucket.Arn, d.MediaWorkMarkerKey()),
+	}}}
+}
+
 // MediaKeyPolicyStatement is the key policy statement an SSE-KMS media bucket's key needs for CloudFront to
 // serve it: decrypt, for the one distribution (AWS:SourceArn), as CloudFront's OAC documentation gives it.
 // Add it to the key's own policy; Data cannot, since it does not own the key.

@@ -31,7 +31,7 @@ func TestDataMedia(t *testing.T) {
 		assert.Equal(t, "DenyInsecureTransport", policy["Statement"].([]any)[0].(map[string]any)["Sid"])
 
 		rules := rec.Must(t, dtLifecycle, "data-media-lifecycle").Plain("rules").([]any)
-		require.Len(t, rules, 5)
+		require.Len(t, rules, 6)
 		byID := map[string]map[string]any{}
 		for _, r := range rules {
 			r := r.(map[string]any)
@@ -54,6 +54,10 @@ func TestDataMedia(t *testing.T) {
 		assert.Equal(t, map[string]any{"prefix": "uploads/"}, byID["expire-uploads"]["filter"])
 		assert.Equal(t, map[string]any{"days": 1.0}, byID["expire-uploads"]["expiration"])
 		assert.Equal(t, map[string]any{"noncurrentDays": 1.0}, byID["expire-uploads"]["noncurrentVersionExpiration"])
+		// The Lambda work marker is rewritten on every move; its old versions go after a day.
+		assert.Equal(t, map[string]any{"prefix": "work/"}, byID["expire-work-marker-versions"]["filter"])
+		assert.Equal(t, map[string]any{"noncurrentDays": 1.0}, byID["expire-work-marker-versions"]["noncurrentVersionExpiration"])
+		assert.NotContains(t, byID["expire-work-marker-versions"], "expiration", "the current marker stays")
 	})
 
 	t.Run("options", func(t *testing.T) {

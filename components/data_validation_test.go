@@ -105,7 +105,11 @@ func TestDataValidation(t *testing.T) {
 			[]string{"DataArgs.Media.NoncurrentExpirationDays: 20; want more than 30"}},
 		// Invoices are never public and uploads expire: the prefixes are folders that do not overlap.
 		{"public media inside invoices", func(a *components.DataArgs) { a.Media.PublicPrefix = "invoices/public/" },
-			[]string{`DataArgs.Media: InvoicesPrefix "invoices/", UploadsPrefix "uploads/" and PublicPrefix "invoices/public/" overlap`}},
+			[]string{`DataArgs.Media: InvoicesPrefix "invoices/", UploadsPrefix "uploads/", PublicPrefix "invoices/public/" and WorkPrefix "work/" overlap`}},
+		{"work marker inside uploads", func(a *components.DataArgs) { a.Media.WorkPrefix = "uploads/work/" },
+			[]string{"DataArgs.Media: ", `WorkPrefix "uploads/work/" overlap`}},
+		{"work prefix", func(a *components.DataArgs) { a.Media.WorkPrefix = "/work" },
+			[]string{`DataArgs.Media.WorkPrefix: "/work"; want a folder prefix`}},
 		{"uploads are products", func(a *components.DataArgs) { a.Media.UploadsPrefix = "products/" },
 			[]string{"DataArgs.Media: ", "overlap"}},
 		{"uploads prefix", func(a *components.DataArgs) { a.Media.UploadsPrefix = "uploads" },

@@ -130,6 +130,9 @@ type StaticSiteArgs struct {
 
 	// Waf is the distribution's web ACL. Default on (see StaticSiteWafArgs).
 	Waf StaticSiteWafArgs
+	// PricingPlan subscribes the distribution and its web ACL to a CloudFront flat-rate plan
+	// (PricingPlans, staticsite_plan.go). Default PricingPlanPayAsYouGo: usage pricing, no subscription.
+	PricingPlan string
 
 	// ForceDestroy lets `pulumi destroy` empty the site bucket, retained
 	// hashed assets included; without it a destroy stops at the non-empty
@@ -236,6 +239,7 @@ func (a *StaticSiteArgs) validate() error {
 	a.validateWebhooks(e)
 	a.validateMedia(e)
 	a.Waf.validate(e)
+	a.validatePricingPlan(e)
 	return e.err()
 }
 
@@ -332,6 +336,9 @@ func NewStaticSite(ctx *pulumi.Context, name string, args *StaticSiteArgs, opts 
 	}
 	dist, err := site.distribution(ctx, name, &a, bucket, edgeProtection{cert: cert, webACL: webACL})
 	if err != nil {
+		return nil, err
+	}
+	if err := site.pricingPlan(ctx, name, &a, dist, webACL); err != nil {
 		return nil, err
 	}
 	if err := site.accessLogDelivery(ctx, name, &a, dist, useast1); err != nil {

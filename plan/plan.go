@@ -36,6 +36,9 @@ type Resource struct {
 	Inputs map[string]any `json:"inputs"`
 	// Protect is Pulumi's protect option: a protected resource cannot be deleted or replaced by `pulumi up`.
 	Protect bool `json:"protect,omitempty"`
+	// PluginVersion is the plugin version an explicit provider was registered with: the SDK's own, or a
+	// second plugin for a resource the pinned SDK lacks (components.FlatRateProviderVersion).
+	PluginVersion string `json:"plugin_version,omitempty"`
 	// Bytes is the size of the file the resource uploads (a file asset "source", as a site's objects have): the
 	// upload's size, and a change of content under the same name, which the asset's path alone would hide.
 	Bytes int64 `json:"bytes,omitempty"`
@@ -166,10 +169,12 @@ func FromResources(stack, repoRoot string, recorded []pulumimock.Resource) (*Pla
 				delete(in, k)
 			}
 		}
-		p.Resources = append(p.Resources, Resource{
-			URN: r.URN, Type: r.Type, Name: r.Name, Parent: parentOf(r.Parent), Inputs: in, Protect: r.Protect,
-			Bytes: size,
-		})
+		res := Resource{URN: r.URN, Type: r.Type, Name: r.Name, Parent: parentOf(r.Parent), Inputs: in, Protect: r.Protect,
+			Bytes: size}
+		if strings.HasPrefix(r.Type, "pulumi:providers:") {
+			res.PluginVersion = r.Version
+		}
+		p.Resources = append(p.Resources, res)
 		priced = append(priced, cost.Resource{
 			URN: r.URN, Type: r.Type, Name: r.Name, Inputs: in,
 			Outputs: pulumimock.Plain(r.Outputs, true),

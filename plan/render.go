@@ -111,6 +111,9 @@ func (t *textRenderer) tree(r Resource, depth int) {
 	if r.Bytes > 0 {
 		size = " (" + formatBytes(r.Bytes) + ")"
 	}
+	if r.PluginVersion != "" {
+		prot += " [plugin v" + r.PluginVersion + "]"
+	}
 	fmt.Fprintf(&t.b, "%s%s %s%s%s  %s\n", indent, r.Type, r.Name, prot, size, price)
 	for _, k := range shownInputs {
 		v, ok := r.Inputs[k]

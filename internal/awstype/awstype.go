@@ -162,6 +162,7 @@ const (
 	Wafv2IpSet                      = "aws:wafv2/ipSet:IpSet"
 	Wafv2RuleGroup                  = "aws:wafv2/ruleGroup:RuleGroup"
 	Wafv2WebAcl                     = "aws:wafv2/webAcl:WebAcl"
+	PricingplanmanagerSubscription  = "aws:pricingplanmanager/subscription:Subscription"
 	Wafv2WebAclAssociation          = "aws:wafv2/webAclAssociation:WebAclAssociation"
 	Wafv2WebAclLoggingConfiguration = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"
 

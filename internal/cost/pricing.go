@@ -303,6 +303,9 @@ func (e *estimator) scalingPolicy(r Resource) (Item, bool) {
 }
 
 func (e *estimator) webAcl(r Resource) (Item, bool) {
+	if tier, ok := e.coveringPlan(r); ok {
+		return free(fmt.Sprintf("covered by the distribution's CloudFront flat-rate %s plan (its rules and requests included)", tier))
+	}
 	s := newSum()
 	s.add(e.monthlyUnits("waf.web_acl", 1))
 	if n := length(r.Inputs, "rules"); n > 0 {
@@ -326,4 +329,40 @@ func (e *estimator) replicationGroup(r Resource) (Item, bool) {
 
 func (e *estimator) cacheCluster(r Resource) (Item, bool) {
 	return e.cacheNodes(r.Inputs, math.Max(1, num(r.Inputs, "numCacheNodes")))
+}
+
+// pricingPlan prices a flat-rate plan subscription by its tier. A plan has no overage: past its allowance
+// AWS slows the distribution down rather than billing more.
+func (e *estimator) pricingPlan(r Resource) (Item, bool) {
+	switch tier := str(r.Inputs, "planTier"); tier {
+	case "FREE":
+		return free("CloudFront flat-rate Free plan: the distribution and its web ACL for $0, up to 1 million requests and 100 GB a month (no overage: past that AWS slows it down)")
+	case "PRO":
+		s := newSum()
+		s.add(e.monthlyUnits("cloudfront.plan.pro", 1))
+		s.note("the distribution and its web ACL, up to 10 million requests and 50 TB a month (no overage)")
+		return s.item()
+	default:
+		return Item{}, false
+	}
+}
+
+// coveringPlan finds the flat-rate plan subscription that lists r's ARN, and returns its tier.
+func (e *estimator) coveringPlan(r Resource) (string, bool) {
+	arn, _ := r.Outputs["arn"].(string)
+	if arn == "" {
+		return "", false
+	}
+	for _, p := range e.all {
+		if awstype.Canonical(p.Type) != awstype.PricingplanmanagerSubscription {
+			continue
+		}
+		arns, _ := p.Inputs["resourceArns"].([]any)
+		for _, a := range arns {
+			if a == arn {
+				return str(p.Inputs, "planTier"), true
+			}
+		}
+	}
+	return "", false
 }

@@ -21,6 +21,12 @@ const idleTickSeconds = 0.2
 // documentation (about 15 s; longer after a day or more paused).
 const auroraResumeSeconds = 15
 
+// markedWakeSeconds is how often a work schedule whose function keeps a work marker (SHOP_WORK_MARKER,
+// app/wake) connects while the shop is idle: a tick with nothing due reads the marker in S3 and leaves the
+// database alone, and with no job pending the marker schedules one connecting tick a day (wake.QuietHorizon,
+// which a test holds this to). Jobs make more ticks connect, but jobs come from use, not from idling.
+const markedWakeSeconds = 24 * 3600
+
 // auroraResumedACU is the capacity an instance resumes at (the lowest non-zero one) and, idle, stays at until
 // it pauses again.
 const auroraResumedACU = 0.5
@@ -59,9 +65,22 @@ func (e *estimator) schedule(r Resource) (Item, bool) {
 		s.add(e.monthlyUnits("lambda.request", ticks/1e6))
 		s.add(e.monthlyUnits("lambda.arm64.gb_second", ticks*gb*idleTickSeconds))
 		s.note(fmt.Sprintf("%.0f ticks a month (%s), each an assumed %gs at %g GB", ticks, expr, idleTickSeconds, gb))
-		e.auroraWake(s, interval)
+		wake := interval
+		if marked(fn) {
+			s.add(e.monthlyUnits("s3.get_request", ticks/1000))
+			s.note("each tick reads the work marker (SHOP_WORK_MARKER) and connects only when a job is due; idle, once a day")
+			wake = math.Max(interval, markedWakeSeconds)
+		}
+		e.auroraWake(s, wake)
 	}
 	return s.item()
+}
+
+// marked reports whether the function keeps a work marker (its environment sets SHOP_WORK_MARKER).
+func marked(fn Resource) bool {
+	env, _ := fn.Inputs["environment"].(map[string]any)
+	vars, _ := env["variables"].(map[string]any)
+	return vars["SHOP_WORK_MARKER"] != nil && vars["SHOP_WORK_MARKER"] != ""
 }
 
 // function finds the Lambda function whose ARN is arn.
@@ -101,6 +120,19 @@ func (e *estimator) auroraWake(s *sum, interval float64) {
 		usd, _, ok := e.hourly("aurora.serverless_v2.acu", auroraResumedACU*float64(instances)*awake)
 		s.add(usd, fmt.Sprintf("aurora.serverless_v2.acu × %g × %d instances × %.1f%% awake × %g h", auroraResumedACU, instances,
 			awake*100, e.t.HoursPerMonth), ok)
-		s.note(fmt.Sprintf("each tick opens a database connection; the cluster pauses %gs after the last one", pause))
+		s.note(fmt.Sprintf("a connecting tick every %s resumes it; the cluster pauses %gs after the last connection", every(interval), pause))
 	}
+}
+
+// every names an interval in the largest whole unit.
+func every(seconds float64) string {
+	switch {
+	case seconds >= 86400 && math.Mod(seconds, 86400) == 0:
+		return fmt.Sprintf("%gd", seconds/86400)
+	case seconds >= 3600 && math.Mod(seconds, 3600) == 0:
+		return fmt.Sprintf("%gh", seconds/3600)
+	case seconds >= 60 && math.Mod(seconds, 60) == 0:
+		return fmt.Sprintf("%gmin", seconds/60)
+	}
+	return fmt.Sprintf("%gs", seconds)
 }

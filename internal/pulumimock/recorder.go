@@ -65,6 +65,7 @@ type Resource struct {
 	DeleteBeforeReplace         bool                 // replaced by deleting it first (false: create the new one first)
 	IgnoreChanges               []string             // input properties whose changes the engine ignores
 	RetainOnDelete              bool                 // left in AWS when the stack deletes it
+	Version                     string               // the provider plugin version asked for ("" for the SDK's own)
 }
 
 // Invoke is one data-source call (e.g. aws:index/getRegion:getRegion).
@@ -169,6 +170,7 @@ func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 			res.Inputs = in
 		}
 		res.Protect = rpc.GetProtect()
+		res.Version = rpc.GetVersion()
 		res.IgnoreChanges = slices.Clone(rpc.GetIgnoreChanges())
 		res.RetainOnDelete = rpc.GetRetainOnDelete()
 		res.Dependencies = slices.Clone(rpc.GetDependencies())

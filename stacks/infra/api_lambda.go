@@ -1,6 +1,8 @@
 package infra
 
 import (
+	"slices"
+
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/shopstack/shopstack/components"
@@ -25,6 +27,9 @@ func newLambdaApi(ctx *pulumi.Context, cfg Config, net *components.Network, data
 	delete(env, "AWS_REGION")
 	delete(env, "SHOP_ADDR")
 	env["SHOP_DB_MAX_CONNS"] = pulumi.Sprintf("%d", LambdaDatabaseConns)
+	// The work event's marker (app/wake): a tick with nothing due reads it and leaves the database alone.
+	env["SHOP_WORK_MARKER"] = pulumi.Sprintf("s3://%s/%s", data.data.Connection.MediaBucketName, data.data.MediaWorkMarkerKey())
+	policy := append(slices.Clone(data.taskPolicy), data.data.MediaWorkMarkerStatements()...)
 	egress := []components.ApiEgress{{
 		Description: "PostgreSQL", Port: components.PostgresPort, SecurityGroupId: data.data.DatabaseSecurityGroupId,
 	}}
@@ -43,7 +48,7 @@ func newLambdaApi(ctx *pulumi.Context, cfg Config, net *components.Network, data
 		PrivateSubnetIds:     net.PrivateSubnetIds,
 		Exposure:             components.ApiBehindCloudFront,
 		Environment:          env,
-		TaskPolicyStatements: data.taskPolicy,
+		TaskPolicyStatements: policy,
 		LogRetentionDays:     cfg.LogRetentionDays,
 		Alarms:               components.ApiAlarmArgs{TopicArn: ops.topic, ServiceName: ServiceName(ctx)},
 		Lambda: components.ApiLambdaArgs{

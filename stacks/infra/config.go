@@ -108,7 +108,10 @@ type Config struct {
 	DomainName   string
 	HostedZoneId string
 	PriceClass   string
-	SiteDir      string
+	// EdgePricingPlan is the distribution's CloudFront flat-rate plan (components.PricingPlans; "" is
+	// pay-as-you-go).
+	EdgePricingPlan string
+	SiteDir         string
 
 	ProtectStateful bool
 
@@ -200,6 +203,12 @@ func LoadConfig(ctx *pulumi.Context) (Config, error) {
 		r.fail("hostedZoneId", "domainName and hostedZoneId go together: set both or neither")
 	}
 	c.PriceClass = oneOf(r, "priceClass", components.PriceClasses)
+	if plan := oneOf(r, "edgePricingPlan", []string{"pay-as-you-go", components.PricingPlanFree, components.PricingPlanPro}); plan != "pay-as-you-go" {
+		c.EdgePricingPlan = plan
+		if !c.WafEnabled && r.ok("edgePricingPlan") {
+			r.fail("edgePricingPlan", "%q needs wafEnabled: true (a flat-rate plan covers the distribution and its web ACL, and refuses a distribution without one)", plan)
+		}
+	}
 	c.SiteDir = r.str("siteDir")
 	if c.SiteDir == "" && r.ok("siteDir") {
 		r.fail("siteDir", "must name the built storefront directory (default site/dist)")

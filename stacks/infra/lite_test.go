@@ -134,10 +134,42 @@ func TestLiteRunsOnLambda(t *testing.T) {
 		assert.NotEmpty(t, rec.Must(t, "aws:lambda/invocation:Invocation", "api-migrate-run").Str("triggers.archiveSha256"))
 	})
 
-	t.Run("the work schedule invokes the function", func(t *testing.T) {
+	t.Run("the work schedule invokes the function every minute", func(t *testing.T) {
 		s := rec.Must(t, tSchedule, "api-work")
 		assert.Equal(t, fn.Out("arn").StringValue(), s.Str("target.arn"))
 		assert.JSONEq(t, components.DefaultWorkEvent, s.Str("target.input"))
+		assert.Equal(t, "rate(1 minute)", s.Str("scheduleExpression"), "the marker keeps idle ticks off the database")
+	})
+
+	t.Run("the work marker: one object in the media bucket, read and written by the function only", func(t *testing.T) {
+		bucket := rec.Must(t, "aws:s3/bucketV2:BucketV2", "data-media")
+		name, arn := bucket.Out("bucket").StringValue(), bucket.Out("arn").StringValue()
+		assert.Equal(t, "s3://"+name+"/work/due.json", fn.Str("environment.variables.SHOP_WORK_MARKER"))
+		var policy struct {
+			Statement []struct{ Action, Resource []string }
+		}
+		require.NoError(t, json.Unmarshal([]byte(rec.Must(t, tRolePolicy, "api-function-policy").Str("policy")), &policy))
+		var marker int
+		for _, st := range policy.Statement {
+			for _, r := range st.Resource {
+				if strings.HasPrefix(r, arn+"/work/") {
+					marker++
+					assert.Equal(t, arn+"/work/due.json", r, "the one object, no wildcard")
+					assert.ElementsMatch(t, []string{"s3:GetObject", "s3:PutObject"}, st.Action)
+				}
+			}
+		}
+		assert.Equal(t, 1, marker)
+		migrate := rec.Must(t, tFunction, "api-migrate")
+		assert.False(t, migrate.Has("environment.variables.SHOP_WORK_MARKER"), "the migration needs no marker")
+	})
+
+	t.Run("the edge is on the CloudFront flat-rate Free plan, with its web ACL", func(t *testing.T) {
+		sub := rec.Must(t, components.PricingPlanSubscriptionType, "site-plan")
+		dist := rec.Must(t, tDist, "site-cdn")
+		assert.Equal(t, "FREE", sub.Str("planTier"))
+		assert.Equal(t, []any{dist.Out("arn").StringValue(), dist.Str("webAclId")}, sub.Plain("resourceArns"))
+		assert.NotEmpty(t, dist.Str("webAclId"), "the WAF stays: the plan includes it")
 	})
 }
 
@@ -161,6 +193,10 @@ func TestLiteRefusesWhatAFunctionCannotHave(t *testing.T) {
 		"memory bounds": {map[string]string{"shopstack:lambdaMemoryMb": "64"}, nil, "shopstack:lambdaMemoryMb: 64 is out of range"},
 		"idle timeout with fargate": {map[string]string{"shopstack:apiCompute": "fargate"}, nil,
 			"shopstack:databaseIdleSessionTimeoutSeconds: 60 with apiCompute fargate"},
+		"flat-rate plan without a WAF": {map[string]string{"shopstack:wafEnabled": "false"}, nil,
+			`shopstack:edgePricingPlan: "free" needs wafEnabled: true`},
+		"unknown plan": {map[string]string{"shopstack:edgePricingPlan": "business"}, nil,
+			`shopstack:edgePricingPlan: "business" is not one of pay-as-you-go | free | pro`},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

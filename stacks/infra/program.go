@@ -187,6 +187,7 @@ func newSite(ctx *pulumi.Context, cfg Config, api *components.Api, data *dataTie
 			RateLimit:        cfg.WafRateLimit,
 			LogRetentionDays: cfg.LogRetentionDays,
 		},
+		PricingPlan:  cfg.EdgePricingPlan,
 		ForceDestroy: !cfg.ProtectStateful,
 		Alarms:       components.StaticSiteAlarmArgs{TopicArn: ops.cdnTopic},
 	}
