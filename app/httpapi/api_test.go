@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -431,24 +432,35 @@ func TestAdminProducts(t *testing.T) {
 	r = adm.do("POST", "/api/admin/products", map[string]any{"sku": sku, "name": "Again", "price_cents": 1, "category": "apparel"})
 	assert.Equal(t, http.StatusConflict, r.status)
 	assert.Equal(t, "sku_taken", r.errorCode(t))
+	rows, err := store.Pool().Query(context.Background(), `SELECT name FROM products WHERE sku = $1`, sku)
+	require.NoError(t, err)
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	assert.Equal(t, []string{"Admin Tee"}, names, "the refused create stored nothing")
 
 	r = adm.do("PATCH", "/api/admin/products/"+p.ID, map[string]any{"price_cents": 1700, "name": "Admin Tee v2"})
 	require.Equal(t, http.StatusOK, r.status)
 	r.json(t, &p)
 	assert.Equal(t, int64(1700), p.PriceCents)
 	assert.Equal(t, "Admin Tee v2", p.Name)
+	stored, err := store.GetProduct(context.Background(), p.ID)
+	require.NoError(t, err)
+	assert.Equal(t, p, stored, "the patch is stored as answered")
 
 	r = adm.do("POST", "/api/admin/products/"+p.ID+"/stock", map[string]any{"delta": -3})
 	assert.Equal(t, http.StatusConflict, r.status)
 	assert.Equal(t, "stock_would_go_negative", r.errorCode(t))
+	assert.Equal(t, 2, stockOf(t, p.ID), "the refused adjustment changed nothing")
 	r = adm.do("POST", "/api/admin/products/"+p.ID+"/stock", map[string]any{"delta": 5})
 	require.Equal(t, http.StatusOK, r.status)
 	r.json(t, &p)
 	assert.Equal(t, 7, p.Stock)
 
 	missing := "/api/admin/products/00000000-0000-4000-8000-000000000000"
-	assert.Equal(t, http.StatusNotFound, adm.do("PATCH", missing, map[string]any{"name": "x"}).status)
-	assert.Equal(t, http.StatusNotFound, adm.do("POST", missing+"/stock", map[string]any{"delta": 1}).status)
+	for _, r := range []response{adm.do("PATCH", missing, map[string]any{"name": "x"}), adm.do("POST", missing+"/stock", map[string]any{"delta": 1})} {
+		assert.Equal(t, http.StatusNotFound, r.status)
+		assert.Equal(t, "not_found", r.errorCode(t))
+	}
 
 	r = newClient(t).do("GET", "/api/products/"+p.ID, nil)
 	require.Equal(t, http.StatusOK, r.status)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -12,11 +13,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/klauspost/compress/gzhttp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/shopstack/shopstack/app/httpapi"
+	"github.com/shopstack/shopstack/app/shop"
 )
 
 // TestCompressionOfTextButNotPictures: `shop serve` gzips HTML, JS, CSS, SVG and JSON for a
@@ -76,4 +80,73 @@ func TestCompressionOfTextButNotPictures(t *testing.T) {
 	assert.Empty(t, pic.Get("Content-Encoding"), "pictures are compressed already")
 	small, _ := get("/api/healthz", true)
 	assert.Empty(t, small.Get("Content-Encoding"), "below 1 KiB there is nothing to gain")
+}
+
+// TestResponsesWithASecretAreNotCompressed: an order carrying its Stripe client secret (the
+// checkout answer and the order's page) is sent uncompressed to a client that accepts gzip
+// (BREACH), and the marker header does not reach the client; the order list, which carries no
+// secret, and the catalog are still compressed.
+func TestResponsesWithASecretAreNotCompressed(t *testing.T) {
+	t.Parallel()
+	ps := newPayShop(t, 30*time.Minute, false)
+	cfg := appConfig(ps.store, slog.New(slog.DiscardHandler))
+	cfg.Payments, cfg.StripePublishableKey = ps.svc, "pk_test_shop"
+	e, err := httpapi.New(cfg)
+	require.NoError(t, err)
+	h, err := httpapi.Compress(e)
+	require.NoError(t, err)
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+
+	c, _ := registered(t)
+	raw := &http.Client{Jar: c.http.Jar, Transport: &http.Transport{DisableCompression: true}}
+	send := func(method, path, body string, headers ...string) (http.Header, []byte) {
+		t.Helper()
+		req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Accept-Encoding", "gzip")
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		for i := 0; i+1 < len(headers); i += 2 {
+			req.Header.Set(headers[i], headers[i+1])
+		}
+		res, err := raw.Do(req)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		require.Less(t, res.StatusCode, 300, "%s %s", method, path)
+		b, err := io.ReadAll(res.Body)
+		require.NoError(t, err)
+		assert.NotContains(t, res.Header, gzhttp.HeaderNoCompression, "%s %s: the marker is not sent", method, path)
+		return res.Header, b
+	}
+
+	// Enough lines that the order's JSON is past gzip's 1 KiB minimum: else the test proves nothing.
+	var lines []any
+	for range 10 {
+		lines = append(lines, newProduct(t, 5, 700).ID, 1)
+	}
+	order, err := json.Marshal(orderBody(lines...))
+	require.NoError(t, err)
+	hdr, body := send("POST", "/api/orders", string(order), "Idempotency-Key", key())
+	var o shop.Order
+	require.NoError(t, json.Unmarshal(body, &o), "sent as plain JSON: %.80q", body)
+	require.NotNil(t, o.Payment)
+	require.NotEmpty(t, o.Payment.ClientSecret)
+	require.GreaterOrEqual(t, len(body), 1024, "large enough that gzip would compress it")
+	assert.Empty(t, hdr.Get("Content-Encoding"), "the checkout answer carries the client secret")
+
+	hdr, body = send("GET", "/api/orders/"+o.ID, "")
+	assert.Contains(t, string(body), `"client_secret":"`+o.Payment.ClientSecret+`"`)
+	assert.Empty(t, hdr.Get("Content-Encoding"), "the order's page carries it too")
+
+	for _, path := range []string{"/api/orders", "/api/products?limit=100"} {
+		hdr, body = send("GET", path, "")
+		assert.Equal(t, "gzip", hdr.Get("Content-Encoding"), path)
+		zr, err := gzip.NewReader(bytes.NewReader(body))
+		require.NoError(t, err, path)
+		plain, err := io.ReadAll(zr)
+		require.NoError(t, err, path)
+		assert.NotContains(t, string(plain), "client_secret", path)
+	}
 }

@@ -44,6 +44,8 @@ var statusOf = map[shop.Code]int{
 	shop.CodeBusy:                   http.StatusServiceUnavailable,
 	shop.CodeUnsupportedMediaType:   http.StatusUnsupportedMediaType,
 	shop.CodeInvalidSignature:       http.StatusBadRequest,
+	shop.CodeUploadSizeMismatch:     http.StatusBadRequest,
+	shop.CodeAlreadyUploaded:        http.StatusConflict,
 }
 
 // Codes for failures detected by the transport itself.

@@ -165,7 +165,7 @@ func (a *api) getOrder(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, o)
+	return orderJSON(c, http.StatusOK, o)
 }
 
 func (a *api) cancelOrder(c echo.Context) error {
@@ -179,14 +179,14 @@ func (a *api) cancelOrder(c echo.Context) error {
 			if err != nil {
 				return err
 			}
-			return c.JSON(http.StatusOK, o)
+			return orderJSON(c, http.StatusOK, o)
 		}
 	}
 	o, err := a.orders.CancelOrder(c.Request().Context(), currentUser(c).ID, id)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, o)
+	return orderJSON(c, http.StatusOK, o)
 }
 
 func (a *api) createProduct(c echo.Context) error {

@@ -28,7 +28,7 @@ func (a *api) checkout(c echo.Context, body []byte) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, o)
+	return orderJSON(c, http.StatusCreated, o)
 }
 
 // paymentConfig tells the storefront how orders are paid: "none" (on delivery) or "stripe"

@@ -49,8 +49,28 @@ func (l *Local) Dir() string { return l.dir }
 func (l *Local) Close() error { return l.root.Close() }
 
 // Put writes to a temporary file beside the key and renames it into place, so a reader never
-// sees half an object.
+// sees half an object. A body of other than size bytes stores nothing and is a *SizeError; a
+// body that fails to read is a *BodyError.
 func (l *Local) Put(_ context.Context, key, _ string, body io.Reader, size int64) error {
+	return l.put(key, body, size, l.root.Rename)
+}
+
+// Create is Put for a key that must hold nothing yet, as an upload slot takes its bytes once:
+// an object already at key is kept and ErrExists returned. The temporary file is hard-linked
+// into place, which fails on an existing name, so of two racing Creates exactly one stores.
+func (l *Local) Create(_ context.Context, key, _ string, body io.Reader, size int64) error {
+	return l.put(key, body, size, func(tmp, key string) error {
+		err := l.root.Link(tmp, key)
+		if errors.Is(err, fs.ErrExist) {
+			return ErrExists
+		}
+		return err
+	})
+}
+
+// put writes exactly size bytes of body to a temporary file beside key and hands it to place;
+// the temporary file is gone afterwards whatever happened.
+func (l *Local) put(key string, body io.Reader, size int64, place func(tmp, key string) error) error {
 	if err := checkKey(key); err != nil {
 		return err
 	}
@@ -64,21 +84,43 @@ func (l *Local) Put(_ context.Context, key, _ string, body io.Reader, size int64
 	if err != nil {
 		return fmt.Errorf("media: put %s: %w", key, err)
 	}
-	n, err := io.Copy(f, io.LimitReader(body, size+1))
+	defer func() { _ = l.root.Remove(tmp) }() // after a rename there is nothing left to remove
+	// One byte more than size is read, so a longer body is told from an exact one.
+	src := &countingReader{r: io.LimitReader(body, size+1)}
+	_, err = io.Copy(f, src)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil && n != size {
-		err = fmt.Errorf("got %d bytes, want %d", n, size)
+	switch {
+	case src.err != nil && !errors.Is(src.err, io.ErrUnexpectedEOF):
+		return &BodyError{Key: key, Read: src.n, Want: size, Err: src.err}
+	case src.err != nil || (err == nil && src.n != size):
+		// io.ErrUnexpectedEOF is a body that ended before its Content-Length: a short body.
+		return &SizeError{Key: key, Got: src.n, Want: size}
+	case err != nil:
+		return fmt.Errorf("media: put %s: %w", key, err)
 	}
-	if err == nil {
-		err = l.root.Rename(tmp, key)
-	}
-	if err != nil {
-		_ = l.root.Remove(tmp)
+	if err := place(tmp, key); err != nil {
 		return fmt.Errorf("media: put %s: %w", key, err)
 	}
 	return nil
+}
+
+// countingReader counts the bytes read through it and keeps the reader's error (not io.EOF),
+// so put can tell the client's side failing (the body) from its own (the file).
+type countingReader struct {
+	r   io.Reader
+	n   int64
+	err error
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	if err != nil && err != io.EOF { //nolint:errorlint // io.EOF is returned unwrapped by contract
+		c.err = err
+	}
+	return n, err
 }
 
 // Get opens the file at key.

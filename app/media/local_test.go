@@ -8,9 +8,11 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -134,4 +136,76 @@ func TestImageWorker(t *testing.T) {
 	}
 	_, ok := sk.images["p3"]
 	assert.False(t, ok)
+}
+
+// brokenBody yields data, then fails with err (a connection that ends or breaks mid-body).
+type brokenBody struct {
+	data []byte
+	err  error
+}
+
+func (b *brokenBody) Read(p []byte) (int, error) {
+	if len(b.data) == 0 {
+		return 0, b.err
+	}
+	n := copy(p, b.data)
+	b.data = b.data[n:]
+	return n, nil
+}
+
+// TestLocalStoresExactBodiesOnly: a body shorter or longer than the size to store, or one that
+// breaks off, is an error that says so (*SizeError, *BodyError) and leaves no file behind, not
+// at the key and no temporary one beside it; the exact body then stores.
+func TestLocalStoresExactBodiesOnly(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := media.NewLocal(dir, "")
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	key, data := "uploads/exact", []byte("0123456789")
+	broken := errors.New("connection reset by peer")
+
+	for name, tc := range map[string]struct {
+		body     func() io.Reader
+		got      int64 // the SizeError's Got; -1: a BodyError
+		wantText string
+	}{
+		"short (EOF)":            {func() io.Reader { return bytes.NewReader(data[:4]) }, 4, "the body is 4 bytes, want 10"},
+		"short (unexpected EOF)": {func() io.Reader { return &brokenBody{data[:7], io.ErrUnexpectedEOF} }, 7, "the body is 7 bytes, want 10"},
+		"long":                   {func() io.Reader { return strings.NewReader(string(data) + "more") }, 11, "the body is more than 10 bytes, want 10"},
+		"broken":                 {func() io.Reader { return &brokenBody{data[:3], broken} }, -1, "reading the body failed after 3 of 10 bytes: connection reset by peer"},
+	} {
+		for op, put := range map[string]func(context.Context, string, string, io.Reader, int64) error{"Put": st.Put, "Create": st.Create} {
+			err := put(ctx, key, "image/png", tc.body(), int64(len(data)))
+			require.Error(t, err, "%s %s", op, name)
+			assert.ErrorContains(t, err, tc.wantText, "%s %s", op, name)
+			if tc.got >= 0 {
+				var se *media.SizeError
+				require.ErrorAs(t, err, &se, "%s %s", op, name)
+				assert.Equal(t, media.SizeError{Key: key, Got: tc.got, Want: 10}, *se, "%s %s", op, name)
+			} else {
+				var be *media.BodyError
+				require.ErrorAs(t, err, &be, "%s %s", op, name)
+				assert.ErrorIs(t, err, broken)
+			}
+			_, err = st.Stat(ctx, key)
+			assert.ErrorIs(t, err, media.ErrNotFound, "%s %s: nothing at the key", op, name)
+			left, err := os.ReadDir(filepath.Join(dir, "uploads"))
+			require.NoError(t, err)
+			assert.Empty(t, left, "%s %s: no temporary file left", op, name)
+		}
+	}
+
+	require.NoError(t, st.Create(ctx, key, "image/png", bytes.NewReader(data), 10), "the exact body stores")
+	err = st.Create(ctx, key, "image/png", strings.NewReader("ABCDEFGHIJ"), 10)
+	assert.ErrorIs(t, err, media.ErrExists, "Create never replaces")
+	got, err := os.ReadFile(filepath.Join(dir, key))
+	require.NoError(t, err)
+	assert.Equal(t, data, got, "the first bytes are kept")
+	left, err := os.ReadDir(filepath.Join(dir, "uploads"))
+	require.NoError(t, err)
+	require.Len(t, left, 1, "the refused Create left no temporary file")
+	assert.Equal(t, "exact", left[0].Name())
+	require.NoError(t, st.Put(ctx, key, "image/png", strings.NewReader("ABCDEFGHIJ"), 10), "Put replaces")
 }

@@ -11,6 +11,7 @@ package media
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"regexp"
 	"strings"
@@ -30,6 +31,37 @@ const (
 
 // ErrNotFound is returned (wrapped) for a key that holds nothing.
 var ErrNotFound = errors.New("media: no object at this key")
+
+// ErrExists is returned (wrapped) by Local.Create for a key that already holds an object.
+var ErrExists = errors.New("media: an object is already at this key")
+
+// SizeError is a body that held other than the size bytes it was to store; nothing was stored.
+// Got is what arrived, at most Want+1: reading stops one byte past Want.
+type SizeError struct {
+	Key       string
+	Got, Want int64
+}
+
+func (e *SizeError) Error() string {
+	if e.Got > e.Want {
+		return fmt.Sprintf("media: put %s: the body is more than %d bytes, want %d", e.Key, e.Want, e.Want)
+	}
+	return fmt.Sprintf("media: put %s: the body is %d bytes, want %d", e.Key, e.Got, e.Want)
+}
+
+// BodyError is a body that failed to read (the sender's side: a broken connection, a body
+// over the request's limit) after Read of Want bytes; nothing was stored.
+type BodyError struct {
+	Key        string
+	Read, Want int64
+	Err        error
+}
+
+func (e *BodyError) Error() string {
+	return fmt.Sprintf("media: put %s: reading the body failed after %d of %d bytes: %v", e.Key, e.Read, e.Want, e.Err)
+}
+
+func (e *BodyError) Unwrap() error { return e.Err }
 
 // Object describes a stored object.
 type Object struct {

@@ -33,6 +33,10 @@ const (
 	CodeBusy                   Code = "busy"
 	CodeUnsupportedMediaType   Code = "unsupported_media_type"
 	CodeInvalidSignature       Code = "invalid_signature"
+	// CodeUploadSizeMismatch is an upload body that ended before (or ran past) its length.
+	CodeUploadSizeMismatch Code = "upload_size_mismatch"
+	// CodeAlreadyUploaded is a second upload to a slot that holds its bytes already.
+	CodeAlreadyUploaded Code = "already_uploaded"
 )
 
 // Error is a failure the client may be told about. Its Message and Details are safe to show.
