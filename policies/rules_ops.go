@@ -268,7 +268,7 @@ func All() []*Rule {
 	rules := []*Rule{
 		s3PublicAccessBlock, s3NoACLs, s3TLSOnly, s3NoPublicPolicy, s3Lifecycle,
 		cloudfrontHTTPS, cloudfrontTLS, cloudfrontCustomCert, cloudfrontOriginTLS, cloudfrontOriginHTTPS, cloudfrontOAC,
-		cloudfrontSecurityHeaders, cloudfrontRootObject, cloudfrontLogging, cloudfrontWAF,
+		cloudfrontSecurityHeaders, cloudfrontRootObject, cloudfrontLogging, cloudfrontWAF, cloudfrontFlatRateEligible,
 		elbHTTPSRedirect, elbDropInvalidHeaders, elbDesync, elbTLSPolicy, elbDeletionProtection, elbAccessLogs,
 		ecsNoPublicIP, ecsReadOnlyRoot, ecsNonPrivileged, ecsNonRoot, ecsLogging, ecsNoPlainSecrets, ecsNoHostPID,
 		ecsContainerInsights, ecrImmutableTags, ecrLifecyclePolicy,

@@ -3,6 +3,8 @@ package policies_test
 import (
 	"testing"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -168,6 +170,31 @@ func ruleCases() []ruleCase {
 		{rule: "cloudfront-waf", name: "missing in dev is advisory", rs: rs(res(tDist, "cdn", obj{})), want: advises},
 		{rule: "cloudfront-waf", name: "computed from nothing the stack declares", settings: p,
 			rs: rs(res(tDist, "cdn", obj{"webAclId": unknown()})), want: cantTell},
+
+		{rule: "cloudfront-flat-rate-eligible", name: "the distribution and its own web ACL", rs: flatRate(nil, nil), want: pass},
+		{rule: "cloudfront-flat-rate-eligible", name: "another ACL than the distribution's", rs: func() []policies.Resource {
+			other := res(tWebACL, "other", obj{"scope": "CLOUDFRONT"})
+			return flatRate(nil, &other)
+		}(), want: fires, on: "plan"},
+		{rule: "cloudfront-flat-rate-eligible", name: "legacy forwardedValues", rs: flatRate(obj{"defaultCacheBehavior": obj{
+			"forwardedValues": obj{"queryString": false}}}, nil), want: fires, on: "cdn"},
+		{rule: "cloudfront-flat-rate-eligible", name: "Lambda@Edge on a behaviour", rs: flatRate(obj{"orderedCacheBehaviors": []any{
+			obj{"pathPattern": "/x/*", "lambdaFunctionAssociations": []any{obj{"eventType": "viewer-request"}}}}}, nil),
+			want: fires, on: "cdn"},
+		{rule: "cloudfront-flat-rate-eligible", name: "an unknown tier", rs: func() []policies.Resource {
+			out := flatRate(nil, nil)
+			out[len(out)-1] = withInput(out[len(out)-1], "planTier", "GOLD")
+			return out
+		}(), want: fires, on: "plan"},
+		{rule: "cloudfront-flat-rate-eligible", name: "two distributions", rs: func() []policies.Resource {
+			acl := res(tWebACL, "edge", obj{"scope": "CLOUDFRONT"})
+			a, b := dep(res(tDist, "a", obj{}), "webAclId", acl), dep(res(tDist, "b", obj{}), "webAclId", acl)
+			sub := dep(res(tPlan, "plan", obj{"planFamily": "CloudFront", "planTier": "FREE", "resourceArns": []any{"a", "b", "acl"}}),
+				"resourceArns", a, b, acl)
+			return rs(acl, a, b, sub)
+		}(), want: fires, on: "plan"},
+		{rule: "cloudfront-flat-rate-eligible", name: "resources unknown at preview", rs: rs(res(tPlan, "plan",
+			obj{"planFamily": "CloudFront", "planTier": "FREE", "resourceArns": unknown()})), want: cantTell},
 
 		// --- ELB ----------------------------------------------------------------
 		{rule: "elb-http-redirect", name: "http redirects next to https", rs: func() []policies.Resource {
@@ -706,4 +733,31 @@ func externalSecret(tags obj, schedule string, named bool) []policies.Resource {
 		target = dep(target, "input", sec)
 	}
 	return []policies.Resource{sec, rule, target}
+}
+
+const tPlan = "aws:pricingplanmanager/subscription:Subscription"
+
+// flatRate is a distribution with its web ACL on the Free plan; dist adds the distribution's inputs, and
+// listed, when set, is the web ACL the plan lists instead of the distribution's.
+func flatRate(dist obj, listed *policies.Resource) []policies.Resource {
+	acl := res(tWebACL, "edge", obj{"scope": "CLOUDFRONT"})
+	cdn := dep(res(tDist, "cdn", dist), "webAclId", acl)
+	onPlan := acl
+	if listed != nil {
+		onPlan = *listed
+	}
+	sub := dep(res(tPlan, "plan", obj{"planFamily": "CloudFront", "planTier": "FREE", "resourceArns": []any{"cdn", "acl"}}),
+		"resourceArns", cdn, onPlan)
+	out := []policies.Resource{acl, cdn}
+	if listed != nil {
+		out = append(out, *listed)
+	}
+	return append(out, sub)
+}
+
+func withInput(r policies.Resource, key string, v any) policies.Resource {
+	in := r.Inputs.Copy()
+	in[resource.PropertyKey(key)] = resource.NewPropertyValue(v)
+	r.Inputs = in
+	return r
 }
