@@ -4,68 +4,27 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"net"
 	"net/http"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/shopstack/shopstack/app/media"
-	"github.com/shopstack/shopstack/internal/testbin"
+	"github.com/shopstack/shopstack/internal/s3test"
 )
 
-// versitygw is the S3 stand-in: Versity's S3 gateway over a POSIX directory, which checks
-// SigV4 signatures, presigned URLs included. Built once into .cache/bin by internal/testbin.
-var versitygw = testbin.Tool{Name: "versitygw", Package: "github.com/versity/versitygw/cmd/versitygw@v1.8.0"}
+const testBucket = s3test.Bucket
 
-const (
-	testAccess = "shoptestaccess"
-	testSecret = "shoptestsecret0123456789"
-	testBucket = "shop-media-test"
-)
-
-// startS3 runs versitygw on a free loopback port for the test and returns an S3 client for it
-// with the test bucket created.
+// startS3 runs the S3 stand-in (versitygw, internal/s3test) for the test and returns a client for it.
 func startS3(t *testing.T) *s3.Client {
 	t.Helper()
-	bin := testbin.Path(t, versitygw)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	require.NoError(t, l.Close())
-	cmd := exec.Command(bin, "--access", testAccess, "--secret", testSecret, "--port", addr, "posix", t.TempDir())
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-		if err == nil {
-			c.Close()
-			break
-		}
-		require.True(t, time.Now().Before(deadline), "versitygw did not listen on %s within 15 s:\n%s", addr, out.String())
-		time.Sleep(50 * time.Millisecond)
-	}
-	client := s3.NewFromConfig(aws.Config{
-		Region:      "us-east-1",
-		Credentials: credentials.NewStaticCredentialsProvider(testAccess, testSecret, ""),
-	}, func(o *s3.Options) {
-		o.BaseEndpoint = aws.String("http://" + addr)
-		o.UsePathStyle = true
-	})
-	_, err = client.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(testBucket)})
-	require.NoError(t, err)
-	return client
+	return s3test.Start(t).Client
 }
 
 func TestS3Store(t *testing.T) {
