@@ -48,13 +48,14 @@ func (d *Data) ServeMedia(ctx *pulumi.Context, args MediaDistributionArgs) error
 	_, err := s3.NewBucketCorsConfigurationV2(ctx, d.name+"-media-cors", &s3.BucketCorsConfigurationV2Args{
 		Bucket: b.Bucket.ID(),
 		CorsRules: s3.BucketCorsConfigurationV2CorsRuleArray{
-			// The presigned PUT signs Content-Type, so the browser sends exactly that header; nothing else
-			// is allowed, and no other method: reads go through CloudFront, same-origin.
+			// The presigned PUT signs Content-Type and If-None-Match (the slot takes its bytes once), so the
+			// browser sends exactly those headers; nothing else is allowed, and no other method: reads go
+			// through CloudFront, same-origin.
 			&s3.BucketCorsConfigurationV2CorsRuleArgs{
 				Id:             pulumi.String("browser-uploads"),
 				AllowedMethods: pulumi.StringArray{pulumi.String("PUT")},
 				AllowedOrigins: pulumi.StringArray(slices.Clone(args.UploadOrigins)),
-				AllowedHeaders: pulumi.StringArray{pulumi.String("Content-Type")},
+				AllowedHeaders: pulumi.StringArray{pulumi.String("Content-Type"), pulumi.String("If-None-Match")},
 				ExposeHeaders:  pulumi.StringArray{pulumi.String("ETag")},
 				MaxAgeSeconds:  pulumi.Int(3600),
 			},

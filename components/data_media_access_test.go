@@ -81,7 +81,7 @@ func TestDataMediaAccess(t *testing.T) {
 			"id":             "browser-uploads",
 			"allowedMethods": []any{"PUT"},
 			"allowedOrigins": []any{testSiteOrigin},
-			"allowedHeaders": []any{"Content-Type"},
+			"allowedHeaders": []any{"Content-Type", "If-None-Match"},
 			"exposeHeaders":  []any{"ETag"},
 			"maxAgeSeconds":  3600.0,
 		}}, cors.Plain("corsRules"))

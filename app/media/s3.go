@@ -106,13 +106,15 @@ func (s *S3) PresignPut(ctx context.Context, key, contentType string, size int64
 	if err := checkKey(key); err != nil {
 		return Upload{}, err
 	}
+	// If-None-Match: * is signed too: the slot takes its bytes once (a second PUT with the same URL is a
+	// 412), so an upload cannot be replaced between its check and its attach, or after.
 	req, err := s.presign.PresignPutObject(ctx, &s3.PutObjectInput{
-		Bucket: &s.bucket, Key: &key, ContentType: &contentType, ContentLength: &size,
+		Bucket: &s.bucket, Key: &key, ContentType: &contentType, ContentLength: &size, IfNoneMatch: aws.String("*"),
 	}, s3.WithPresignExpires(UploadURLTTL))
 	if err != nil {
 		return Upload{}, fmt.Errorf("media: presign put %s: %w", key, err)
 	}
-	return Upload{URL: req.URL, Method: req.Method, Headers: map[string]string{"Content-Type": contentType}}, nil
+	return Upload{URL: req.URL, Method: req.Method, Headers: map[string]string{"Content-Type": contentType, "If-None-Match": "*"}}, nil
 }
 
 // PresignGet signs a GET valid for DownloadURLTTL.

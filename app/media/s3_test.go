@@ -44,26 +44,32 @@ func TestS3Store(t *testing.T) {
 		assert.Equal(t, "https://shop.example/media/products/p1/1-card.jpg", st.URL("products/p1/1-card.jpg"))
 	})
 
-	t.Run("presigned PUT enforces type and length", func(t *testing.T) {
+	t.Run("presigned PUT enforces type and length, once", func(t *testing.T) {
 		data := []byte("\x89PNG\r\n\x1a\n pretend picture bytes")
 		up, err := st.PresignPut(ctx, "uploads/presigned", "image/png", int64(len(data)))
 		require.NoError(t, err)
 		assert.Equal(t, "PUT", up.Method)
-		assert.Equal(t, map[string]string{"Content-Type": "image/png"}, up.Headers)
+		assert.Equal(t, map[string]string{"Content-Type": "image/png", "If-None-Match": "*"}, up.Headers)
 		assert.Contains(t, up.URL, "X-Amz-Expires=600")
 		assert.Contains(t, up.URL, "content-length")
 		assert.Contains(t, up.URL, "content-type")
+		assert.Contains(t, up.URL, "if-none-match")
 
-		put := func(ct string, body []byte) int {
+		putWith := func(ct string, body []byte, ifNoneMatch bool) int {
 			req, err := http.NewRequest(http.MethodPut, up.URL, bytes.NewReader(body))
 			require.NoError(t, err)
 			req.Header.Set("Content-Type", ct)
+			if ifNoneMatch {
+				req.Header.Set("If-None-Match", "*")
+			}
 			res, err := http.DefaultClient.Do(req)
 			require.NoError(t, err)
 			defer res.Body.Close()
 			_, _ = io.Copy(io.Discard, res.Body)
 			return res.StatusCode
 		}
+		put := func(ct string, body []byte) int { return putWith(ct, body, true) }
+		assert.Equal(t, http.StatusForbidden, putWith("image/png", data, false), "the condition is signed: it cannot be left out")
 		assert.Equal(t, http.StatusForbidden, put("image/jpeg", data), "another content type breaks the signature")
 		assert.Equal(t, http.StatusForbidden, put("image/png", append(data, 'x')), "another length breaks the signature")
 		_, err = st.Stat(ctx, "uploads/presigned")
@@ -75,6 +81,14 @@ func TestS3Store(t *testing.T) {
 		problem, err := media.CheckUpload(ctx, st, "uploads/presigned", "image/png", int64(len(data)), 5<<20)
 		require.NoError(t, err)
 		assert.Empty(t, problem, "the bytes sniff as PNG")
+		other := append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{'z'}, len(data)-8)...)
+		assert.Equal(t, http.StatusPreconditionFailed, put("image/png", other), "the slot takes its bytes once")
+		r, _, err := st.Get(ctx, "uploads/presigned")
+		require.NoError(t, err)
+		kept, err := io.ReadAll(r)
+		require.NoError(t, err)
+		require.NoError(t, r.Close())
+		assert.Equal(t, data, kept, "the first upload's bytes stay")
 	})
 
 	t.Run("presigned GET", func(t *testing.T) {
