@@ -52,9 +52,10 @@ func (a *StaticSiteArgs) validatePricingPlan(e *argErrors) {
 }
 
 // pricingPlan subscribes the distribution and its web ACL to a.PricingPlan as `name-plan`, through the
-// provider `name-plans` (FlatRateProviderVersion, us-east-1). Destroying the subscription cancels it at the
-// end of the billing period; while it lasts, CloudFront refuses to remove the distribution's web ACL or to
-// delete the distribution. Nothing without a plan.
+// provider `name-plans` (FlatRateProviderVersion, us-east-1). While it lasts, CloudFront refuses to remove or
+// replace the distribution's web ACL or to delete the distribution. Destroying it deletes a Free subscription
+// at once and cancels a paid one at the end of the billing period (the distribution cannot be deleted before).
+// Nothing without a plan.
 func (s *StaticSite) pricingPlan(ctx *pulumi.Context, name string, a *StaticSiteArgs, dist *cloudfront.Distribution,
 	webACL pulumi.StringInput,
 ) error {

@@ -105,16 +105,21 @@ func (s *Store) DueJobs(ctx context.Context) (int64, error) {
 // default RescueStuckJobsAfter), so the time such a job needs a worker again.
 const JobRescueAfter = time.Hour
 
+// JobRescueRetry is how often a work event comes back for a job left running past JobRescueAfter
+// that no event has rescued yet (River's leader rescues it, when it gets to run).
+const JobRescueRetry = 5 * time.Minute
+
 // PendingJobs is when the earliest unfinished job needs a worker (an available one now, a
-// scheduled or retryable one at its time, a running one when River would rescue it) and the
-// highest unfinished job id, which grows with every job enqueued; ok is false when there is no
-// unfinished job. The Lambda work event schedules its next connecting tick by it (app/wake).
+// scheduled or retryable one at its time, a running one when River would rescue it, and no sooner
+// than JobRescueRetry from now) and the highest unfinished job id, which grows with every job
+// enqueued; ok is false when there is no unfinished job. The Lambda work event schedules its next
+// connecting tick by it (app/wake).
 func (s *Store) PendingJobs(ctx context.Context) (next time.Time, maxID int64, ok bool, err error) {
 	var at *time.Time
 	var id *int64
-	err = s.pool.QueryRow(ctx, `SELECT min(CASE WHEN state = 'running' THEN attempted_at + $1::interval
+	err = s.pool.QueryRow(ctx, `SELECT min(CASE WHEN state = 'running' THEN greatest(attempted_at + $1::interval, now() + $2::interval)
 		WHEN state = 'available' THEN least(scheduled_at, now()) ELSE scheduled_at END), max(id)
-		FROM river_job WHERE state IN ('available', 'scheduled', 'retryable', 'running')`, JobRescueAfter).Scan(&at, &id)
+		FROM river_job WHERE state IN ('available', 'scheduled', 'retryable', 'running')`, JobRescueAfter, JobRescueRetry).Scan(&at, &id)
 	if err != nil {
 		return time.Time{}, 0, false, mapError("pending jobs", err)
 	}

@@ -10,8 +10,9 @@
 // committed and sees it, or the request's write changes the ETag first and the settle's write
 // fails, is retried, and sees it then.
 //
-// A missing, unreadable or malformed object means "due now": the cost of a wrong answer is one
-// tick that connects, never a job left waiting.
+// A missing, unreadable or malformed object means "due now", and a writer that keeps losing the
+// race, or cannot read the object, falls back to an unconditional write of "now": moving the mark
+// earlier can never hide a job, and costs at most one tick that connects.
 package wake
 
 import (
@@ -23,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	mrand "math/rand/v2"
 	"net/http"
 	"strings"
 	"time"
@@ -38,15 +40,21 @@ import (
 // how long a job whose Advance was lost (an S3 error after its commit) can wait.
 const QuietHorizon = 24 * time.Hour
 
-// attempts bounds the conditional-write retries of Settle and Advance; each retry follows a
-// concurrent writer, so running out means others kept the mark moving and it is left to them.
+// attempts bounds the conditional-write retries of Settle and Advance, with a jittered pause
+// between them; running out ends in the unconditional write of "now".
 const attempts = 4
+
+// retryPause is the base of the pause between attempts (jittered up to twice it).
+const retryPause = 20 * time.Millisecond
 
 // maxBody is the most of the object read: the mark is a few dozen bytes.
 const maxBody = 1 << 10
 
 // ErrChanged is a conditional write refused because another writer changed the mark first.
 var ErrChanged = errors.New("wake: the mark changed since it was read")
+
+// errUnreadable is a read S3 refused (403): without s3:ListBucket a missing key is a 403 too.
+var errUnreadable = errors.New("wake: the mark cannot be read")
 
 // Mark is the object as read.
 type Mark struct {
@@ -101,11 +109,13 @@ type body struct {
 func (m *Marker) Read(ctx context.Context) (Mark, error) {
 	out, err := m.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(m.bucket), Key: aws.String(m.key)})
 	if err != nil {
-		// Without s3:ListBucket a missing key is a 403, an error here: the tick connects and its
-		// settle creates the object.
 		var missing *types.NoSuchKey
 		if errors.As(err, &missing) {
 			return Mark{}, nil
+		}
+		if status(err) == http.StatusForbidden {
+			// Without s3:ListBucket a missing key is a 403: the writers try to create it.
+			return Mark{}, fmt.Errorf("%w: %s: %w", errUnreadable, m, err)
 		}
 		return Mark{}, fmt.Errorf("wake: read %s: %w", m, err)
 	}
@@ -122,11 +132,16 @@ func (m *Marker) Read(ctx context.Context) (Mark, error) {
 	return mk, nil
 }
 
-// write replaces the mark read as prev with due, refusing with ErrChanged if it changed since.
-func (m *Marker) write(ctx context.Context, prev Mark, due time.Time) error {
+// encode is the object's body for due, with a fresh nonce.
+func encode(due time.Time) ([]byte, error) {
 	nonce := make([]byte, 8)
 	_, _ = rand.Read(nonce) // crypto/rand.Read never fails
-	raw, err := json.Marshal(body{Due: due.UTC().Truncate(time.Millisecond), Nonce: hex.EncodeToString(nonce)})
+	return json.Marshal(body{Due: due.UTC().Truncate(time.Millisecond), Nonce: hex.EncodeToString(nonce)})
+}
+
+// write replaces the mark read as prev with due, refusing with ErrChanged if it changed since.
+func (m *Marker) write(ctx context.Context, prev Mark, due time.Time) error {
+	raw, err := encode(due)
 	if err != nil {
 		return err
 	}
@@ -138,8 +153,9 @@ func (m *Marker) write(ctx context.Context, prev Mark, due time.Time) error {
 		in.IfNoneMatch = aws.String("*")
 	}
 	if _, err := m.client.PutObject(ctx, in); err != nil {
-		// 412: the condition failed; 409: a concurrent conditional write to the same key.
-		if s := status(err); s == http.StatusPreconditionFailed || s == http.StatusConflict {
+		// 412: the condition failed; 409: a concurrent conditional write to the same key; 404: an
+		// If-Match on an object deleted since it was read.
+		if s := status(err); s == http.StatusPreconditionFailed || s == http.StatusConflict || s == http.StatusNotFound {
 			return ErrChanged
 		}
 		return fmt.Errorf("wake: write %s: %w", m, err)
@@ -149,10 +165,10 @@ func (m *Marker) write(ctx context.Context, prev Mark, due time.Time) error {
 
 // Settle records when the next tick must connect: next, called after each read of the mark, is
 // the earliest pending job's time (ok false: none pending), capped at now + QuietHorizon. It
-// returns the time written.
+// returns the time written. Losing the race attempts times ends in Force(now).
 func (m *Marker) Settle(ctx context.Context, now func() time.Time, next func(context.Context) (time.Time, bool, error)) (time.Time, error) {
-	for range attempts {
-		prev, err := m.Read(ctx)
+	for i := range attempts {
+		prev, err := m.readForWrite(ctx)
 		if err != nil {
 			return time.Time{}, err
 		}
@@ -171,16 +187,22 @@ func (m *Marker) Settle(ctx context.Context, now func() time.Time, next func(con
 		case !errors.Is(err, ErrChanged):
 			return time.Time{}, err
 		}
+		pause(ctx, i)
 	}
-	return time.Time{}, fmt.Errorf("wake: settle %s: %w %d times; left to the concurrent writers", m, ErrChanged, attempts)
+	due := now().UTC().Truncate(time.Millisecond)
+	if err := m.Force(ctx, due); err != nil {
+		return time.Time{}, err
+	}
+	return due, fmt.Errorf("wake: settle %s: %w %d times; wrote now instead", m, ErrChanged, attempts)
 }
 
 // Advance moves the mark to at if that is earlier than the mark, and rewrites it even when it is
 // not, so that a Settle in flight (which may have read the database before the caller's job
-// committed) fails its write and reads again.
+// committed) fails its write and reads again. Losing the race attempts times ends in Force(now),
+// since the other writers' times need not cover the caller's job.
 func (m *Marker) Advance(ctx context.Context, at time.Time) error {
-	for range attempts {
-		prev, err := m.Read(ctx)
+	for i := range attempts {
+		prev, err := m.readForWrite(ctx)
 		if err != nil {
 			return err
 		}
@@ -194,8 +216,47 @@ func (m *Marker) Advance(ctx context.Context, at time.Time) error {
 		case !errors.Is(err, ErrChanged):
 			return err
 		}
+		pause(ctx, i)
 	}
-	return fmt.Errorf("wake: advance %s: %w %d times", m, ErrChanged, attempts)
+	if err := m.Force(ctx, time.Now()); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Force writes due unconditionally. Only an earlier-or-equal time than any pending job's is safe,
+// such as now.
+func (m *Marker) Force(ctx context.Context, due time.Time) error {
+	raw, err := encode(due)
+	if err != nil {
+		return err
+	}
+	_, err = m.client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(m.bucket), Key: aws.String(m.key),
+		Body: bytes.NewReader(raw), ContentType: aws.String("application/json"), CacheControl: aws.String("no-store")})
+	if err != nil {
+		return fmt.Errorf("wake: write %s: %w", m, err)
+	}
+	return nil
+}
+
+// readForWrite is Read for a writer: an object it may not read is taken as missing, so the write
+// is a create (If-None-Match: *), which fails with ErrChanged if it exists after all.
+func (m *Marker) readForWrite(ctx context.Context) (Mark, error) {
+	mk, err := m.Read(ctx)
+	if errors.Is(err, errUnreadable) {
+		return Mark{}, nil
+	}
+	return mk, err
+}
+
+// pause waits before attempt i+1: retryPause × 2^i, jittered to between half and all of it.
+func pause(ctx context.Context, i int) {
+	d := retryPause << i
+	d = d/2 + time.Duration(mrand.Int64N(int64(d/2)+1))
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
 }
 
 // status is the HTTP status of an S3 error, 0 if it has none.

@@ -116,7 +116,7 @@ func TestMarker(t *testing.T) {
 		assert.True(t, mk.DueAt(now), "the next tick runs the job")
 	})
 
-	t.Run("a settle that keeps losing gives up and leaves the mark to the others", func(t *testing.T) {
+	t.Run("a settle that keeps losing writes now", func(t *testing.T) {
 		m := wake.New(srv.Client, s3test.Bucket, "e/due.json")
 		_, err := m.Settle(ctx, clock, func(ctx context.Context) (time.Time, bool, error) {
 			require.NoError(t, m.Advance(ctx, now))
@@ -126,6 +126,35 @@ func TestMarker(t *testing.T) {
 		mk, err := m.Read(ctx)
 		require.NoError(t, err)
 		assert.True(t, mk.DueAt(now))
+	})
+
+	t.Run("a mark deleted during a settle is created again", func(t *testing.T) {
+		m := wake.New(srv.Client, s3test.Bucket, "g/due.json")
+		_, err := m.Settle(ctx, clock, none)
+		require.NoError(t, err)
+		reads := 0
+		due, err := m.Settle(ctx, clock, func(ctx context.Context) (time.Time, bool, error) {
+			reads++
+			if reads == 1 {
+				_, err := srv.Client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(s3test.Bucket), Key: aws.String("g/due.json")})
+				require.NoError(t, err)
+			}
+			return now.Add(time.Minute), true, nil
+		})
+		require.NoError(t, err, "an If-Match on a deleted object is a conflict to retry, not a failure")
+		assert.Equal(t, 2, reads)
+		mk, err := m.Read(ctx)
+		require.NoError(t, err)
+		assert.True(t, mk.Due.Equal(due))
+	})
+
+	t.Run("force writes whatever is there", func(t *testing.T) {
+		m := wake.New(srv.Client, s3test.Bucket, "h/due.json")
+		put(t, srv.Client, "h/due.json", `{"due":"2099-01-01T00:00:00Z"}`)
+		require.NoError(t, m.Force(ctx, now))
+		mk, err := m.Read(ctx)
+		require.NoError(t, err)
+		assert.True(t, mk.Due.Equal(now))
 	})
 
 	t.Run("a malformed mark is due and is replaced", func(t *testing.T) {

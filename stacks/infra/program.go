@@ -257,17 +257,34 @@ func ProtectStateful(on bool) pulumi.ResourceOption {
 }
 
 // TagProviders gives the stack's default tags to every AWS provider a component creates for itself (StaticSite's
-// us-east-1 provider for the CloudFront certificate), so those resources are tagged like the rest.
+// us-east-1 provider for the CloudFront certificate, and its flat-rate plan's v7 provider), so those resources are
+// tagged like the rest.
 func TagProviders(ctx *pulumi.Context) pulumi.ResourceOption {
 	return pulumi.Transformations([]pulumi.ResourceTransformation{
 		func(a *pulumi.ResourceTransformationArgs) *pulumi.ResourceTransformationResult {
-			args, ok := a.Props.(*aws.ProviderArgs)
-			if a.Type != "pulumi:providers:aws" || !ok || args.DefaultTags != nil {
+			if a.Type != "pulumi:providers:aws" {
 				return nil
 			}
-			tagged := *args
-			tagged.DefaultTags = &aws.ProviderDefaultTagsArgs{Tags: DefaultTags(ctx)}
-			return &pulumi.ResourceTransformationResult{Props: &tagged, Opts: a.Opts}
+			switch args := a.Props.(type) {
+			case *aws.ProviderArgs:
+				if args.DefaultTags != nil {
+					return nil
+				}
+				tagged := *args
+				tagged.DefaultTags = &aws.ProviderDefaultTagsArgs{Tags: DefaultTags(ctx)}
+				return &pulumi.ResourceTransformationResult{Props: &tagged, Opts: a.Opts}
+			case pulumi.Map:
+				// A provider of another plugin version, registered by token (StaticSite's flat-rate plan).
+				if _, set := args["defaultTags"]; set {
+					return nil
+				}
+				tagged := pulumi.Map{"defaultTags": pulumi.Map{"tags": DefaultTags(ctx)}}
+				for k, v := range args {
+					tagged[k] = v
+				}
+				return &pulumi.ResourceTransformationResult{Props: tagged, Opts: a.Opts}
+			}
+			return nil
 		},
 	})
 }

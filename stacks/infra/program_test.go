@@ -117,7 +117,7 @@ func privateSubnet(rec *pulumimock.Recorder, net pulumimock.Resource, id string)
 
 func TestEveryAwsResourceUsesTheDefaultTagsProvider(t *testing.T) {
 	t.Parallel()
-	for _, stack := range []string{"dev", "prod"} {
+	for _, stack := range []string{"dev", "prod", "lite"} {
 		t.Run(stack, func(t *testing.T) {
 			t.Parallel()
 			rec := record(t, stack)

@@ -63,6 +63,11 @@ func checkLambdaConfig(cfg *config, getenv func(string) string) error {
 		}
 	}
 	cfg.Flash.Group.Off, cfg.Flash.SoldOut = true, false
+	if cfg.Payments.on() {
+		// The unpaid-order expiry is a River periodic job, enqueued by a long-lived client's leader:
+		// a work event's short-lived client would rarely get to it, and the work marker cannot see it.
+		return errors.New("SHOP_STRIPE_SECRET_KEY: card payments are not available under Lambda (the expiry of unpaid orders needs a long-lived process); take them on serve")
+	}
 	if v := strings.TrimSpace(getenv("SHOP_WORK_MARKER")); v != "" {
 		if _, _, err := wake.ParseURL(v); err != nil {
 			return fmt.Errorf("SHOP_WORK_MARKER=%w", err)
@@ -182,6 +187,9 @@ func (a *lambdaApp) serveURL(ctx context.Context, req events.LambdaFunctionURLRe
 	return res, err
 }
 
+// noteJobsBudget bounds noteJobs: one query, and an S3 read and write with a retry or two.
+const noteJobsBudget = 3 * time.Second
+
 // noteJobs advances the work marker when the request just answered may have left a new job
 // (it used the database, and the highest unfinished job id is one this instance has not
 // advanced for), so the next tick connects and runs it. The database is awake: the request used
@@ -190,6 +198,9 @@ func (a *lambdaApp) noteJobs(ctx context.Context) {
 	if a.marker == nil {
 		return
 	}
+	// The request's context may be at its deadline already; the job is committed either way.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), noteJobsBudget)
+	defer cancel()
 	next, maxID, ok, err := a.store.PendingJobs(ctx)
 	if err != nil || !ok || maxID <= a.jobsSeen {
 		if err != nil {

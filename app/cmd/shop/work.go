@@ -17,6 +17,11 @@ const (
 	workTick = 200 * time.Millisecond
 	// workStopGrace is kept from the invocation's deadline to stop the client and answer.
 	workStopGrace = 3 * time.Second
+	// workMinRun keeps a connecting event's River client up at least this long, even with nothing
+	// due: River elects its leader after a random delay of up to a second, and only the leader runs
+	// the periodic jobs (upload_prune on start) and the maintenance (rescuing jobs left running,
+	// cleaning finished ones). Best effort: a short event may still end before they ran.
+	workMinRun = 2 * time.Second
 )
 
 // workRequest is the work event, {"shop_work":{"max_seconds":50}}.
@@ -105,12 +110,16 @@ func (a *lambdaApp) work(ctx context.Context, req workRequest) (workResult, erro
 			return at, ok, err
 		})
 		if err != nil {
-			// The mark says due (or another writer's earlier time): the next tick connects.
+			// The mark still says due (the event started with it so, and every fallback writes now):
+			// the next tick connects.
 			a.log.Warn("work: marker not settled", "err", err)
 		} else {
 			res.NextDue = &next
 		}
 	}
+	// A frozen instance keeps its idle connections open, and an open connection keeps Aurora from
+	// pausing: close them now (the pool stays; the next event connects again).
+	a.store.Pool().Reset()
 	res.Seconds = time.Since(start).Round(time.Millisecond).Seconds()
 	a.log.Info("work: done", "completed", res.Completed, "failed", res.Failed, "other", res.Other,
 		"due_left", res.DueLeft, "seconds", res.Seconds, "stopped_by", res.StoppedBy, "next_due", res.NextDue)
@@ -119,6 +128,7 @@ func (a *lambdaApp) work(ctx context.Context, req workRequest) (workResult, erro
 
 // runUntilIdle counts finished jobs until no job is due any more or until passes.
 func (a *lambdaApp) runUntilIdle(ctx context.Context, until time.Time, events <-chan *river.Event, res *workResult) string {
+	started := time.Now()
 	t := time.NewTicker(workTick)
 	defer t.Stop()
 	for {
@@ -134,6 +144,9 @@ func (a *lambdaApp) runUntilIdle(ctx context.Context, until time.Time, events <-
 		}
 		if time.Now().After(until) {
 			return "time"
+		}
+		if time.Since(started) < workMinRun {
+			continue
 		}
 		// A fetched job is running, no longer due: Stop waits for it.
 		if n, err := a.store.DueJobs(ctx); err == nil && n == 0 {
