@@ -257,7 +257,10 @@ func checkWorkEvent(t *testing.T, fn *rie, dbURL, productID string) {
 	}
 	started := time.Now()
 	require.NoError(t, json.Unmarshal(fn.invoke(map[string]any{"shop_work": map[string]any{"max_seconds": 20}}), &res))
-	assert.Equal(t, due, res.Completed)
+	// Every due job, and perhaps upload_prune, which River's leader inserts on start when it is
+	// elected within the event (best effort, workMinRun).
+	assert.GreaterOrEqual(t, res.Completed, due)
+	assert.LessOrEqual(t, res.Completed, due+1)
 	assert.Zero(t, res.Failed)
 	assert.Zero(t, res.DueLeft)
 	assert.Equal(t, "no_due_jobs", res.StoppedBy, "it stops as soon as nothing is due, not at max_seconds")
