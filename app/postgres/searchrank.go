@@ -1,0 +1,261 @@
+package postgres
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// This file is PostgreSQL's ts_rank (src/backend/utils/adt/tsrank.c, default weights, no
+// normalization) over the in-process index's copy of search_vector, so SearchIndex ranks, and
+// writes relevance cursors, exactly as the statement in search.go does. float32 where tsrank.c
+// has float, float64 where it has double; every conversion is explicit, so the compiler cannot
+// fuse operations that C rounds one at a time. TestSearchIndexAnswersAsPostgreSQL compares
+// whole pages, scores included, with the SQL path.
+
+// vecLexeme is one entry of a tsvector: the lexeme and its positions, each a WordEntryPos
+// (weight << 14 | position; weight 3 is A, 0 is D).
+type vecLexeme struct {
+	lex string
+	pos []uint16
+}
+
+// parseTSVector reads a tsvector as PostgreSQL prints it: 'lexeme':1A,2B 'other':3 ... A
+// quote inside a lexeme is doubled, a backslash escaped; weight D prints no letter. Entries
+// come out in PostgreSQL's order (bytewise, shorter first), which is Go's string order.
+func parseTSVector(s string) ([]vecLexeme, error) {
+	var out []vecLexeme
+	i := 0
+	for {
+		for i < len(s) && s[i] == ' ' {
+			i++
+		}
+		if i == len(s) {
+			return out, nil
+		}
+		if s[i] != '\'' {
+			return nil, fmt.Errorf("tsvector: want a quote at byte %d of %q", i, s)
+		}
+		i++
+		var lex strings.Builder
+		for {
+			if i == len(s) {
+				return nil, fmt.Errorf("tsvector: unterminated lexeme in %q", s)
+			}
+			c := s[i]
+			switch {
+			case c == '\\' && i+1 < len(s):
+				lex.WriteByte(s[i+1])
+				i += 2
+				continue
+			case c == '\'' && i+1 < len(s) && s[i+1] == '\'':
+				lex.WriteByte('\'')
+				i += 2
+				continue
+			case c == '\'':
+				i++
+			default:
+				lex.WriteByte(c)
+				i++
+				continue
+			}
+			break
+		}
+		e := vecLexeme{lex: lex.String()}
+		if i < len(s) && s[i] == ':' {
+			i++
+			for {
+				j := i
+				for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+					j++
+				}
+				n, err := strconv.Atoi(s[i:j])
+				if err != nil || n < 1 || n > 0x3fff {
+					return nil, fmt.Errorf("tsvector: bad position at byte %d of %q", i, s)
+				}
+				p := uint16(n)
+				if j < len(s) {
+					switch s[j] {
+					case 'A':
+						p |= 3 << 14
+						j++
+					case 'B':
+						p |= 2 << 14
+						j++
+					case 'C':
+						p |= 1 << 14
+						j++
+					case 'D':
+						j++
+					}
+				}
+				e.pos = append(e.pos, p)
+				i = j
+				if i < len(s) && s[i] == ',' {
+					i++
+					continue
+				}
+				break
+			}
+		}
+		if len(out) > 0 && out[len(out)-1].lex >= e.lex {
+			return nil, fmt.Errorf("tsvector: lexemes out of order in %q", s)
+		}
+		out = append(out, e)
+	}
+}
+
+// rankWeights are ts_rank's default weights, by the position's weight: D, C, B, A.
+var rankWeights = [4]float32{0.1, 0.2, 0.4, 1.0}
+
+func wpos(p uint16) float32 { return rankWeights[p>>14] }
+
+// rankItem is one operand of the tsquery: a lexeme, matched as a prefix or exactly.
+type rankItem struct {
+	lex    string
+	prefix bool
+}
+
+// rankQuery is what ts_rank needs of the tsquery tsqueryOf builds: its operands sorted and
+// de-duplicated by lexeme (SortAndUniqItems), and whether the root is an AND (two words or more).
+type rankQuery struct {
+	items []rankItem
+	and   bool
+}
+
+func newRankQuery(words []*resolvedWord) rankQuery {
+	var q rankQuery
+	terms := 0
+	for _, w := range words {
+		if w == nil {
+			continue
+		}
+		terms++
+		q.items = append(q.items, rankItem{lex: w.stem, prefix: true})
+		for _, a := range w.alts {
+			q.items = append(q.items, rankItem{lex: a})
+		}
+	}
+	sort.SliceStable(q.items, func(i, j int) bool { return q.items[i].lex < q.items[j].lex })
+	uniq := q.items[:0]
+	for _, it := range q.items {
+		if len(uniq) == 0 || uniq[len(uniq)-1].lex != it.lex {
+			uniq = append(uniq, it)
+		}
+	}
+	q.items = uniq
+	q.and = terms >= 2
+	return q
+}
+
+// findEntries is find_wordentry: the entries of vec the item matches (for a prefix, every
+// lexeme that begins with it).
+func findEntries(vec []vecLexeme, it rankItem) []vecLexeme {
+	i := sort.Search(len(vec), func(i int) bool { return vec[i].lex >= it.lex })
+	if !it.prefix {
+		if i < len(vec) && vec[i].lex == it.lex {
+			return vec[i : i+1]
+		}
+		return nil
+	}
+	j := i
+	for j < len(vec) && strings.HasPrefix(vec[j].lex, it.lex) {
+		j++
+	}
+	return vec[i:j]
+}
+
+// tsRank is ts_rank(vector, query)::float8.
+func tsRank(vec []vecLexeme, q rankQuery) float64 {
+	if len(vec) == 0 || len(q.items) == 0 {
+		return 0
+	}
+	var res float32
+	if q.and {
+		res = rankAnd(vec, q.items)
+	} else {
+		res = rankOr(vec, q.items)
+	}
+	if res < 0 {
+		res = 1e-20
+	}
+	return float64(res)
+}
+
+// rankOr is calc_rank_or.
+func rankOr(vec []vecLexeme, items []rankItem) float32 {
+	var res float32
+	for _, it := range items {
+		for _, e := range findEntries(vec, it) {
+			var resj float32
+			wjm := float32(-1)
+			jm := 0
+			for j, p := range e.pos {
+				resj = float32(resj + float32(wpos(p)/float32((j+1)*(j+1))))
+				if wpos(p) > wjm {
+					wjm = wpos(p)
+					jm = j
+				}
+			}
+			sum := float32(wjm + resj)
+			v := float32(sum - float32(wjm/float32((jm+1)*(jm+1))))
+			res = float32(float64(res) + float64(v)/1.64493406685)
+		}
+	}
+	if len(items) > 0 {
+		res = float32(res / float32(len(items)))
+	}
+	return res
+}
+
+// rankAnd is calc_rank_and: every pair of positions of two different operands, weighted by
+// their distance. Like tsrank.c, an operand with several matching lexemes (a prefix) is paired
+// with the later operands through its last lexeme only.
+func rankAnd(vec []vecLexeme, items []rankItem) float32 {
+	if len(items) < 2 {
+		return rankOr(vec, items)
+	}
+	res := float32(-1)
+	pos := make([][]uint16, len(items))
+	for i, it := range items {
+		for _, e := range findEntries(vec, it) {
+			pos[i] = e.pos
+			for k := 0; k < i; k++ {
+				if pos[k] == nil {
+					continue
+				}
+				for _, pl := range e.pos {
+					for _, pp := range pos[k] {
+						dist := int(pl&0x3fff) - int(pp&0x3fff)
+						if dist < 0 {
+							dist = -dist
+						}
+						if dist == 0 { // every lexeme here has positions (tsrank.c's POSNULL case)
+							continue
+						}
+						w := float32(float32(wpos(pl)*wpos(pp)) * wordDistance(dist))
+						curw := float32(math.Sqrt(float64(w)))
+						if res < 0 {
+							res = curw
+						} else {
+							keep := float64((1.0 - float64(res)) * (1.0 - float64(curw)))
+							res = float32(1.0 - keep)
+						}
+					}
+				}
+			}
+		}
+	}
+	return res
+}
+
+// wordDistance is tsrank.c's word_distance (PostgreSQL 15: a float4).
+func wordDistance(d int) float32 {
+	if d > 100 {
+		return 1e-30
+	}
+	e := math.Exp(float64(float32(d))/1.5 - 2)
+	return float32(1.0 / float64(1.005+float64(0.05*e)))
+}
