@@ -3,7 +3,9 @@ package postgres
 import (
 	"context"
 	"log/slog"
-	"math/bits"
+	"math"
+	mbits "math/bits"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -54,6 +56,8 @@ type SearchIndex struct {
 	resolves singleflight.Group
 
 	served, fellBack atomic.Int64
+	refreshes        atomic.Int64
+	slowest          atomic.Int64 // nanoseconds of the slowest refresh
 	warned           atomic.Int64 // unix seconds of the last refresh WARN
 }
 
@@ -94,6 +98,8 @@ func NewSearchIndex(s *Store, opts SearchIndexOptions) *SearchIndex {
 type SearchIndexStats struct {
 	Products           int
 	Served, FellBack   int64
+	Refreshes          int64         // successful ones
+	SlowestRefresh     time.Duration // of the successful ones
 	LastRefreshStarted time.Time
 }
 
@@ -102,7 +108,7 @@ func (x *SearchIndex) Stats() SearchIndexStats {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	return SearchIndexStats{Products: len(x.data.products), Served: x.served.Load(), FellBack: x.fellBack.Load(),
-		LastRefreshStarted: x.readAt}
+		Refreshes: x.refreshes.Load(), SlowestRefresh: time.Duration(x.slowest.Load()), LastRefreshStarted: x.readAt}
 }
 
 // Run refreshes the index every Interval until ctx ends. A failed refresh is logged (one WARN
@@ -185,6 +191,10 @@ func (x *SearchIndex) Refresh(ctx context.Context) error {
 	x.data.finish()
 	x.watermark = next
 	x.readAt = began
+	x.refreshes.Add(1)
+	if d := int64(x.now().Sub(began)); d > x.slowest.Load() {
+		x.slowest.Store(d)
+	}
 	return nil
 }
 
@@ -268,13 +278,18 @@ func (x *SearchIndex) resolve(ctx context.Context, words []string) ([]*resolvedW
 	return out, nil
 }
 
-// indexData is the copy of the catalog. Ordinals index products; postings list, per lexeme,
-// the ordinals of the products whose search_vector has it, ascending.
+// indexData is the copy of the catalog. Ordinals index products and attrs; every lexeme has a
+// number (intern), and postings list, per lexeme number, the ordinals of the products whose
+// search_vector has it, ascending.
 type indexData struct {
 	products   []*indexProduct
+	attrs      []indexAttrs // what the facet count reads of every match, packed
 	byID       map[string]int32
-	postings   map[string][]int32
-	lexemes    []string // the postings' keys, sorted (finish)
+	lexID      map[string]int32
+	lexStr     []string
+	postings   [][]int32
+	postingsOr [][]float64 // postingsOr[l][i]: orTerm of lexeme l in product postings[l][i]
+	lexemes    []int32     // every lexeme number, by lexeme (finish)
 	skus       []skuOrdinal
 	categories []string
 	categoryID map[string]int32
@@ -283,11 +298,18 @@ type indexData struct {
 }
 
 type indexProduct struct {
-	p        shop.Product
+	p   shop.Product
+	vec []vecLexeme // search_vector, in its order
+}
+
+type indexAttrs struct {
+	id       string
+	name     string
+	price    int64
 	micro    int64 // created_at in microseconds, PostgreSQL's precision
 	category int32
-	vector   string // search_vector as PostgreSQL printed it
-	vec      []vecLexeme
+	bucket   int8 // width_bucket(price_cents, shop.PriceRangeBounds)
+	inStock  bool
 }
 
 type skuOrdinal struct {
@@ -296,7 +318,20 @@ type skuOrdinal struct {
 }
 
 func newIndexData() indexData {
-	return indexData{byID: map[string]int32{}, postings: map[string][]int32{}, categoryID: map[string]int32{}}
+	return indexData{byID: map[string]int32{}, lexID: map[string]int32{}, categoryID: map[string]int32{}}
+}
+
+func (d *indexData) intern(lex string) int32 {
+	id, ok := d.lexID[lex]
+	if !ok {
+		id = int32(len(d.lexStr))
+		d.lexID[lex] = id
+		d.lexStr = append(d.lexStr, lex)
+		d.postings = append(d.postings, nil)
+		d.postingsOr = append(d.postingsOr, nil)
+		d.lexemesDirty = true
+	}
+	return id
 }
 
 func (d *indexData) apply(r indexRow) error {
@@ -308,20 +343,31 @@ func (d *indexData) apply(r indexRow) error {
 		ord = int32(len(d.products))
 		m = &indexProduct{}
 		d.products = append(d.products, m)
+		d.attrs = append(d.attrs, indexAttrs{})
 		d.byID[r.p.ID] = ord
 	}
-	if !known || m.vector != r.vector {
-		vec, err := parseTSVector(r.vector)
-		if err != nil {
-			return err
-		}
+	parsed, err := parseTSVector(r.vector)
+	if err != nil {
+		return err
+	}
+	npos := 0
+	for _, e := range parsed {
+		npos += len(e.pos)
+	}
+	positions := make([]uint16, 0, npos) // one allocation for the product's positions
+	vec := make([]vecLexeme, len(parsed))
+	for i, e := range parsed {
+		positions = append(positions, e.pos...)
+		vec[i] = vecLexeme{id: d.intern(e.lex), or: orTerm(e.pos), pos: positions[len(positions)-len(e.pos):]}
+	}
+	if !known || !sameVector(m.vec, vec) {
 		for _, e := range m.vec {
-			d.unpost(e.lex, ord)
+			d.unpost(e.id, ord)
 		}
 		for _, e := range vec {
-			d.post(e.lex, ord)
+			d.post(e.id, ord, e.or)
 		}
-		m.vec, m.vector = vec, r.vector
+		m.vec = vec
 	}
 	if !known || m.p.SKU != r.p.SKU {
 		d.skusDirty = true
@@ -332,48 +378,58 @@ func (d *indexData) apply(r indexRow) error {
 		d.categories = append(d.categories, r.p.Category)
 		d.categoryID[r.p.Category] = c
 	}
-	m.p, m.micro, m.category = r.p, r.created.UnixMicro(), c
+	m.p = r.p
+	price := r.p.PriceCents
+	d.attrs[ord] = indexAttrs{id: r.p.ID, name: r.p.Name, price: price, micro: r.created.UnixMicro(), category: c, inStock: r.p.Stock > 0,
+		bucket: int8(sort.Search(len(shop.PriceRangeBounds), func(i int) bool { return shop.PriceRangeBounds[i] > price }))}
 	return nil
 }
 
-func (d *indexData) post(lex string, ord int32) {
-	l, ok := d.postings[lex]
-	if !ok {
-		d.lexemesDirty = true
+func sameVector(a, b []vecLexeme) bool {
+	if len(a) != len(b) {
+		return false
 	}
-	i := sort.Search(len(l), func(i int) bool { return l[i] >= ord })
-	if i < len(l) && l[i] == ord {
-		return
+	for i := range a {
+		if a[i].id != b[i].id || !slices.Equal(a[i].pos, b[i].pos) {
+			return false
+		}
 	}
-	l = append(l, 0)
-	copy(l[i+1:], l[i:])
-	l[i] = ord
-	d.postings[lex] = l
+	return true
 }
 
-func (d *indexData) unpost(lex string, ord int32) {
-	l := d.postings[lex]
+func (d *indexData) post(id, ord int32, or float64) {
+	l, o := d.postings[id], d.postingsOr[id]
+	i := sort.Search(len(l), func(i int) bool { return l[i] >= ord })
+	if i < len(l) && l[i] == ord {
+		o[i] = or
+		return
+	}
+	l, o = append(l, 0), append(o, 0)
+	copy(l[i+1:], l[i:])
+	copy(o[i+1:], o[i:])
+	l[i], o[i] = ord, or
+	d.postings[id], d.postingsOr[id] = l, o
+}
+
+func (d *indexData) unpost(id, ord int32) {
+	l := d.postings[id]
 	i := sort.Search(len(l), func(i int) bool { return l[i] >= ord })
 	if i == len(l) || l[i] != ord {
 		return
 	}
-	l = append(l[:i], l[i+1:]...)
-	if len(l) == 0 {
-		delete(d.postings, lex)
-		d.lexemesDirty = true
-		return
-	}
-	d.postings[lex] = l
+	d.postings[id] = append(l[:i], l[i+1:]...)
+	o := d.postingsOr[id]
+	d.postingsOr[id] = append(o[:i], o[i+1:]...)
 }
 
 // finish rebuilds the sorted lexeme and SKU lists after a refresh changed them.
 func (d *indexData) finish() {
 	if d.lexemesDirty {
 		d.lexemes = d.lexemes[:0]
-		for l := range d.postings {
-			d.lexemes = append(d.lexemes, l)
+		for i := range d.lexStr {
+			d.lexemes = append(d.lexemes, int32(i))
 		}
-		sort.Strings(d.lexemes)
+		sort.Slice(d.lexemes, func(i, j int) bool { return d.lexStr[d.lexemes[i]] < d.lexStr[d.lexemes[j]] })
 		d.lexemesDirty = false
 	}
 	if d.skusDirty {
@@ -386,17 +442,59 @@ func (d *indexData) finish() {
 	}
 }
 
-// bitset is a set of ordinals.
+// bitset is a set of ordinals or lexeme numbers.
 type bitset []uint64
 
 func newBitset(n int) bitset { return make(bitset, (n+63)/64) }
 
+// A search's sets of products and its scores are as large as the catalog (12.5 kB and 400 kB
+// at 100,000 products): they are reused, not left to the garbage collector.
+var productSets, scoreSets sync.Pool
+
+func getProductSet(n int) bitset {
+	w := (n + 63) / 64
+	if b, ok := productSets.Get().(*bitset); ok && cap(*b) >= w {
+		s := (*b)[:w]
+		clear(s)
+		return s
+	}
+	return make(bitset, w)
+}
+
+func putProductSet(b bitset) { productSets.Put(&b) }
+
+func getScores(n int) []float32 {
+	if s, ok := scoreSets.Get().(*[]float32); ok && cap(*s) >= n {
+		out := (*s)[:n]
+		clear(out)
+		return out
+	}
+	return make([]float32, n)
+}
+
+func putScores(s []float32) { scoreSets.Put(&s) }
+
 func (b bitset) set(i int32) { b[i>>6] |= 1 << (uint(i) & 63) }
 
-func (b bitset) addAll(l []int32) {
-	for _, i := range l {
-		b.set(i)
+func (b bitset) has(i int32) bool { return int(i>>6) < len(b) && b[i>>6]&(1<<(uint(i)&63)) != 0 }
+
+// lexemesOf is the set of lexeme numbers an item matches, those that begin with it (a prefix)
+// or the one equal to it, and the same in lexeme order.
+func (d *indexData) lexemesOf(it rankItem) (bitset, []int32) {
+	b := newBitset(len(d.lexStr))
+	if !it.prefix {
+		if id, ok := d.lexID[it.lex]; ok {
+			b.set(id)
+			return b, []int32{id}
+		}
+		return b, nil
 	}
+	i := sort.Search(len(d.lexemes), func(i int) bool { return d.lexStr[d.lexemes[i]] >= it.lex })
+	j := i
+	for ; j < len(d.lexemes) && strings.HasPrefix(d.lexStr[d.lexemes[j]], it.lex); j++ {
+		b.set(d.lexemes[j])
+	}
+	return b, d.lexemes[i:j]
 }
 
 // textMatch is the products the resolved words match: each word, as a prefix of a lexeme or
@@ -407,12 +505,19 @@ func (d *indexData) textMatch(words []*resolvedWord) bitset {
 		if w == nil {
 			continue
 		}
-		t := newBitset(len(d.products))
-		for i := sort.SearchStrings(d.lexemes, w.stem); i < len(d.lexemes) && strings.HasPrefix(d.lexemes[i], w.stem); i++ {
-			t.addAll(d.postings[d.lexemes[i]])
-		}
+		lex, _ := d.lexemesOf(rankItem{lex: w.stem, prefix: true})
 		for _, a := range w.alts {
-			t.addAll(d.postings[a])
+			if id, ok := d.lexID[a]; ok {
+				lex.set(id)
+			}
+		}
+		t := getProductSet(len(d.products))
+		for i, bits := range lex {
+			for ; bits != 0; bits &= bits - 1 {
+				for _, ord := range d.postings[i*64+mbits.TrailingZeros64(bits)] {
+					t.set(ord)
+				}
+			}
 		}
 		if match == nil {
 			match = t
@@ -421,6 +526,7 @@ func (d *indexData) textMatch(words []*resolvedWord) bitset {
 		for i := range match {
 			match[i] &= t[i]
 		}
+		putProductSet(t)
 	}
 	return match
 }
@@ -430,7 +536,7 @@ func (d *indexData) search(q shop.ProductQuery, words []*resolvedWord) shop.Prod
 	n := len(d.products)
 	var match bitset
 	if q.Q == "" {
-		match = newBitset(n)
+		match = getProductSet(n)
 		for i := range match {
 			match[i] = ^uint64(0)
 		}
@@ -440,7 +546,7 @@ func (d *indexData) search(q shop.ProductQuery, words []*resolvedWord) shop.Prod
 	} else {
 		match = d.textMatch(words)
 		if match == nil {
-			match = newBitset(n)
+			match = getProductSet(n)
 		}
 		prefix := strings.ToUpper(q.Q)
 		for i := sort.Search(len(d.skus), func(i int) bool { return d.skus[i].sku >= prefix }); i < len(d.skus) &&
@@ -448,10 +554,40 @@ func (d *indexData) search(q shop.ProductQuery, words []*resolvedWord) shop.Prod
 			match.set(d.skus[i].ord)
 		}
 	}
-	relevance := q.Sort == shop.SortRelevance
-	rq := newRankQuery(words)
-	bounds := shop.PriceRangeBounds
-	nb := len(bounds) + 1
+	// Relevance: an OR query's ts_rank (one word) is a sum over postings, added up here in
+	// rankOr's order (item by item, lexemes in order) for every product at once; an AND query's
+	// (two words or more, few matches) is computed per candidate.
+	var rq rankQuery
+	var scores []float32
+	if q.Sort == shop.SortRelevance {
+		rq = newRankQuery(words)
+		var ordered [][]int32
+		for _, it := range rq.items {
+			m, l := d.lexemesOf(it)
+			rq.masks = append(rq.masks, m)
+			ordered = append(ordered, l)
+		}
+		if !rq.and && len(rq.items) > 0 {
+			scores = getScores(n)
+			defer putScores(scores)
+			for _, lexemes := range ordered {
+				for _, l := range lexemes {
+					or := d.postingsOr[l]
+					for i, ord := range d.postings[l] {
+						scores[ord] = float32(float64(scores[ord]) + or[i])
+					}
+				}
+			}
+		}
+	}
+	category := int32(-1) // no category filter
+	if q.Category != "" {
+		category = -2 // a category no product has
+		if c, ok := d.categoryID[q.Category]; ok {
+			category = c
+		}
+	}
+	nb := len(shop.PriceRangeBounds) + 1          // width_bucket gives 0 to len(bounds)
 	counts := make([]int, len(d.categories)*nb*4) // category, bucket, in stock, price in range
 	top := topN{limit: q.Limit + 1, before: sortBefore(q.Sort)}
 	var after *pageKey
@@ -468,22 +604,28 @@ func (d *indexData) search(q shop.ProductQuery, words []*resolvedWord) shop.Prod
 			after.score = *c.Score
 		}
 	}
+	minPrice, maxPrice := int64(math.MinInt64), int64(math.MaxInt64)
+	if q.MinPriceCents != nil {
+		minPrice = *q.MinPriceCents
+	}
+	if q.MaxPriceCents != nil {
+		maxPrice = *q.MaxPriceCents
+	}
 	for w, word := range match {
-		for word != 0 {
-			ord := int32(w*64 + bits.TrailingZeros64(word))
-			word &= word - 1
-			m := d.products[ord]
-			price := m.p.PriceCents
-			bucket := sort.Search(len(bounds), func(i int) bool { return bounds[i] > price }) // width_bucket
-			inStock := m.p.Stock > 0
-			priceOK := (q.MinPriceCents == nil || price >= *q.MinPriceCents) && (q.MaxPriceCents == nil || price <= *q.MaxPriceCents)
-			counts[((int(m.category)*nb+bucket)*2+b2i(inStock))*2+b2i(priceOK)]++
-			if !priceOK || (q.Category != "" && m.p.Category != q.Category) || (q.InStock != nil && inStock != *q.InStock) {
+		for ; word != 0; word &= word - 1 {
+			ord := int32(w*64 + mbits.TrailingZeros64(word))
+			a := &d.attrs[ord]
+			priceOK := a.price >= minPrice && a.price <= maxPrice
+			counts[((int(a.category)*nb+int(a.bucket))*2+b2i(a.inStock))*2+b2i(priceOK)]++
+			if !priceOK || (category != -1 && a.category != category) || (q.InStock != nil && a.inStock != *q.InStock) {
 				continue
 			}
-			k := pageKey{id: m.p.ID, name: m.p.Name, price: price, micro: m.micro, ord: ord}
-			if relevance && len(rq.items) > 0 {
-				k.score = tsRank(m.vec, rq)
+			k := pageKey{id: a.id, name: a.name, price: a.price, micro: a.micro, ord: ord}
+			switch {
+			case scores != nil:
+				k.score = float64(float32(scores[ord] / float32(len(rq.items)))) // rankOr's division; never < 0
+			case len(rq.masks) > 0:
+				k.score = tsRank(d.products[ord].vec, rq)
 			}
 			if after != nil && !top.before(*after, k) {
 				continue
@@ -491,6 +633,7 @@ func (d *indexData) search(q shop.ProductQuery, words []*resolvedWord) shop.Prod
 			top.push(k)
 		}
 	}
+	putProductSet(match)
 	var groups []facetGroup
 	for i, c := range counts {
 		if c == 0 {

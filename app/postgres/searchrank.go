@@ -15,18 +15,26 @@ import (
 // fuse operations that C rounds one at a time. TestSearchIndexAnswersAsPostgreSQL compares
 // whole pages, scores included, with the SQL path.
 
-// vecLexeme is one entry of a tsvector: the lexeme and its positions, each a WordEntryPos
+// parsedLexeme is one entry of a tsvector: the lexeme and its positions, each a WordEntryPos
 // (weight << 14 | position; weight 3 is A, 0 is D).
-type vecLexeme struct {
+type parsedLexeme struct {
 	lex string
+	pos []uint16
+}
+
+// vecLexeme is an entry as the index keeps it: the lexeme's number (indexData.intern), its
+// positions and its term of calc_rank_or's sum (orTerm).
+type vecLexeme struct {
+	id  int32
+	or  float64
 	pos []uint16
 }
 
 // parseTSVector reads a tsvector as PostgreSQL prints it: 'lexeme':1A,2B 'other':3 ... A
 // quote inside a lexeme is doubled, a backslash escaped; weight D prints no letter. Entries
 // come out in PostgreSQL's order (bytewise, shorter first), which is Go's string order.
-func parseTSVector(s string) ([]vecLexeme, error) {
-	var out []vecLexeme
+func parseTSVector(s string) ([]parsedLexeme, error) {
+	var out []parsedLexeme
 	i := 0
 	for {
 		for i < len(s) && s[i] == ' ' {
@@ -63,7 +71,7 @@ func parseTSVector(s string) ([]vecLexeme, error) {
 			}
 			break
 		}
-		e := vecLexeme{lex: lex.String()}
+		e := parsedLexeme{lex: lex.String()}
 		if i < len(s) && s[i] == ':' {
 			i++
 			for {
@@ -120,9 +128,11 @@ type rankItem struct {
 
 // rankQuery is what ts_rank needs of the tsquery tsqueryOf builds: its operands sorted and
 // de-duplicated by lexeme (SortAndUniqItems), and whether the root is an AND (two words or more).
+// masks[i] holds the numbers of the lexemes items[i] matches (indexData.rankQuery).
 type rankQuery struct {
 	items []rankItem
 	and   bool
+	masks []bitset
 }
 
 func newRankQuery(words []*resolvedWord) rankQuery {
@@ -150,33 +160,17 @@ func newRankQuery(words []*resolvedWord) rankQuery {
 	return q
 }
 
-// findEntries is find_wordentry: the entries of vec the item matches (for a prefix, every
-// lexeme that begins with it).
-func findEntries(vec []vecLexeme, it rankItem) []vecLexeme {
-	i := sort.Search(len(vec), func(i int) bool { return vec[i].lex >= it.lex })
-	if !it.prefix {
-		if i < len(vec) && vec[i].lex == it.lex {
-			return vec[i : i+1]
-		}
-		return nil
-	}
-	j := i
-	for j < len(vec) && strings.HasPrefix(vec[j].lex, it.lex) {
-		j++
-	}
-	return vec[i:j]
-}
-
-// tsRank is ts_rank(vector, query)::float8.
+// tsRank is ts_rank(vector, query)::float8. vec's entries are in tsvector order, so the entries
+// an item matches come in find_wordentry's order.
 func tsRank(vec []vecLexeme, q rankQuery) float64 {
 	if len(vec) == 0 || len(q.items) == 0 {
 		return 0
 	}
 	var res float32
 	if q.and {
-		res = rankAnd(vec, q.items)
+		res = rankAnd(vec, q.masks)
 	} else {
-		res = rankOr(vec, q.items)
+		res = rankOr(vec, q.masks)
 	}
 	if res < 0 {
 		res = 1e-20
@@ -184,28 +178,35 @@ func tsRank(vec []vecLexeme, q rankQuery) float64 {
 	return float64(res)
 }
 
-// rankOr is calc_rank_or.
-func rankOr(vec []vecLexeme, items []rankItem) float32 {
-	var res float32
-	for _, it := range items {
-		for _, e := range findEntries(vec, it) {
-			var resj float32
-			wjm := float32(-1)
-			jm := 0
-			for j, p := range e.pos {
-				resj = float32(resj + float32(wpos(p)/float32((j+1)*(j+1))))
-				if wpos(p) > wjm {
-					wjm = wpos(p)
-					jm = j
-				}
-			}
-			sum := float32(wjm + resj)
-			v := float32(sum - float32(wjm/float32((jm+1)*(jm+1))))
-			res = float32(float64(res) + float64(v)/1.64493406685)
+// orTerm is one entry's term of calc_rank_or's sum, from its positions.
+func orTerm(pos []uint16) float64 {
+	var resj float32
+	wjm := float32(-1)
+	jm := 0
+	for j, p := range pos {
+		resj = float32(resj + float32(wpos(p)/float32((j+1)*(j+1))))
+		if wpos(p) > wjm {
+			wjm = wpos(p)
+			jm = j
 		}
 	}
-	if len(items) > 0 {
-		res = float32(res / float32(len(items)))
+	sum := float32(wjm + resj)
+	v := float32(sum - float32(wjm/float32((jm+1)*(jm+1))))
+	return float64(v) / 1.64493406685
+}
+
+// rankOr is calc_rank_or.
+func rankOr(vec []vecLexeme, masks []bitset) float32 {
+	var res float32
+	for _, m := range masks {
+		for i := range vec {
+			if m.has(vec[i].id) {
+				res = float32(float64(res) + vec[i].or)
+			}
+		}
+	}
+	if len(masks) > 0 {
+		res = float32(res / float32(len(masks)))
 	}
 	return res
 }
@@ -213,14 +214,22 @@ func rankOr(vec []vecLexeme, items []rankItem) float32 {
 // rankAnd is calc_rank_and: every pair of positions of two different operands, weighted by
 // their distance. Like tsrank.c, an operand with several matching lexemes (a prefix) is paired
 // with the later operands through its last lexeme only.
-func rankAnd(vec []vecLexeme, items []rankItem) float32 {
-	if len(items) < 2 {
-		return rankOr(vec, items)
+func rankAnd(vec []vecLexeme, masks []bitset) float32 {
+	if len(masks) < 2 {
+		return rankOr(vec, masks)
 	}
 	res := float32(-1)
-	pos := make([][]uint16, len(items))
-	for i, it := range items {
-		for _, e := range findEntries(vec, it) {
+	var posBuf [8][]uint16
+	pos := posBuf[:0]
+	if len(masks) > len(posBuf) {
+		pos = make([][]uint16, 0, len(masks))
+	}
+	pos = pos[:len(masks)]
+	for i, m := range masks {
+		for _, e := range vec {
+			if !m.has(e.id) {
+				continue
+			}
 			pos[i] = e.pos
 			for k := 0; k < i; k++ {
 				if pos[k] == nil {
