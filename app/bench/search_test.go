@@ -178,7 +178,7 @@ func BenchmarkSearch(b *testing.B) {
 			st := x.Stats()
 			fmt.Printf("  in-process copy (postgres.SearchIndex) %6.0f req/s   p50 %s   p99 %s   (goal p99 <= 50ms)\n",
 				r.perSecond(), r.pct(0.50).Round(time.Microsecond), r.pct(0.99).Round(time.Microsecond))
-			fmt.Printf("    copy loaded in %s, %d MiB of Go heap; %d searches answered from it, %d from SQL (copy older than 1 s); %d refreshes, slowest %s\n",
+			fmt.Printf("    copy loaded in %s, %d MiB of Go heap; %d searches answered from it, %d from SQL (copy older than 1 s); %d refreshes, slowest after the load %s\n",
 				load.Round(time.Millisecond), (int64(after.HeapAlloc)-int64(before.HeapAlloc))>>20, st.Served, st.FellBack,
 				st.Refreshes, st.SlowestRefresh.Round(time.Millisecond))
 			b.ReportMetric(r.perSecond(), "index-req/s")

@@ -57,13 +57,13 @@ type SearchIndex struct {
 
 	served, fellBack atomic.Int64
 	refreshes        atomic.Int64
-	slowest          atomic.Int64 // nanoseconds of the slowest refresh
+	slowest          atomic.Int64 // nanoseconds of the slowest refresh that was not a full load
 	warned           atomic.Int64 // unix seconds of the last refresh WARN
 }
 
 // SearchIndexOptions tune a SearchIndex; zero values take the defaults.
 type SearchIndexOptions struct {
-	// Interval between refreshes in Run. Default 250 ms.
+	// Interval between refreshes in Run. Default 500 ms: each is a sequential scan of products.
 	Interval time.Duration
 	// MaxLag is how old an answer's data may be. Default 1 s, what the cache allows for stock.
 	MaxLag time.Duration
@@ -82,7 +82,7 @@ type wordEntry struct {
 // NewSearchIndex returns an empty index over s: it falls back to s until the first Refresh.
 func NewSearchIndex(s *Store, opts SearchIndexOptions) *SearchIndex {
 	if opts.Interval <= 0 {
-		opts.Interval = 250 * time.Millisecond
+		opts.Interval = 500 * time.Millisecond
 	}
 	if opts.MaxLag <= 0 {
 		opts.MaxLag = time.Second
@@ -99,7 +99,7 @@ type SearchIndexStats struct {
 	Products           int
 	Served, FellBack   int64
 	Refreshes          int64         // successful ones
-	SlowestRefresh     time.Duration // of the successful ones
+	SlowestRefresh     time.Duration // of the successful ones after the first (a full load)
 	LastRefreshStarted time.Time
 }
 
@@ -191,8 +191,7 @@ func (x *SearchIndex) Refresh(ctx context.Context) error {
 	x.data.finish()
 	x.watermark = next
 	x.readAt = began
-	x.refreshes.Add(1)
-	if d := int64(x.now().Sub(began)); d > x.slowest.Load() {
+	if d := int64(x.now().Sub(began)); x.refreshes.Add(1) > 1 && d > x.slowest.Load() {
 		x.slowest.Store(d)
 	}
 	return nil
@@ -303,6 +302,7 @@ type indexProduct struct {
 }
 
 type indexAttrs struct {
+	uid      uuidKey
 	id       string
 	name     string
 	price    int64
@@ -380,7 +380,7 @@ func (d *indexData) apply(r indexRow) error {
 	}
 	m.p = r.p
 	price := r.p.PriceCents
-	d.attrs[ord] = indexAttrs{id: r.p.ID, name: r.p.Name, price: price, micro: r.created.UnixMicro(), category: c, inStock: r.p.Stock > 0,
+	d.attrs[ord] = indexAttrs{uid: parseUUIDKey(r.p.ID), id: r.p.ID, name: r.p.Name, price: price, micro: r.created.UnixMicro(), category: c, inStock: r.p.Stock > 0,
 		bucket: int8(sort.Search(len(shop.PriceRangeBounds), func(i int) bool { return shop.PriceRangeBounds[i] > price }))}
 	return nil
 }
@@ -592,7 +592,7 @@ func (d *indexData) search(q shop.ProductQuery, words []*resolvedWord) shop.Prod
 	top := topN{limit: q.Limit + 1, before: sortBefore(q.Sort)}
 	var after *pageKey
 	if c := q.After; c != nil {
-		after = &pageKey{id: c.ID}
+		after = &pageKey{id: c.ID, uid: parseUUIDKey(c.ID)}
 		switch {
 		case c.Name != nil:
 			after.name = *c.Name
@@ -620,7 +620,7 @@ func (d *indexData) search(q shop.ProductQuery, words []*resolvedWord) shop.Prod
 			if !priceOK || (category != -1 && a.category != category) || (q.InStock != nil && a.inStock != *q.InStock) {
 				continue
 			}
-			k := pageKey{id: a.id, name: a.name, price: a.price, micro: a.micro, ord: ord}
+			k := pageKey{uid: a.uid, id: a.id, name: a.name, price: a.price, micro: a.micro, ord: ord}
 			switch {
 			case scores != nil:
 				k.score = float64(float32(scores[ord] / float32(len(rq.items)))) // rankOr's division; never < 0
@@ -678,6 +678,7 @@ func b2i(b bool) int {
 
 // pageKey is a product's place in a sort (the keyset of search.go's keyset).
 type pageKey struct {
+	uid   uuidKey
 	id    string
 	name  string
 	price int64
@@ -686,21 +687,50 @@ type pageKey struct {
 	ord   int32
 }
 
-// sortBefore returns whether a comes before b in the sort; every order ends in the id (a
-// lowercase UUID, whose string order is PostgreSQL's uuid order). Names compare bytewise, as
-// under the "C" and C.UTF-8 collations.
+// uuidKey is a UUID as two numbers, which compare as PostgreSQL compares uuids (bytewise).
+type uuidKey struct{ hi, lo uint64 }
+
+func (a uuidKey) less(b uuidKey) bool { return a.hi < b.hi || a.hi == b.hi && a.lo < b.lo }
+
+// parseUUIDKey reads a lowercase UUID, as PostgreSQL prints them and shop.ParseID accepts them.
+func parseUUIDKey(s string) uuidKey {
+	var k uuidKey
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		var v uint64
+		switch {
+		case c >= '0' && c <= '9':
+			v = uint64(c - '0')
+		case c >= 'a' && c <= 'f':
+			v = uint64(c-'a') + 10
+		default:
+			continue // the dashes
+		}
+		if n < 16 {
+			k.hi = k.hi<<4 | v
+		} else {
+			k.lo = k.lo<<4 | v
+		}
+		n++
+	}
+	return k
+}
+
+// sortBefore returns whether a comes before b in the sort; every order ends in the id. Names
+// compare bytewise, as under the "C" and C.UTF-8 collations.
 func sortBefore(s shop.Sort) func(a, b pageKey) bool {
 	switch s {
 	case shop.SortPriceAsc:
-		return func(a, b pageKey) bool { return a.price < b.price || a.price == b.price && a.id < b.id }
+		return func(a, b pageKey) bool { return a.price < b.price || a.price == b.price && a.uid.less(b.uid) }
 	case shop.SortPriceDesc:
-		return func(a, b pageKey) bool { return a.price > b.price || a.price == b.price && a.id > b.id }
+		return func(a, b pageKey) bool { return a.price > b.price || a.price == b.price && b.uid.less(a.uid) }
 	case shop.SortNewest:
-		return func(a, b pageKey) bool { return a.micro > b.micro || a.micro == b.micro && a.id > b.id }
+		return func(a, b pageKey) bool { return a.micro > b.micro || a.micro == b.micro && b.uid.less(a.uid) }
 	case shop.SortRelevance:
-		return func(a, b pageKey) bool { return a.score > b.score || a.score == b.score && a.id > b.id }
+		return func(a, b pageKey) bool { return a.score > b.score || a.score == b.score && b.uid.less(a.uid) }
 	}
-	return func(a, b pageKey) bool { return a.name < b.name || a.name == b.name && a.id < b.id }
+	return func(a, b pageKey) bool { return a.name < b.name || a.name == b.name && a.uid.less(b.uid) }
 }
 
 // topN keeps the first limit keys pushed, in the sort: a heap whose root is the last of them.
