@@ -117,8 +117,15 @@ func (x *SearchIndex) Stats() SearchIndexStats {
 func (x *SearchIndex) Run(ctx context.Context) {
 	t := time.NewTicker(x.interval)
 	defer t.Stop()
-	for {
-		if err := x.Refresh(ctx); err != nil && ctx.Err() == nil {
+	for loaded := false; ; {
+		began := x.now()
+		err := x.Refresh(ctx)
+		if err == nil && !loaded {
+			loaded = true
+			x.log.Info("search index: loaded; searches are answered from it", "products", x.Stats().Products,
+				"took", x.now().Sub(began).Round(time.Millisecond).String())
+		}
+		if err != nil && ctx.Err() == nil {
 			now := x.now().Unix()
 			if last := x.warned.Load(); now-last >= 60 && x.warned.CompareAndSwap(last, now) {
 				x.log.Warn("search index: refresh failed; searches read PostgreSQL until it succeeds", "err", err)

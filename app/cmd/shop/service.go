@@ -28,6 +28,9 @@ type service struct {
 	periodic []*river.PeriodicJob
 	payments *payment.Service
 	close    func()
+	// searchIndex is PostgreSQL search's in-process copy (SHOP_SEARCH_MEMORY=true), nil without
+	// it; serve runs its refresh (without it every search reads PostgreSQL).
+	searchIndex *postgres.SearchIndex
 }
 
 // newService ensures the admin (if configured), opens the cache, the search engine, the media
@@ -48,7 +51,7 @@ func newService(ctx context.Context, store *postgres.Store, cfg config, log *slo
 			closeCache()
 		}
 	}()
-	searcher, indexer, err := openSearch(ctx, cfg.Search, store, log)
+	searcher, indexer, searchIndex, err := openSearch(ctx, cfg.Search, store, log)
 	if err != nil {
 		return nil, err
 	}
@@ -81,5 +84,6 @@ func newService(ctx context.Context, store *postgres.Store, cfg config, log *slo
 	return &service{
 		handler: telemetry.Handler(compressed), indexer: indexer, jobs: jobs,
 		periodic: append(payments.PeriodicJobs(cfg.Payments.Timeout), mediaPeriodicJobs()...), payments: payments, close: closeCache,
+		searchIndex: searchIndex,
 	}, nil
 }
