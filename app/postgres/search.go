@@ -24,15 +24,15 @@ var _ shop.ProductSearcher = (*Store)(nil)
 //     products_search_vector_idx; or
 //   - the query is a prefix of its SKU.
 //
-// Relevance is ts_rank: the name weighs 1.0, the description 0.4.
+// Relevance is ts_rank: the name weighs 1.0, the description 0.4 (over rankWords' query).
 func (s *Store) SearchProducts(ctx context.Context, q shop.ProductQuery) (shop.ProductPage, error) {
 	b := searchSQL{}
 	if q.Q != "" {
-		tsq, err := s.resolveWords(ctx, q.Q)
+		tsq, rank, err := s.resolveWords(ctx, q.Q)
 		if err != nil {
 			return shop.ProductPage{}, mapError("search products: words", err)
 		}
-		b.tsquery = tsq
+		b.tsquery, b.rankquery = tsq, rank
 	}
 	rows, err := s.pool.Query(ctx, b.statement(q), b.args...)
 	if err != nil {
@@ -102,6 +102,8 @@ type searchSQL struct {
 	args []any
 	// tsquery is the resolved text query as a tsquery literal; "" when it has no word.
 	tsquery string
+	// rankquery is what ts_rank ranks by: tsqueryOf(rankWords(...)).
+	rankquery string
 }
 
 func (b *searchSQL) arg(v any) string {
@@ -184,18 +186,46 @@ func tsqueryOf(words []*resolvedWord) string {
 	return strings.Join(terms, " & ")
 }
 
-// resolveWords turns the shopper's text into a tsquery literal (tsqueryOf). Only letters and
-// digits of the text reach PostgreSQL as words.
-func (s *Store) resolveWords(ctx context.Context, text string) (string, error) {
+// rankWords are the words ts_rank ranks by: without the typo alternatives equal to a word's
+// stem. ts_rank de-duplicates its operands by lexeme alone, so of 'cotton':* (the word cotton)
+// and 'cotton' (a typo's alternative, in "cotton coton") it would keep whichever its unstable
+// sort leaves first, and rank by a prefix or an exact lexeme by chance. Without such a pair the
+// rank is determined, and SearchIndex computes the same. The match is not changed.
+func rankWords(words []*resolvedWord) []*resolvedWord {
+	stems := map[string]bool{}
+	for _, w := range words {
+		if w != nil {
+			stems[w.stem] = true
+		}
+	}
+	out := make([]*resolvedWord, 0, len(words))
+	for _, w := range words {
+		if w == nil {
+			continue
+		}
+		r := &resolvedWord{stem: w.stem}
+		for _, a := range w.alts {
+			if !stems[a] {
+				r.alts = append(r.alts, a)
+			}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// resolveWords turns the shopper's text into a tsquery literal (tsqueryOf) and the one it is
+// ranked by (rankWords). Only letters and digits of the text reach PostgreSQL as words.
+func (s *Store) resolveWords(ctx context.Context, text string) (match, rank string, err error) {
 	words := queryWords(text)
 	if len(words) == 0 {
-		return "", nil
+		return "", "", nil
 	}
 	resolved, err := s.resolveWordList(ctx, words)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	return tsqueryOf(resolved), nil
+	return tsqueryOf(resolved), tsqueryOf(rankWords(resolved)), nil
 }
 
 func quoteLexeme(s string) string {
@@ -216,7 +246,11 @@ func (b *searchSQL) textMatch(q shop.ProductQuery) (branches []string, score str
 		return []string{sku}, "0::float8"
 	}
 	t := b.arg(b.tsquery) + "::tsquery"
-	return []string{"search_vector @@ " + t, sku + " AND NOT search_vector @@ " + t}, "ts_rank(search_vector, " + t + ")::float8"
+	r := t
+	if b.rankquery != b.tsquery {
+		r = b.arg(b.rankquery) + "::tsquery"
+	}
+	return []string{"search_vector @@ " + t, sku + " AND NOT search_vector @@ " + t}, "ts_rank(search_vector, " + r + ")::float8"
 }
 
 func (b *searchSQL) priceOK(q shop.ProductQuery) string {

@@ -47,9 +47,11 @@ type SearchIndex struct {
 	refreshing sync.Mutex // one refresh at a time; guards watermark
 	watermark  string
 
-	mu     sync.RWMutex
-	data   indexData
-	readAt time.Time // when the snapshot of the last successful refresh began; zero before the first
+	mu   sync.RWMutex
+	data indexData
+	// readAt is when the snapshot of the last successful refresh began (Unix nanoseconds; 0
+	// before the first): read without mu, so a search that falls back never waits for a refresh.
+	readAt atomic.Int64
 
 	words    sync.Map // word → wordEntry
 	nwords   atomic.Int64
@@ -108,7 +110,7 @@ func (x *SearchIndex) Stats() SearchIndexStats {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	return SearchIndexStats{Products: len(x.data.products), Served: x.served.Load(), FellBack: x.fellBack.Load(),
-		Refreshes: x.refreshes.Load(), SlowestRefresh: time.Duration(x.slowest.Load()), LastRefreshStarted: x.readAt}
+		Refreshes: x.refreshes.Load(), SlowestRefresh: time.Duration(x.slowest.Load()), LastRefreshStarted: time.Unix(0, x.readAt.Load())}
 }
 
 // Run refreshes the index every Interval until ctx ends. A failed refresh is logged (one WARN
@@ -190,14 +192,14 @@ func (x *SearchIndex) Refresh(ctx context.Context) error {
 	for _, r := range rows {
 		if err := x.data.apply(r); err != nil {
 			// The data is partly applied: make every search fall back until a full reload.
-			x.readAt = time.Time{}
+			x.readAt.Store(0)
 			x.watermark = "0"
 			return mapError("search index: refresh", err)
 		}
 	}
 	x.data.finish()
 	x.watermark = next
-	x.readAt = began
+	x.readAt.Store(began.UnixNano())
 	if d := int64(x.now().Sub(began)); x.refreshes.Add(1) > 1 && d > x.slowest.Load() {
 		x.slowest.Store(d)
 	}
@@ -205,15 +207,13 @@ func (x *SearchIndex) Refresh(ctx context.Context) error {
 }
 
 func (x *SearchIndex) fresh() bool {
-	return !x.readAt.IsZero() && x.now().Sub(x.readAt) < x.maxLag
+	at := x.readAt.Load()
+	return at != 0 && x.now().Sub(time.Unix(0, at)) < x.maxLag
 }
 
 // SearchProducts implements shop.ProductSearcher.
 func (x *SearchIndex) SearchProducts(ctx context.Context, q shop.ProductQuery) (shop.ProductPage, error) {
-	x.mu.RLock()
-	fresh := x.fresh()
-	x.mu.RUnlock()
-	if !fresh {
+	if !x.fresh() {
 		x.fellBack.Add(1)
 		return x.store.SearchProducts(ctx, q)
 	}

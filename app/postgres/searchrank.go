@@ -126,8 +126,9 @@ type rankItem struct {
 	prefix bool
 }
 
-// rankQuery is what ts_rank needs of the tsquery tsqueryOf builds: its operands sorted and
-// de-duplicated by lexeme (SortAndUniqItems), and whether the root is an AND (two words or more).
+// rankQuery is what ts_rank needs of the tsquery the statement ranks by (tsqueryOf(rankWords)):
+// its operands sorted and de-duplicated by lexeme (SortAndUniqItems; after rankWords no two
+// differ only in being a prefix), and whether the root is an AND (two words or more).
 // masks[i] holds the numbers of the lexemes items[i] matches (indexData.rankQuery).
 type rankQuery struct {
 	items []rankItem
@@ -138,7 +139,7 @@ type rankQuery struct {
 func newRankQuery(words []*resolvedWord) rankQuery {
 	var q rankQuery
 	terms := 0
-	for _, w := range words {
+	for _, w := range rankWords(words) {
 		if w == nil {
 			continue
 		}
