@@ -14,6 +14,7 @@ import (
 
 	"github.com/shopstack/shopstack/app/shop"
 	"github.com/shopstack/shopstack/internal/pgtest"
+	"github.com/shopstack/shopstack/internal/redistest"
 )
 
 // TestServeAnswersSearchFromTheCopy: with SHOP_SEARCH_MEMORY=true, serve (as the application
@@ -51,4 +52,19 @@ func TestServeAnswersSearchFromTheCopy(t *testing.T) {
 			len(page.Items) == 1 && page.Items[0].SKU == "ZORB-1"
 	}, 30*time.Second, 20*time.Millisecond, "the new product is found: %s", out)
 	assert.NotContains(t, out.String(), "refresh failed", "the application role may read what the refresh reads")
+}
+
+// TestServeWithTheCopyAndTheCacheSkipsThePageCache: with SHOP_SEARCH_MEMORY=true listings come
+// from the copy, not the catalog page cache, whose 1 s would add to the copy's 1 s; single
+// product reads still use the cache.
+func TestServeWithTheCopyAndTheCacheSkipsThePageCache(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t, redistest.Options{})
+	addr, out := serve(t, "SHOP_CACHE_URL=redis://"+srv.Addr(), "SHOP_SEARCH_MEMORY=true", "SHOP_WORKERS=0")
+	require.Eventually(t, func() bool { return strings.Contains(out.String(), `"msg":"search index: loaded`) }, 30*time.Second,
+		20*time.Millisecond, "the copy is loaded: %s", out)
+	require.Equal(t, http.StatusOK, get(t, "http://"+addr+"/api/products"))
+	require.Equal(t, http.StatusOK, get(t, "http://"+addr+"/api/products?category=kitchen"))
+	assert.Equal(t, "*0", srv.Do("KEYS", "shop:{catalog}:page:*"), "no catalog page is cached")
+	assert.Contains(t, out.String(), `"msg":"cache: using Redis"`)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/shopstack/shopstack/app/payment"
 	"github.com/shopstack/shopstack/app/postgres"
 	"github.com/shopstack/shopstack/app/search"
+	"github.com/shopstack/shopstack/app/shop"
 	"github.com/shopstack/shopstack/app/telemetry"
 )
 
@@ -64,8 +65,14 @@ func newService(ctx context.Context, store *postgres.Store, cfg config, log *slo
 		return nil, err
 	}
 	products := cache.NewProducts(store, searcher, c)
+	var listings shop.ProductSearcher = products
+	if searchIndex != nil {
+		// Not the catalog page cache on top: its 1 s would add to the copy's, and the copy
+		// answers a listing without PostgreSQL anyway.
+		listings = searchIndex
+	}
 	e, err := httpapi.New(httpapi.Config{
-		Products: products, Search: products, Accounts: cache.NewAccounts(store, c),
+		Products: products, Search: listings, Accounts: cache.NewAccounts(store, c),
 		Orders: cache.NewOrders(store, c), Admin: store, Images: store, Invoices: store, Media: files, Shop: cfg.Shop,
 		Payments: payments, StripePublishableKey: cfg.Payments.PublishableKey,
 		Readiness: store,
