@@ -181,6 +181,8 @@ func BenchmarkSearch(b *testing.B) {
 			fmt.Printf("    copy loaded in %s, %d MiB of Go heap; %d searches answered from it, %d from SQL (copy older than 1 s); %d refreshes, slowest after the load %s\n",
 				load.Round(time.Millisecond), (int64(after.HeapAlloc)-int64(before.HeapAlloc))>>20, st.Served, st.FellBack,
 				st.Refreshes, st.SlowestRefresh.Round(time.Millisecond))
+			fmt.Printf("    query words: %d statements to resolve them for %d searches (the rest from the 1 s word cache)\n",
+				st.WordStatements, st.Served)
 			b.ReportMetric(r.perSecond(), "index-req/s")
 			b.ReportMetric(float64(r.pct(0.50).Microseconds()), "index-p50-µs")
 			b.ReportMetric(float64(r.pct(0.99).Microseconds()), "index-p99-µs")

@@ -59,6 +59,7 @@ type SearchIndex struct {
 
 	served, fellBack atomic.Int64
 	refreshes        atomic.Int64
+	wordStatements   atomic.Int64
 	slowest          atomic.Int64 // nanoseconds of the slowest refresh that was not a full load
 	warned           atomic.Int64 // unix seconds of the last refresh WARN
 }
@@ -101,6 +102,7 @@ type SearchIndexStats struct {
 	Products           int
 	Served, FellBack   int64
 	Refreshes          int64         // successful ones
+	WordStatements     int64         // resolveWordsSQL statements (word cache misses, coalesced)
 	SlowestRefresh     time.Duration // of the successful ones after the first (a full load)
 	LastRefreshStarted time.Time
 }
@@ -110,7 +112,7 @@ func (x *SearchIndex) Stats() SearchIndexStats {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	return SearchIndexStats{Products: len(x.data.products), Served: x.served.Load(), FellBack: x.fellBack.Load(),
-		Refreshes: x.refreshes.Load(), SlowestRefresh: time.Duration(x.slowest.Load()), LastRefreshStarted: time.Unix(0, x.readAt.Load())}
+		Refreshes: x.refreshes.Load(), WordStatements: x.wordStatements.Load(), SlowestRefresh: time.Duration(x.slowest.Load()), LastRefreshStarted: time.Unix(0, x.readAt.Load())}
 }
 
 // Run refreshes the index every Interval until ctx ends. A failed refresh is logged (one WARN
@@ -260,6 +262,7 @@ func (x *SearchIndex) resolve(ctx context.Context, words []string) ([]*resolvedW
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
 		began := x.now()
+		x.wordStatements.Add(1)
 		got, err := x.store.resolveWordList(ctx, missing)
 		if err != nil {
 			return nil, err

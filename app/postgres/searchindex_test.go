@@ -251,13 +251,16 @@ func TestSearchIndexWordCacheLagsAtMostMaxLag(t *testing.T) {
 	clock.add(500 * time.Millisecond)
 	require.NoError(t, x.Refresh(ctx))
 	assert.Empty(t, searchOne(t, x, url.Values{"q": {"zorblatt"}}).Items, "the typo's resolution (no alternative) is 0.5 s old")
+	assert.Equal(t, int64(1), x.Stats().WordStatements, "from the word cache")
 	assert.Len(t, searchOne(t, x, url.Values{"q": {"deluxe"}}).Items, 1, "a word not resolved before is")
+	assert.Equal(t, int64(2), x.Stats().WordStatements)
 
 	clock.add(500 * time.Millisecond)
 	require.NoError(t, x.Refresh(ctx))
 	page := searchOne(t, x, url.Values{"q": {"zorblatt"}})
 	require.Len(t, page.Items, 1, "resolved again once MaxLag old: widened to zorblat")
 	assert.Equal(t, "ZORB-1", page.Items[0].SKU)
+	assert.Equal(t, int64(3), x.Stats().WordStatements)
 	assert.Zero(t, x.Stats().FellBack)
 }
 
