@@ -282,3 +282,54 @@ func TestSearchIndexRunRefreshes(t *testing.T) {
 	require.Len(t, page.Items, 1)
 	assert.Equal(t, int64(1), x.Stats().Served)
 }
+
+// TestSearchIndexSearchesWhileItRefreshes: searches, refreshes and product writes at once (run
+// it under -race); afterwards the copy answers as the statement does.
+func TestSearchIndexSearchesWhileItRefreshes(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s := openSearchStore(t)
+	indexCatalog(t, s, 500)
+	x := postgres.NewSearchIndex(s, postgres.SearchIndexOptions{Interval: 5 * time.Millisecond, MaxLag: time.Hour})
+	require.NoError(t, x.Refresh(ctx))
+	done := make(chan struct{})
+	go func() { x.Run(ctx); close(done) }()
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 100 {
+				params := indexQueries[(g*100+i)%len(indexQueries)]
+				q, err := shop.ParseProductQuery(params)
+				if !assert.NoError(t, err) {
+					return
+				}
+				_, err = x.SearchProducts(ctx, q)
+				assert.NoError(t, err)
+			}
+		})
+	}
+	wg.Go(func() {
+		for i := range 100 {
+			_, err := s.Pool().Exec(ctx, `UPDATE products SET stock = (stock + 1) % 3,
+				name = CASE WHEN $1 % 2 = 0 THEN name || ' kettle' ELSE name END WHERE sku = 'IDX-' || lpad(($1 % 500)::text, 5, '0')`, i)
+			assert.NoError(t, err)
+		}
+		_, err := s.CreateProduct(ctx, shop.NewProduct{SKU: "NEW-1", Name: "Copper Kettle", PriceCents: 2500, Currency: "USD",
+			Stock: 1, Category: "kitchen"})
+		assert.NoError(t, err)
+	})
+	wg.Wait()
+	cancel()
+	<-done
+	require.NoError(t, x.Refresh(context.Background()))
+	for _, params := range indexQueries {
+		q, err := shop.ParseProductQuery(params)
+		require.NoError(t, err)
+		want, err := s.SearchProducts(context.Background(), q)
+		require.NoError(t, err)
+		got, err := x.SearchProducts(context.Background(), q)
+		require.NoError(t, err)
+		require.Equal(t, want, got, params.Encode())
+	}
+}
