@@ -98,6 +98,7 @@ var indexQueries = []url.Values{
 	{"q": {"coper"}},        // a typo
 	{"q": {"coper kettle"}}, // a typo with another word
 	{"q": {"cotton coton"}}, // a word and its own typo
+	{"q": {"cottn coper"}},  // two typos
 	{"q": {"knife"}, "category": {"kitchen"}, "sort": {"price_desc"}},
 	{"q": {"oak"}, "sort": {"price_asc"}, "max_price_cents": {"10000"}},
 	{"q": {"oak"}, "sort": {"newest"}, "min_price_cents": {"5000"}, "in_stock": {"false"}},
