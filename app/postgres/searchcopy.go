@@ -70,7 +70,8 @@ func (d *indexData) intern(lex string) int32 {
 	return id
 }
 
-func (d *indexData) apply(r indexRow) error {
+// apply puts a product as a refresh read it into the copy.
+func (d *indexData) apply(r indexRow) {
 	ord, known := d.byID[r.p.ID]
 	var m *indexProduct
 	if known {
@@ -82,10 +83,7 @@ func (d *indexData) apply(r indexRow) error {
 		d.attrs = append(d.attrs, indexAttrs{})
 		d.byID[r.p.ID] = ord
 	}
-	parsed, err := parseTSVector(r.vector)
-	if err != nil {
-		return err
-	}
+	parsed := r.parsed
 	npos := 0
 	for _, e := range parsed {
 		npos += len(e.pos)
@@ -116,9 +114,9 @@ func (d *indexData) apply(r indexRow) error {
 	}
 	m.p = r.p
 	price := r.p.PriceCents
-	d.attrs[ord] = indexAttrs{uid: parseUUIDKey(r.p.ID), id: r.p.ID, name: r.p.Name, price: price, micro: r.created.UnixMicro(), category: c, inStock: r.p.Stock > 0,
+	d.attrs[ord] = indexAttrs{uid: parseUUIDKey(r.p.ID), id: r.p.ID, name: r.p.Name, price: price,
+		micro: r.created.UnixMicro(), category: c, inStock: r.p.Stock > 0,
 		bucket: int8(sort.Search(len(shop.PriceRangeBounds), func(i int) bool { return shop.PriceRangeBounds[i] > price }))}
-	return nil
 }
 
 func sameVector(a, b []vecLexeme) bool {

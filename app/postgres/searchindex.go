@@ -154,6 +154,7 @@ type indexRow struct {
 	p       shop.Product
 	created time.Time
 	vector  string
+	parsed  []parsedLexeme // vector, parsed before the lock is taken
 }
 
 // Refresh brings the index up to date with every product write committed before it began.
@@ -185,15 +186,15 @@ func (x *SearchIndex) Refresh(ctx context.Context) error {
 	if err != nil {
 		return mapError("search index: refresh", err)
 	}
+	for i := range rows { // searches go on meanwhile
+		if rows[i].parsed, err = parseTSVector(rows[i].vector); err != nil {
+			return mapError("search index: refresh: product "+rows[i].p.ID, err)
+		}
+	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	for _, r := range rows {
-		if err := x.data.apply(r); err != nil {
-			// The data is partly applied: make every search fall back until a full reload.
-			x.readAt.Store(0)
-			x.watermark = "0"
-			return mapError("search index: refresh", err)
-		}
+		x.data.apply(r)
 	}
 	x.data.finish()
 	x.watermark = next
