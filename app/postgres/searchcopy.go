@@ -39,8 +39,6 @@ type indexProduct struct {
 
 type indexAttrs struct {
 	uid      uuidKey
-	id       string
-	name     string
 	price    int64
 	micro    int64 // created_at in microseconds, PostgreSQL's precision
 	category int32
@@ -114,8 +112,8 @@ func (d *indexData) apply(r indexRow) {
 	}
 	m.p = r.p
 	price := r.p.PriceCents
-	d.attrs[ord] = indexAttrs{uid: parseUUIDKey(r.p.ID), id: r.p.ID, name: r.p.Name, price: price,
-		micro: r.created.UnixMicro(), category: c, inStock: r.p.Stock > 0,
+	d.attrs[ord] = indexAttrs{uid: parseUUIDKey(r.p.ID), price: price, micro: r.created.UnixMicro(),
+		category: c, inStock: r.p.Stock > 0,
 		bucket: int8(sort.Search(len(shop.PriceRangeBounds), func(i int) bool { return shop.PriceRangeBounds[i] > price }))}
 }
 
@@ -289,8 +287,8 @@ func (d *indexData) search(q shop.ProductQuery, words []*resolvedWord) shop.Prod
 	}
 	nb := len(shop.PriceRangeBounds) + 1          // width_bucket gives 0 to len(bounds)
 	counts := make([]int, len(d.categories)*nb*4) // category, bucket, in stock, price in range
-	top := topN{limit: q.Limit + 1, before: sortBefore(q.Sort)}
-	after := afterKey(q.After)
+	top := topN{limit: q.Limit + 1, order: orderOf(q.Sort)}
+	after := afterKey(q.Sort, q.After)
 	for w, word := range match {
 		for ; word != 0; word &= word - 1 {
 			ord := int32(w*64 + mbits.TrailingZeros64(word))
@@ -300,14 +298,32 @@ func (d *indexData) search(q shop.ProductQuery, words []*resolvedWord) shop.Prod
 			if !priceOK || (category != -1 && a.category != category) || (q.InStock != nil && a.inStock != *q.InStock) {
 				continue
 			}
-			k := pageKey{uid: a.uid, id: a.id, name: a.name, price: a.price, micro: a.micro, ord: ord}
-			switch {
-			case scores != nil:
-				k.score = float64(float32(scores[ord] / float32(len(rq.items)))) // rankOr's division; never < 0
-			case len(rq.masks) > 0:
-				k.score = tsRank(d.products[ord].vec, rq)
+			k := pageKey{ord: ord}
+			switch q.Sort {
+			case shop.SortPriceAsc:
+				k.k1 = orderedInt(a.price)
+			case shop.SortPriceDesc:
+				k.k1 = ^orderedInt(a.price)
+			case shop.SortNewest:
+				k.k1 = ^orderedInt(a.micro)
+			case shop.SortRelevance:
+				switch {
+				case scores != nil:
+					k.score = float64(float32(scores[ord] / float32(len(rq.items)))) // rankOr's division; never < 0
+				case len(rq.masks) > 0:
+					k.score = tsRank(d.products[ord].vec, rq)
+				}
+				k.k1 = ^orderedFloat(k.score)
+			default:
+				k.name = d.products[ord].p.Name
+				k.k1 = namePrefix(k.name)
 			}
-			if after != nil && !top.before(*after, k) {
+			// Most candidates are settled by k1 alone: after the page so far, or before the cursor.
+			if len(top.h) == top.limit && top.limit > 0 && k.k1 > top.h[0].k1 || after != nil && k.k1 < after.k1 {
+				continue
+			}
+			k.uid = a.uid
+			if after != nil && !top.order.before(after, &k) {
 				continue
 			}
 			top.push(k)
@@ -375,21 +391,26 @@ func (d *indexData) relevance(q shop.ProductQuery, words []*resolvedWord) (rankQ
 	return rq, scores
 }
 
-// afterKey is the cursor's keyset position; nil without a cursor.
-func afterKey(c *shop.ProductCursor) *pageKey {
+// afterKey is the cursor's keyset position in the sort; nil without a cursor. (A cursor carries
+// the key of its own sort: shop.DecodeProductCursor refuses another sort's.)
+func afterKey(s shop.Sort, c *shop.ProductCursor) *pageKey {
 	if c == nil {
 		return nil
 	}
-	after := &pageKey{id: c.ID, uid: parseUUIDKey(c.ID)}
+	after := &pageKey{uid: parseUUIDKey(c.ID)}
 	switch {
 	case c.Name != nil:
 		after.name = *c.Name
+		after.k1 = namePrefix(after.name)
+	case c.Price != nil && s == shop.SortPriceDesc:
+		after.k1 = ^orderedInt(*c.Price)
 	case c.Price != nil:
-		after.price = *c.Price
+		after.k1 = orderedInt(*c.Price)
 	case c.Micro != nil:
-		after.micro = *c.Micro
+		after.k1 = ^orderedInt(*c.Micro)
 	case c.Score != nil:
 		after.score = *c.Score
+		after.k1 = ^orderedFloat(after.score)
 	}
 	return after
 }
@@ -414,14 +435,15 @@ func (d *indexData) page(hits []pageKey, q shop.ProductQuery) ([]shop.Product, *
 	for i, h := range hits {
 		if i == q.Limit {
 			last := hits[i-1]
-			c := shop.ProductCursor{Sort: q.Sort, ID: last.id}
+			p, a := d.products[last.ord].p, d.attrs[last.ord]
+			c := shop.ProductCursor{Sort: q.Sort, ID: p.ID}
 			switch q.Sort {
 			case shop.SortName:
-				c.Name = &last.name
+				c.Name = &p.Name
 			case shop.SortPriceAsc, shop.SortPriceDesc:
-				c.Price = &last.price
+				c.Price = &a.price
 			case shop.SortNewest:
-				c.Micro = &last.micro
+				c.Micro = &a.micro
 			case shop.SortRelevance:
 				c.Score = &last.score
 			}
@@ -440,15 +462,43 @@ func b2i(b bool) int {
 	return 0
 }
 
-// pageKey is a product's place in a sort (the keyset of search.go's keyset).
+// pageKey is a product's place in a sort (the keyset of search.go's keyset): k1, a number whose
+// order is the sort key's (its first 8 bytes for a name), then the name for the name sort, then
+// the id.
 type pageKey struct {
+	k1    uint64
 	uid   uuidKey
-	id    string
 	name  string
-	price int64
-	micro int64
 	score float64
 	ord   int32
+}
+
+// orderedInt maps int64 order to uint64 order.
+func orderedInt(v int64) uint64 { return uint64(v) ^ 1<<63 }
+
+// orderedFloat maps float64 order to uint64 order (-0 as 0, as PostgreSQL compares them).
+func orderedFloat(f float64) uint64 {
+	if f == 0 {
+		f = 0
+	}
+	b := math.Float64bits(f)
+	if b>>63 == 1 {
+		return ^b
+	}
+	return b | 1<<63
+}
+
+// namePrefix is the first 8 bytes of a name, big-endian, zero-padded: shorter and smaller
+// prefixes first, as the bytewise order of the names (text has no zero byte).
+func namePrefix(s string) uint64 {
+	var v uint64
+	for i := 0; i < 8; i++ {
+		v <<= 8
+		if i < len(s) {
+			v |= uint64(s[i])
+		}
+	}
+	return v
 }
 
 // uuidKey is a UUID as two numbers, which compare as PostgreSQL compares uuids (bytewise).
@@ -481,27 +531,48 @@ func parseUUIDKey(s string) uuidKey {
 	return k
 }
 
-// sortBefore returns whether a comes before b in the sort; every order ends in the id. Names
-// compare bytewise, as under the "C" and C.UTF-8 collations.
-func sortBefore(s shop.Sort) func(a, b pageKey) bool {
+// pageOrder is how pageKeys compare after k1: by name then id, by id, or by id descending.
+type pageOrder uint8
+
+const (
+	byNameThenID pageOrder = iota
+	byID
+	byIDDesc
+)
+
+func orderOf(s shop.Sort) pageOrder {
 	switch s {
+	case shop.SortName:
+		return byNameThenID
 	case shop.SortPriceAsc:
-		return func(a, b pageKey) bool { return a.price < b.price || a.price == b.price && a.uid.less(b.uid) }
-	case shop.SortPriceDesc:
-		return func(a, b pageKey) bool { return a.price > b.price || a.price == b.price && b.uid.less(a.uid) }
-	case shop.SortNewest:
-		return func(a, b pageKey) bool { return a.micro > b.micro || a.micro == b.micro && b.uid.less(a.uid) }
-	case shop.SortRelevance:
-		return func(a, b pageKey) bool { return a.score > b.score || a.score == b.score && b.uid.less(a.uid) }
+		return byID
 	}
-	return func(a, b pageKey) bool { return a.name < b.name || a.name == b.name && a.uid.less(b.uid) }
+	return byIDDesc // price_desc, newest and relevance end in id DESC
+}
+
+// before returns whether a comes before b in the sort. Names compare bytewise, as under the "C"
+// and C.UTF-8 collations.
+func (o pageOrder) before(a, b *pageKey) bool {
+	if a.k1 != b.k1 {
+		return a.k1 < b.k1
+	}
+	switch o {
+	case byNameThenID:
+		if a.name != b.name {
+			return a.name < b.name
+		}
+		return a.uid.less(b.uid)
+	case byID:
+		return a.uid.less(b.uid)
+	}
+	return b.uid.less(a.uid)
 }
 
 // topN keeps the first limit keys pushed, in the sort: a heap whose root is the last of them.
 type topN struct {
-	limit  int
-	before func(a, b pageKey) bool
-	h      []pageKey
+	limit int
+	order pageOrder
+	h     []pageKey
 }
 
 func (t *topN) push(k pageKey) {
@@ -509,7 +580,7 @@ func (t *topN) push(k pageKey) {
 		t.h = append(t.h, k)
 		for i := len(t.h) - 1; i > 0; {
 			p := (i - 1) / 2
-			if !t.before(t.h[p], t.h[i]) {
+			if !t.order.before(&t.h[p], &t.h[i]) {
 				break
 			}
 			t.h[p], t.h[i] = t.h[i], t.h[p]
@@ -517,16 +588,16 @@ func (t *topN) push(k pageKey) {
 		}
 		return
 	}
-	if t.limit == 0 || !t.before(k, t.h[0]) {
+	if t.limit == 0 || !t.order.before(&k, &t.h[0]) {
 		return
 	}
 	t.h[0] = k
 	for i := 0; ; {
 		l, r, last := 2*i+1, 2*i+2, i
-		if l < len(t.h) && t.before(t.h[last], t.h[l]) {
+		if l < len(t.h) && t.order.before(&t.h[last], &t.h[l]) {
 			last = l
 		}
-		if r < len(t.h) && t.before(t.h[last], t.h[r]) {
+		if r < len(t.h) && t.order.before(&t.h[last], &t.h[r]) {
 			last = r
 		}
 		if last == i {
@@ -538,6 +609,6 @@ func (t *topN) push(k pageKey) {
 }
 
 func (t *topN) sorted() []pageKey {
-	sort.Slice(t.h, func(i, j int) bool { return t.before(t.h[i], t.h[j]) })
+	sort.Slice(t.h, func(i, j int) bool { return t.order.before(&t.h[i], &t.h[j]) })
 	return t.h
 }
