@@ -18,7 +18,8 @@ import (
 // search_vector has it, ascending.
 type indexData struct {
 	products   []*indexProduct
-	attrs      []indexAttrs // what the facet count reads of every match, packed
+	attrs      []indexAttrs // what the facet count reads of every match, packed (16 bytes)
+	keys       []indexKeys  // what a candidate for the page reads
 	byID       map[string]int32
 	lexID      map[string]int32
 	lexStr     []string
@@ -38,12 +39,15 @@ type indexProduct struct {
 }
 
 type indexAttrs struct {
-	uid      uuidKey
 	price    int64
-	micro    int64 // created_at in microseconds, PostgreSQL's precision
 	category int32
 	bucket   int8 // width_bucket(price_cents, shop.PriceRangeBounds)
 	inStock  bool
+}
+
+type indexKeys struct {
+	uid   uuidKey
+	micro int64 // created_at in microseconds, PostgreSQL's precision
 }
 
 type skuOrdinal struct {
@@ -79,6 +83,7 @@ func (d *indexData) apply(r indexRow) {
 		m = &indexProduct{}
 		d.products = append(d.products, m)
 		d.attrs = append(d.attrs, indexAttrs{})
+		d.keys = append(d.keys, indexKeys{})
 		d.byID[r.p.ID] = ord
 	}
 	parsed := r.parsed
@@ -112,9 +117,9 @@ func (d *indexData) apply(r indexRow) {
 	}
 	m.p = r.p
 	price := r.p.PriceCents
-	d.attrs[ord] = indexAttrs{uid: parseUUIDKey(r.p.ID), price: price, micro: r.created.UnixMicro(),
-		category: c, inStock: r.p.Stock > 0,
+	d.attrs[ord] = indexAttrs{price: price, category: c, inStock: r.p.Stock > 0,
 		bucket: int8(sort.Search(len(shop.PriceRangeBounds), func(i int) bool { return shop.PriceRangeBounds[i] > price }))}
+	d.keys[ord] = indexKeys{uid: parseUUIDKey(r.p.ID), micro: r.created.UnixMicro()}
 }
 
 func sameVector(a, b []vecLexeme) bool {
@@ -305,7 +310,7 @@ func (d *indexData) search(q shop.ProductQuery, words []*resolvedWord) shop.Prod
 			case shop.SortPriceDesc:
 				k.k1 = ^orderedInt(a.price)
 			case shop.SortNewest:
-				k.k1 = ^orderedInt(a.micro)
+				k.k1 = ^orderedInt(d.keys[ord].micro)
 			case shop.SortRelevance:
 				switch {
 				case scores != nil:
@@ -322,7 +327,7 @@ func (d *indexData) search(q shop.ProductQuery, words []*resolvedWord) shop.Prod
 			if len(top.h) == top.limit && top.limit > 0 && k.k1 > top.h[0].k1 || after != nil && k.k1 < after.k1 {
 				continue
 			}
-			k.uid = a.uid
+			k.uid = d.keys[ord].uid
 			if after != nil && !top.order.before(after, &k) {
 				continue
 			}
@@ -435,7 +440,7 @@ func (d *indexData) page(hits []pageKey, q shop.ProductQuery) ([]shop.Product, *
 	for i, h := range hits {
 		if i == q.Limit {
 			last := hits[i-1]
-			p, a := d.products[last.ord].p, d.attrs[last.ord]
+			p, a, keys := d.products[last.ord].p, d.attrs[last.ord], d.keys[last.ord]
 			c := shop.ProductCursor{Sort: q.Sort, ID: p.ID}
 			switch q.Sort {
 			case shop.SortName:
@@ -443,7 +448,7 @@ func (d *indexData) page(hits []pageKey, q shop.ProductQuery) ([]shop.Product, *
 			case shop.SortPriceAsc, shop.SortPriceDesc:
 				c.Price = &a.price
 			case shop.SortNewest:
-				c.Micro = &a.micro
+				c.Micro = &keys.micro
 			case shop.SortRelevance:
 				c.Score = &last.score
 			}

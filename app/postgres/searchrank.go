@@ -261,11 +261,18 @@ func rankAnd(vec []vecLexeme, masks []bitset) float32 {
 	return res
 }
 
-// wordDistance is tsrank.c's word_distance (PostgreSQL 15: a float4).
+// wordDistance is tsrank.c's word_distance (PostgreSQL 15: a float4), from a table.
 func wordDistance(d int) float32 {
 	if d > 100 {
 		return 1e-30
 	}
-	e := math.Exp(float64(float32(d))/1.5 - 2)
-	return float32(1.0 / float64(1.005+float64(0.05*e)))
+	return wordDistances[d]
 }
+
+var wordDistances = func() (t [101]float32) {
+	for d := range t {
+		e := math.Exp(float64(float32(d))/1.5 - 2)
+		t[d] = float32(1.0 / float64(1.005+float64(0.05*e)))
+	}
+	return t
+}()
