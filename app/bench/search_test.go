@@ -9,12 +9,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"runtime"
 	"testing"
 	"time"
 
 	"github.com/shopstack/shopstack/app/httpapi"
 	"github.com/shopstack/shopstack/app/postgres"
+	"github.com/shopstack/shopstack/app/shop"
 	"github.com/shopstack/shopstack/internal/pgtest"
 )
 
@@ -22,6 +24,8 @@ import (
 var (
 	catalogSize = envInt("BENCH_CATALOG", 100_000) // generated products
 	searches    = envInt("BENCH_SEARCHES", 4000)   // text queries with facets
+	// searchWrites are stock changes a second during each measured search run; default none.
+	searchWrites = envInt("BENCH_SEARCH_WRITES", 0)
 )
 
 // The generated catalog: names are adjective + material + noun (+ a model number), descriptions
@@ -118,6 +122,8 @@ func searchQueries(n int) []string {
 	return out
 }
 
+// BenchmarkSearch runs the workload against the SQL statement (postgres.Store) and against
+// postgres.SearchIndex, its in-process copy of the catalog; BENCH_SEARCH=sql or index runs one.
 func BenchmarkSearch(b *testing.B) {
 	ctx := context.Background()
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
@@ -134,37 +140,134 @@ func BenchmarkSearch(b *testing.B) {
 		b.Fatal(err)
 	}
 	loaded := time.Since(t0)
-	e, err := httpapi.New(httpapi.Config{Products: store, Search: store, Accounts: store, Orders: store, Readiness: store, Log: log})
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv := httptest.NewServer(httpapi.NewServer("", e, log).Handler)
-	b.Cleanup(srv.Close)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConns: clients * 2, MaxIdleConnsPerHost: clients * 2}, Timeout: time.Minute}
 	queries := searchQueries(searches)
+	mode := os.Getenv("BENCH_SEARCH")
 
 	for b.Loop() {
-		get := func(_, i int) error { return getOK(client, srv.URL+queries[i%len(queries)]) }
-		drive(200, get)
-		r := drive(searches, get)
-		if r.failed > 0 {
-			b.Fatalf("%d searches failed", r.failed)
+		fmt.Printf("\nSearch: %d products (generated in %s), %d text queries with facets, %d concurrent clients, %d pooled connections, GOMAXPROCS=%d\n",
+			catalogSize, loaded.Round(time.Second), searches, clients, conns, runtime.GOMAXPROCS(0))
+		if mode == "" || mode == "sql" {
+			stopWrites := startWrites(ctx, b, store)
+			r := runSearches(b, client, store, store, log, queries)
+			writes := stopWrites()
+			fmt.Printf("  SQL statement (postgres.Store)      %6.0f req/s   p50 %s   p99 %s   (goal p99 <= 50ms)\n",
+				r.perSecond(), r.pct(0.50).Round(time.Microsecond), r.pct(0.99).Round(time.Microsecond))
+			printWrites(writes)
+			b.ReportMetric(r.perSecond(), "sql-req/s")
+			b.ReportMetric(float64(r.pct(0.50).Microseconds()), "sql-p50-µs")
+			b.ReportMetric(float64(r.pct(0.99).Microseconds()), "sql-p99-µs")
+		}
+		if mode == "" || mode == "index" {
+			benchIndex(ctx, b, client, store, log, queries)
 		}
 		sizes, err := indexSizes(ctx, store)
 		if err != nil {
 			b.Fatal(err)
 		}
-		fmt.Printf("\nSearch: %d products (generated in %s), %d text queries with facets, %d concurrent clients, %d pooled connections, GOMAXPROCS=%d\n",
-			catalogSize, loaded.Round(time.Second), searches, clients, conns, runtime.GOMAXPROCS(0))
-		fmt.Printf("  %10.0f req/s   p50 %s   p99 %s   (goal p99 <= 50ms)\n", r.perSecond(), r.pct(0.50).Round(time.Microsecond), r.pct(0.99).Round(time.Microsecond))
 		for _, s := range sizes {
 			fmt.Printf("  %-40s %s\n", s[0], s[1])
 		}
 		fmt.Println()
-		b.ReportMetric(r.perSecond(), "req/s")
-		b.ReportMetric(float64(r.pct(0.50).Microseconds()), "p50-µs")
-		b.ReportMetric(float64(r.pct(0.99).Microseconds()), "p99-µs")
 	}
+}
+
+// benchIndex loads a postgres.SearchIndex, runs the workload against it while Run refreshes it,
+// and prints the figures and the copy's counters.
+func benchIndex(ctx context.Context, b *testing.B, client *http.Client, store *postgres.Store, log *slog.Logger, queries []string) {
+	b.Helper()
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	x := postgres.NewSearchIndex(store, postgres.SearchIndexOptions{})
+	t1 := time.Now()
+	if err := x.Refresh(ctx); err != nil {
+		b.Fatal(err)
+	}
+	load := time.Since(t1)
+	// The load took longer than MaxLag: catch up, as Run's first tick would, before measuring.
+	if err := x.Refresh(ctx); err != nil {
+		b.Fatal(err)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { x.Run(runCtx); close(done) }()
+	stopWrites := startWrites(ctx, b, store)
+	r := runSearches(b, client, store, x, log, queries)
+	writes := stopWrites()
+	stop()
+	<-done
+	st := x.Stats()
+	fmt.Printf("  in-process copy (postgres.SearchIndex) %6.0f req/s   p50 %s   p99 %s   (goal p99 <= 50ms)\n",
+		r.perSecond(), r.pct(0.50).Round(time.Microsecond), r.pct(0.99).Round(time.Microsecond))
+	printWrites(writes)
+	fmt.Printf("    copy loaded in %s, %d MiB of Go heap; %d searches answered from it, %d from SQL (copy older than 1 s); %d refreshes, slowest after the load %s\n",
+		load.Round(time.Millisecond), (int64(after.HeapAlloc)-int64(before.HeapAlloc))>>20, st.Served, st.FellBack,
+		st.Refreshes, st.SlowestRefresh.Round(time.Millisecond))
+	fmt.Printf("    query words: %d statements to resolve them for %d searches (the rest from the 1 s word cache)\n",
+		st.WordStatements, st.Served)
+	b.ReportMetric(r.perSecond(), "index-req/s")
+	b.ReportMetric(float64(r.pct(0.50).Microseconds()), "index-p50-µs")
+	b.ReportMetric(float64(r.pct(0.99).Microseconds()), "index-p99-µs")
+}
+
+// startWrites changes the stock of random products, searchWrites a second (BENCH_SEARCH_WRITES,
+// default 0: none), as orders would, until the returned function stops it and says how many.
+func startWrites(ctx context.Context, b *testing.B, store *postgres.Store) func() int {
+	b.Helper()
+	if searchWrites == 0 {
+		return func() int { return 0 }
+	}
+	stop := make(chan struct{})
+	done := make(chan int)
+	go func() {
+		rng := rand.New(rand.NewPCG(5, 6))
+		t := time.NewTicker(time.Second / time.Duration(searchWrites))
+		defer t.Stop()
+		n := 0
+		for {
+			select {
+			case <-stop:
+				done <- n
+				return
+			case <-t.C:
+			}
+			_, err := store.Pool().Exec(ctx, "UPDATE products SET stock = (stock + 199) % 200 WHERE sku = $1",
+				fmt.Sprintf("GEN-%06d", rng.IntN(catalogSize)))
+			if err != nil {
+				b.Error(err)
+			}
+			n++
+		}
+	}()
+	return func() int { close(stop); return <-done }
+}
+
+func printWrites(n int) {
+	if n > 0 {
+		fmt.Printf("    %d stock changes during the run (BENCH_SEARCH_WRITES=%d a second)\n", n, searchWrites)
+	}
+}
+
+// runSearches serves the API over search and sends 200 warm-up queries, then the measured ones.
+func runSearches(b *testing.B, client *http.Client, store *postgres.Store, search shop.ProductSearcher, log *slog.Logger,
+	queries []string) result {
+	b.Helper()
+	e, err := httpapi.New(httpapi.Config{Products: store, Search: search, Accounts: store, Orders: store, Readiness: store, Log: log})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(httpapi.NewServer("", e, log).Handler)
+	defer srv.Close()
+	get := func(_, i int) error { return getOK(client, srv.URL+queries[i%len(queries)]) }
+	drive(200, get)
+	r := drive(len(queries), get)
+	if r.failed > 0 {
+		b.Fatalf("%d searches failed", r.failed)
+	}
+	return r
 }
 
 // indexSizes lists the products table, each of its indexes, and the search indexes' total.

@@ -24,15 +24,15 @@ var _ shop.ProductSearcher = (*Store)(nil)
 //     products_search_vector_idx; or
 //   - the query is a prefix of its SKU.
 //
-// Relevance is ts_rank: the name weighs 1.0, the description 0.4.
+// Relevance is ts_rank: the name weighs 1.0, the description 0.4 (over rankWords' query).
 func (s *Store) SearchProducts(ctx context.Context, q shop.ProductQuery) (shop.ProductPage, error) {
 	b := searchSQL{}
 	if q.Q != "" {
-		tsq, err := s.resolveWords(ctx, q.Q)
+		tsq, rank, err := s.resolveWords(ctx, q.Q)
 		if err != nil {
 			return shop.ProductPage{}, mapError("search products: words", err)
 		}
-		b.tsquery = tsq
+		b.tsquery, b.rankquery = tsq, rank
 	}
 	rows, err := s.pool.Query(ctx, b.statement(q), b.args...)
 	if err != nil {
@@ -102,6 +102,8 @@ type searchSQL struct {
 	args []any
 	// tsquery is the resolved text query as a tsquery literal; "" when it has no word.
 	tsquery string
+	// rankquery is what ts_rank ranks by: tsqueryOf(rankWords(...)).
+	rankquery string
 }
 
 func (b *searchSQL) arg(v any) string {
@@ -113,9 +115,10 @@ var wordRE = regexp.MustCompile(`[\p{L}\p{N}]+`)
 
 // resolveWordsSQL stems each query word ('english': stop words give no row) and, for a stem
 // that begins no lexeme of the catalog, finds the three lexemes most similar to it (pg_trgm
-// similarity at its default threshold, 0.3). The prefix test is a range on the "C" btree.
+// similarity at its default threshold, 0.3). The prefix test is a range on the "C" btree. Each
+// row carries its word's 1-based position in $1.
 const resolveWordsSQL = `
-	SELECT s.stem, coalesce(a.alts, '{}')
+	SELECT u.i, s.stem, coalesce(a.alts, '{}')
 	FROM unnest($1::text[]) WITH ORDINALITY AS u(w, i)
 	CROSS JOIN LATERAL (SELECT (tsvector_to_array(to_tsvector('english', u.w)))[1] AS stem) s
 	CROSS JOIN LATERAL (
@@ -129,30 +132,100 @@ const resolveWordsSQL = `
 	WHERE s.stem IS NOT NULL
 	ORDER BY u.i`
 
-// resolveWords turns the shopper's text into a tsquery literal: every word, stemmed, as a
-// prefix, or-ed with its typo alternatives, all words required. Only letters and digits of the
-// text reach PostgreSQL as words, and every lexeme is quoted, so no tsquery syntax gets through.
-func (s *Store) resolveWords(ctx context.Context, text string) (string, error) {
-	words := wordRE.FindAllString(strings.ToLower(text), 10)
+// queryWords are the words of the shopper's text that reach PostgreSQL: letters and digits
+// only, lower-cased, at most 10.
+func queryWords(text string) []string {
+	return wordRE.FindAllString(strings.ToLower(text), 10)
+}
+
+// resolvedWord is one query word as resolveWordsSQL resolved it: its stem, which matches as a
+// prefix, and the lexemes a typo is widened to (only when the stem begins no lexeme).
+type resolvedWord struct {
+	stem string
+	alts []string
+}
+
+// resolveWordList resolves words in one statement: out[i] is words[i] resolved, nil for a stop
+// word.
+func (s *Store) resolveWordList(ctx context.Context, words []string) ([]*resolvedWord, error) {
+	out := make([]*resolvedWord, len(words))
 	if len(words) == 0 {
-		return "", nil
+		return out, nil
 	}
 	rows, err := s.pool.Query(ctx, resolveWordsSQL, words)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
+	var i int64
+	var w resolvedWord
+	_, err = pgx.ForEachRow(rows, []any{&i, &w.stem, &w.alts}, func() error {
+		if i < 1 || int(i) > len(words) {
+			return fmt.Errorf("resolve words: position %d of %d words", i, len(words))
+		}
+		out[i-1] = &resolvedWord{stem: w.stem, alts: w.alts}
+		return nil
+	})
+	return out, err
+}
+
+// tsqueryOf is the resolved words as a tsquery literal: every word, stemmed, as a prefix, or-ed
+// with its typo alternatives, all words required; "" without a word. Every lexeme is quoted, so
+// no tsquery syntax from the shopper gets through.
+func tsqueryOf(words []*resolvedWord) string {
 	var terms []string
-	var stem string
-	var alts []string
-	_, err = pgx.ForEachRow(rows, []any{&stem, &alts}, func() error {
-		t := quoteLexeme(stem) + ":*"
-		for _, a := range alts {
+	for _, w := range words {
+		if w == nil {
+			continue
+		}
+		t := quoteLexeme(w.stem) + ":*"
+		for _, a := range w.alts {
 			t += " | " + quoteLexeme(a)
 		}
 		terms = append(terms, "("+t+")")
-		return nil
-	})
-	return strings.Join(terms, " & "), err
+	}
+	return strings.Join(terms, " & ")
+}
+
+// rankWords are the words ts_rank ranks by: without the typo alternatives equal to a word's
+// stem. ts_rank de-duplicates its operands by lexeme alone, so of 'cotton':* (the word cotton)
+// and 'cotton' (a typo's alternative, in "cotton coton") it would keep whichever its unstable
+// sort leaves first, and rank by a prefix or an exact lexeme by chance. Without such a pair the
+// rank is determined, and SearchIndex computes the same. The match is not changed.
+func rankWords(words []*resolvedWord) []*resolvedWord {
+	stems := map[string]bool{}
+	for _, w := range words {
+		if w != nil {
+			stems[w.stem] = true
+		}
+	}
+	out := make([]*resolvedWord, 0, len(words))
+	for _, w := range words {
+		if w == nil {
+			continue
+		}
+		r := &resolvedWord{stem: w.stem}
+		for _, a := range w.alts {
+			if !stems[a] {
+				r.alts = append(r.alts, a)
+			}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// resolveWords turns the shopper's text into a tsquery literal (tsqueryOf) and the one it is
+// ranked by (rankWords). Only letters and digits of the text reach PostgreSQL as words.
+func (s *Store) resolveWords(ctx context.Context, text string) (match, rank string, err error) {
+	words := queryWords(text)
+	if len(words) == 0 {
+		return "", "", nil
+	}
+	resolved, err := s.resolveWordList(ctx, words)
+	if err != nil {
+		return "", "", err
+	}
+	return tsqueryOf(resolved), tsqueryOf(rankWords(resolved)), nil
 }
 
 func quoteLexeme(s string) string {
@@ -173,7 +246,11 @@ func (b *searchSQL) textMatch(q shop.ProductQuery) (branches []string, score str
 		return []string{sku}, "0::float8"
 	}
 	t := b.arg(b.tsquery) + "::tsquery"
-	return []string{"search_vector @@ " + t, sku + " AND NOT search_vector @@ " + t}, "ts_rank(search_vector, " + t + ")::float8"
+	r := t
+	if b.rankquery != b.tsquery {
+		r = b.arg(b.rankquery) + "::tsquery"
+	}
+	return []string{"search_vector @@ " + t, sku + " AND NOT search_vector @@ " + t}, "ts_rank(search_vector, " + r + ")::float8"
 }
 
 func (b *searchSQL) priceOK(q shop.ProductQuery) string {

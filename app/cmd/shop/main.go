@@ -60,6 +60,7 @@ environment:
   SHOP_SEARCH_URL      OpenSearch endpoint for product search (default: PostgreSQL search)
   SHOP_SEARCH_ROLE_ARN role to assume to sign OpenSearch requests (SigV4; default unsigned)
   SHOP_SEARCH_INDEX    the alias searched and written (default products)
+  SHOP_SEARCH_MEMORY   true: answer PostgreSQL search from an in-process copy at most 1 s old (default false)
   SHOP_MEDIA_DIR       keep pictures and invoices in this folder (default $XDG_STATE_HOME/shopstack/media)
   SHOP_MEDIA_BUCKET    keep them in this S3 bucket instead (needs AWS_REGION)
   SHOP_MEDIA_PUBLIC_BASE the public URL prefix of pictures (default /media)
@@ -225,6 +226,9 @@ func serve(ctx context.Context, store *postgres.Store, cfg config, log *slog.Log
 	}
 	log.Info("listening", "addr", cfg.Addr)
 	go prune(ctx, store, log)
+	if svc.searchIndex != nil {
+		go svc.searchIndex.Run(ctx)
+	}
 	errCh := make(chan error, 1)
 	go func() { errCh <- srv.Serve(ln) }()
 	select {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -32,6 +33,9 @@ type searchConfig struct {
 	// Index is SHOP_SEARCH_INDEX, the alias searched and written (default "products").
 	Index  string
 	Region string
+	// Memory is SHOP_SEARCH_MEMORY=true: PostgreSQL search answered from postgres.SearchIndex,
+	// an in-process copy of the catalog at most 1 s old, which serve refreshes every 500 ms.
+	Memory bool
 }
 
 // indexNameRE is what OpenSearch accepts as an index or alias name, kept to the plain subset.
@@ -44,6 +48,13 @@ func loadSearchConfig(getenv func(string) string) (searchConfig, error) {
 		c.Index = opensearch.DefaultIndex
 	}
 	var errs []error
+	if v := strings.TrimSpace(getenv("SHOP_SEARCH_MEMORY")); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("SHOP_SEARCH_MEMORY=%q: want true or false", v))
+		}
+		c.Memory = b
+	}
 	if !indexNameRE.MatchString(c.Index) {
 		errs = append(errs, fmt.Errorf("SHOP_SEARCH_INDEX=%q: want lower-case letters, digits, - and _", c.Index))
 	}
@@ -52,6 +63,9 @@ func loadSearchConfig(getenv func(string) string) (searchConfig, error) {
 			errs = append(errs, errors.New("SHOP_SEARCH_ROLE_ARN is set without SHOP_SEARCH_URL"))
 		}
 		return c, errors.Join(errs...)
+	}
+	if c.Memory {
+		errs = append(errs, errors.New("SHOP_SEARCH_MEMORY=true is PostgreSQL search: it excludes SHOP_SEARCH_URL"))
 	}
 	if u, err := url.Parse(c.URL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
 		errs = append(errs, fmt.Errorf("SHOP_SEARCH_URL=%q: want https://host[:port] (no credentials in it)", c.URL))
@@ -66,6 +80,9 @@ func loadSearchConfig(getenv func(string) string) (searchConfig, error) {
 }
 
 func (c searchConfig) logAttr() slog.Attr {
+	if c.URL == "" && c.Memory {
+		return slog.String("search", "postgresql, answered from an in-process copy (SHOP_SEARCH_MEMORY=true)")
+	}
 	if c.URL == "" {
 		return slog.String("search", "postgresql (SHOP_SEARCH_URL unset)")
 	}
@@ -73,19 +90,26 @@ func (c searchConfig) logAttr() slog.Attr {
 }
 
 // openSearch returns the searcher GET /api/products uses and the indexer the search_index
-// worker runs: the store and search.PostgresIndexer without SHOP_SEARCH_URL, else OpenSearch.
-func openSearch(ctx context.Context, cfg searchConfig, store *postgres.Store, log *slog.Logger) (shop.ProductSearcher, search.Indexer, error) {
+// worker runs: the store (or, with SHOP_SEARCH_MEMORY=true, its in-process copy, returned as
+// memory too for serve to run) and search.PostgresIndexer without SHOP_SEARCH_URL, else
+// OpenSearch.
+func openSearch(ctx context.Context, cfg searchConfig, store *postgres.Store, log *slog.Logger) (
+	_ shop.ProductSearcher, _ search.Indexer, memory *postgres.SearchIndex, _ error) {
+	if cfg.URL == "" && cfg.Memory {
+		x := postgres.NewSearchIndex(store, postgres.SearchIndexOptions{})
+		return x, search.PostgresIndexer{}, x, nil
+	}
 	if cfg.URL == "" {
-		return store, search.PostgresIndexer{}, nil
+		return store, search.PostgresIndexer{}, nil, nil
 	}
 	c, err := newSearchClient(ctx, cfg)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	log.Info("search: OpenSearch", "url", cfg.URL, "alias", cfg.Index, "signed", cfg.RoleARN != "")
 	// PostgreSQL answers whenever OpenSearch cannot (down, or no index before the first reindex).
 	fallback := &search.Fallback{Primary: c, Secondary: store, Log: log, LogEvery: time.Minute}
-	return fallback, opensearch.Indexer{Client: c, Source: store}, nil
+	return fallback, opensearch.Indexer{Client: c, Source: store}, nil, nil
 }
 
 // newSearchClient builds the adapter; with SHOP_SEARCH_ROLE_ARN every request is signed (SigV4,

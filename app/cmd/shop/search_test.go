@@ -34,7 +34,13 @@ func TestLoadSearchConfig(t *testing.T) {
 	assert.Equal(t, searchConfig{URL: "https://search-shop.eu-west-1.es.amazonaws.com",
 		RoleARN: "arn:aws:iam::123456789012:role/shop-search", Index: "catalog", Region: "eu-west-1"}, c)
 
+	c, err = loadSearchConfig(env("SHOP_SEARCH_MEMORY", "true"))
+	require.NoError(t, err)
+	assert.Equal(t, searchConfig{Index: "products", Memory: true}, c, "PostgreSQL search from the in-process copy")
+
 	for want, e := range map[string][]string{
+		`SHOP_SEARCH_MEMORY="yes": want true or false`:        {"SHOP_SEARCH_MEMORY", "yes"},
+		"SHOP_SEARCH_MEMORY=true is PostgreSQL search":        {"SHOP_SEARCH_MEMORY", "true", "SHOP_SEARCH_URL", "https://s"},
 		"SHOP_SEARCH_ROLE_ARN is set without SHOP_SEARCH_URL": {"SHOP_SEARCH_ROLE_ARN", "arn:aws:iam::1:role/r"},
 		`SHOP_SEARCH_URL="search:9200": want https://`:        {"SHOP_SEARCH_URL", "search:9200"},
 		"no credentials in it":                                {"SHOP_SEARCH_URL", "https://admin:pw@search:9200"},

@@ -12,6 +12,7 @@ import (
 	"github.com/shopstack/shopstack/app/payment"
 	"github.com/shopstack/shopstack/app/postgres"
 	"github.com/shopstack/shopstack/app/search"
+	"github.com/shopstack/shopstack/app/shop"
 	"github.com/shopstack/shopstack/app/telemetry"
 )
 
@@ -28,6 +29,9 @@ type service struct {
 	periodic []*river.PeriodicJob
 	payments *payment.Service
 	close    func()
+	// searchIndex is PostgreSQL search's in-process copy (SHOP_SEARCH_MEMORY=true), nil without
+	// it; serve runs its refresh (without it every search reads PostgreSQL).
+	searchIndex *postgres.SearchIndex
 }
 
 // newService ensures the admin (if configured), opens the cache, the search engine, the media
@@ -48,7 +52,7 @@ func newService(ctx context.Context, store *postgres.Store, cfg config, log *slo
 			closeCache()
 		}
 	}()
-	searcher, indexer, err := openSearch(ctx, cfg.Search, store, log)
+	searcher, indexer, searchIndex, err := openSearch(ctx, cfg.Search, store, log)
 	if err != nil {
 		return nil, err
 	}
@@ -61,8 +65,14 @@ func newService(ctx context.Context, store *postgres.Store, cfg config, log *slo
 		return nil, err
 	}
 	products := cache.NewProducts(store, searcher, c)
+	var listings shop.ProductSearcher = products
+	if searchIndex != nil {
+		// Not the catalog page cache on top: its 1 s would add to the copy's, and the copy
+		// answers a listing without PostgreSQL anyway.
+		listings = searchIndex
+	}
 	e, err := httpapi.New(httpapi.Config{
-		Products: products, Search: products, Accounts: cache.NewAccounts(store, c),
+		Products: products, Search: listings, Accounts: cache.NewAccounts(store, c),
 		Orders: cache.NewOrders(store, c), Admin: store, Images: store, Invoices: store, Media: files, Shop: cfg.Shop,
 		Payments: payments, StripePublishableKey: cfg.Payments.PublishableKey,
 		Readiness: store,
@@ -81,5 +91,6 @@ func newService(ctx context.Context, store *postgres.Store, cfg config, log *slo
 	return &service{
 		handler: telemetry.Handler(compressed), indexer: indexer, jobs: jobs,
 		periodic: append(payments.PeriodicJobs(cfg.Payments.Timeout), mediaPeriodicJobs()...), payments: payments, close: closeCache,
+		searchIndex: searchIndex,
 	}, nil
 }

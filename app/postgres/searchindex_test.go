@@ -1,0 +1,336 @@
+package postgres_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/url"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/shopstack/shopstack/app/postgres"
+	"github.com/shopstack/shopstack/app/search/searchtest"
+	"github.com/shopstack/shopstack/app/shop"
+	"github.com/shopstack/shopstack/internal/pgtest"
+)
+
+func openSearchStore(t *testing.T) *postgres.Store {
+	t.Helper()
+	ctx := context.Background()
+	s, err := postgres.Open(ctx, pgtest.NewDatabase(t), 4, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	require.NoError(t, err)
+	t.Cleanup(s.Close)
+	_, err = s.Migrate(ctx)
+	require.NoError(t, err)
+	return s
+}
+
+func TestSearchIndexContract(t *testing.T) {
+	t.Parallel()
+	searchtest.Run(t, func(t *testing.T, catalog []shop.NewProduct) shop.ProductSearcher {
+		ctx := context.Background()
+		s := openSearchStore(t)
+		for i, p := range catalog {
+			created, err := s.CreateProduct(ctx, p)
+			require.NoError(t, err)
+			_, err = s.Pool().Exec(ctx, "UPDATE products SET created_at = '2026-01-01'::timestamptz + $2 * interval '1 minute' WHERE id = $1",
+				created.ID, i)
+			require.NoError(t, err)
+		}
+		x := postgres.NewSearchIndex(s, postgres.SearchIndexOptions{MaxLag: time.Hour})
+		require.NoError(t, x.Refresh(ctx))
+		return x
+	})
+}
+
+// indexCatalog inserts n generated products whose names and descriptions share a small
+// vocabulary (so words match hundreds of products, names repeat, prices and times tie), plus
+// a few with punctuation, quotes and backslashes.
+func indexCatalog(t *testing.T, s *postgres.Store, n int) {
+	t.Helper()
+	adjectives := []string{"classic", "compact", "deluxe", "heavy", "light", "rugged", "soft", "vintage", "quiet"}
+	materials := []string{"cotton", "wool", "steel", "oak", "bamboo", "copper", "cork", "denim"}
+	nouns := []string{"shirt", "mug", "kettle", "pan", "knife", "board", "lamp", "mat", "pen", "pot"}
+	extras := []string{"for everyday use", "built to last", "easy to clean", "dishwasher safe", "runs on USB-C",
+		"a mug's mug", `back\slash`, "shirts and t-shirts", "x-ray ready"}
+	categories := []string{"apparel", "kitchen", "outdoor", "home"}
+	rng := rand.New(rand.NewPCG(7, 8))
+	pick := func(s []string) string { return s[rng.IntN(len(s))] }
+	var skus, names, descs, cats []string
+	var prices []int64
+	var stocks []int32
+	var ages []int32
+	for i := range n {
+		adj, mat, noun := pick(adjectives), pick(materials), pick(nouns)
+		skus = append(skus, fmt.Sprintf("IDX-%05d", i))
+		names = append(names, fmt.Sprintf("%s %s %s", adj, mat, noun))
+		descs = append(descs, fmt.Sprintf("A %s %s %s in %s, %s, %s.", pick(adjectives), mat, noun, pick(materials), pick(extras), pick(nouns)))
+		cats = append(cats, pick(categories))
+		prices = append(prices, int64(rng.IntN(60))*500+99) // ties on price
+		stock := int32(rng.IntN(5))
+		stocks = append(stocks, stock)
+		ages = append(ages, int32(rng.IntN(n/4))) // ties on created_at
+	}
+	_, err := s.Pool().Exec(context.Background(), `
+		INSERT INTO products (sku, name, description, price_cents, stock, category, created_at)
+		SELECT sku, name, descr, price, stock, cat, '2026-01-01'::timestamptz + age * interval '1 second'
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::int[], $6::text[], $7::int[])
+			AS t(sku, name, descr, price, stock, cat, age)`,
+		skus, names, descs, prices, stocks, cats, ages)
+	require.NoError(t, err)
+}
+
+// indexQueries are the queries TestSearchIndexAnswersAsPostgreSQL compares.
+var indexQueries = []url.Values{
+	{},
+	{"q": {"mug"}},
+	{"q": {"mugs"}, "sort": {"name"}},
+	{"q": {"ste"}},
+	{"q": {"steel mug"}},
+	{"q": {"soft cotton shirt"}},
+	{"q": {"shirt"}, "in_stock": {"true"}},
+	{"q": {"coper"}},        // a typo
+	{"q": {"coper kettle"}}, // a typo with another word
+	{"q": {"cotton coton"}}, // a word and its own typo
+	{"q": {"cottn coper"}},  // two typos
+	{"q": {"knife"}, "category": {"kitchen"}, "sort": {"price_desc"}},
+	{"q": {"oak"}, "sort": {"price_asc"}, "max_price_cents": {"10000"}},
+	{"q": {"oak"}, "sort": {"newest"}, "min_price_cents": {"5000"}, "in_stock": {"false"}},
+	{"q": {"idx-001"}},       // an SKU prefix
+	{"q": {"IDX-0002 lamp"}}, // an SKU prefix that is also words
+	{"q": {"slash"}},
+	{"q": {"the"}}, // a stop word only
+	{"q": {"%"}},
+	{"q": {"xray"}},
+	{"q": {"x-ray"}},
+	{"q": {"usb c"}},
+	{"category": {"home"}, "sort": {"price_asc"}},
+	{"sort": {"newest"}, "in_stock": {"true"}},
+	{"q": {"pen pot pan"}},
+}
+
+// TestSearchIndexAnswersAsPostgreSQL: the index and the SQL statement give the same pages
+// (items in order, total, facets, next cursor with its relevance score) for every query, page
+// after page, and each accepts the other's cursors.
+func TestSearchIndexAnswersAsPostgreSQL(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := openSearchStore(t)
+	indexCatalog(t, s, 3000)
+	x := postgres.NewSearchIndex(s, postgres.SearchIndexOptions{MaxLag: time.Hour})
+	require.NoError(t, x.Refresh(ctx))
+	pages := 0
+	for _, params := range indexQueries {
+		for _, limit := range []string{"7", "100"} {
+			p := url.Values{"limit": {limit}}
+			for k, v := range params {
+				p[k] = v
+			}
+			for page := 0; page < 4; page++ {
+				q, err := shop.ParseProductQuery(p)
+				require.NoError(t, err)
+				want, err := s.SearchProducts(ctx, q)
+				require.NoError(t, err)
+				got, err := x.SearchProducts(ctx, q)
+				require.NoError(t, err)
+				require.Equal(t, want, got, "%s, page %d", p.Encode(), page)
+				pages++
+				if want.NextCursor == nil {
+					break
+				}
+				p.Set("cursor", *want.NextCursor)
+			}
+		}
+	}
+	st := x.Stats()
+	assert.Equal(t, int64(pages), st.Served, "every search answered from memory")
+	assert.Zero(t, st.FellBack)
+	assert.Equal(t, 3000, st.Products)
+}
+
+// fakeClock is a settable clock.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *fakeClock) add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+func searchOne(t *testing.T, s shop.ProductSearcher, params url.Values) shop.ProductPage {
+	t.Helper()
+	q, err := shop.ParseProductQuery(params)
+	require.NoError(t, err)
+	page, err := s.SearchProducts(context.Background(), q)
+	require.NoError(t, err)
+	return page
+}
+
+// TestSearchIndexLagsAtMostMaxLag: writes (an order's stock change, a rename, a new product)
+// show after the next refresh; until then the index answers from its copy, and once the copy
+// is MaxLag old every search reads PostgreSQL instead.
+func TestSearchIndexLagsAtMostMaxLag(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := openSearchStore(t)
+	mug, err := s.CreateProduct(ctx, shop.NewProduct{SKU: "BLUE-1", Name: "Blue Mug", Description: "Stoneware.",
+		PriceCents: 1500, Currency: "USD", Stock: 3, Category: "kitchen"})
+	require.NoError(t, err)
+	clock := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	x := postgres.NewSearchIndex(s, postgres.SearchIndexOptions{MaxLag: time.Second, Now: clock.now})
+
+	// Before the first refresh: PostgreSQL.
+	page := searchOne(t, x, url.Values{"q": {"mug"}})
+	require.Len(t, page.Items, 1)
+	assert.Equal(t, int64(1), x.Stats().FellBack)
+	require.NoError(t, x.Refresh(ctx))
+
+	// Stock as an order changes it, a rename and a new product: not in the copy yet.
+	teacup := "Blue Teacup"
+	_, err = s.Pool().Exec(ctx, "UPDATE products SET stock = 0 WHERE id = $1", mug.ID)
+	require.NoError(t, err)
+	_, err = s.UpdateProduct(ctx, mug.ID, shop.ProductPatch{Name: &teacup})
+	require.NoError(t, err)
+	_, err = s.CreateProduct(ctx, shop.NewProduct{SKU: "MUG-2", Name: "Tall Mug", PriceCents: 1800, Currency: "USD",
+		Stock: 1, Category: "kitchen"})
+	require.NoError(t, err)
+	clock.add(900 * time.Millisecond)
+	page = searchOne(t, x, url.Values{"q": {"mug"}})
+	require.Len(t, page.Items, 1, "served from the copy, 0.9 s old")
+	assert.Equal(t, "Blue Mug", page.Items[0].Name)
+	assert.Equal(t, 3, page.Items[0].Stock)
+	assert.Equal(t, shop.StockCount{In: 1}, page.Facets.InStock)
+	assert.Equal(t, int64(1), x.Stats().Served)
+
+	// MaxLag old: PostgreSQL answers, with every write.
+	clock.add(100 * time.Millisecond)
+	page = searchOne(t, x, url.Values{"q": {"mug"}})
+	require.Len(t, page.Items, 1)
+	assert.Equal(t, "Tall Mug", page.Items[0].Name)
+	assert.Equal(t, shop.StockCount{In: 1}, page.Facets.InStock)
+	assert.Equal(t, int64(2), x.Stats().FellBack)
+
+	// Refreshed: the copy has every write.
+	require.NoError(t, x.Refresh(ctx))
+	page = searchOne(t, x, url.Values{"q": {"teacup"}})
+	require.Len(t, page.Items, 1)
+	assert.Equal(t, 0, page.Items[0].Stock)
+	assert.Equal(t, shop.StockCount{Out: 1}, page.Facets.InStock)
+	page = searchOne(t, x, url.Values{"q": {"mug"}})
+	require.Len(t, page.Items, 1, "the renamed product's old name no longer matches")
+	assert.Equal(t, "Tall Mug", page.Items[0].Name)
+	assert.Equal(t, int64(3), x.Stats().Served)
+}
+
+// TestSearchIndexWordCacheLagsAtMostMaxLag: a typo's alternatives are those of the catalog at
+// most MaxLag ago: a product that brings a close lexeme is a match for the typo within MaxLag.
+func TestSearchIndexWordCacheLagsAtMostMaxLag(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := openSearchStore(t)
+	_, err := s.CreateProduct(ctx, shop.NewProduct{SKU: "MUG-1", Name: "Blue Mug", PriceCents: 1500, Currency: "USD",
+		Stock: 3, Category: "kitchen"})
+	require.NoError(t, err)
+	clock := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	x := postgres.NewSearchIndex(s, postgres.SearchIndexOptions{MaxLag: time.Second, Now: clock.now})
+	require.NoError(t, x.Refresh(ctx))
+	assert.Empty(t, searchOne(t, x, url.Values{"q": {"zorblatt"}}).Items)
+
+	_, err = s.CreateProduct(ctx, shop.NewProduct{SKU: "ZORB-1", Name: "Zorblat Deluxe", PriceCents: 4999, Currency: "USD",
+		Stock: 1, Category: "gadgets"})
+	require.NoError(t, err)
+	clock.add(500 * time.Millisecond)
+	require.NoError(t, x.Refresh(ctx))
+	assert.Empty(t, searchOne(t, x, url.Values{"q": {"zorblatt"}}).Items, "the typo's resolution (no alternative) is 0.5 s old")
+	assert.Equal(t, int64(1), x.Stats().WordStatements, "from the word cache")
+	assert.Len(t, searchOne(t, x, url.Values{"q": {"deluxe"}}).Items, 1, "a word not resolved before is")
+	assert.Equal(t, int64(2), x.Stats().WordStatements)
+
+	clock.add(500 * time.Millisecond)
+	require.NoError(t, x.Refresh(ctx))
+	page := searchOne(t, x, url.Values{"q": {"zorblatt"}})
+	require.Len(t, page.Items, 1, "resolved again once MaxLag old: widened to zorblat")
+	assert.Equal(t, "ZORB-1", page.Items[0].SKU)
+	assert.Equal(t, int64(3), x.Stats().WordStatements)
+	assert.Zero(t, x.Stats().FellBack)
+}
+
+// TestSearchIndexRunRefreshes: Run keeps the copy fresh until its context ends.
+func TestSearchIndexRunRefreshes(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	s := openSearchStore(t)
+	x := postgres.NewSearchIndex(s, postgres.SearchIndexOptions{Interval: 10 * time.Millisecond, MaxLag: time.Hour})
+	done := make(chan struct{})
+	go func() { x.Run(ctx); close(done) }()
+	_, err := s.CreateProduct(ctx, shop.NewProduct{SKU: "MUG-1", Name: "Blue Mug", PriceCents: 1500, Currency: "USD",
+		Stock: 3, Category: "kitchen"})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return x.Stats().Products == 1 }, 10*time.Second, 10*time.Millisecond)
+	cancel()
+	<-done
+	page := searchOne(t, x, url.Values{"q": {"mug"}})
+	require.Len(t, page.Items, 1)
+	assert.Equal(t, int64(1), x.Stats().Served)
+}
+
+// TestSearchIndexSearchesWhileItRefreshes: searches, refreshes and product writes at once (run
+// it under -race); afterwards the copy answers as the statement does.
+func TestSearchIndexSearchesWhileItRefreshes(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s := openSearchStore(t)
+	indexCatalog(t, s, 500)
+	x := postgres.NewSearchIndex(s, postgres.SearchIndexOptions{Interval: 5 * time.Millisecond, MaxLag: time.Hour})
+	require.NoError(t, x.Refresh(ctx))
+	done := make(chan struct{})
+	go func() { x.Run(ctx); close(done) }()
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 100 {
+				params := indexQueries[(g*100+i)%len(indexQueries)]
+				q, err := shop.ParseProductQuery(params)
+				if !assert.NoError(t, err) {
+					return
+				}
+				_, err = x.SearchProducts(ctx, q)
+				assert.NoError(t, err)
+			}
+		})
+	}
+	wg.Go(func() {
+		for i := range 100 {
+			_, err := s.Pool().Exec(ctx, `UPDATE products SET stock = (stock + 1) % 3,
+				name = CASE WHEN $1 % 2 = 0 THEN name || ' kettle' ELSE name END WHERE sku = 'IDX-' || lpad(($1 % 500)::text, 5, '0')`, i)
+			assert.NoError(t, err)
+		}
+		_, err := s.CreateProduct(ctx, shop.NewProduct{SKU: "NEW-1", Name: "Copper Kettle", PriceCents: 2500, Currency: "USD",
+			Stock: 1, Category: "kitchen"})
+		assert.NoError(t, err)
+	})
+	wg.Wait()
+	cancel()
+	<-done
+	require.NoError(t, x.Refresh(context.Background()))
+	for _, params := range indexQueries {
+		q, err := shop.ParseProductQuery(params)
+		require.NoError(t, err)
+		want, err := s.SearchProducts(context.Background(), q)
+		require.NoError(t, err)
+		got, err := x.SearchProducts(context.Background(), q)
+		require.NoError(t, err)
+		require.Equal(t, want, got, params.Encode())
+	}
+}
