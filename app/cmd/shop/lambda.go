@@ -63,6 +63,9 @@ func checkLambdaConfig(cfg *config, getenv func(string) string) error {
 		}
 	}
 	cfg.Flash.Group.Off, cfg.Flash.SoldOut = true, false
+	if cfg.Search.Memory {
+		return errors.New("SHOP_SEARCH_MEMORY=true: not under Lambda: the in-process copy is refreshed by a loop of serve's, which a frozen instance does not run (every search would fall back to the statement)")
+	}
 	if cfg.Payments.on() {
 		// The unpaid-order expiry is a River periodic job, enqueued by a long-lived client's leader:
 		// a work event's short-lived client would rarely get to it, and the work marker cannot see it.

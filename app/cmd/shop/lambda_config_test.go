@@ -75,6 +75,9 @@ func TestCheckLambdaConfig(t *testing.T) {
 		assert.ErrorContains(t, err, name+"=on: not under Lambda")
 	}
 
+	_, err = load(map[string]string{"SHOP_SEARCH_MEMORY": "true"})
+	assert.ErrorContains(t, err, "SHOP_SEARCH_MEMORY=true: not under Lambda")
+
 	_, err = load(map[string]string{"SHOP_STRIPE_SECRET_KEY": "sk_test_lambda", "SHOP_STRIPE_WEBHOOK_SECRET": "whsec_lambda",
 		"SHOP_STRIPE_PUBLISHABLE_KEY": "pk_test_lambda"})
 	assert.ErrorContains(t, err, "SHOP_STRIPE_SECRET_KEY: card payments are not available under Lambda")
