@@ -246,11 +246,18 @@ func (b *searchSQL) textMatch(q shop.ProductQuery) (branches []string, score str
 		return []string{sku}, "0::float8"
 	}
 	t := b.arg(b.tsquery) + "::tsquery"
+	branches = []string{"search_vector @@ " + t, sku + " AND NOT search_vector @@ " + t}
+	if q.Sort != shop.SortRelevance {
+		// ts_rank reads every match's tsvector: only pay for it when sorting by it. (Binding the
+		// rank query anyway would leave a parameter the statement never uses, whose type
+		// PostgreSQL cannot tell: 42P18.)
+		return branches, "0::float8"
+	}
 	r := t
 	if b.rankquery != b.tsquery {
 		r = b.arg(b.rankquery) + "::tsquery"
 	}
-	return []string{"search_vector @@ " + t, sku + " AND NOT search_vector @@ " + t}, "ts_rank(search_vector, " + r + ")::float8"
+	return branches, "ts_rank(search_vector, " + r + ")::float8"
 }
 
 func (b *searchSQL) priceOK(q shop.ProductQuery) string {
@@ -324,9 +331,6 @@ func sumFacets(groups []facetGroup, q shop.ProductQuery) (int, shop.Facets) {
 // one it is inlined in both uses, so the page still walks its sort's index instead of the table.
 func (b *searchSQL) statement(q shop.ProductQuery) string {
 	match, score := b.textMatch(q)
-	if q.Sort != shop.SortRelevance {
-		score = "0::float8" // ts_rank reads every match's tsvector: only pay for it when sorting by it
-	}
 	materialized := "NOT MATERIALIZED"
 	if q.Q != "" {
 		materialized = "MATERIALIZED"

@@ -39,14 +39,18 @@ type SearchIndex struct {
 	interval time.Duration
 	maxLag   time.Duration
 	now      func() time.Time
+	// base is now() when the index was made: readAt counts from it, so freshness is measured on
+	// the monotonic clock (a wall clock stepped back would make an old copy look fresh).
+	base time.Time
 
 	refreshing sync.Mutex // one refresh at a time; guards watermark
 	watermark  string
 
 	mu   sync.RWMutex
 	data indexData
-	// readAt is when the snapshot of the last successful refresh began (Unix nanoseconds; 0
-	// before the first): read without mu, so a search that falls back never waits for a refresh.
+	// readAt is when the snapshot of the last successful refresh began (nanoseconds since base,
+	// plus 1; 0 before the first): read without mu, so a search that falls back never waits for a
+	// refresh.
 	readAt atomic.Int64
 
 	words    sync.Map // word → wordEntry
@@ -90,7 +94,7 @@ func NewSearchIndex(s *Store, opts SearchIndexOptions) *SearchIndex {
 		opts.Now = time.Now
 	}
 	return &SearchIndex{store: s, log: s.log, interval: opts.Interval, maxLag: opts.MaxLag, now: opts.Now,
-		watermark: "0", data: newIndexData()}
+		base: opts.Now(), watermark: "0", data: newIndexData()}
 }
 
 // SearchIndexStats count the searches answered from memory and those that fell back to SQL.
@@ -108,8 +112,11 @@ func (x *SearchIndex) Stats() SearchIndexStats {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	return SearchIndexStats{Products: len(x.data.products), Served: x.served.Load(), FellBack: x.fellBack.Load(),
-		Refreshes: x.refreshes.Load(), WordStatements: x.wordStatements.Load(), SlowestRefresh: time.Duration(x.slowest.Load()), LastRefreshStarted: time.Unix(0, x.readAt.Load())}
+		Refreshes: x.refreshes.Load(), WordStatements: x.wordStatements.Load(), SlowestRefresh: time.Duration(x.slowest.Load()), LastRefreshStarted: x.lastRead()}
 }
+
+// refreshTimeout bounds one refresh of Run's (a first load of a large catalog included).
+const refreshTimeout = 30 * time.Second
 
 // Run refreshes the index every Interval until ctx ends. A failed refresh is logged (one WARN
 // a minute at most) and retried at the next tick; meanwhile searches fall back to SQL once the
@@ -119,7 +126,11 @@ func (x *SearchIndex) Run(ctx context.Context) {
 	defer t.Stop()
 	for loaded := false; ; {
 		began := x.now()
-		err := x.Refresh(ctx)
+		// A refresh stuck on a dead connection or behind a lock would otherwise block the loop
+		// without a word; the searches fall back meanwhile, and the timeout makes it a WARN.
+		rctx, cancel := context.WithTimeout(ctx, refreshTimeout)
+		err := x.Refresh(rctx)
+		cancel()
 		if err == nil && !loaded {
 			loaded = true
 			x.log.Info("search index: loaded; searches are answered from it", "products", x.Stats().Products,
@@ -198,16 +209,46 @@ func (x *SearchIndex) Refresh(ctx context.Context) error {
 	}
 	x.data.finish()
 	x.watermark = next
-	x.readAt.Store(began.UnixNano())
+	x.readAt.Store(int64(began.Sub(x.base)) + 1) // + 1: 0 is "never"
 	if d := int64(x.now().Sub(began)); x.refreshes.Add(1) > 1 && d > x.slowest.Load() {
 		x.slowest.Store(d)
 	}
 	return nil
 }
 
+// NameCollation is the collation products.name sorts by (the column's, else the database's), and
+// whether it orders as the in-process copy does, by bytes: "C", "POSIX" and libc's C.UTF-8 do; any
+// other (en_US.UTF-8, an ICU locale) orders names differently from the copy.
+func (s *Store) NameCollation(ctx context.Context) (name string, bytewise bool, err error) {
+	var provider string
+	err = s.pool.QueryRow(ctx, `SELECT CASE WHEN c.collname = 'default' THEN
+			CASE d.datlocprovider WHEN 'i' THEN 'icu:' || coalesce(d.daticulocale, '') ELSE d.datcollate END
+		ELSE c.collname END,
+		CASE WHEN c.collname = 'default' THEN d.datlocprovider::text ELSE c.collprovider::text END
+		FROM pg_attribute a JOIN pg_collation c ON c.oid = a.attcollation
+		JOIN pg_database d ON d.datname = current_database()
+		WHERE a.attrelid = 'products'::regclass AND a.attname = 'name'`).Scan(&name, &provider)
+	if err != nil {
+		return "", false, mapError("name collation", err)
+	}
+	switch strings.ToLower(name) {
+	case "c", "posix", "c.utf-8", "c.utf8", "ucs_basic":
+		return name, provider != "i", nil
+	}
+	return name, false, nil
+}
+
+// lastRead is when the last successful refresh began, zero before the first.
+func (x *SearchIndex) lastRead() time.Time {
+	if at := x.readAt.Load(); at != 0 {
+		return x.base.Add(time.Duration(at - 1))
+	}
+	return time.Time{}
+}
+
 func (x *SearchIndex) fresh() bool {
 	at := x.readAt.Load()
-	return at != 0 && x.now().Sub(time.Unix(0, at)) < x.maxLag
+	return at != 0 && x.now().Sub(x.base)-time.Duration(at-1) < x.maxLag
 }
 
 // SearchProducts implements shop.ProductSearcher.

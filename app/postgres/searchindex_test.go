@@ -7,10 +7,13 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -98,7 +101,13 @@ var indexQueries = []url.Values{
 	{"q": {"coper"}},        // a typo
 	{"q": {"coper kettle"}}, // a typo with another word
 	{"q": {"cotton coton"}}, // a word and its own typo
-	{"q": {"cottn coper"}},  // two typos
+	// the same under every other sort: the rank query is bound only when relevance sorts (an unused
+	// parameter was a 42P18, a 500)
+	{"q": {"cotton coton"}, "sort": {"price_asc"}},
+	{"q": {"cotton coton"}, "sort": {"price_desc"}},
+	{"q": {"cotton coton"}, "sort": {"name"}},
+	{"q": {"cotton coton"}, "sort": {"newest"}},
+	{"q": {"cottn coper"}}, // two typos
 	{"q": {"knife"}, "category": {"kitchen"}, "sort": {"price_desc"}},
 	{"q": {"oak"}, "sort": {"price_asc"}, "max_price_cents": {"10000"}},
 	{"q": {"oak"}, "sort": {"newest"}, "min_price_cents": {"5000"}, "in_stock": {"false"}},
@@ -333,4 +342,59 @@ func TestSearchIndexSearchesWhileItRefreshes(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, want, got, params.Encode())
 	}
+}
+
+// TestNameCollation: the copy orders names by bytes, so serve refuses it unless products.name
+// sorts that way: on this server's C.UTF-8 it does; on a database with an ICU locale it does not.
+func TestNameCollation(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	name, bytewise, err := openSearchStore(t).NameCollation(ctx)
+	require.NoError(t, err)
+	assert.True(t, bytewise, "this server's databases are %s", name)
+
+	// A database of its own with an ICU collation (pgtest's databases take the server's default).
+	dbURL := pgtest.NewDatabase(t)
+	u, err := url.Parse(dbURL)
+	require.NoError(t, err)
+	icuDB := strings.TrimPrefix(u.Path, "/") + "_icu"
+	admin, err := pgx.Connect(ctx, pgtest.ServerURL())
+	require.NoError(t, err)
+	defer admin.Close(ctx)
+	_, err = admin.Exec(ctx, `CREATE DATABASE `+pgx.Identifier{icuDB}.Sanitize()+
+		` TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en' LOCALE 'C.UTF-8'`)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		_, _ = admin.Exec(context.Background(), `DROP DATABASE IF EXISTS `+pgx.Identifier{icuDB}.Sanitize()+` WITH (FORCE)`)
+	})
+	u.Path = "/" + icuDB
+	s, err := postgres.Open(ctx, u.String(), 2, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	require.NoError(t, err)
+	defer s.Close()
+	_, err = s.Migrate(ctx)
+	require.NoError(t, err)
+	name, bytewise, err = s.NameCollation(ctx)
+	require.NoError(t, err)
+	assert.False(t, bytewise)
+	assert.Equal(t, "icu:en", name)
+}
+
+// TestProductsAreNeverDeleted: a DELETE or TRUNCATE of products, even by the owner, is refused
+// (migration 011), since the search copies could not learn of it.
+func TestProductsAreNeverDeleted(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := openSearchStore(t)
+	p, err := s.CreateProduct(ctx, shop.NewProduct{SKU: "KEEP-1", Name: "Kept", Currency: "USD", Category: "x"})
+	require.NoError(t, err)
+	for _, stmt := range []string{"DELETE FROM products WHERE id = '" + p.ID + "'", "TRUNCATE products CASCADE"} {
+		_, err := s.Pool().Exec(ctx, stmt)
+		var pgErr *pgconn.PgError
+		require.ErrorAs(t, err, &pgErr, stmt)
+		assert.Equal(t, "23001", pgErr.Code, stmt) // restrict_violation
+		assert.Contains(t, pgErr.Message, "products are never deleted", stmt)
+	}
+	var n int
+	require.NoError(t, s.Pool().QueryRow(ctx, `SELECT count(*) FROM products WHERE id = $1`, p.ID).Scan(&n))
+	assert.Equal(t, 1, n)
 }

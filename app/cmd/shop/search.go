@@ -96,6 +96,15 @@ func (c searchConfig) logAttr() slog.Attr {
 func openSearch(ctx context.Context, cfg searchConfig, store *postgres.Store, log *slog.Logger) (
 	_ shop.ProductSearcher, _ search.Indexer, memory *postgres.SearchIndex, _ error) {
 	if cfg.URL == "" && cfg.Memory {
+		// The copy orders names by bytes; under another collation its name order (the default
+		// listing's) and its cursors would not be the statement's.
+		name, bytewise, err := store.NameCollation(ctx)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if !bytewise {
+			return nil, nil, nil, fmt.Errorf("SHOP_SEARCH_MEMORY=true: products.name sorts by collation %q here, and the in-process copy orders names by bytes (C); leave SHOP_SEARCH_MEMORY unset, or use a database whose collation is C or C.UTF-8", name)
+		}
 		x := postgres.NewSearchIndex(store, postgres.SearchIndexOptions{})
 		return x, search.PostgresIndexer{}, x, nil
 	}
