@@ -39,6 +39,8 @@ type SearchIndex struct {
 	interval time.Duration
 	maxLag   time.Duration
 	now      func() time.Time
+	// fallbackTo answers when the copy is stale (FallBackTo); nil: the store.
+	fallbackTo shop.ProductSearcher
 	// base is now() when the index was made: readAt counts from it, so freshness is measured on
 	// the monotonic clock (a wall clock stepped back would make an old copy look fresh).
 	base time.Time
@@ -246,6 +248,18 @@ func (x *SearchIndex) lastRead() time.Time {
 	return time.Time{}
 }
 
+// FallBackTo makes s answer the searches the copy cannot (while it is older than MaxLag): serve
+// passes the statement behind the catalog page cache. Default: the store's statement. Call it
+// before the first search.
+func (x *SearchIndex) FallBackTo(s shop.ProductSearcher) { x.fallbackTo = s }
+
+func (x *SearchIndex) fallback() shop.ProductSearcher {
+	if x.fallbackTo != nil {
+		return x.fallbackTo
+	}
+	return x.store
+}
+
 func (x *SearchIndex) fresh() bool {
 	at := x.readAt.Load()
 	return at != 0 && x.now().Sub(x.base)-time.Duration(at-1) < x.maxLag
@@ -255,7 +269,7 @@ func (x *SearchIndex) fresh() bool {
 func (x *SearchIndex) SearchProducts(ctx context.Context, q shop.ProductQuery) (shop.ProductPage, error) {
 	if !x.fresh() {
 		x.fellBack.Add(1)
-		return x.store.SearchProducts(ctx, q)
+		return x.fallback().SearchProducts(ctx, q)
 	}
 	var words []*resolvedWord
 	if q.Q != "" {
@@ -268,7 +282,7 @@ func (x *SearchIndex) SearchProducts(ctx context.Context, q shop.ProductQuery) (
 	if !x.fresh() {
 		x.mu.RUnlock()
 		x.fellBack.Add(1)
-		return x.store.SearchProducts(ctx, q)
+		return x.fallback().SearchProducts(ctx, q)
 	}
 	page := x.data.search(q, words)
 	x.mu.RUnlock()
@@ -295,7 +309,7 @@ func (x *SearchIndex) resolve(ctx context.Context, words []string) ([]*resolvedW
 	if len(missing) == 0 {
 		return out, nil
 	}
-	v, err, _ := x.resolves.Do(strings.Join(missing, " "), func() (any, error) {
+	ch := x.resolves.DoChan(strings.Join(missing, " "), func() (any, error) {
 		// Detached from the first caller, whose leaving must not fail the others.
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
@@ -316,10 +330,18 @@ func (x *SearchIndex) resolve(ctx context.Context, words []string) ([]*resolvedW
 		}
 		return got, nil
 	})
-	if err != nil {
-		return nil, err
+	// A caller leaving (its deadline, the client gone) stops waiting; the statement goes on for
+	// the others.
+	var r singleflight.Result
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case r = <-ch:
 	}
-	for i, w := range v.([]*resolvedWord) {
+	if r.Err != nil {
+		return nil, r.Err
+	}
+	for i, w := range r.Val.([]*resolvedWord) {
 		out[at[i]] = w
 	}
 	return out, nil

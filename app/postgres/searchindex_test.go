@@ -398,3 +398,27 @@ func TestProductsAreNeverDeleted(t *testing.T) {
 	require.NoError(t, s.Pool().QueryRow(ctx, `SELECT count(*) FROM products WHERE id = $1`, p.ID).Scan(&n))
 	assert.Equal(t, 1, n)
 }
+
+// countingSearcher counts the searches it answers, with an empty page.
+type countingSearcher struct{ n int }
+
+func (c *countingSearcher) SearchProducts(context.Context, shop.ProductQuery) (shop.ProductPage, error) {
+	c.n++
+	return shop.ProductPage{}, nil
+}
+
+// TestSearchIndexFallsBackToWhatItIsGiven: a copy that was never loaded answers nothing itself;
+// the searcher given to FallBackTo (serve's: the statement behind the page cache) answers instead.
+func TestSearchIndexFallsBackToWhatItIsGiven(t *testing.T) {
+	t.Parallel()
+	x := postgres.NewSearchIndex(openSearchStore(t), postgres.SearchIndexOptions{})
+	fallback := &countingSearcher{}
+	x.FallBackTo(fallback)
+	q, err := shop.ParseProductQuery(url.Values{"q": {"mug"}})
+	require.NoError(t, err)
+	_, err = x.SearchProducts(context.Background(), q)
+	require.NoError(t, err)
+	assert.Equal(t, 1, fallback.n)
+	assert.EqualValues(t, 1, x.Stats().FellBack)
+	assert.True(t, x.Stats().LastRefreshStarted.IsZero())
+}

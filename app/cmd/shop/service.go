@@ -68,7 +68,9 @@ func newService(ctx context.Context, store *postgres.Store, cfg config, log *slo
 	var listings shop.ProductSearcher = products
 	if searchIndex != nil {
 		// Not the catalog page cache on top: its 1 s would add to the copy's, and the copy
-		// answers a listing without PostgreSQL anyway.
+		// answers a listing without PostgreSQL anyway. When the copy is stale the statement
+		// answers, behind the page cache, so a slow database does not get every listing.
+		searchIndex.FallBackTo(cache.NewProducts(store, store, c))
 		listings = searchIndex
 	}
 	e, err := httpapi.New(httpapi.Config{
