@@ -32,9 +32,12 @@ dev: site build
 	./scripts/dev
 
 ## test: every test (service, site incl. headless Chromium, components, stacks, policies)
+# Then the race detector over the code whose point is concurrency: the search copy refreshing under
+# searches, the work marker's conditional writes.
 test: site
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 40m ./...
+	$(GO) test -count=1 -race -run 'TestSearchIndexSearchesWhileItRefreshes|TestMarker' ./app/postgres/ ./app/wake/
 
 ## test-app: the service and site tests only (fast loop, no Pulumi SDK compile)
 test-app: site

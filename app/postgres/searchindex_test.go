@@ -422,3 +422,38 @@ func TestSearchIndexFallsBackToWhatItIsGiven(t *testing.T) {
 	assert.EqualValues(t, 1, x.Stats().FellBack)
 	assert.True(t, x.Stats().LastRefreshStarted.IsZero())
 }
+
+// TestSearchIndexSeesAWriteCommittedAfterARefresh: the watermark's point. A transaction that
+// took its xid before a refresh (so the refresh's snapshot does not see its write) and commits
+// after it is read by a later refresh; so is one whose xid is newer than a committed later one's.
+func TestSearchIndexSeesAWriteCommittedAfterARefresh(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := openSearchStore(t)
+	p, err := s.CreateProduct(ctx, shop.NewProduct{SKU: "SLOW-1", Name: "Slow Lamp", PriceCents: 900, Currency: "USD",
+		Stock: 2, Category: "home"})
+	require.NoError(t, err)
+	x := postgres.NewSearchIndex(s, postgres.SearchIndexOptions{MaxLag: time.Hour})
+	require.NoError(t, x.Refresh(ctx))
+
+	// The slow writer takes its xid first, then a quick one commits a later xid.
+	slow, err := s.Pool().Begin(ctx)
+	require.NoError(t, err)
+	defer func() { _ = slow.Rollback(ctx) }()
+	_, err = slow.Exec(ctx, "UPDATE products SET stock = 0 WHERE id = $1", p.ID)
+	require.NoError(t, err)
+	_, err = s.CreateProduct(ctx, shop.NewProduct{SKU: "QUICK-1", Name: "Quick Lamp", PriceCents: 800, Currency: "USD",
+		Stock: 1, Category: "home"})
+	require.NoError(t, err)
+	require.NoError(t, x.Refresh(ctx))
+	page := searchOne(t, x, url.Values{"q": {"lamp"}})
+	require.Len(t, page.Items, 2, "the quick writer's product is in")
+	assert.Equal(t, shop.StockCount{In: 2}, page.Facets.InStock, "the slow write is not committed yet")
+
+	require.NoError(t, slow.Commit(ctx))
+	require.NoError(t, x.Refresh(ctx))
+	page = searchOne(t, x, url.Values{"q": {"lamp"}})
+	require.Len(t, page.Items, 2)
+	assert.Equal(t, shop.StockCount{In: 1, Out: 1}, page.Facets.InStock, "the slow write, committed after the refresh, is read by the next")
+	assert.EqualValues(t, 2, x.Stats().Served, "both answers from the copy")
+}
