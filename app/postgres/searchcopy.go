@@ -36,6 +36,7 @@ type indexData struct {
 type indexProduct struct {
 	p   shop.Product
 	vec []vecLexeme // search_vector, in its order
+	xid string      // search_xid of the version applied
 }
 
 type indexAttrs struct {
@@ -86,6 +87,7 @@ func (d *indexData) apply(r indexRow) {
 		d.keys = append(d.keys, indexKeys{})
 		d.byID[r.p.ID] = ord
 	}
+	m.xid = r.xid
 	parsed := r.parsed
 	npos := 0
 	for _, e := range parsed {

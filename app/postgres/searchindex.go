@@ -161,12 +161,13 @@ SELECT LEAST(pg_snapshot_xmax(snap.s), (
 			WHERE backend_xid IS NOT NULL AND datname IS DISTINCT FROM current_database())))::text
 FROM snap`
 
-const indexColumns = productColumns + ", created_at, search_vector::text"
+const indexColumns = productColumns + ", created_at, search_vector::text, search_xid::text"
 
 type indexRow struct {
 	p       shop.Product
 	created time.Time
 	vector  string
+	xid     string         // search_xid: a row read again unchanged (a long transaction holds the watermark back) is skipped
 	parsed  []parsedLexeme // vector, parsed before the lock is taken
 }
 
@@ -189,7 +190,7 @@ func (x *SearchIndex) Refresh(ctx context.Context) error {
 			var r indexRow
 			p := &r.p
 			_, err = pgx.ForEachRow(rs, []any{&p.ID, &p.SKU, &p.Name, &p.Description, &p.PriceCents, &p.Currency,
-				&p.Stock, &p.Category, &p.ImageURL, &p.Images, &r.created, &r.vector}, func() error {
+				&p.Stock, &p.Category, &p.ImageURL, &p.Images, &r.created, &r.vector, &r.xid}, func() error {
 				rows = append(rows, r)
 				r.p.Images = nil // a fresh pointer for the next row
 				return nil
@@ -199,6 +200,16 @@ func (x *SearchIndex) Refresh(ctx context.Context) error {
 	if err != nil {
 		return mapError("search index: refresh", err)
 	}
+	// While a transaction that took its xid before a refresh stays open, the watermark stays behind
+	// it and each refresh reads every row written since again: apply only the versions not applied
+	// yet. (Refresh is the copy's only writer, so it reads the data without mu.)
+	fresh := rows[:0]
+	for _, r := range rows {
+		if ord, known := x.data.byID[r.p.ID]; !known || x.data.products[ord].xid != r.xid {
+			fresh = append(fresh, r)
+		}
+	}
+	rows = fresh
 	for i := range rows { // searches go on meanwhile
 		if rows[i].parsed, err = parseTSVector(rows[i].vector); err != nil {
 			return mapError("search index: refresh: product "+rows[i].p.ID, err)
