@@ -99,6 +99,7 @@ func TestUploadOfTheWrongLengthStoresNothing(t *testing.T) {
 	require.NoError(t, conn.(*net.TCPConn).CloseWrite())
 	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	require.NoError(t, err)
+	defer res.Body.Close()
 	body, err := io.ReadAll(res.Body)
 	require.NoError(t, err)
 	short := response{status: res.StatusCode, header: res.Header, body: body}
@@ -111,7 +112,7 @@ func TestUploadOfTheWrongLengthStoresNothing(t *testing.T) {
 
 	// Long: a body past its Content-Length. HTTP/1.1 framing never hands a handler more than
 	// Content-Length, so this is the handler served a request whose body runs on.
-	req := httptest.NewRequest("PUT", slot.Upload.URL, bytes.NewReader(append(append([]byte(nil), data...), "trailing"...)))
+	req := httptest.NewRequest(http.MethodPut, slot.Upload.URL, bytes.NewReader(append(append([]byte(nil), data...), "trailing"...)))
 	req.ContentLength = int64(len(data))
 	req.Header.Set("Content-Type", "image/png")
 	req.Header.Set("Cookie", sessionCookie(t, a))

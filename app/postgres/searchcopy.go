@@ -63,7 +63,7 @@ func newIndexData() indexData {
 func (d *indexData) intern(lex string) int32 {
 	id, ok := d.lexID[lex]
 	if !ok {
-		id = int32(len(d.lexStr))
+		id = int32(len(d.lexStr)) //nolint:gosec // lexeme numbers: far fewer than 2^31 distinct lexemes
 		d.lexID[lex] = id
 		d.lexStr = append(d.lexStr, lex)
 		d.postings = append(d.postings, nil)
@@ -80,7 +80,7 @@ func (d *indexData) apply(r indexRow) {
 	if known {
 		m = d.products[ord]
 	} else {
-		ord = int32(len(d.products))
+		ord = int32(len(d.products)) //nolint:gosec // ordinals: a catalog far smaller than 2^31 products
 		m = &indexProduct{}
 		d.products = append(d.products, m)
 		d.attrs = append(d.attrs, indexAttrs{})
@@ -113,14 +113,14 @@ func (d *indexData) apply(r indexRow) {
 	}
 	c, ok := d.categoryID[r.p.Category]
 	if !ok {
-		c = int32(len(d.categories))
+		c = int32(len(d.categories)) //nolint:gosec // category numbers: a handful of categories
 		d.categories = append(d.categories, r.p.Category)
 		d.categoryID[r.p.Category] = c
 	}
 	m.p = r.p
 	price := r.p.PriceCents
 	d.attrs[ord] = indexAttrs{price: price, category: c, inStock: r.p.Stock > 0,
-		bucket: int8(sort.Search(len(shop.PriceRangeBounds), func(i int) bool { return shop.PriceRangeBounds[i] > price }))}
+		bucket: int8(sort.Search(len(shop.PriceRangeBounds), func(i int) bool { return shop.PriceRangeBounds[i] > price }))} //nolint:gosec // a bucket index: len(PriceRangeBounds) < 128
 	d.keys[ord] = indexKeys{uid: parseUUIDKey(r.p.ID), micro: r.created.UnixMicro()}
 }
 
@@ -213,9 +213,9 @@ func getScores(n int) []float32 {
 
 func putScores(s []float32) { scoreSets.Put(&s) }
 
-func (b bitset) set(i int32) { b[i>>6] |= 1 << (uint(i) & 63) }
+func (b bitset) set(i int32) { b[i>>6] |= 1 << (uint(i) & 63) } //nolint:gosec // ordinals are non-negative
 
-func (b bitset) has(i int32) bool { return int(i>>6) < len(b) && b[i>>6]&(1<<(uint(i)&63)) != 0 }
+func (b bitset) has(i int32) bool { return int(i>>6) < len(b) && b[i>>6]&(1<<(uint(i)&63)) != 0 } //nolint:gosec // ordinals are non-negative
 
 // lexemesOf is the set of lexeme numbers an item matches, those that begin with it (a prefix)
 // or the one equal to it, and the same in lexeme order.
@@ -298,7 +298,7 @@ func (d *indexData) search(q shop.ProductQuery, words []*resolvedWord) shop.Prod
 	after := afterKey(q.Sort, q.After)
 	for w, word := range match {
 		for ; word != 0; word &= word - 1 {
-			ord := int32(w*64 + mbits.TrailingZeros64(word))
+			ord := int32(w*64 + mbits.TrailingZeros64(word)) //nolint:gosec // an ordinal: below len(products)
 			a := &d.attrs[ord]
 			priceOK := a.price >= minPrice && a.price <= maxPrice
 			counts[((int(a.category)*nb+int(a.bucket))*2+b2i(a.inStock))*2+b2i(priceOK)]++
@@ -481,7 +481,7 @@ type pageKey struct {
 }
 
 // orderedInt maps int64 order to uint64 order.
-func orderedInt(v int64) uint64 { return uint64(v) ^ 1<<63 }
+func orderedInt(v int64) uint64 { return uint64(v) ^ 1<<63 } //nolint:gosec // the sign bit flipped on purpose: an order-preserving map to uint64
 
 // orderedFloat maps float64 order to uint64 order (-0 as 0, as PostgreSQL compares them).
 func orderedFloat(f float64) uint64 {

@@ -252,7 +252,7 @@ func (m *Marker) readForWrite(ctx context.Context) (Mark, error) {
 // pause waits before attempt i+1: retryPause × 2^i, jittered to between half and all of it.
 func pause(ctx context.Context, i int) {
 	d := retryPause << i
-	d = d/2 + time.Duration(mrand.Int64N(int64(d/2)+1))
+	d = d/2 + time.Duration(mrand.Int64N(int64(d/2)+1)) //nolint:gosec // jitter, not a secret
 	select {
 	case <-ctx.Done():
 	case <-time.After(d):

@@ -48,7 +48,9 @@ func (s *Server) Env() []string {
 func Start(t *testing.T) *Server {
 	t.Helper()
 	bin := testbin.Path(t, Versitygw)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	ctx, stop := context.WithCancel(context.Background())
+	t.Cleanup(stop)
+	l, err := (&net.ListenConfig{}).Listen(ctx, "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +58,7 @@ func Start(t *testing.T) *Server {
 	if err := l.Close(); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "--access", Access, "--secret", Secret, "--port", addr, "posix", t.TempDir())
+	cmd := exec.CommandContext(ctx, bin, "--access", Access, "--secret", Secret, "--port", addr, "posix", t.TempDir()) //nolint:gosec // testbin's own build of versitygw
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
@@ -64,7 +66,7 @@ func Start(t *testing.T) *Server {
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		c, err := (&net.Dialer{Timeout: 200 * time.Millisecond}).DialContext(ctx, "tcp", addr)
 		if err == nil {
 			_ = c.Close()
 			break
@@ -81,7 +83,7 @@ func Start(t *testing.T) *Server {
 		o.BaseEndpoint = aws.String(s.Endpoint)
 		o.UsePathStyle = true
 	})
-	if _, err := s.Client.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(Bucket)}); err != nil {
+	if _, err := s.Client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(Bucket)}); err != nil {
 		t.Fatal(err)
 	}
 	return s
