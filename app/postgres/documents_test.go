@@ -2,16 +2,12 @@ package postgres_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/shopstack/shopstack/app/postgres"
 	"github.com/shopstack/shopstack/app/shop"
-	"github.com/shopstack/shopstack/internal/pgtest"
 )
 
 // The documents a search engine indexes carry the product's current version and creation time,
@@ -19,11 +15,7 @@ import (
 func TestSearchDocuments(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, err := postgres.Open(ctx, pgtest.NewDatabase(t), 4, slog.New(slog.NewJSONHandler(io.Discard, nil)))
-	require.NoError(t, err)
-	t.Cleanup(s.Close)
-	_, err = s.Migrate(ctx)
-	require.NoError(t, err)
+	s := migratedStore(t, 4)
 	var ids []string
 	for _, sku := range []string{"A-1", "B-2", "C-3"} {
 		p, err := s.CreateProduct(ctx, shop.NewProduct{SKU: sku, Name: "Thing " + sku, PriceCents: 100, Currency: "USD",

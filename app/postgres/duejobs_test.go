@@ -2,8 +2,6 @@ package postgres_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
@@ -12,7 +10,6 @@ import (
 
 	"github.com/shopstack/shopstack/app/postgres"
 	"github.com/shopstack/shopstack/app/shop"
-	"github.com/shopstack/shopstack/internal/pgtest"
 )
 
 // TestDueJobs: what the Lambda work event waits for: available jobs, and scheduled or retryable
@@ -21,11 +18,8 @@ func TestDueJobs(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	s, err := postgres.Open(ctx, pgtest.NewDatabase(t), 2, slog.New(slog.NewJSONHandler(io.Discard, nil)))
-	require.NoError(t, err)
-	defer s.Close()
-	_, err = s.Migrate(ctx)
-	require.NoError(t, err)
+	s := migratedStore(t, 2)
+	var err error
 	due := func() int64 {
 		t.Helper()
 		n, err := s.DueJobs(ctx)
@@ -64,11 +58,7 @@ func TestPendingJobs(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	s, err := postgres.Open(ctx, pgtest.NewDatabase(t), 2, slog.New(slog.NewJSONHandler(io.Discard, nil)))
-	require.NoError(t, err)
-	defer s.Close()
-	_, err = s.Migrate(ctx)
-	require.NoError(t, err)
+	s := migratedStore(t, 2)
 	_, _, ok, err := s.PendingJobs(ctx)
 	require.NoError(t, err)
 	assert.False(t, ok, "nothing pending on a new database")

@@ -2,8 +2,6 @@ package postgres_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -13,10 +11,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/shopstack/shopstack/app/postgres"
 	"github.com/shopstack/shopstack/app/search"
 	"github.com/shopstack/shopstack/app/shop"
-	"github.com/shopstack/shopstack/internal/pgtest"
 )
 
 // River's migrations run on the connection that holds the migration lock, so a pool of one
@@ -25,12 +21,8 @@ func TestMigrateWithOnePooledConnection(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	s, err := postgres.Open(ctx, pgtest.NewDatabase(t), 1, slog.New(slog.NewJSONHandler(io.Discard, nil)))
-	require.NoError(t, err)
-	defer s.Close()
-	_, err = s.Migrate(ctx)
-	require.NoError(t, err)
-	_, err = s.CreateProduct(ctx, shop.NewProduct{SKU: "ONE-1", Name: "One", Currency: "USD", Category: "x"})
+	s := migratedStore(t, 1)
+	_, err := s.CreateProduct(ctx, shop.NewProduct{SKU: "ONE-1", Name: "One", Currency: "USD", Category: "x"})
 	require.NoError(t, err)
 }
 

@@ -2,27 +2,19 @@ package postgres_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/shopstack/shopstack/app/postgres"
 	"github.com/shopstack/shopstack/app/search/searchtest"
 	"github.com/shopstack/shopstack/app/shop"
-	"github.com/shopstack/shopstack/internal/pgtest"
 )
 
 func TestSearchContract(t *testing.T) {
 	t.Parallel()
 	searchtest.Run(t, func(t *testing.T, catalog []shop.NewProduct) shop.ProductSearcher {
 		ctx := context.Background()
-		s, err := postgres.Open(ctx, pgtest.NewDatabase(t), 4, slog.New(slog.NewJSONHandler(io.Discard, nil)))
-		require.NoError(t, err)
-		t.Cleanup(s.Close)
-		_, err = s.Migrate(ctx)
-		require.NoError(t, err)
+		s := migratedStore(t, 4)
 		for i, p := range catalog {
 			created, err := s.CreateProduct(ctx, p)
 			require.NoError(t, err)

@@ -25,13 +25,7 @@ import (
 
 func openSearchStore(t *testing.T) *postgres.Store {
 	t.Helper()
-	ctx := context.Background()
-	s, err := postgres.Open(ctx, pgtest.NewDatabase(t), 4, slog.New(slog.NewJSONHandler(io.Discard, nil)))
-	require.NoError(t, err)
-	t.Cleanup(s.Close)
-	_, err = s.Migrate(ctx)
-	require.NoError(t, err)
-	return s
+	return migratedStore(t, 4)
 }
 
 func TestSearchIndexContract(t *testing.T) {

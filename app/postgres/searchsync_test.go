@@ -3,8 +3,6 @@ package postgres_test
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"slices"
 	"testing"
 	"time"
@@ -15,7 +13,6 @@ import (
 	"github.com/shopstack/shopstack/app/postgres"
 	"github.com/shopstack/shopstack/app/search"
 	"github.com/shopstack/shopstack/app/shop"
-	"github.com/shopstack/shopstack/internal/pgtest"
 )
 
 // sync runs one search sync on s and returns the documents it sent, by SKU.
@@ -68,11 +65,7 @@ func keys(m map[string]search.Document) []string {
 func TestSyncSearchChanges(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, err := postgres.Open(ctx, pgtest.NewDatabase(t), 4, slog.New(slog.NewJSONHandler(io.Discard, nil)))
-	require.NoError(t, err)
-	t.Cleanup(s.Close)
-	_, err = s.Migrate(ctx)
-	require.NoError(t, err)
+	s := migratedStore(t, 4)
 	ids := map[string]string{}
 	for _, sku := range []string{"A-1", "B-2", "C-3"} {
 		p, err := s.CreateProduct(ctx, shop.NewProduct{SKU: sku, Name: "Thing " + sku, PriceCents: 100, Currency: "USD",

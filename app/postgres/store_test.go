@@ -790,11 +790,7 @@ func TestRepricingRacingOrders(t *testing.T) {
 func TestSeedReplacesOnlyFormerDemoImages(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, err := postgres.Open(ctx, pgtest.NewDatabase(t), 4, slog.New(slog.NewJSONHandler(io.Discard, nil)))
-	require.NoError(t, err)
-	defer s.Close()
-	_, err = s.Migrate(ctx)
-	require.NoError(t, err)
+	s := migratedStore(t, 4)
 
 	demo := shop.DemoCatalog()
 	var earlier []shop.SeedProduct
