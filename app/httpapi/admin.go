@@ -28,11 +28,7 @@ func (a *api) adjustStock(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	body, err := a.readBody(c)
-	if err != nil {
-		return err
-	}
-	adj, err := shop.ParseStockAdjustment(body)
+	adj, err := bodyAs(a, c, shop.ParseStockAdjustment)
 	if err != nil {
 		return err
 	}

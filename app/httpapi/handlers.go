@@ -58,11 +58,7 @@ func (a *api) getProduct(c echo.Context) error {
 }
 
 func (a *api) register(c echo.Context) error {
-	body, err := a.readBody(c)
-	if err != nil {
-		return err
-	}
-	r, err := shop.ParseRegistration(body)
+	r, err := bodyAs(a, c, shop.ParseRegistration)
 	if err != nil {
 		return err
 	}
@@ -75,11 +71,7 @@ func (a *api) register(c echo.Context) error {
 }
 
 func (a *api) login(c echo.Context) error {
-	body, err := a.readBody(c)
-	if err != nil {
-		return err
-	}
-	cred, err := shop.ParseCredentials(body)
+	cred, err := bodyAs(a, c, shop.ParseCredentials)
 	if err != nil {
 		return err
 	}
@@ -110,11 +102,7 @@ func (a *api) placeOrder(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	body, err := a.readBody(c)
-	if err != nil {
-		return err
-	}
-	req, err := shop.ParseOrder(body)
+	req, err := bodyAs(a, c, shop.ParseOrder)
 	if err != nil {
 		return refused(c, err)
 	}
@@ -190,11 +178,7 @@ func (a *api) cancelOrder(c echo.Context) error {
 }
 
 func (a *api) createProduct(c echo.Context) error {
-	body, err := a.readBody(c)
-	if err != nil {
-		return err
-	}
-	np, err := shop.ParseNewProduct(body)
+	np, err := bodyAs(a, c, shop.ParseNewProduct)
 	if err != nil {
 		return err
 	}
@@ -210,11 +194,7 @@ func (a *api) updateProduct(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	body, err := a.readBody(c)
-	if err != nil {
-		return err
-	}
-	patch, err := shop.ParseProductPatch(body)
+	patch, err := bodyAs(a, c, shop.ParseProductPatch)
 	if err != nil {
 		return err
 	}

@@ -145,6 +145,17 @@ func (a *api) readBody(c echo.Context) ([]byte, error) {
 	return b, nil
 }
 
+// bodyAs reads the request body (readBody's limits and errors) and parses it with parse, whose
+// error names the field at fault.
+func bodyAs[T any](a *api, c echo.Context, parse func([]byte) (T, error)) (T, error) {
+	b, err := a.readBody(c)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return parse(b)
+}
+
 // requireJSON answers 415 to a state-changing request whose body is not JSON. Requests
 // without a body (logout, cancel) need no Content-Type.
 func requireJSON(next echo.HandlerFunc) echo.HandlerFunc {

@@ -136,11 +136,7 @@ func (a *api) setProductImage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	body, err := a.readBody(c)
-	if err != nil {
-		return err
-	}
-	key, err := shop.ParseProductImage(body)
+	key, err := bodyAs(a, c, shop.ParseProductImage)
 	if err != nil {
 		return err
 	}
