@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/shopstack/shopstack/components"
+	"github.com/shopstack/shopstack/internal/pulumimock"
 	"github.com/shopstack/shopstack/plan"
 )
 
@@ -25,6 +26,20 @@ const (
 	tIngressSG  = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 	tEgressSG   = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 )
+
+// policyStatement is one statement of an IAM policy document.
+type policyStatement struct {
+	Sid              string
+	Action, Resource []string
+}
+
+// rolePolicy parses the statements of the recorded role policy name.
+func rolePolicy(t *testing.T, rec *pulumimock.Recorder, name string) []policyStatement {
+	t.Helper()
+	var doc struct{ Statement []policyStatement }
+	require.NoError(t, json.Unmarshal([]byte(rec.Must(t, tRolePolicy, name).Str("policy")), &doc))
+	return doc.Statement
+}
 
 // TestLiteRunsOnLambda is the lite stack's shape: the shop as a function behind the distribution, no load
 // balancer, no ECS, no NAT; Aurora pausing at 0 ACU; the function wired to the database like the Fargate task.
@@ -74,13 +89,8 @@ func TestLiteRunsOnLambda(t *testing.T) {
 
 	t.Run("rds-db:connect on exactly the app role's database user", func(t *testing.T) {
 		c := rec.Must(t, tCluster, "data-db")
-		doc := rec.Must(t, tRolePolicy, "api-function-policy").Str("policy")
-		var policy struct {
-			Statement []struct{ Action, Resource []string }
-		}
-		require.NoError(t, json.Unmarshal([]byte(doc), &policy))
 		var connect []string
-		for _, st := range policy.Statement {
+		for _, st := range rolePolicy(t, rec, "api-function-policy") {
 			for _, a := range st.Action {
 				assert.NotContains(t, a, "*")
 				if a == "rds-db:connect" {
@@ -145,12 +155,8 @@ func TestLiteRunsOnLambda(t *testing.T) {
 		bucket := rec.Must(t, "aws:s3/bucketV2:BucketV2", "data-media")
 		name, arn := bucket.Out("bucket").StringValue(), bucket.Out("arn").StringValue()
 		assert.Equal(t, "s3://"+name+"/work/due.json", fn.Str("environment.variables.SHOP_WORK_MARKER"))
-		var policy struct {
-			Statement []struct{ Action, Resource []string }
-		}
-		require.NoError(t, json.Unmarshal([]byte(rec.Must(t, tRolePolicy, "api-function-policy").Str("policy")), &policy))
 		var marker int
-		for _, st := range policy.Statement {
+		for _, st := range rolePolicy(t, rec, "api-function-policy") {
 			for _, r := range st.Resource {
 				if strings.HasPrefix(r, arn+"/work/") {
 					marker++

@@ -196,16 +196,8 @@ func TestPaymentsOn(t *testing.T) {
 		assert.Equal(t, webhookSecret.Out("arn").StringValue(), secrets["SHOP_STRIPE_WEBHOOK_SECRET"])
 		assert.Equal(t, testPublicKey, env["SHOP_STRIPE_PUBLISHABLE_KEY"])
 		assert.Equal(t, "30m", env["SHOP_PAYMENT_TIMEOUT"])
-		var policy struct {
-			Statement []struct {
-				Sid      string
-				Action   []string
-				Resource []string
-			}
-		}
-		require.NoError(t, json.Unmarshal([]byte(rec.Must(t, "aws:iam/rolePolicy:RolePolicy", "api-execution-policy").Str("policy")), &policy))
 		got := map[string][]string{}
-		for _, s := range policy.Statement {
+		for _, s := range rolePolicy(t, rec, "api-execution-policy") {
 			got[s.Sid] = s.Resource
 		}
 		dbSecret := rec.Must(t, "aws:rds/instance:Instance", "data-db").Out("masterUserSecrets[0].secretArn").StringValue()

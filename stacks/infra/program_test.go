@@ -302,16 +302,8 @@ func TestBuiltImageIsPulledOnlyFromItsRepository(t *testing.T) {
 			require.Len(t, defs, 3) // the service, its migration (init), then the collector sidecar
 			assert.Equal(t, uri, defs[0].Image)
 
-			var policy struct {
-				Statement []struct {
-					Sid      string
-					Action   []string
-					Resource []string
-				}
-			}
-			require.NoError(t, json.Unmarshal([]byte(rec.Must(t, "aws:iam/rolePolicy:RolePolicy", "api-execution-policy").Str("policy")), &policy))
 			var pull []string
-			for _, st := range policy.Statement {
+			for _, st := range rolePolicy(t, rec, "api-execution-policy") {
 				if st.Sid == "EcrPull" {
 					pull = st.Resource
 				}
@@ -513,12 +505,8 @@ func TestServiceIsWiredToTheData(t *testing.T) {
 				taskPolicy := rec.Must(t, "aws:iam/rolePolicy:RolePolicy", "api-task-policy").Str("policy")
 				assert.Contains(t, taskPolicy, "sts:AssumeRole")
 				assert.Contains(t, taskPolicy, rec.Must(t, "aws:iam/role:Role", "data-search-access").Out("arn").StringValue())
-				var policy struct {
-					Statement []struct{ Action, Resource []string }
-				}
-				require.NoError(t, json.Unmarshal([]byte(taskPolicy), &policy))
 				var connect [][]string
-				for _, st := range policy.Statement {
+				for _, st := range rolePolicy(t, rec, "api-task-policy") {
 					if slices.Contains(st.Action, "elasticache:Connect") {
 						connect = append(connect, st.Resource)
 					}
